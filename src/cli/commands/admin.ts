@@ -1,0 +1,68 @@
+// modelreg account … / key …: administration straight on the data directory's store
+// (works whether or not a server is running: SQLite WAL or PostgreSQL handle both).
+import type { Command } from 'commander';
+import { openCore } from '../../app.js';
+import { loadConfig } from '../../config.js';
+import { POLICY_NAMES } from '../../domain/iam/policies.js';
+import { createLogger } from '../../logger.js';
+import { collect } from '../parse.js';
+
+interface StoreOpts { dataDir?: string; database?: string }
+
+async function withCore<T>(opts: StoreOpts, fn: (core: Awaited<ReturnType<typeof openCore>>) => Promise<T>): Promise<T> {
+  const core = await openCore(loadConfig(opts), createLogger('warn'));
+  try {
+    return await fn(core);
+  } finally {
+    await core.store.db.destroy();
+  }
+}
+
+const storeOptions = (c: Command): Command =>
+  c.option('--data-dir <dir>', 'data directory (env MODELREG_DATA_DIR)').option('--database <url>', 'SQLite path or postgres:// URL (env MODELREG_DATABASE)');
+
+const print = (v: unknown): void => {
+  process.stdout.write(JSON.stringify(v, null, 2) + '\n');
+};
+
+export function registerAdmin(program: Command): void {
+  const account = program.command('account').description('manage accounts');
+  storeOptions(account.command('create <name>').description('create an account')).action(async (name: string, opts: StoreOpts) => {
+    await withCore(opts, async ({ services }) => {
+      const a = await services.iam.createAccount(name);
+      print({ accountId: a.id, name: a.name });
+    });
+  });
+  storeOptions(account.command('list').description('list accounts')).action(async (opts: StoreOpts) => {
+    await withCore(opts, async ({ services }) => {
+      print((await services.iam.listAccounts()).map((a) => ({ accountId: a.id, name: a.name, createTime: a.created_at })));
+    });
+  });
+
+  const key = program.command('key').description('manage access keys (AK/SK)');
+  storeOptions(
+    key
+      .command('create')
+      .description('create an access key; prints {"accessKey","secretKey"} (the secret is shown only here)')
+      .requiredOption('--account <name>', 'account the key acts for')
+      .requiredOption('--policy <policy>', `policy to attach (repeat or comma-separate): ${POLICY_NAMES.join(', ')}`, collect)
+      .option('--description <text>', 'what the key is for'),
+  ).action(async (opts: StoreOpts & { account: string; policy: string[]; description?: string }) => {
+    await withCore(opts, async ({ services }) => {
+      print(await services.iam.createKey({ accountName: opts.account, policies: opts.policy, description: opts.description }));
+    });
+  });
+  storeOptions(key.command('list').description('list access keys (never their secrets)').option('--account <name>', 'only this account')).action(
+    async (opts: StoreOpts & { account?: string }) => {
+      await withCore(opts, async ({ services }) => print(await services.iam.listKeys(opts.account)));
+    },
+  );
+  for (const [verb, enabled] of [['disable', false], ['enable', true]] as const) {
+    storeOptions(key.command(`${verb} <accessKey>`).description(`${verb} an access key`)).action(async (ak: string, opts: StoreOpts) => {
+      await withCore(opts, async ({ services }) => {
+        await services.iam.setKeyEnabled(ak, enabled);
+        print({ accessKey: ak, status: enabled ? 'enabled' : 'disabled' });
+      });
+    });
+  }
+}

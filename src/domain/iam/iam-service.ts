@@ -1,0 +1,170 @@
+// Accounts and their access keys: creation, lookup for request signing, enable/disable.
+import { randomBytes } from 'node:crypto';
+import { AccountsRepo, type AccessKeyRow, type AccountRow } from '../../store/repos/accounts-repo.js';
+import { isUniqueViolation } from '../../store/dialect.js';
+import { ApiError } from '../errors.js';
+import { newId } from '../ids.js';
+import { nowIso } from '../time.js';
+import { POLICY_NAMES, isKnownPolicy } from './policies.js';
+import type { SecretBox } from './secret-box.js';
+
+export interface Principal {
+  accountId: string;
+  accountName: string;
+  accessKey: string;
+  policies: string[];
+}
+
+export interface ResolvedKey {
+  principal: Principal;
+  secretKey: string;
+  enabled: boolean;
+}
+
+export interface KeyView {
+  accessKey: string;
+  account: string;
+  policies: string[];
+  status: string;
+  description: string | null;
+  createTime: string;
+}
+
+const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+export class IamService {
+  private readonly repo: AccountsRepo;
+
+  constructor(repo: AccountsRepo, private readonly box: SecretBox) {
+    this.repo = repo;
+  }
+
+  async createAccount(name: string): Promise<AccountRow> {
+    if (!ACCOUNT_NAME.test(name)) {
+      throw new ApiError('InvalidParameter', `account name "${name}" must be 1-64 letters, digits, '_', '.', '-', starting with a letter or digit`);
+    }
+    const row: AccountRow = { id: newId.account(), name, created_at: nowIso() };
+    try {
+      await this.repo.insertAccount(row);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ApiError('Conflict', `account "${name}" already exists`);
+      throw err;
+    }
+    return row;
+  }
+
+  async ensureAccount(name: string): Promise<AccountRow> {
+    const found = await this.repo.findAccountByName(name);
+    if (found) return found;
+    try {
+      return await this.createAccount(name);
+    } catch (err) {
+      // Another process created it between our read and insert.
+      const again = await this.repo.findAccountByName(name);
+      if (again) return again;
+      throw err;
+    }
+  }
+
+  listAccounts(): Promise<AccountRow[]> {
+    return this.repo.listAccounts();
+  }
+
+  async requireAccount(name: string): Promise<AccountRow> {
+    const a = await this.repo.findAccountByName(name);
+    if (!a) throw new ApiError('ResourceNotFound', `account "${name}" does not exist (create it with: modelreg account create ${name})`);
+    return a;
+  }
+
+  /** Creates a key; accessKey/secretKey may be given (bootstrap), otherwise they are generated. */
+  async createKey(opts: {
+    accountName: string;
+    policies: string[];
+    accessKey?: string;
+    secretKey?: string;
+    description?: string;
+  }): Promise<{ accessKey: string; secretKey: string }> {
+    const account = await this.requireAccount(opts.accountName);
+    if (opts.policies.length === 0) throw new ApiError('InvalidParameter', `a key needs at least one policy: ${POLICY_NAMES.join(', ')}`);
+    for (const p of opts.policies) {
+      if (!isKnownPolicy(p)) throw new ApiError('InvalidParameter', `unknown policy "${p}"; known policies: ${POLICY_NAMES.join(', ')}`);
+    }
+    const accessKey = opts.accessKey ?? randomBytes(16).toString('hex');
+    const secretKey = opts.secretKey ?? randomBytes(16).toString('hex');
+    if (!/^[A-Za-z0-9_-]{8,128}$/.test(accessKey)) {
+      throw new ApiError('InvalidParameter', 'an access key must be 8-128 letters, digits, "_" or "-"');
+    }
+    if (secretKey.length < 16 || secretKey.length > 256) {
+      throw new ApiError('InvalidParameter', 'a secret key must be 16-256 characters long');
+    }
+    const at = nowIso();
+    try {
+      await this.repo.insertKey({
+        access_key: accessKey,
+        account_id: account.id,
+        secret_enc: this.box.seal(secretKey),
+        policies: JSON.stringify(opts.policies),
+        status: 'enabled',
+        description: opts.description ?? null,
+        created_at: at,
+        modified_at: at,
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ApiError('Conflict', `access key ${accessKey} already exists`);
+      throw err;
+    }
+    return { accessKey, secretKey };
+  }
+
+  /**
+   * Makes sure a bootstrap key exists with exactly this secret, idempotently: a restart with the
+   * same variables changes nothing; a different secret for an existing access key is refused.
+   */
+  async ensureBootstrapKey(accountName: string, accessKey: string, secretKey: string): Promise<void> {
+    await this.ensureAccount(accountName);
+    const existing = await this.repo.findKey(accessKey);
+    if (existing) {
+      if (this.box.open(existing.secret_enc) !== secretKey) {
+        throw new Error(`bootstrap access key ${accessKey} already exists with a different secret key`);
+      }
+      return;
+    }
+    try {
+      await this.createKey({ accountName, accessKey, secretKey, policies: ['QianfanFullControlAccessPolicy'], description: 'bootstrap' });
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === 'Conflict')) throw err;
+    }
+  }
+
+  /** For signature verification: the key's principal and decrypted secret, or null if unknown. */
+  async resolveKey(accessKey: string): Promise<ResolvedKey | null> {
+    const row = await this.repo.findKey(accessKey);
+    if (!row) return null;
+    const account = await this.repo.findAccountById(row.account_id);
+    if (!account) return null;
+    return {
+      principal: { accountId: account.id, accountName: account.name, accessKey: row.access_key, policies: JSON.parse(row.policies) as string[] },
+      secretKey: this.box.open(row.secret_enc),
+      enabled: row.status === 'enabled',
+    };
+  }
+
+  async listKeys(accountName?: string): Promise<KeyView[]> {
+    const account = accountName ? await this.requireAccount(accountName) : undefined;
+    const [rows, accounts] = await Promise.all([this.repo.listKeys(account?.id), this.repo.listAccounts()]);
+    const names = new Map(accounts.map((a) => [a.id, a.name]));
+    return rows.map((r: AccessKeyRow) => ({
+      accessKey: r.access_key,
+      account: names.get(r.account_id) ?? r.account_id,
+      policies: JSON.parse(r.policies) as string[],
+      status: r.status,
+      description: r.description,
+      createTime: r.created_at,
+    }));
+  }
+
+  async setKeyEnabled(accessKey: string, enabled: boolean): Promise<void> {
+    const ok = await this.repo.setKeyStatus(accessKey, enabled ? 'enabled' : 'disabled', nowIso());
+    if (!ok) throw new ApiError('ResourceNotFound', `access key ${accessKey} does not exist`);
+  }
+}

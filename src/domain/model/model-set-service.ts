@@ -1,0 +1,132 @@
+// Model sets (am-…): create, describe, list by marker, delete. Every query is scoped to the
+// caller's account, so another account's set is simply "not found".
+import { ApiError } from '../errors.js';
+import { newId } from '../ids.js';
+import { nowIso } from '../time.js';
+import { isUniqueViolation } from '../../store/dialect.js';
+import type { ModelSetRow, ModelsRepo } from '../../store/repos/models-repo.js';
+
+export const MODEL_TYPES = ['Text2Text', 'Text2Image', 'TextRepresentation', 'ImageUnderstanding', 'Industry'] as const;
+// Letters (any script, so Chinese names work), digits, '_', '-', '.'; starts with a letter.
+const SET_NAME = /^\p{L}[\p{L}\p{N}_.-]{1,49}$/u;
+
+export interface VersionSummary {
+  modelId: string;
+  modelName: string;
+  versionNo: number;
+  status: string;
+  sourceType: string;
+  description: string | null;
+  failureReason: string | null;
+  createdAt: string;
+  modifiedAt: string;
+}
+
+export interface ModelSetView {
+  row: ModelSetRow;
+  versions: VersionSummary[];
+}
+
+export interface SetPage {
+  items: ModelSetView[];
+  marker: string;
+  maxKeys: number;
+  isTruncated: boolean;
+  nextMarker: string;
+}
+
+export class ModelSetService {
+  constructor(private readonly repo: ModelsRepo) {}
+
+  async create(accountId: string, input: { modelSetName: string; modelType: string; labels?: string[] }): Promise<ModelSetRow> {
+    if (!SET_NAME.test(input.modelSetName)) {
+      throw new ApiError('InvalidParameter', 'modelSetName must be 2-50 characters: letters (Chinese included), digits, "_", "-" or ".", starting with a letter');
+    }
+    const at = nowIso();
+    const row: ModelSetRow = {
+      id: newId.modelSet(),
+      account_id: accountId,
+      name: input.modelSetName,
+      model_type: input.modelType,
+      labels: JSON.stringify(input.labels ?? []),
+      source: 'UserCreate',
+      next_version: 1,
+      created_at: at,
+      modified_at: at,
+    };
+    try {
+      await this.repo.insertSet(row);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ApiError('ModelSetNameConflict', `a model set named "${input.modelSetName}" already exists in this account`);
+      throw err;
+    }
+    return row;
+  }
+
+  async require(accountId: string, by: { id?: string; name?: string }): Promise<ModelSetRow> {
+    const row = await this.repo.findSet(accountId, by);
+    if (!row) {
+      const what = by.id !== undefined ? `modelSetId ${by.id}` : `modelSetName "${by.name}"`;
+      throw new ApiError('ModelSetNotFound', `model set not found: no ${what} in this account`);
+    }
+    return row;
+  }
+
+  async describe(accountId: string, by: { id?: string; name?: string }): Promise<ModelSetView> {
+    const row = await this.require(accountId, by);
+    return { row, versions: await this.versionsOf([row.id]).then((m) => m.get(row.id) ?? []) };
+  }
+
+  async page(accountId: string, opts: { marker?: string; maxKeys: number; pageReverse: boolean }): Promise<SetPage> {
+    let marker: { createdAt: string; id: string } | undefined;
+    if (opts.marker) {
+      const m = await this.repo.findSet(accountId, { id: opts.marker });
+      if (!m) throw new ApiError('InvalidParameter', `marker ${opts.marker} does not name a model set of this account; pass the nextMarker of a previous page`);
+      marker = { createdAt: m.created_at, id: m.id };
+    }
+    const rows = await this.repo.pageSets({ accountId, marker, limit: opts.maxKeys + 1, reverse: opts.pageReverse });
+    const page = rows.slice(0, opts.maxKeys);
+    const versions = await this.versionsOf(page.map((r) => r.id));
+    const next = rows[opts.maxKeys];
+    return {
+      items: page.map((row) => ({ row, versions: versions.get(row.id) ?? [] })),
+      marker: opts.marker ?? '',
+      maxKeys: opts.maxKeys,
+      isTruncated: next !== undefined,
+      nextMarker: next?.id ?? '',
+    };
+  }
+
+  /** Refuses while versions remain: deleting a set must never silently delete models. */
+  async delete(accountId: string, id: string): Promise<void> {
+    await this.repo.transaction(async (tx) => {
+      const row = await this.repo.findSet(accountId, { id }, tx);
+      if (!row) throw new ApiError('ModelSetNotFound', `model set not found: no modelSetId ${id} in this account`);
+      const n = await this.repo.countVersions(id, tx);
+      if (n > 0) {
+        throw new ApiError('ModelSetNotEmpty', `model set ${id} still has ${n} version(s); delete them first with DeleteModel`);
+      }
+      await this.repo.deleteSet(id, tx);
+    });
+  }
+
+  private async versionsOf(setIds: string[]): Promise<Map<string, VersionSummary[]>> {
+    const out = new Map<string, VersionSummary[]>();
+    for (const v of await this.repo.listVersions(setIds)) {
+      const list = out.get(v.model_set_id) ?? [];
+      list.push({
+        modelId: v.id,
+        modelName: v.name,
+        versionNo: v.version_no,
+        status: v.status,
+        sourceType: v.source_type,
+        description: v.description,
+        failureReason: v.failure_reason,
+        createdAt: v.created_at,
+        modifiedAt: v.modified_at,
+      });
+      out.set(v.model_set_id, list);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,109 @@
+// Model versions (amv-…): creation with gap-free V1, V2, … numbering, describe, delete.
+// A version starts Creating; a background job (src/jobs) moves it to Ready or Fail.
+import { ApiError } from '../errors.js';
+import { newId } from '../ids.js';
+import { nowIso } from '../time.js';
+import { checkCreateModelInput, type CreateModelInput } from './create-model-rules.js';
+import type { VersionSources } from './version-sources.js';
+import type { ModelSetRow, ModelVersionRow, ModelsRepo } from '../../store/repos/models-repo.js';
+
+export const JOB_KIND_IMPORT = 'import';
+
+export interface VersionView {
+  row: ModelVersionRow;
+  set: ModelSetRow;
+}
+
+export class ModelVersionService {
+  constructor(
+    private readonly repo: ModelsRepo,
+    private readonly sources: VersionSources,
+    /** Called after a create commits, so a worker can start without waiting for its poll. */
+    private readonly onJobQueued: () => void = () => {},
+  ) {}
+
+  async create(accountId: string, input: CreateModelInput): Promise<{ modelSetId: string; modelId: string }> {
+    checkCreateModelInput(input);
+    const set = await this.repo.findSet(accountId, { id: input.modelSetId });
+    if (!set) throw new ApiError('ModelSetNotFound', `model set not found: no modelSetId ${input.modelSetId} in this account`);
+
+    const ctx = { accountId, modelSetId: set.id };
+    const prepared = input.sourceType === 'Train'
+      ? await this.sources.Train.prepare(ctx, input.trainMeta!)
+      : await this.sources.Import.prepare(ctx, input.importMeta!);
+
+    const id = newId.modelVersion();
+    const meta = input.sourceType === 'Train' ? input.trainMeta! : input.importMeta!;
+    await this.repo.transaction(async (tx) => {
+      // The set may have been deleted since the read above; the UPDATE … RETURNING fails then.
+      const stillThere = await this.repo.findSet(accountId, { id: set.id }, tx);
+      if (!stillThere) throw new ApiError('ModelSetNotFound', `model set ${set.id} was deleted`);
+      const versionNo = await this.repo.takeVersionNumber(set.id, tx);
+      const at = nowIso();
+      const immediate = prepared.immediate;
+      await this.repo.insertVersion(
+        {
+          id,
+          account_id: accountId,
+          model_set_id: set.id,
+          version_no: versionNo,
+          name: `V${versionNo}`,
+          description: input.description ?? null,
+          source_type: input.sourceType,
+          status: immediate?.status ?? 'Creating',
+          failure_reason: immediate?.failureReason ?? null,
+          model_application_type: input.importMeta?.modelApplicationType ?? prepared.modelApplicationType ?? null,
+          source_meta: JSON.stringify({ ...meta, sourceInfo: prepared.sourceInfo }),
+          resource_config: input.resourceConfig ? JSON.stringify(input.resourceConfig) : null,
+          advance_conf: input.importMeta?.advanceConf ?? null,
+          details: immediate?.details ? JSON.stringify(immediate.details) : null,
+          created_at: at,
+          modified_at: at,
+        },
+        tx,
+      );
+      await this.repo.touchSet(set.id, at, tx);
+      if (!immediate) {
+        await this.repo.insertJob(
+          {
+            id: newId.importJob(),
+            kind: JOB_KIND_IMPORT,
+            subject_id: id,
+            account_id: accountId,
+            status: 'queued',
+            attempts: 0,
+            payload: JSON.stringify({ sourceType: input.sourceType, ...prepared.jobPayload }),
+            lease_owner: null,
+            lease_expires_at: null,
+            last_error: null,
+            created_at: at,
+            updated_at: at,
+          },
+          tx,
+        );
+      }
+    });
+    if (!prepared.immediate) this.onJobQueued();
+    return { modelSetId: set.id, modelId: id };
+  }
+
+  async describe(accountId: string, modelId: string): Promise<VersionView> {
+    const row = await this.repo.findVersion(accountId, modelId);
+    if (!row) throw new ApiError('ModelNotFound', `model version not found: no modelId ${modelId} in this account`);
+    const set = await this.repo.findSet(accountId, { id: row.model_set_id });
+    if (!set) throw new ApiError('ModelNotFound', `model version not found: no modelId ${modelId} in this account`);
+    return { row, set };
+  }
+
+  /** Deletes the version and any job still queued for it; a running import notices and stops. */
+  async delete(accountId: string, modelId: string): Promise<ModelVersionRow> {
+    return this.repo.transaction(async (tx) => {
+      const row = await this.repo.findVersion(accountId, modelId, tx);
+      if (!row) throw new ApiError('ModelNotFound', `model version not found: no modelId ${modelId} in this account`);
+      await this.repo.deleteJobsOf(modelId, tx);
+      await this.repo.deleteVersion(modelId, tx);
+      await this.repo.touchSet(row.model_set_id, nowIso(), tx);
+      return row;
+    });
+  }
+}

@@ -1,0 +1,33 @@
+// Where a version's files come from. Each sourceType plugs in one VersionSource: it checks
+// the request before anything is stored (bucket granted, task and checkpoint exist) and
+// returns what the background job needs to import the files.
+import type { ImportMeta, TrainMeta } from './create-model-rules.js';
+
+export interface PreparedSource {
+  /** Stored with the job; the worker reads it back. */
+  jobPayload: Record<string, unknown>;
+  /** Shown in DescribeModel's sourceInfo (besides sourceType). */
+  sourceInfo: Record<string, unknown>;
+  /** modelApplicationType when the source decides it (a training task's model). */
+  modelApplicationType?: string;
+  /** When set, the version is created already in this state (no job is queued). */
+  immediate?: { status: 'Ready' | 'Fail'; details?: Record<string, unknown>; failureReason?: string };
+}
+
+export interface VersionSourceContext {
+  accountId: string;
+  modelSetId: string;
+}
+
+export interface ImportSource {
+  prepare(ctx: VersionSourceContext, meta: ImportMeta): Promise<PreparedSource>;
+}
+
+export interface TrainSource {
+  prepare(ctx: VersionSourceContext, meta: TrainMeta): Promise<PreparedSource>;
+}
+
+export interface VersionSources {
+  Import: ImportSource;
+  Train: TrainSource;
+}

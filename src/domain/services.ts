@@ -1,0 +1,10 @@
+// The domain services one request may use; built once by src/app.ts.
+import type { IamService } from './iam/iam-service.js';
+import type { ModelSetService } from './model/model-set-service.js';
+import type { ModelVersionService } from './model/model-version-service.js';
+
+export interface Services {
+  iam: IamService;
+  modelSets: ModelSetService;
+  modelVersions: ModelVersionService;
+}

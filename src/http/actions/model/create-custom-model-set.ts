@@ -1,0 +1,20 @@
+import { MODEL_TYPES } from '../../../domain/model/model-set-service.js';
+import { defineAction, S } from '../action.js';
+
+export default defineAction<{ modelSetName: string; modelType: string; labels?: string[] }>({
+  route: '/v2/model',
+  name: 'CreateCustomModelSet',
+  access: 'write',
+  body: S.obj(
+    {
+      modelSetName: S.str(1, 50),
+      modelType: S.enumOf(MODEL_TYPES),
+      labels: S.arr(S.str(1, 64), 20),
+    },
+    ['modelSetName', 'modelType'],
+  ),
+  async handle({ principal, services }, body) {
+    const row = await services.modelSets.create(principal.accountId, body);
+    return { modelSetId: row.id, modelSetName: row.name };
+  },
+});

@@ -1,0 +1,12 @@
+import { defineAction, S } from '../action.js';
+
+export default defineAction<{ modelId: string }>({
+  route: '/v2/model',
+  name: 'DeleteModel',
+  access: 'write',
+  body: S.obj({ modelId: S.str(1, 64) }, ['modelId']),
+  async handle({ principal, services }, body) {
+    await services.modelVersions.delete(principal.accountId, body.modelId);
+    return true;
+  },
+});

@@ -1,0 +1,16 @@
+import { ApiError } from '../../../domain/errors.js';
+import { defineAction, S } from '../action.js';
+import { presentModelSet } from '../../presenters/model-presenter.js';
+
+export default defineAction<{ modelSetId?: string; modelSetName?: string }>({
+  route: '/v2/model',
+  name: 'DescribeModelSet',
+  access: 'read',
+  body: S.obj({ modelSetId: S.str(1, 64), modelSetName: S.str(1, 50) }),
+  async handle({ principal, services }, body) {
+    if (body.modelSetId === undefined && body.modelSetName === undefined) {
+      throw new ApiError('MissingParameter', 'modelSetId or modelSetName is required');
+    }
+    return presentModelSet(await services.modelSets.describe(principal.accountId, { id: body.modelSetId, name: body.modelSetName }));
+  },
+});

@@ -1,0 +1,92 @@
+// Domain rows → the JSON shapes of Qianfan's documented results (seeds/describe-model.txt).
+import { toApiTime } from '../../domain/time.js';
+import type { ModelSetView, VersionSummary } from '../../domain/model/model-set-service.js';
+import type { VersionView } from '../../domain/model/model-version-service.js';
+
+const parse = <T>(s: string | null | undefined, fallback: T): T => (s ? (JSON.parse(s) as T) : fallback);
+
+export function presentVersionSummary(v: VersionSummary) {
+  return {
+    modelId: v.modelId,
+    modelName: v.modelName,
+    status: v.status,
+    sourceType: v.sourceType,
+    ...(v.description ? { description: v.description } : {}),
+    ...(v.failureReason ? { failureReason: v.failureReason } : {}),
+    createTime: toApiTime(v.createdAt),
+    modifyTime: toApiTime(v.modifiedAt),
+  };
+}
+
+export function presentModelSet(v: ModelSetView) {
+  const r = v.row;
+  return {
+    modelSetId: r.id,
+    modelSetName: r.name,
+    source: r.source,
+    modelType: r.model_type,
+    labels: parse<string[]>(r.labels, []),
+    createTime: toApiTime(r.created_at),
+    modifyTime: toApiTime(r.modified_at),
+    modelCount: v.versions.length,
+    modelIds: v.versions.map((x) => x.modelId),
+    modelNames: v.versions.map((x) => x.modelName),
+    modelVersionList: v.versions.map(presentVersionSummary),
+  };
+}
+
+/** Fields the import recorded in `details` that DescribeModel shows as they are. */
+const DETAIL_FIELDS = [
+  'tokenLimitations',
+  'isSupportDeploy',
+  'isSupportModelComp',
+  'isSupportEvaluation',
+  'modelCompConfigs',
+  'modelFormat',
+  'architecture',
+  'modelType',
+  'parameterCount',
+  'dtype',
+  'contextLength',
+  'totalBytes',
+  'files',
+  'chatTemplate',
+  'chatTemplatePreview',
+  'family',
+  'warnings',
+  'storage',
+] as const;
+
+export function presentModel({ row, set }: VersionView) {
+  const meta = parse<Record<string, any>>(row.source_meta, {});
+  const details = parse<Record<string, unknown>>(row.details, {});
+  const sourceInfo: Record<string, unknown> = { sourceType: row.source_type, ...(meta.sourceInfo ?? {}) };
+  const picked = Object.fromEntries(DETAIL_FIELDS.filter((k) => details[k] !== undefined).map((k) => [k, details[k]]));
+  return {
+    modelSetId: set.id,
+    modelSetName: set.name,
+    modelId: row.id,
+    modelName: row.name,
+    ...(meta.basicModelName ? { model: meta.basicModelName } : {}),
+    ...(row.description ? { description: row.description } : {}),
+    sourceInfo,
+    status: row.status,
+    ...(row.failure_reason ? { failureReason: row.failure_reason } : {}),
+    modelApplicationType: row.model_application_type ?? undefined,
+    endpointType: row.model_application_type ?? undefined,
+    createTime: toApiTime(row.created_at),
+    modifyTime: toApiTime(row.modified_at),
+    isSupportDeploy: false,
+    isSupportModelComp: false,
+    isSupportEvaluation: false,
+    modelCompConfigs: [],
+    ...picked,
+    ...(meta.advancedSettings ? { advancedSettings: meta.advancedSettings } : {}),
+    ...(meta.chatConf ? { chatConf: meta.chatConf } : {}),
+    ...(meta.customSpec ? { customSpec: meta.customSpec } : {}),
+    ...(meta.transformerVersion ? { transformerVersion: meta.transformerVersion } : {}),
+    ...(meta.vLLMVersion ? { vLLMVersion: meta.vLLMVersion } : {}),
+    ...(meta.enablePromptAutoConcat !== undefined ? { enablePromptAutoConcat: meta.enablePromptAutoConcat } : {}),
+    ...(row.resource_config ? { resourceConfig: parse(row.resource_config, {}) } : {}),
+  };
+}

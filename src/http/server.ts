@@ -1,0 +1,151 @@
+// Where every request enters: POST /v2/<route>?Action=<Action>, plus /healthz.
+// Order of checks: route → signature → action → policy → body → handler.
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { ApiError } from '../domain/errors.js';
+import { policiesAllow } from '../domain/iam/policies.js';
+import type { Principal } from '../domain/iam/iam-service.js';
+import type { Services } from '../domain/services.js';
+import { actionNames, findAction, ROUTES } from './actions/index.js';
+import { authenticate } from './auth/authenticate.js';
+import { sendError, sendResult } from './envelope.js';
+import { parseJsonBody, validateBody } from './validate-body.js';
+
+export interface HttpOptions {
+  logger: Logger;
+  bodyLimitBytes: number;
+  maxClockSkewSeconds: number;
+  /** Checks the stores for /healthz; throws when one is unreachable. */
+  healthCheck: () => Promise<void>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    apiRequestId: string;
+    apiAction?: string;
+    apiPrincipal?: Principal;
+  }
+}
+
+const JSON_TYPE = /^application\/(json|[\w.+-]+\+json)\s*(;|$)/i;
+
+export function buildHttpServer(services: Services, opts: HttpOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: opts.logger as unknown as FastifyBaseLogger,
+    // One line per request is written by our onResponse hook, with the API's own fields.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: opts.bodyLimitBytes,
+    // Slow or stalled clients must not hold a connection forever.
+    requestTimeout: 30_000,
+    connectionTimeout: 30_000,
+    return503OnClosing: true,
+  });
+
+  app.decorateRequest('apiRequestId', '');
+  app.addHook('onRequest', async (req) => {
+    req.apiRequestId = randomUUID();
+  });
+
+  // Bodies are kept as bytes: the signature check may need them, and JSON is parsed per action.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info(
+      {
+        requestId: req.apiRequestId,
+        method: req.method,
+        path: req.url.split('?')[0],
+        action: req.apiAction,
+        account: req.apiPrincipal?.accountName,
+        accessKey: req.apiPrincipal?.accessKey,
+        status: reply.statusCode,
+        latencyMs: Math.round(reply.elapsedTime * 100) / 100,
+      },
+      'request',
+    );
+  });
+
+  app.get('/healthz', async (req, reply) => {
+    try {
+      await opts.healthCheck();
+      return reply.send({ status: 'ok' });
+    } catch (err) {
+      req.log.error({ err }, 'health check failed');
+      return reply.code(503).send({ status: 'unavailable', reason: (err as Error).message });
+    }
+  });
+
+  app.post('/v2/:route', (req, reply) => handleAction(req, reply, services, opts));
+
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0] ?? '';
+    const route = ROUTES.find((r) => r === path);
+    if (route) {
+      return sendError(reply, req.apiRequestId, new ApiError('MethodNotAllowed', `${req.method} is not allowed on ${path}; every action is POST ${path}?Action=<Action>`));
+    }
+    return sendError(reply, req.apiRequestId, new ApiError('RouteNotFound', `no API at ${req.method} ${path}; the API routes are ${ROUTES.map((r) => 'POST ' + r).join(', ')}`));
+  });
+
+  app.setErrorHandler((err, req, reply) => sendError(reply, req.apiRequestId, toApiError(err, req)));
+  return app;
+}
+
+async function handleAction(req: FastifyRequest, reply: FastifyReply, services: Services, opts: HttpOptions): Promise<FastifyReply> {
+  const path = req.url.split('?')[0] ?? '';
+  if (!ROUTES.includes(path as never)) {
+    throw new ApiError('RouteNotFound', `no API at POST ${path}; the API routes are ${ROUTES.map((r) => 'POST ' + r).join(', ')}`);
+  }
+  const principal = await authenticate(req, services.iam, opts.maxClockSkewSeconds);
+  req.apiPrincipal = principal;
+
+  const query = req.query as Record<string, unknown>;
+  const name = query.Action;
+  if (name === undefined || name === '') {
+    throw new ApiError('MissingParameter', `the query parameter Action is required: POST ${path}?Action=<Action>`);
+  }
+  if (typeof name !== 'string') throw new ApiError('InvalidParameter', 'the query parameter Action must be given once');
+  req.apiAction = name;
+  const action = findAction(path, name);
+  if (!action) {
+    throw new ApiError('InvalidAction', `unknown Action "${name}" on ${path}; known actions: ${actionNames(path).join(', ')}`);
+  }
+  if (!policiesAllow(principal.policies, action.route, action.access)) {
+    throw new ApiError('AccessDenied', `access denied: this key's policies (${principal.policies.join(', ') || 'none'}) do not allow ${action.name}`);
+  }
+
+  const raw = Buffer.isBuffer(req.body) ? req.body : undefined;
+  const contentType = String(req.headers['content-type'] ?? '');
+  if (action.rawBody) {
+    const result = await action.handle({ principal, services, requestId: req.apiRequestId, raw: { contentType, body: raw ?? Buffer.alloc(0) } }, undefined);
+    return sendResult(reply, req.apiRequestId, result);
+  }
+  if (raw && raw.length > 0 && contentType !== '' && !JSON_TYPE.test(contentType)) {
+    throw new ApiError('UnsupportedMediaType', `Content-Type must be application/json, not "${contentType.slice(0, 100)}"`);
+  }
+  const body = parseJsonBody(action, raw);
+  validateBody(action, body);
+  const result = await action.handle({ principal, services, requestId: req.apiRequestId }, body);
+  return sendResult(reply, req.apiRequestId, result);
+}
+
+/** Framework errors become envelope errors; anything unexpected is a logged 500 without details. */
+function toApiError(err: unknown, req: FastifyRequest): ApiError {
+  if (err instanceof ApiError) return err;
+  const e = err as { code?: string; statusCode?: number; message?: string };
+  switch (e.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError('PayloadTooLarge', `the request body is larger than the limit of ${req.server.initialConfig.bodyLimit ?? 0} bytes`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new ApiError('InvalidParameter', e.message ?? 'invalid request body');
+    case 'FST_ERR_CTP_INVALID_TYPE':
+      return new ApiError('UnsupportedMediaType', 'Content-Type must be application/json');
+  }
+  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+    return new ApiError('InvalidParameter', e.message ?? 'bad request');
+  }
+  req.log.error({ err, requestId: req.apiRequestId }, 'unhandled error');
+  return new ApiError('InternalError', `internal error; quote requestId ${req.apiRequestId} when reporting it`);
+}

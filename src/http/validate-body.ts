@@ -1,0 +1,78 @@
+// Parses and validates a request body against its action's schema, turning the first problem
+// into one clear sentence that names the field: "importMeta.bucket is required".
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { ApiError } from '../domain/errors.js';
+import type { ActionDef } from './actions/action.js';
+
+const ajv = new Ajv({ allErrors: false, strict: true, coerceTypes: false, useDefaults: false });
+const compiled = new WeakMap<ActionDef, ValidateFunction>();
+
+export function parseJsonBody(action: ActionDef, raw: Buffer | undefined): unknown {
+  const text = raw?.toString('utf8') ?? '';
+  if (text.trim() === '') {
+    const required = ((action.body?.required as string[] | undefined) ?? []).join(', ');
+    throw new ApiError(
+      'EmptyBody',
+      required
+        ? `the request body is empty; ${action.name} needs a JSON object with ${required} (SDK callers: pass the fields as "data", not "body")`
+        : `the request body is empty; send a JSON object ({} when there are no parameters)`,
+    );
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new ApiError('InappropriateJSON', `the request body is not valid JSON: ${(err as Error).message}`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ApiError('InappropriateJSON', `the request body must be a JSON object, not ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`);
+  }
+  return value;
+}
+
+export function validateBody(action: ActionDef, body: unknown): void {
+  if (!action.body) return;
+  let validate = compiled.get(action);
+  if (!validate) {
+    validate = ajv.compile(action.body);
+    compiled.set(action, validate);
+  }
+  if (!validate(body)) throw toApiError(validate.errors?.[0]);
+}
+
+function fieldPath(instancePath: string, child?: string): string {
+  const parts = instancePath.split('/').filter(Boolean).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (child !== undefined) parts.push(child);
+  return parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
+}
+
+const describeType = (t: unknown): string => (t === 'integer' ? 'an integer' : t === 'array' ? 'an array' : t === 'object' ? 'an object' : `a ${String(t)}`);
+
+function toApiError(e: ErrorObject | undefined): ApiError {
+  if (!e) return new ApiError('InvalidParameter', 'the request body is invalid');
+  const p = e.params as Record<string, any>;
+  const here = fieldPath(e.instancePath) || 'the request body';
+  switch (e.keyword) {
+    case 'required':
+      return new ApiError('MissingParameter', `${fieldPath(e.instancePath, p.missingProperty)} is required`);
+    case 'additionalProperties':
+      return new ApiError('InvalidParameter', `unknown field ${fieldPath(e.instancePath, p.additionalProperty)}`);
+    case 'type':
+      return new ApiError('InvalidParameter', `${here} must be ${describeType(p.type)}`);
+    case 'enum':
+      return new ApiError('InvalidParameter', `${here} must be one of: ${(p.allowedValues as unknown[]).join(', ')}`);
+    case 'minLength':
+      return new ApiError('InvalidParameter', p.limit === 1 ? `${here} must not be empty` : `${here} must be at least ${p.limit} characters`);
+    case 'maxLength':
+      return new ApiError('InvalidParameter', `${here} must be at most ${p.limit} characters`);
+    case 'minimum':
+    case 'maximum':
+      return new ApiError('InvalidParameter', `${here} must be ${e.keyword === 'minimum' ? '>=' : '<='} ${p.limit}`);
+    case 'maxItems':
+      return new ApiError('InvalidParameter', `${here} must have at most ${p.limit} items`);
+    case 'pattern':
+      return new ApiError('InvalidParameter', `${here} has an invalid format`);
+    default:
+      return new ApiError('InvalidParameter', `${here} ${e.message ?? 'is invalid'}`);
+  }
+}

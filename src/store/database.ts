@@ -1,0 +1,33 @@
+// Opens the metadata store: SQLite (embedded default) or PostgreSQL, behind one Kysely instance.
+// Dialect differences live in src/store/dialect.ts, nowhere else.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import type { Database } from './schema.js';
+import { isPostgresUrl } from '../config.js';
+import type { DialectName } from './dialect.js';
+
+export interface OpenedStore {
+  db: Kysely<Database>;
+  dialect: DialectName;
+}
+
+export async function openDatabase(database: string): Promise<OpenedStore> {
+  if (isPostgresUrl(database)) {
+    const pg = await import('pg');
+    // Return BIGINT/COUNT as numbers: our counts never approach 2^53.
+    pg.default.types.setTypeParser(20, (v: string) => Number(v));
+    const pool = new pg.default.Pool({ connectionString: database, max: 10 });
+    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
+  }
+  const { default: SQLite } = await import('better-sqlite3');
+  fs.mkdirSync(path.dirname(path.resolve(database)), { recursive: true });
+  const sqlite = new SQLite(database);
+  // WAL survives a SIGKILL without losing committed transactions and lets the CLI
+  // read and write while a server runs; busy_timeout makes concurrent writers wait.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), dialect: 'sqlite' };
+}

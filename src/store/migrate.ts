@@ -1,0 +1,25 @@
+// Runs the migrations in src/store/migrations at start. Kysely's Migrator takes a lock
+// (pg_advisory_lock on PostgreSQL) so several replicas may start at once.
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import * as m0001 from './migrations/0001_core.js';
+
+// A static list (not a directory scan) so the compiled build and tsx behave the same.
+const migrations: Record<string, Migration> = {
+  '0001_core': m0001,
+};
+
+class StaticProvider implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return migrations;
+  }
+}
+
+export async function migrateToLatest(db: Kysely<any>): Promise<void> {
+  const migrator = new Migrator({ db, provider: new StaticProvider() });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    const why = error instanceof Error ? error.message : String(error ?? '');
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${why}`);
+  }
+}

@@ -1,0 +1,111 @@
+// Model sets and versions: queries only. Rules (names, numbering, visibility) live in src/domain/model.
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { Database, JobsTable, ModelSetsTable, ModelVersionsTable } from '../schema.js';
+
+export type ModelSetRow = Selectable<ModelSetsTable>;
+export type ModelVersionRow = Selectable<ModelVersionsTable>;
+export type JobRow = Selectable<JobsTable>;
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface PageQuery {
+  accountId: string;
+  /** Inclusive: the first row of the page. */
+  marker?: { createdAt: string; id: string };
+  limit: number;
+  reverse: boolean;
+}
+
+export class ModelsRepo {
+  constructor(readonly db: Kysely<Database>) {}
+
+  transaction<T>(fn: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(fn);
+  }
+
+  insertSet(row: ModelSetRow, db: Db = this.db): Promise<unknown> {
+    return db.insertInto('model_sets').values(row).execute();
+  }
+
+  findSet(accountId: string, by: { id?: string; name?: string }, db: Db = this.db): Promise<ModelSetRow | undefined> {
+    let q = db.selectFrom('model_sets').selectAll().where('account_id', '=', accountId);
+    if (by.id !== undefined) q = q.where('id', '=', by.id);
+    if (by.name !== undefined) q = q.where('name', '=', by.name);
+    return q.executeTakeFirst();
+  }
+
+  /** A page of sets ordered by (created_at, id); the marker row starts the page. */
+  pageSets(p: PageQuery): Promise<ModelSetRow[]> {
+    const dir = p.reverse ? 'desc' : 'asc';
+    let q = this.db.selectFrom('model_sets').selectAll().where('account_id', '=', p.accountId);
+    if (p.marker) {
+      const { createdAt, id } = p.marker;
+      q = p.reverse
+        ? q.where((eb) => eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<=', id)])]))
+        : q.where((eb) => eb.or([eb('created_at', '>', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '>=', id)])]));
+    }
+    return q.orderBy('created_at', dir).orderBy('id', dir).limit(p.limit).execute();
+  }
+
+  deleteSet(id: string, db: Db = this.db): Promise<unknown> {
+    return db.deleteFrom('model_sets').where('id', '=', id).execute();
+  }
+
+  /** Hands out the next version number; the row lock serialises concurrent creates. */
+  async takeVersionNumber(setId: string, db: Db): Promise<number> {
+    const row = await db
+      .updateTable('model_sets')
+      .set({ next_version: sql`next_version + 1` })
+      .where('id', '=', setId)
+      .returning('next_version')
+      .executeTakeFirstOrThrow();
+    return Number(row.next_version) - 1;
+  }
+
+  touchSet(setId: string, at: string, db: Db): Promise<unknown> {
+    return db.updateTable('model_sets').set({ modified_at: at }).where('id', '=', setId).execute();
+  }
+
+  insertVersion(row: ModelVersionRow, db: Db): Promise<unknown> {
+    return db.insertInto('model_versions').values(row).execute();
+  }
+
+  findVersion(accountId: string, id: string, db: Db = this.db): Promise<ModelVersionRow | undefined> {
+    return db.selectFrom('model_versions').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+  }
+
+  findVersionById(id: string, db: Db = this.db): Promise<ModelVersionRow | undefined> {
+    return db.selectFrom('model_versions').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  listVersions(setIds: string[]): Promise<Pick<ModelVersionRow, 'id' | 'name' | 'model_set_id' | 'version_no' | 'status' | 'source_type' | 'created_at' | 'modified_at' | 'failure_reason' | 'description'>[]> {
+    if (setIds.length === 0) return Promise.resolve([]);
+    return this.db
+      .selectFrom('model_versions')
+      .select(['id', 'name', 'model_set_id', 'version_no', 'status', 'source_type', 'created_at', 'modified_at', 'failure_reason', 'description'])
+      .where('model_set_id', 'in', setIds)
+      .orderBy('model_set_id')
+      .orderBy('version_no')
+      .execute();
+  }
+
+  async countVersions(setId: string, db: Db = this.db): Promise<number> {
+    const r = await db.selectFrom('model_versions').select((eb) => eb.fn.countAll<number>().as('n')).where('model_set_id', '=', setId).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  deleteVersion(id: string, db: Db): Promise<unknown> {
+    return db.deleteFrom('model_versions').where('id', '=', id).execute();
+  }
+
+  updateVersion(id: string, patch: Partial<ModelVersionRow>, db: Db = this.db): Promise<unknown> {
+    return db.updateTable('model_versions').set(patch).where('id', '=', id).execute();
+  }
+
+  insertJob(row: JobRow, db: Db): Promise<unknown> {
+    return db.insertInto('jobs').values(row).execute();
+  }
+
+  deleteJobsOf(subjectId: string, db: Db): Promise<unknown> {
+    return db.deleteFrom('jobs').where('subject_id', '=', subjectId).execute();
+  }
+}

@@ -1,0 +1,86 @@
+// Table shapes as Kysely sees them. JSON documents are stored as text and booleans as 0/1
+// integers so that one set of queries runs unchanged on SQLite and PostgreSQL.
+import type { Generated } from 'kysely';
+
+export interface AccountsTable {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface AccessKeysTable {
+  access_key: string;
+  account_id: string;
+  /** AES-256-GCM ciphertext of the secret key (see domain/iam/secret-box.ts). */
+  secret_enc: string;
+  /** JSON array of policy names. */
+  policies: string;
+  status: 'enabled' | 'disabled';
+  description: string | null;
+  created_at: string;
+  modified_at: string;
+}
+
+export interface ModelSetsTable {
+  id: string;
+  account_id: string;
+  name: string;
+  model_type: string;
+  /** JSON array of strings. */
+  labels: string;
+  source: string;
+  /** Next version number to hand out; bumped inside the create transaction. */
+  next_version: number;
+  created_at: string;
+  modified_at: string;
+}
+
+export interface ModelVersionsTable {
+  id: string;
+  account_id: string;
+  model_set_id: string;
+  version_no: number;
+  name: string;
+  description: string | null;
+  source_type: 'Train' | 'Import';
+  status: 'Creating' | 'Ready' | 'Fail';
+  failure_reason: string | null;
+  model_application_type: string | null;
+  /** JSON: the request's trainMeta / importMeta exactly as accepted. */
+  source_meta: string;
+  /** JSON: the top-level resourceConfig, when given. */
+  resource_config: string | null;
+  /** The advanced config as the JSON string DescribeModelCustomAdvancedConf returns. */
+  advance_conf: string | null;
+  /** JSON: what the import/publish recorded (token limits, files, capabilities, …). */
+  details: string | null;
+  created_at: string;
+  modified_at: string;
+}
+
+export interface JobsTable {
+  id: string;
+  kind: string;
+  /** The resource the job works on (a model version id for imports). */
+  subject_id: string;
+  account_id: string;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  attempts: number;
+  /** JSON payload. */
+  payload: string;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  access_keys: AccessKeysTable;
+  model_sets: ModelSetsTable;
+  model_versions: ModelVersionsTable;
+  jobs: JobsTable;
+}
+
+export type { Generated };
