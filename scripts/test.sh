@@ -1,7 +1,88 @@
 #!/usr/bin/env bash
-# The test command (npm test): every test file under test/, through node's test runner.
+# The test command (npm test): every test file under test/, through node's test runner,
+# twice: once on SQLite (the embedded default) and once on PostgreSQL.
 # Extra arguments select files: npm test -- test/api/auth.test.ts
-set -euo pipefail
+#
+# The PostgreSQL run uses MODELREG_TEST_DATABASE when it is set (a postgres:// URL of a role
+# allowed to CREATE DATABASE: every test server gets its own database); otherwise this script
+# starts a scratch cluster of its own (scripts/pg-start.sh in a temp dir) and removes it after.
+#   MODELREG_TEST_PG=0     skip the PostgreSQL run (local convenience; ignored when CI=true)
+#   MODELREG_TEST_PG=only  run only on PostgreSQL
+set -uo pipefail
 cd "$(dirname "$0")/.."
 if [ "$#" -gt 0 ]; then files=("$@"); else mapfile -t files < <(find test -name '*.test.ts' | sort); fi
-exec node --import tsx --test --test-concurrency="${TEST_CONCURRENCY:-2}" --test-timeout="${TEST_TIMEOUT_MS:-600000}" "${files[@]}"
+
+pg_mode="${MODELREG_TEST_PG:-1}"
+if [ "${CI:-}" = "true" ] && [ "$pg_mode" = "0" ]; then
+  echo "test.sh: CI=true, so the PostgreSQL run is not skipped (MODELREG_TEST_PG=0 ignored)" >&2
+  pg_mode=1
+fi
+
+work="$(mktemp -d /tmp/modelreg-testrun-XXXXXX)"
+chmod 755 "$work"
+pg_started=""
+cleanup() {
+  [ -n "$pg_started" ] && MODELREG_PG_DIR="$work/pg" bash scripts/pg-stop.sh --clean
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# One run of the suite; $1 names it. Spec output goes to the console, TAP to a file for the summary.
+run_suite() {
+  local name="$1"
+  echo "=== tests on $name ==="
+  node --import tsx --test --test-concurrency="${TEST_CONCURRENCY:-2}" --test-timeout="${TEST_TIMEOUT_MS:-600000}" \
+    --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$work/$name.tap" \
+    "${files[@]}"
+}
+
+# "tests 12, pass 11, fail 1, …" from the TAP summary lines ("# pass 11").
+summary_of() {
+  local tap="$work/$1.tap" out="" k v
+  [ -f "$tap" ] || { echo "no results"; return; }
+  for k in tests pass fail skipped todo cancelled; do
+    v="$(grep -E "^# $k [0-9]+$" "$tap" | tail -n 1 | awk '{print $3}')"
+    out="$out${out:+, }$k ${v:-?}"
+  done
+  echo "$out"
+}
+
+declare -A status
+runs=()
+if [ "$pg_mode" != "only" ]; then
+  runs+=(sqlite)
+  (unset MODELREG_TEST_DATABASE; run_suite sqlite)
+  status[sqlite]=$?
+fi
+
+if [ "$pg_mode" != "0" ]; then
+  runs+=(postgres)
+  pg_url="${MODELREG_TEST_DATABASE:-}"
+  if [ -z "$pg_url" ]; then
+    if pg_url="$(MODELREG_PG_DIR="$work/pg" bash scripts/pg-start.sh)"; then
+      pg_started=1
+    else
+      echo "test.sh: could not start PostgreSQL (scripts/setup-ci-machine.sh installs it; MODELREG_TEST_PG=0 skips the run)" >&2
+      pg_url=""
+    fi
+  fi
+  if [ -n "$pg_url" ]; then
+    MODELREG_TEST_DATABASE="$pg_url" run_suite postgres
+    status[postgres]=$?
+  else
+    status[postgres]=1
+  fi
+fi
+
+echo
+echo "=== test summary ==="
+rc=0
+for r in "${runs[@]}"; do
+  verdict="ok"
+  [ "${status[$r]}" -ne 0 ] && { verdict="FAILED (exit ${status[$r]})"; rc=1; }
+  printf '%-9s %-15s %s\n' "$r" "$verdict" "$(summary_of "$r")"
+done
+[ "$pg_mode" = "0" ] && echo "postgres  skipped         (MODELREG_TEST_PG=0)"
+exit "$rc"

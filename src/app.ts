@@ -1,4 +1,5 @@
 // The composition root: config → stores → domain services → HTTP server (and workers).
+import path from 'node:path';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -7,7 +8,15 @@ import { IamService } from './domain/iam/iam-service.js';
 import { SecretBox } from './domain/iam/secret-box.js';
 import { ModelSetService } from './domain/model/model-set-service.js';
 import { ModelVersionService } from './domain/model/model-version-service.js';
-import { noTrainingTasksSource, queuedImportSource } from './domain/model/default-sources.js';
+import { noTrainingTasksSource } from './domain/model/default-sources.js';
+import { CustomConfService } from './domain/model/custom-conf-service.js';
+import { ObjectStoreImportSource } from './domain/model/import-source.js';
+import { ImportJobHandler } from './jobs/import-job.js';
+import type { RegistryLocation } from './jobs/registry-copy.js';
+import { JobWorker } from './jobs/worker.js';
+import { createObjectStore, type ObjectStore } from './objects/index.js';
+import { CustomConfsRepo } from './store/repos/custom-confs-repo.js';
+import { JobsRepo } from './store/repos/jobs-repo.js';
 import type { Services } from './domain/services.js';
 import { buildHttpServer } from './http/server.js';
 import { createLogger } from './logger.js';
@@ -24,21 +33,48 @@ export interface App {
   services: Services;
   logger: Logger;
   http: FastifyInstance;
+  worker: JobWorker;
   close(): Promise<void>;
 }
 
 /** Opens the store and builds the services, without HTTP (the admin CLI uses this). */
 export async function openCore(config: Config, logger: Logger = createLogger(config.logLevel)) {
-  const store = await openDatabase(config.database);
-  await migrateToLatest(store.db);
+  // Before the store opens, so that a bad master key leaves no connection behind.
   const box = config.masterKey ? SecretBox.fromBase64(config.masterKey) : SecretBox.fromDataDir(config.dataDir);
+  const store = await openDatabase(config.database, { onIdleConnectionError: (err) => logger.warn({ err }, 'database connection lost; reconnecting') });
+  await migrateToLatest(store.db);
   const modelsRepo = new ModelsRepo(store.db);
+  const accountsRepo = new AccountsRepo(store.db);
+  const confsRepo = new CustomConfsRepo(store.db);
+  const objects = openObjectStores(config);
+  // Late-bound: the worker that wants waking exists only in a serving process.
+  const hooks = { jobQueued: () => {} };
+  const importSource = new ObjectStoreImportSource(objects.source, config.bucketGrants, accountsRepo, confsRepo);
   const services: Services = {
-    iam: new IamService(new AccountsRepo(store.db), box),
+    iam: new IamService(accountsRepo, box),
     modelSets: new ModelSetService(modelsRepo),
-    modelVersions: new ModelVersionService(modelsRepo, { Import: queuedImportSource, Train: noTrainingTasksSource }),
+    modelVersions: new ModelVersionService(modelsRepo, { Import: importSource, Train: noTrainingTasksSource }, () => hooks.jobQueued()),
+    customConfs: new CustomConfService(confsRepo),
   };
-  return { store, services, logger, box, modelsRepo };
+  try {
+    await services.iam.checkMasterKey();
+  } catch (err) {
+    await store.db.destroy();
+    throw err;
+  }
+  return { store, services, logger, box, modelsRepo, confsRepo, objects, hooks };
+}
+
+/** The users' buckets (where imports come from) and the registry's own copies. */
+function openObjectStores(config: Config): { source: ObjectStore; registry: RegistryLocation } {
+  if (config.s3) {
+    const s3 = createObjectStore({ kind: 's3', ...config.s3 });
+    return { source: s3, registry: { store: s3, bucket: config.registryBucket } };
+  }
+  return {
+    source: createObjectStore({ kind: 'local', rootDir: config.bucketsDir }),
+    registry: { store: createObjectStore({ kind: 'local', rootDir: path.join(config.dataDir, 'registry') }), bucket: 'models' },
+  };
 }
 
 export async function createApp(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<App> {
@@ -54,19 +90,50 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
     maxClockSkewSeconds: config.maxClockSkewSeconds,
+    rateLimits: {
+      perKey: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
+      authFailuresPerIp: { perSecond: config.authFailureLimitPerSecond, burst: config.authFailureLimitBurst },
+    },
+    requestTimeoutMs: config.requestTimeoutMs,
+    connectionTimeoutMs: config.connectionTimeoutMs,
     healthCheck: async () => {
       await sql`select 1`.execute(store.db);
     },
   });
+  const jobsRepo = new JobsRepo(store.db, store.dialect);
+  const importHandler = new ImportJobHandler({
+    models: core.modelsRepo,
+    jobs: jobsRepo,
+    confs: core.confsRepo,
+    source: core.objects.source,
+    registry: core.objects.registry,
+    logger,
+    retryDelayMs: config.importRetryDelayMs,
+  });
+  await ensureRegistryBucket(core.objects.registry);
+  const worker = new JobWorker(jobsRepo, importHandler, {
+    concurrency: config.importConcurrency,
+    leaseMs: config.jobLeaseMs,
+    pollMs: config.jobPollMs,
+    logger: logger.child({ component: 'import-worker' }),
+  });
+  core.hooks.jobQueued = () => worker.wake();
+  worker.start();
   return {
     config,
     store,
     services,
     logger,
     http,
+    worker,
     async close() {
       await http.close();
+      await worker.stop();
       await store.db.destroy();
     },
   };
+}
+
+async function ensureRegistryBucket(loc: RegistryLocation): Promise<void> {
+  if (!(await loc.store.bucketExists(loc.bucket))) await loc.store.createBucket(loc.bucket);
 }

@@ -28,6 +28,23 @@ export interface Config {
   /** Accepted clock skew for signed requests whose timestamp lies in the future. */
   maxClockSkewSeconds: number;
   importConcurrency: number;
+  /** bucket → account names allowed to import from it ('*' = all). Empty: every bucket open to every account. */
+  bucketGrants: Record<string, string[]>;
+  /** Bucket for registry-owned model copies when the object store is S3 (local: <dataDir>/registry). */
+  registryBucket: string;
+  /** How long an import job's lease lasts before another worker may take it over. */
+  jobLeaseMs: number;
+  jobPollMs: number;
+  importRetryDelayMs: number;
+  /** Per access key, per process (src/http/rate-limit.ts); 0 disables. */
+  rateLimitPerSecond: number;
+  rateLimitBurst: number;
+  /** Failed authentications per client IP, per process; 0 disables. */
+  authFailureLimitPerSecond: number;
+  authFailureLimitBurst: number;
+  /** Time a client has to send a whole request (headers and body), and idle time on a connection. */
+  requestTimeoutMs: number;
+  connectionTimeoutMs: number;
 }
 
 export type ConfigOverrides = Partial<Config>;
@@ -70,6 +87,17 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
     bodyLimitBytes: envInt('MODELREG_BODY_LIMIT_BYTES', 1024 * 1024),
     maxClockSkewSeconds: envInt('MODELREG_MAX_CLOCK_SKEW_SECONDS', 900),
     importConcurrency: envInt('MODELREG_IMPORT_CONCURRENCY', 2),
+    bucketGrants: parseBucketGrants(env('MODELREG_BUCKET_GRANTS') ?? ''),
+    registryBucket: env('MODELREG_REGISTRY_BUCKET') ?? 'modelreg-registry',
+    jobLeaseMs: envInt('MODELREG_JOB_LEASE_MS', 30_000),
+    jobPollMs: envInt('MODELREG_JOB_POLL_MS', 1_000),
+    importRetryDelayMs: envInt('MODELREG_IMPORT_RETRY_DELAY_MS', 5_000),
+    rateLimitPerSecond: envInt('MODELREG_RATE_LIMIT_PER_SECOND', 1000),
+    rateLimitBurst: envInt('MODELREG_RATE_LIMIT_BURST', 2000),
+    authFailureLimitPerSecond: envInt('MODELREG_AUTH_FAILURE_LIMIT_PER_SECOND', 50),
+    authFailureLimitBurst: envInt('MODELREG_AUTH_FAILURE_LIMIT_BURST', 500),
+    requestTimeoutMs: envInt('MODELREG_REQUEST_TIMEOUT_MS', 30_000),
+    connectionTimeoutMs: envInt('MODELREG_CONNECTION_TIMEOUT_MS', 30_000),
   };
   const merged = { ...config, ...stripUndefined(overrides) };
   // Derived paths follow an overridden data dir unless they were set explicitly.
@@ -84,6 +112,17 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** "models=alice,bob;shared=*" → { models: ['alice','bob'], shared: ['*'] } */
+export function parseBucketGrants(raw: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const entry of raw.split(';').map((e) => e.trim()).filter(Boolean)) {
+    const eq = entry.indexOf('=');
+    if (eq <= 0) throw new Error(`MODELREG_BUCKET_GRANTS: "${entry}" should look like bucket=account1,account2 (or bucket=*)`);
+    out[entry.slice(0, eq).trim()] = entry.slice(eq + 1).split(',').map((a) => a.trim()).filter(Boolean);
+  }
+  return out;
 }
 
 export const isPostgresUrl = (database: string): boolean => /^postgres(ql)?:\/\//i.test(database);

@@ -27,6 +27,12 @@ export const ErrorCode = {
   ModelSetNameConflict: { code: 'ModelSetNameAlreadyExists', status: 409 },
   ModelSetNotEmpty: { code: 'ModelSetNotEmpty', status: 409 },
   Conflict: { code: 'Conflict', status: 409 },
+  // fine-tuning jobs, tasks and their checkpoints (/v2/finetuning, Train versions)
+  FineTuningJobNotFound: { code: 'FineTuningJobNotFound', status: 404 },
+  FineTuningTaskNotFound: { code: 'FineTuningTaskNotFound', status: 404 },
+  CheckpointNotFound: { code: 'CheckpointNotFound', status: 404 },
+  TaskStateConflict: { code: 'TaskStateConflict', status: 409 },
+  TrainVersionExists: { code: 'ModelVersionAlreadyExists', status: 409 },
   TooManyRequests: { code: 'RequestLimitExceeded', status: 429 },
   ServiceUnavailable: { code: 'ServiceUnavailable', status: 503 },
   InternalError: { code: 'InternalError', status: 500 },

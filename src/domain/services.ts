@@ -1,5 +1,6 @@
 // The domain services one request may use; built once by src/app.ts.
 import type { IamService } from './iam/iam-service.js';
+import type { CustomConfService } from './model/custom-conf-service.js';
 import type { ModelSetService } from './model/model-set-service.js';
 import type { ModelVersionService } from './model/model-version-service.js';
 
@@ -7,4 +8,5 @@ export interface Services {
   iam: IamService;
   modelSets: ModelSetService;
   modelVersions: ModelVersionService;
+  customConfs: CustomConfService;
 }

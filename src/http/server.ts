@@ -9,6 +9,9 @@ import type { Principal } from '../domain/iam/iam-service.js';
 import type { Services } from '../domain/services.js';
 import { actionNames, findAction, ROUTES } from './actions/index.js';
 import { authenticate } from './auth/authenticate.js';
+import { clientErrorHandler } from './client-errors.js';
+import { DEFAULT_RATE_LIMITS, RequestLimits, type RateLimitOptions } from './rate-limit.js';
+import { registerConsole } from './console-route.js';
 import { sendError, sendResult } from './envelope.js';
 import { parseJsonBody, validateBody } from './validate-body.js';
 
@@ -18,6 +21,12 @@ export interface HttpOptions {
   maxClockSkewSeconds: number;
   /** Checks the stores for /healthz; throws when one is unreachable. */
   healthCheck: () => Promise<void>;
+  /** Per-key and per-IP limits (src/http/rate-limit.ts); generous defaults when absent. */
+  rateLimits?: RateLimitOptions;
+  /** Whole request (headers + body) must arrive within this; 30 s when absent. */
+  requestTimeoutMs?: number;
+  /** Idle socket timeout; 30 s when absent. */
+  connectionTimeoutMs?: number;
 }
 
 declare module 'fastify' {
@@ -36,9 +45,12 @@ export function buildHttpServer(services: Services, opts: HttpOptions): FastifyI
     // One line per request is written by our onResponse hook, with the API's own fields.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimitBytes,
-    // Slow or stalled clients must not hold a connection forever.
-    requestTimeout: 30_000,
-    connectionTimeout: 30_000,
+    // Slow or stalled clients must not hold a connection forever. Node checks request timeouts
+    // every connectionsCheckingInterval (30 s by default): a fraction of the timeout keeps it tight.
+    requestTimeout: opts.requestTimeoutMs ?? 30_000,
+    connectionTimeout: opts.connectionTimeoutMs ?? 30_000,
+    http: { connectionsCheckingInterval: Math.max(50, Math.min(5_000, Math.floor((opts.requestTimeoutMs || 30_000) / 4))) },
+    clientErrorHandler,
     return503OnClosing: true,
   });
 
@@ -77,13 +89,16 @@ export function buildHttpServer(services: Services, opts: HttpOptions): FastifyI
     }
   });
 
-  app.post('/v2/:route', (req, reply) => handleAction(req, reply, services, opts));
+  const limits = new RequestLimits(opts.rateLimits ?? DEFAULT_RATE_LIMITS);
+  app.post('/v2/:route', (req, reply) => handleAction(req, reply, services, opts, limits));
+  // The web console (static files; it calls the API above like any other client).
+  registerConsole(app);
 
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? '';
     const route = ROUTES.find((r) => r === path);
     if (route) {
-      return sendError(reply, req.apiRequestId, new ApiError('MethodNotAllowed', `${req.method} is not allowed on ${path}; every action is POST ${path}?Action=<Action>`));
+      return sendError(reply, req.apiRequestId, new ApiError('MethodNotAllowed', `${req.method} is not allowed on ${path}; every action is POST ${path}?Action=<Action>`, { allow: 'POST' }));
     }
     return sendError(reply, req.apiRequestId, new ApiError('RouteNotFound', `no API at ${req.method} ${path}; the API routes are ${ROUTES.map((r) => 'POST ' + r).join(', ')}`));
   });
@@ -92,12 +107,12 @@ export function buildHttpServer(services: Services, opts: HttpOptions): FastifyI
   return app;
 }
 
-async function handleAction(req: FastifyRequest, reply: FastifyReply, services: Services, opts: HttpOptions): Promise<FastifyReply> {
+async function handleAction(req: FastifyRequest, reply: FastifyReply, services: Services, opts: HttpOptions, limits: RequestLimits): Promise<FastifyReply> {
   const path = req.url.split('?')[0] ?? '';
   if (!ROUTES.includes(path as never)) {
     throw new ApiError('RouteNotFound', `no API at POST ${path}; the API routes are ${ROUTES.map((r) => 'POST ' + r).join(', ')}`);
   }
-  const principal = await authenticate(req, services.iam, opts.maxClockSkewSeconds);
+  const principal = await limits.authenticate(req.ip, () => authenticate(req, services.iam, opts.maxClockSkewSeconds));
   req.apiPrincipal = principal;
 
   const query = req.query as Record<string, unknown>;

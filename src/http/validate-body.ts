@@ -3,12 +3,13 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { ApiError } from '../domain/errors.js';
 import type { ActionDef } from './actions/action.js';
+import { decodeUtf8Strict, parseStrictJson } from './strict-json.js';
 
 const ajv = new Ajv({ allErrors: false, strict: true, coerceTypes: false, useDefaults: false });
 const compiled = new WeakMap<ActionDef, ValidateFunction>();
 
 export function parseJsonBody(action: ActionDef, raw: Buffer | undefined): unknown {
-  const text = raw?.toString('utf8') ?? '';
+  const text = raw ? decodeUtf8Strict(raw) : '';
   if (text.trim() === '') {
     const required = ((action.body?.required as string[] | undefined) ?? []).join(', ');
     throw new ApiError(
@@ -18,12 +19,8 @@ export function parseJsonBody(action: ActionDef, raw: Buffer | undefined): unkno
         : `the request body is empty; send a JSON object ({} when there are no parameters)`,
     );
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new ApiError('InappropriateJSON', `the request body is not valid JSON: ${(err as Error).message}`);
-  }
+  // Duplicate keys, "__proto__"-like keys and deep nesting are refused here (strict-json.ts).
+  const value = parseStrictJson(text);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new ApiError('InappropriateJSON', `the request body must be a JSON object, not ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`);
   }

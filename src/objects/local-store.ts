@@ -104,18 +104,21 @@ export class LocalObjectStore implements ObjectStore {
     }
   }
 
+  /** On failure the body stream is destroyed, so an upload feeding it never hangs. */
   async write(bucket: string, key: string, body: Readable | Buffer, size?: number): Promise<ObjectInfo> {
-    validateObjectKey(key);
-    if (isTemp(key)) throw new ApiError('InvalidParameter', `object key must not start with "${TEMP_PREFIX}" (reserved)`);
-    const root = await this.bucketRoot(bucket);
-    const target = keyPath(root, key);
-    const tmp = path.join(root, TEMP_PREFIX + randomBytes(8).toString('hex'));
+    let tmp: string | undefined;
     try {
+      validateObjectKey(key);
+      if (isTemp(key)) throw new ApiError('InvalidParameter', `object key must not start with "${TEMP_PREFIX}" (reserved)`);
+      const root = await this.bucketRoot(bucket);
+      const target = keyPath(root, key);
+      tmp = path.join(root, TEMP_PREFIX + randomBytes(8).toString('hex'));
       await writeDurably(tmp, body, key, size);
       const final = await this.publish(root, tmp, target, key);
       return info(key, await fsp.stat(final));
     } catch (e) {
-      await fsp.rm(tmp, { force: true });
+      if (tmp !== undefined) await fsp.rm(tmp, { force: true });
+      if (!Buffer.isBuffer(body)) body.destroy();
       throw e;
     }
   }
@@ -183,6 +186,9 @@ export class LocalObjectStore implements ObjectStore {
       } catch (e) {
         // A concurrent delete may prune the directory between mkdir and rename: try again.
         if (errno(e) === 'ENOENT' && attempt < 3) continue;
+        if (errno(e) === 'ENAMETOOLONG') {
+          throw new ApiError('InvalidParameter', `object key "${key}" has a path segment too long for the local filesystem (usually 255 bytes)`);
+        }
         if (['EEXIST', 'ENOTDIR', 'EISDIR', 'ENOTEMPTY'].includes(errno(e) ?? '')) {
           throw new ApiError(
             'Conflict',

@@ -157,14 +157,24 @@ export class S3ObjectStore implements ObjectStore {
         new GetObjectCommand({ Bucket: bucket, Key: key, Range: r && `bytes=${r.start}-${r.end}` }),
       );
       if (!(out.Body instanceof Readable)) throw new Error(`S3 GetObject returned no readable body for "${key}"`);
-      return out.Body;
+      return r ? this.checkRangeReply(out.Body, out.ContentRange, r, key) : out.Body;
     } catch (e) {
       if (sdkError(e).name === 'InvalidRange' || statusOf(e) === 416) throw rangeBeyondEnd(key, r?.start ?? 0);
       return this.fail(e, 'GetObject', bucket, key);
     }
   }
 
+  /** On failure the body stream is destroyed, so an upload feeding it never hangs. */
   async write(bucket: string, key: string, body: Readable | Buffer, size?: number): Promise<ObjectInfo> {
+    try {
+      return await this.upload(bucket, key, body, size);
+    } catch (e) {
+      if (!Buffer.isBuffer(body)) body.destroy();
+      throw e;
+    }
+  }
+
+  private async upload(bucket: string, key: string, body: Readable | Buffer, size?: number): Promise<ObjectInfo> {
     validateBucketName(bucket, 'bucket name');
     validateObjectKey(key);
     const metered = meter(body, key, size);
@@ -194,6 +204,20 @@ export class S3ObjectStore implements ObjectStore {
 
   async close(): Promise<void> {
     this.client.destroy();
+  }
+
+  /**
+   * Never hand out bytes from the wrong offset: some S3-compatible servers ignore a Range or
+   * return more than asked (s3rver answers "bytes=0-0" with the whole object).
+   */
+  private checkRangeReply(body: Readable, contentRange: string | undefined, r: { start: number; end: number }, key: string): Readable {
+    const m = /^bytes (\d+)-(\d+)\//.exec(contentRange ?? '');
+    if (!m || Number(m[1]) !== r.start) {
+      body.destroy();
+      throw new Error(`${this.where} did not honour Range bytes=${r.start}-${r.end} for "${key}" (Content-Range: ${contentRange ?? 'none'})`);
+    }
+    const wanted = r.end - r.start + 1;
+    return Number(m[2]) - r.start + 1 > wanted ? take(body, wanted) : body;
   }
 
   private bucketNotFound(bucket: string): ApiError {
@@ -260,4 +284,18 @@ function meter(body: Readable | Buffer, key: string, size?: number) {
       await piping;
     },
   };
+}
+
+/** The first `n` bytes of `body`; stopping early destroys `body` (and its connection). */
+function take(body: Readable, n: number): Readable {
+  async function* first() {
+    let left = n;
+    for await (const chunk of body) {
+      const buf = chunk as Buffer;
+      yield buf.subarray(0, left);
+      left -= Math.min(left, buf.byteLength);
+      if (left === 0) return;
+    }
+  }
+  return Readable.from(first(), { objectMode: false });
 }

@@ -12,12 +12,20 @@ export interface OpenedStore {
   dialect: DialectName;
 }
 
-export async function openDatabase(database: string): Promise<OpenedStore> {
+export interface OpenOptions {
+  /** An idle pooled PostgreSQL connection broke (server restart, failover); the pool reconnects. */
+  onIdleConnectionError?: (err: Error) => void;
+}
+
+export async function openDatabase(database: string, opts: OpenOptions = {}): Promise<OpenedStore> {
   if (isPostgresUrl(database)) {
     const pg = await import('pg');
     // Return BIGINT/COUNT as numbers: our counts never approach 2^53.
     pg.default.types.setTypeParser(20, (v: string) => Number(v));
-    const pool = new pg.default.Pool({ connectionString: database, max: 10 });
+    // A bounded wait for a connection: an unreachable or saturated server fails requests, not hangs them.
+    const pool = new pg.default.Pool({ connectionString: database, max: 10, connectionTimeoutMillis: 10_000 });
+    // Without a listener, a broken idle connection is an unhandled 'error' event: a process crash.
+    pool.on('error', (err) => opts.onIdleConnectionError?.(err));
     return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
   }
   const { default: SQLite } = await import('better-sqlite3');

@@ -2,10 +2,14 @@
 // (pg_advisory_lock on PostgreSQL) so several replicas may start at once.
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as m0001 from './migrations/0001_core.js';
+import * as m0002 from './migrations/0002_import.js';
+import * as m0003 from './migrations/0003_training.js';
 
 // A static list (not a directory scan) so the compiled build and tsx behave the same.
 const migrations: Record<string, Migration> = {
   '0001_core': m0001,
+  '0002_import': m0002,
+  '0003_training': m0003,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -75,12 +75,70 @@ export interface JobsTable {
   updated_at: string;
 }
 
+export interface FineTuningJobsTable {
+  id: string;
+  account_id: string;
+  name: string;
+  description: string | null;
+  /** The base model the job trains, as the caller named it (e.g. ERNIE-Speed-8K, Qwen2-7B). */
+  model: string;
+  train_mode: string;
+  created_at: string;
+  modified_at: string;
+}
+
+export interface FineTuningTasksTable {
+  id: string;
+  account_id: string;
+  job_id: string;
+  parameter_scale: string | null;
+  /** JSON: the CreateFineTuningTask fields the registry stores but does not interpret. */
+  params: string;
+  run_status: 'Running' | 'Done' | 'Fail' | 'Stopped';
+  /** 0-100, shown as "40%". */
+  run_progress: number;
+  failure_reason: string | null;
+  /** JSON object reported by the trainer, or null. */
+  metrics: string | null;
+  /** The checkpoint a Done task publishes when no step is named; null means the highest step. */
+  final_step: number | null;
+  created_at: string;
+  modified_at: string;
+  finished_at: string | null;
+}
+
+export interface FineTuningCheckpointsTable {
+  task_id: string;
+  step: number;
+  account_id: string;
+  bucket: string;
+  object_path: string;
+  model_format: string;
+  model_application_type: string;
+  transformer_version: string | null;
+  created_at: string;
+}
+
+export interface CustomConfsTable {
+  file_name: string;
+  account_id: string;
+  original_name: string | null;
+  size: number;
+  sha256: string;
+  content: string;
+  created_at: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   access_keys: AccessKeysTable;
   model_sets: ModelSetsTable;
   model_versions: ModelVersionsTable;
   jobs: JobsTable;
+  finetuning_jobs: FineTuningJobsTable;
+  finetuning_tasks: FineTuningTasksTable;
+  finetuning_checkpoints: FineTuningCheckpointsTable;
+  custom_confs: CustomConfsTable;
 }
 
 export type { Generated };

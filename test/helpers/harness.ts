@@ -7,6 +7,7 @@ import { consoleAction } from '@baiducloud/qianfan';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig, type ConfigOverrides } from '../../src/config.js';
 import { signRequest } from '../../src/http/auth/bce-v1.js';
+import { createTestDatabase, dropTestDatabase, testPgUrl } from './pg.js';
 
 export interface Key {
   accessKey: string;
@@ -17,6 +18,8 @@ export interface TestServer {
   url: string;
   app: App;
   dataDir: string;
+  /** The database this server uses (a SQLite path, or its own postgres:// database). */
+  database: string;
   /** A full-control key of account "alice". */
   key: Key;
   newKey(account: string, policies?: string[]): Promise<Key>;
@@ -35,9 +38,13 @@ export function testDatabase(dataDir: string): string {
 
 export async function startServer(overrides: ConfigOverrides = {}): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? tempDir();
+  // On PostgreSQL every server gets a database of its own (the same one again for the same data dir).
+  const pgUrl = testPgUrl();
+  const ownPg = pgUrl !== undefined && overrides.database === undefined;
+  const database = ownPg ? await createTestDatabase(pgUrl, dataDir) : testDatabase(dataDir);
   const config = loadConfig({
     dataDir,
-    database: testDatabase(dataDir),
+    database,
     port: 0,
     host: '127.0.0.1',
     logLevel: process.env.MODELREG_TEST_LOG_LEVEL ?? 'silent',
@@ -56,10 +63,13 @@ export async function startServer(overrides: ConfigOverrides = {}): Promise<Test
     url,
     app,
     dataDir,
+    database: config.database,
     key,
     newKey,
     async close() {
       await app.close();
+      // A caller-supplied data dir may be reopened later: its database stays until the cluster goes.
+      if (ownPg && !overrides.dataDir) await dropTestDatabase(pgUrl, config.database);
       if (!overrides.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -130,6 +140,10 @@ export async function signedFetch(
     date?: Date;
     expirationSeconds?: number;
     afterSign?: (h: Record<string, string>) => void;
+    /** The query actually sent, when it must differ from the signed one (tamper tests). */
+    sendQuery?: string;
+    /** Headers sent but left out of the signature. */
+    unsigned?: string[];
   } = {},
 ): Promise<RawResponse> {
   const u = new URL(url);
@@ -143,19 +157,21 @@ export async function signedFetch(
     'x-bce-date': (opts.date ?? new Date()).toISOString().replace(/\.\d+Z$/, 'Z'),
     ...opts.headers,
   };
+  const toSign = Object.fromEntries(Object.entries(headers).filter(([k]) => !(opts.unsigned ?? []).includes(k)));
   headers.authorization = signRequest({
     accessKey: key.accessKey,
     secretKey: key.secretKey,
     method: opts.method ?? 'POST',
     path: route,
     rawQuery: query,
-    headers,
+    headers: toSign,
     date: opts.date,
     expirationSeconds: opts.expirationSeconds,
   });
   opts.afterSign?.(headers);
   const { host: _host, 'content-length': _cl, ...sendHeaders } = headers;
-  const res = await fetch(`${url}${route}${query ? '?' + query : ''}`, {
+  const sent = opts.sendQuery ?? query;
+  const res = await fetch(`${url}${route}${sent ? '?' + sent : ''}`, {
     method: opts.method ?? 'POST',
     headers: sendHeaders,
     body: (opts.method ?? 'POST') === 'GET' ? undefined : body,

@@ -164,6 +164,9 @@ export function registerConformanceTests(label: string, setup: () => Promise<Sto
       await rejectsWith(store.stat(missing, 'k'), 'BucketNotFound', new RegExp(missing));
       await rejectsWith(store.read(missing, 'k'), 'BucketNotFound');
       await rejectsWith(store.write(missing, 'k', Buffer.from('x')), 'BucketNotFound');
+      const held = heldBody('upload that has nowhere to go');
+      await rejectsWith(store.write(missing, 'k', held.body), 'BucketNotFound');
+      assert.equal(held.body.destroyed, true, 'a failed write must release the body stream');
       await rejectsWith(store.delete(missing, 'k'), 'BucketNotFound');
       await rejectsWith(keysOf(store, missing), 'BucketNotFound');
     });

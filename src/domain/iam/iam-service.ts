@@ -136,6 +136,22 @@ export class IamService {
     }
   }
 
+  /**
+   * Fails fast when the master key cannot open the stored secrets (a replaced master.key or a
+   * wrong MODELREG_MASTER_KEY): otherwise every signed request would fail with a 500.
+   */
+  async checkMasterKey(): Promise<void> {
+    const row = await this.repo.anyKey();
+    if (!row) return;
+    try {
+      this.box.open(row.secret_enc);
+    } catch {
+      throw new Error(
+        `the master key does not decrypt the stored secret keys (access key ${row.access_key}): start with the MODELREG_MASTER_KEY or <data dir>/master.key they were created with`,
+      );
+    }
+  }
+
   /** For signature verification: the key's principal and decrypted secret, or null if unknown. */
   async resolveKey(accessKey: string): Promise<ResolvedKey | null> {
     const row = await this.repo.findKey(accessKey);

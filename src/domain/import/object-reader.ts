@@ -101,9 +101,13 @@ const digestOpts = (ctx: ReadContext) => ({
   onBytes: (n: number) => ctx.progress.add(n),
 });
 
-/** Hashes a file without keeping any of it. */
-export async function hashFile(ctx: ReadContext, file: ListedFile): Promise<InspectedFile> {
-  const { sha256, bytesRead } = await digestStream(await open(ctx, file), file.size, file.path, null, digestOpts(ctx));
+/** Hashes a file without keeping any of it; `onChunk` may inspect (and throw on) the bytes in passing. */
+export async function hashFile(
+  ctx: ReadContext,
+  file: ListedFile,
+  onChunk: ((chunk: Buffer, offset: number) => void) | null = null,
+): Promise<InspectedFile> {
+  const { sha256, bytesRead } = await digestStream(await open(ctx, file), file.size, file.path, onChunk, digestOpts(ctx));
   if (bytesRead < file.size) throw truncatedError(file.path, file.size, bytesRead);
   ctx.progress.flush();
   return record(file, sha256);
@@ -145,4 +149,91 @@ export async function readSafetensorsFile(
   const info = await inspectSafetensors(await open(ctx, file), file.size, file.path, opts);
   ctx.progress.flush();
   return { file: record(file, info.sha256), info };
+}
+
+/**
+ * One import's reads: every listed file goes through exactly one of these methods, once (a second
+ * read is a bug and throws), and its record is kept for the final file list.
+ */
+export class FileSession {
+  private readonly records = new Map<string, InspectedFile>();
+  private readonly pending = new Set<string>();
+  private readonly byPath: ReadonlyMap<string, ListedFile>;
+
+  constructor(
+    readonly ctx: ReadContext,
+    readonly listing: readonly ListedFile[],
+  ) {
+    this.byPath = new Map(listing.map((f) => [f.path, f]));
+  }
+
+  get location(): string {
+    return this.ctx.location;
+  }
+
+  has(path: string): boolean {
+    return this.byPath.has(path);
+  }
+
+  get(path: string): ListedFile | undefined {
+    return this.byPath.get(path);
+  }
+
+  /** Paths of all listed files. */
+  paths(): Set<string> {
+    return new Set(this.byPath.keys());
+  }
+
+  isRead(path: string): boolean {
+    return this.records.has(path);
+  }
+
+  async hash(file: ListedFile, onChunk: ((chunk: Buffer, offset: number) => void) | null = null): Promise<InspectedFile> {
+    this.claim(file);
+    return this.keep(await hashFile(this.ctx, file, onChunk));
+  }
+
+  async readSmall(file: ListedFile, limit: number): Promise<Buffer> {
+    this.claim(file);
+    const { file: rec, bytes } = await readSmallFile(this.ctx, file, limit);
+    this.keep(rec);
+    return bytes;
+  }
+
+  async readSafetensors(file: ListedFile, onHeader?: (header: SafetensorsHeader) => void): Promise<SafetensorsInfo> {
+    this.claim(file);
+    const { file: rec, info } = await readSafetensorsFile(this.ctx, file, onHeader);
+    this.keep(rec);
+    return info;
+  }
+
+  /** Reads every file not read yet (except `later`): .safetensors are validated, everything else hashed. */
+  async readRest(later: Iterable<string> = []): Promise<void> {
+    const skip = new Set(later);
+    for (const f of this.listing) {
+      if (this.records.has(f.path) || skip.has(f.path)) continue;
+      if (f.path.endsWith('.safetensors')) await this.readSafetensors(f);
+      else await this.hash(f);
+    }
+  }
+
+  /** Records in listing order; every file must have been read. */
+  files(): InspectedFile[] {
+    return this.listing.map((f) => {
+      const r = this.records.get(f.path);
+      if (!r) throw new Error(`internal: ${f.path} was never read`);
+      return r;
+    });
+  }
+
+  private claim(file: ListedFile): void {
+    if (this.records.has(file.path) || this.pending.has(file.path)) throw new Error(`internal: ${file.path} read twice`);
+    this.pending.add(file.path);
+  }
+
+  private keep(rec: InspectedFile): InspectedFile {
+    this.pending.delete(rec.path);
+    this.records.set(rec.path, rec);
+    return rec;
+  }
 }

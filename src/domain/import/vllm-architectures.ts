@@ -136,10 +136,10 @@ export function checkVllmArchitecture(version: string, architectures: string | r
       const later = others.filter((o) => compareVllm(o, v) > 0);
       if (later.length === others.length) hints.push(`${a} is supported from vLLM ${later[0]} on; choose vLLMVersion ${later[0]}`);
       else hints.push(`${a} is supported by vLLM ${others.join(', ')}; choose one of those vLLMVersions`);
-      continue;
     }
-    const near = [...reg.keys()].find((k) => k.toLowerCase() === a.toLowerCase());
-    if (near) hints.push(`did you mean '${near}' (vLLM ${v} spells it that way)?`);
+    // Renames such as OLMoForCausalLM → OlmoForCausalLM differ only in case.
+    const near = [...reg.keys()].find((k) => k !== a && k.toLowerCase() === a.toLowerCase());
+    if (near) hints.push(`vLLM ${v} spells it '${near}'; update config.json "architectures"`);
   }
   const supported = [...reg.entries()].filter(([, t]) => TEXT_TASKS.has(t)).map(([k]) => k);
   const hint = hints.length > 0 ? ` (${hints.join('; ')})` : '';

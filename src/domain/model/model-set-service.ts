@@ -100,7 +100,8 @@ export class ModelSetService {
   /** Refuses while versions remain: deleting a set must never silently delete models. */
   async delete(accountId: string, id: string): Promise<void> {
     await this.repo.transaction(async (tx) => {
-      const row = await this.repo.findSet(accountId, { id }, tx);
+      // Locked (PostgreSQL) so a version being created at this moment is either counted or refused.
+      const row = await this.repo.lockSet(accountId, id, tx);
       if (!row) throw new ApiError('ModelSetNotFound', `model set not found: no modelSetId ${id} in this account`);
       const n = await this.repo.countVersions(id, tx);
       if (n > 0) {

@@ -35,8 +35,9 @@ export class ModelVersionService {
     const id = newId.modelVersion();
     const meta = input.sourceType === 'Train' ? input.trainMeta! : input.importMeta!;
     await this.repo.transaction(async (tx) => {
-      // The set may have been deleted since the read above; the UPDATE … RETURNING fails then.
-      const stillThere = await this.repo.findSet(accountId, { id: set.id }, tx);
+      // The set may have been deleted since the read above. Locked (PostgreSQL) until commit,
+      // so a concurrent DeleteModelSet waits and then counts this version.
+      const stillThere = await this.repo.lockSet(accountId, set.id, tx);
       if (!stillThere) throw new ApiError('ModelSetNotFound', `model set ${set.id} was deleted`);
       const versionNo = await this.repo.takeVersionNumber(set.id, tx);
       const at = nowIso();

@@ -35,8 +35,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('modified_at', 'varchar(32)', (c) => c.notNull())
     .addUniqueConstraint('model_sets_account_name', ['account_id', 'name'])
     .execute();
-  // Listing pages by (account, id): a marker is an id, so deep pages cost the same as the first.
-  await db.schema.createIndex('model_sets_account_id').on('model_sets').columns(['account_id', 'id']).execute();
+  // Pages go by (account, created_at, id), the listing's order: a marker names a row of this index,
+  // so a deep page is one range scan from it and costs the same as the first.
+  await db.schema.createIndex('model_sets_account_created').on('model_sets').columns(['account_id', 'created_at', 'id']).execute();
 
   await db.schema
     .createTable('model_versions')

@@ -32,6 +32,11 @@ export class AccountsRepo {
     return this.db.selectFrom('access_keys').selectAll().where('access_key', '=', accessKey).executeTakeFirst();
   }
 
+  /** Any one stored key (to check at start that the master key opens the stored secrets). */
+  anyKey(): Promise<AccessKeyRow | undefined> {
+    return this.db.selectFrom('access_keys').selectAll().limit(1).executeTakeFirst();
+  }
+
   listKeys(accountId?: string): Promise<AccessKeyRow[]> {
     let q = this.db.selectFrom('access_keys').selectAll();
     if (accountId) q = q.where('account_id', '=', accountId);

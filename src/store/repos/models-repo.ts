@@ -1,6 +1,7 @@
 // Model sets and versions: queries only. Rules (names, numbering, visibility) live in src/domain/model.
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database, JobsTable, ModelSetsTable, ModelVersionsTable } from '../schema.js';
+import { dialectOf, lockRows } from '../dialect.js';
 
 export type ModelSetRow = Selectable<ModelSetsTable>;
 export type ModelVersionRow = Selectable<ModelVersionsTable>;
@@ -33,15 +34,24 @@ export class ModelsRepo {
     return q.executeTakeFirst();
   }
 
+  /**
+   * The set, locked for the rest of the transaction `tx` (PostgreSQL): a concurrent delete of the
+   * set and a concurrent version create then run one after the other, never interleaved.
+   */
+  lockSet(accountId: string, id: string, tx: Transaction<Database>): Promise<ModelSetRow | undefined> {
+    const q = tx.selectFrom('model_sets').selectAll().where('account_id', '=', accountId).where('id', '=', id);
+    return lockRows(q, dialectOf(tx)).executeTakeFirst();
+  }
+
   /** A page of sets ordered by (created_at, id); the marker row starts the page. */
   pageSets(p: PageQuery): Promise<ModelSetRow[]> {
     const dir = p.reverse ? 'desc' : 'asc';
     let q = this.db.selectFrom('model_sets').selectAll().where('account_id', '=', p.accountId);
     if (p.marker) {
       const { createdAt, id } = p.marker;
-      q = p.reverse
-        ? q.where((eb) => eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<=', id)])]))
-        : q.where((eb) => eb.or([eb('created_at', '>', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '>=', id)])]));
+      // A row-value comparison, which both databases turn into one range scan of the
+      // (account_id, created_at, id) index: a deep page costs what the first one does.
+      q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), p.reverse ? '<=' : '>=', eb.tuple(createdAt, id)));
     }
     return q.orderBy('created_at', dir).orderBy('id', dir).limit(p.limit).execute();
   }

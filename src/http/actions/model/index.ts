@@ -1,6 +1,7 @@
 // Every /v2/model action, one file each.
 import createCustomModel from './create-custom-model.js';
 import createCustomModelSet from './create-custom-model-set.js';
+import createModelCustomConf from './create-model-custom-conf.js';
 import deleteModel from './delete-model.js';
 import deleteModelSet from './delete-model-set.js';
 import describeCustomModelSets from './describe-custom-model-sets.js';
@@ -8,6 +9,7 @@ import describeCustomModels from './describe-custom-models.js';
 import describeModel from './describe-model.js';
 import describeModelCustomAdvancedConf from './describe-model-custom-advanced-conf.js';
 import describeModelSet from './describe-model-set.js';
+import describeModelSystemAdvancedConf from './describe-model-system-advanced-conf.js';
 import type { ActionDef } from '../action.js';
 
 export const modelActions: ActionDef[] = [
@@ -20,4 +22,6 @@ export const modelActions: ActionDef[] = [
   describeModelCustomAdvancedConf,
   deleteModel,
   describeCustomModels,
+  createModelCustomConf,
+  describeModelSystemAdvancedConf,
 ];

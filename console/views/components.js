@@ -1,0 +1,127 @@
+// Small building blocks shared by the views.
+import { h, uid } from '../lib/dom.js';
+import { t } from '../i18n.js';
+
+const STATUS_CLASS = { Creating: 'status-creating', Ready: 'status-ready', Fail: 'status-fail' };
+
+export function statusBadge(status) {
+  const label = t(`status.${status}`, {}, status);
+  return h('span', { class: `status ${STATUS_CLASS[status] ?? ''}`, 'data-status': status }, status === 'Creating' ? h('span', { class: 'spinner', 'aria-hidden': 'true' }) : null, label);
+}
+
+/** An API failure, said plainly: the code, the server's message and its requestId to quote. */
+export function errorBox(err, id) {
+  return h(
+    'div',
+    { class: 'error-box', role: 'alert', id },
+    h('strong', {}, err.code ? `${err.code}: ` : ''),
+    h('span', { class: 'error-message' }, err.message),
+    err.requestId ? h('div', { class: 'muted small' }, t('error.requestId', { id: err.requestId })) : null,
+  );
+}
+
+export function breadcrumb(items) {
+  return h(
+    'nav',
+    { 'aria-label': t('nav.breadcrumb'), class: 'breadcrumb' },
+    h('ol', {}, items.map((it, i) => h('li', {}, it.href && i < items.length - 1 ? h('a', { href: it.href }, it.label) : h('span', { 'aria-current': 'page' }, it.label)))),
+  );
+}
+
+/** A definition list of [label, value] rows; values may be nodes. */
+export function dl(rows, cls = 'props') {
+  return h('dl', { class: cls }, rows.filter(Boolean).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+}
+
+export function pager({ onPrev, onNext, hasPrev, hasNext, info }) {
+  return h(
+    'nav',
+    { class: 'pager', 'aria-label': t('pager.label') },
+    h('button', { type: 'button', class: 'secondary', disabled: !hasPrev, onclick: onPrev }, t('pager.prev')),
+    info ? h('span', { class: 'muted' }, info) : null,
+    h('button', { type: 'button', class: 'secondary', disabled: !hasNext, onclick: onNext }, t('pager.next')),
+  );
+}
+
+/**
+ * A labelled form control. `path` is the API field it feeds (e.g. "importMeta.bucket"): an API
+ * error naming that field is shown under it (see showFieldError).
+ */
+export function field({ label, control, hint, path, id = uid('field') }) {
+  control.id = id;
+  const hintId = hint ? `${id}-hint` : null;
+  const errId = `${id}-error`;
+  if (hintId) control.setAttribute('aria-describedby', hintId);
+  if (path) control.dataset.path = path;
+  control.dataset.errorId = errId;
+  return h(
+    'div',
+    { class: 'field' },
+    h('label', { for: id }, label),
+    control,
+    hint ? h('div', { class: 'hint', id: hintId }, hint) : null,
+    h('div', { class: 'field-error', id: errId, hidden: true }),
+  );
+}
+
+export function select(options, value) {
+  return h('select', {}, options.map((o) => (typeof o === 'string' ? { value: o, label: o } : o)).map((o) => h('option', { value: o.value, selected: o.value === value }, o.label)));
+}
+
+export function clearFieldErrors(form) {
+  for (const el of form.querySelectorAll('[aria-invalid="true"]')) {
+    el.removeAttribute('aria-invalid');
+    const err = document.getElementById(el.dataset.errorId);
+    if (err) {
+      err.hidden = true;
+      err.textContent = '';
+    }
+    const hint = el.getAttribute('aria-describedby')?.split(' ').filter((x) => x !== el.dataset.errorId).join(' ');
+    if (hint) el.setAttribute('aria-describedby', hint);
+    else el.removeAttribute('aria-describedby');
+  }
+}
+
+/**
+ * Puts an API error message next to the visible control whose field it names (the longest
+ * matching path wins: "importMeta.advancedSettings.numBeams" over "importMeta.advancedSettings").
+ * Returns the control, or null when the message names none of them.
+ */
+export function showFieldError(form, message) {
+  const controls = [...form.querySelectorAll('[data-path]')].filter((el) => !el.closest('[hidden]'));
+  const named = controls
+    .filter((el) => new RegExp(`(^|[^\\w.])${el.dataset.path.replace(/[.[\]]/g, '\\$&')}(?![\\w])`).test(message))
+    .sort((a, b) => b.dataset.path.length - a.dataset.path.length)[0];
+  if (!named) return null;
+  named.setAttribute('aria-invalid', 'true');
+  const err = document.getElementById(named.dataset.errorId);
+  if (err) {
+    err.textContent = message;
+    err.hidden = false;
+    named.setAttribute('aria-describedby', [named.getAttribute('aria-describedby'), err.id].filter(Boolean).join(' '));
+  }
+  return named;
+}
+
+/** A modal yes/no question in a native <dialog> (focus is trapped and Escape cancels). */
+export function confirmDialog(message, confirmLabel) {
+  return new Promise((resolve) => {
+    const titleId = uid('dlg');
+    const dialog = h(
+      'dialog',
+      { class: 'confirm', 'aria-labelledby': titleId },
+      h('form', { method: 'dialog' }, h('p', { id: titleId }, message), h('div', { class: 'actions' }, h('button', { value: 'cancel', class: 'secondary', autofocus: true }, t('action.cancel')), h('button', { value: 'ok', class: 'danger' }, confirmLabel))),
+    );
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      resolve(dialog.returnValue === 'ok');
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}
+
+/** Focuses a view's heading after navigation so screen readers announce the new page. */
+export function heading(text, level = 'h1') {
+  return h(level, { tabindex: '-1', class: 'view-title' }, text);
+}

@@ -1,0 +1,57 @@
+// A signed client for modelreg's (and Qianfan's) console API, used by the CLI and benchmarks.
+// It signs exactly as the official Node SDK does (host, content-length, content-type, x-bce-*).
+import { bceTimestamp, signRequest } from '../http/auth/bce-v1.js';
+
+export interface Credentials {
+  accessKey: string;
+  secretKey: string;
+}
+
+export class ApiCallError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly requestId?: string,
+  ) {
+    super(message);
+    this.name = 'ApiCallError';
+  }
+}
+
+export class ApiClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly creds: Credentials,
+  ) {}
+
+  async call<T = any>(route: string, action: string, data: unknown = {}): Promise<T> {
+    const u = new URL(this.baseUrl);
+    const path = (u.pathname.replace(/\/$/, '') + route).replace(/\/{2,}/g, '/');
+    const body = JSON.stringify(data);
+    const headers: Record<string, string> = {
+      host: u.host,
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(body)),
+      'x-bce-date': bceTimestamp(),
+    };
+    const query = `Action=${encodeURIComponent(action)}`;
+    headers.authorization = signRequest({ ...this.creds, method: 'POST', path, rawQuery: query, headers });
+    const { host: _h, 'content-length': _l, ...send } = headers;
+    let res: Response;
+    try {
+      res = await fetch(`${u.origin}${path}?${query}`, { method: 'POST', headers: send, body });
+    } catch (err) {
+      throw new ApiCallError(0, 'ConnectionFailed', `cannot reach ${this.baseUrl}: ${(err as Error).cause ?? (err as Error).message}`);
+    }
+    const text = await res.text();
+    let parsed: any;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new ApiCallError(res.status, 'InvalidResponse', `${this.baseUrl} answered ${res.status} with a body that is not JSON`);
+    }
+    if (!res.ok) throw new ApiCallError(res.status, parsed.code ?? 'Error', parsed.message ?? text, parsed.requestId);
+    return parsed.result as T;
+  }
+}

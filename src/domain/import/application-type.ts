@@ -1,0 +1,130 @@
+// modelFormat × modelApplicationType × what the files actually are.
+//  * HuggingFace.Transformers / HuggingFace.vLLM serve chat and completion: they need a text
+//    generation model (decoder-only causal LM, or an encoder-decoder seq2seq model) and a tokenizer.
+//  * Safetensors is Qianfan's text-to-image format and only serves Text-to-Image.
+//  * chat prompts are built from chatConf, customSpec, or (enablePromptAutoConcat) the tokenizer's
+//    chat_template, which must then exist, parse and render.
+import { previewWarnings, renderChatTemplatePreview, selectChatTemplate } from './chat-template.js';
+import type { HfConfig } from './hf-config.js';
+import { ModelValidationError } from './model-validation-error.js';
+import type { ModelKind } from './types.js';
+import { isKnownTextGenerationArchitecture } from './vllm-architectures.js';
+
+export const MODEL_FORMATS = ['HuggingFace.Transformers', 'HuggingFace.vLLM', 'Safetensors'] as const;
+export type ModelFormat = (typeof MODEL_FORMATS)[number];
+export const APPLICATION_TYPES = ['chat', 'completion', 'Text-to-Image'] as const;
+export type ApplicationType = (typeof APPLICATION_TYPES)[number];
+
+export function checkFormatAndApplicationType(format: string, appType: string): { format: ModelFormat; appType: ApplicationType } {
+  if (!(MODEL_FORMATS as readonly string[]).includes(format)) {
+    throw new ModelValidationError(`modelFormat '${format}' is not supported; choose one of ${MODEL_FORMATS.join(', ')}`);
+  }
+  if (!(APPLICATION_TYPES as readonly string[]).includes(appType)) {
+    throw new ModelValidationError(`modelApplicationType '${appType}' is not supported; choose one of ${APPLICATION_TYPES.join(', ')}`);
+  }
+  if (format === 'Safetensors' && appType !== 'Text-to-Image') {
+    throw new ModelValidationError(
+      `modelFormat Safetensors is for text-to-image models and cannot serve modelApplicationType ${appType}; import LLMs with modelFormat HuggingFace.Transformers or HuggingFace.vLLM`,
+    );
+  }
+  if (format !== 'Safetensors' && appType === 'Text-to-Image') {
+    throw new ModelValidationError(`modelApplicationType Text-to-Image needs modelFormat Safetensors, got ${format}`);
+  }
+  return { format: format as ModelFormat, appType: appType as ApplicationType };
+}
+
+const SEQ2SEQ_MODEL_TYPES = new Set(['t5', 'mt5', 'umt5', 'bart', 'mbart', 'pegasus', 'marian', 'longt5', 'switch_transformers', 'fsmt', 'prophetnet', 'blenderbot', 'blenderbot-small', 'm2m_100', 'nllb-moe', 'plbart', 'led', 'bigbird_pegasus']);
+
+/** What kind of model a config.json describes, judged by its architectures and model_type. */
+export function classifyArchitecture(config: HfConfig): ModelKind {
+  if (config.isEncoderDecoder || SEQ2SEQ_MODEL_TYPES.has(config.modelType)) return 'seq2seq';
+  for (const a of config.architectures) {
+    if (/(ForCausalLM|LMHeadModel)$/.test(a) || isKnownTextGenerationArchitecture(a)) return 'causal-lm';
+    // Decoder-only *ForConditionalGeneration (ChatGLM, Llava, Qwen2-VL, PaliGemma) generate text too.
+    if (/ForConditionalGeneration$/.test(a)) return 'causal-lm';
+  }
+  return 'other';
+}
+
+const KIND_NAMES: Record<ModelKind, string> = {
+  'causal-lm': 'a causal language model',
+  seq2seq: 'a sequence-to-sequence language model',
+  'text-to-image': 'a text-to-image model',
+  other: 'not a text-generation model',
+};
+
+/**
+ * Fails when `kind` cannot serve `appType`. `what` names the evidence, e.g.
+ * "config.json architectures ['BertForMaskedLM']".
+ */
+export function checkApplicationFits(appType: ApplicationType, kind: ModelKind, what: string): void {
+  const fits = appType === 'Text-to-Image' ? kind === 'text-to-image' : kind === 'causal-lm' || kind === 'seq2seq';
+  if (fits) return;
+  const need =
+    appType === 'Text-to-Image'
+      ? 'a text-to-image model (a diffusers pipeline or a Stable Diffusion checkpoint)'
+      : 'a text-generation model (a *ForCausalLM / *LMHeadModel architecture, or an encoder-decoder *ForConditionalGeneration)';
+  throw new ModelValidationError(`modelApplicationType ${appType} needs ${need}, but ${what} is ${KIND_NAMES[kind]}`);
+}
+
+export interface ChatTemplateOptions {
+  enablePromptAutoConcat?: boolean;
+  hasChatConf?: boolean;
+  hasCustomSpec?: boolean;
+}
+
+export interface ChatTemplateResult {
+  chatTemplate?: string;
+  chatTemplatePreview?: string;
+  warnings: string[];
+}
+
+/**
+ * For chat imports: decides whether the tokenizer's chat_template is the prompt builder and proves
+ * it works. When chatConf/customSpec is given or auto-concat is off, a broken template only warns.
+ */
+export function resolveChatTemplate(
+  appType: ApplicationType,
+  tokenizerConfig: Record<string, unknown> | undefined,
+  opts: ChatTemplateOptions,
+): ChatTemplateResult {
+  const warnings: string[] = [];
+  if (appType !== 'chat') return { warnings };
+  if (opts.hasChatConf && opts.hasCustomSpec) {
+    throw new ModelValidationError('chatConf and customSpec cannot be used together; pass one of them');
+  }
+  const required = !opts.hasChatConf && !opts.hasCustomSpec && opts.enablePromptAutoConcat === true;
+  const why = opts.hasChatConf ? 'chatConf is given' : opts.hasCustomSpec ? 'customSpec is given' : 'enablePromptAutoConcat is off';
+
+  let template: string | undefined;
+  try {
+    template = tokenizerConfig ? selectChatTemplate(tokenizerConfig) : undefined;
+  } catch (err) {
+    if (required || !(err instanceof ModelValidationError)) throw err;
+    warnings.push(`${err.message} (not used: ${why})`);
+    return { warnings };
+  }
+  if (template === undefined) {
+    if (required) {
+      throw new ModelValidationError(
+        tokenizerConfig
+          ? 'enablePromptAutoConcat is on but tokenizer_config.json has no chat_template; add one, or pass chatConf or customSpec'
+          : 'enablePromptAutoConcat is on but there is no tokenizer_config.json with a chat_template; add one, or pass chatConf or customSpec',
+        'tokenizer_config.json',
+      );
+    }
+    if (!opts.hasChatConf && !opts.hasCustomSpec) {
+      warnings.push('chat model without chatConf, customSpec or a tokenizer chat_template: prompts reach the model unformatted');
+    }
+    return { warnings };
+  }
+  try {
+    const preview = renderChatTemplatePreview(template, tokenizerConfig ?? {});
+    warnings.push(...previewWarnings(preview));
+    return { chatTemplate: template, chatTemplatePreview: preview, warnings };
+  } catch (err) {
+    if (required || !(err instanceof ModelValidationError)) throw err;
+    warnings.push(`${err.message} (not used: ${why})`);
+    return { chatTemplate: template, warnings };
+  }
+}

@@ -1,0 +1,92 @@
+// The tokenizer's chat template (tokenizer_config.json `chat_template`): a Jinja string, or a list of
+// {name, template} from which Transformers uses 'default'. With enablePromptAutoConcat the platform
+// builds prompts with it, so it must parse and render; we prove that with @huggingface/jinja (the JS
+// port used by transformers.js) on a sample two-turn conversation.
+import { Template } from '@huggingface/jinja';
+import { ModelValidationError } from './model-validation-error.js';
+
+const FILE = 'tokenizer_config.json';
+
+/** user → assistant → user: two user turns, ending where the model should answer. */
+export const SAMPLE_CONVERSATION = [
+  { role: 'user', content: 'Hello! Who are you?' },
+  { role: 'assistant', content: 'I am an assistant. How can I help?' },
+  { role: 'user', content: 'What is the capital of France?' },
+] as const;
+
+/**
+ * The template Transformers would use, or undefined when there is none. A list without a 'default'
+ * entry fails as in Transformers ("multiple chat templates with no default specified").
+ */
+export function selectChatTemplate(tokenizerConfig: Record<string, unknown>): string | undefined {
+  const t = tokenizerConfig.chat_template;
+  if (t === undefined || t === null) return undefined;
+  if (typeof t === 'string') {
+    if (t.trim() === '') throw new ModelValidationError(`${FILE} chat_template is an empty string`, FILE);
+    return t;
+  }
+  if (Array.isArray(t)) {
+    const named = new Map<string, string>();
+    for (const entry of t) {
+      const e = entry as { name?: unknown; template?: unknown } | null;
+      if (!e || typeof e.name !== 'string' || typeof e.template !== 'string') {
+        throw new ModelValidationError(`${FILE} chat_template list entries must be {"name": string, "template": string}, got ${JSON.stringify(entry)}`, FILE);
+      }
+      named.set(e.name, e.template);
+    }
+    const d = named.get('default');
+    if (d === undefined) {
+      throw new ModelValidationError(
+        `${FILE} has named chat templates [${[...named.keys()].join(', ')}] but none named 'default', which Transformers uses for chat`,
+        FILE,
+      );
+    }
+    return d;
+  }
+  throw new ModelValidationError(`${FILE} chat_template must be a string or a list of {name, template}, got ${typeof t}`, FILE);
+}
+
+/** Special tokens (bos_token, eos_token, ...) as strings; AddedToken objects carry them in `content`. */
+export function specialTokens(tokenizerConfig: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(tokenizerConfig)) {
+    if (!k.endsWith('_token')) continue;
+    if (typeof v === 'string') out[k] = v;
+    else if (v && typeof v === 'object' && typeof (v as { content?: unknown }).content === 'string') out[k] = (v as { content: string }).content;
+  }
+  return out;
+}
+
+/** Parses and renders the template on SAMPLE_CONVERSATION; returns the rendered prompt. */
+export function renderChatTemplatePreview(template: string, tokenizerConfig: Record<string, unknown>): string {
+  let parsed: Template;
+  try {
+    parsed = new Template(template);
+  } catch (err) {
+    throw new ModelValidationError(`${FILE} chat_template is not a valid Jinja template: ${(err as Error).message}`, FILE);
+  }
+  let out: string;
+  try {
+    out = parsed.render({
+      ...specialTokens(tokenizerConfig),
+      messages: SAMPLE_CONVERSATION.map((m) => ({ ...m })),
+      add_generation_prompt: true,
+    });
+  } catch (err) {
+    throw new ModelValidationError(
+      `${FILE} chat_template fails to render a two-turn user/assistant/user conversation: ${(err as Error).message}`,
+      FILE,
+    );
+  }
+  if (out.trim() === '') {
+    throw new ModelValidationError(`${FILE} chat_template renders a two-turn conversation as an empty prompt`, FILE);
+  }
+  return out;
+}
+
+/** Warnings for a rendered preview that drops the conversation's text (a template ignoring messages). */
+export function previewWarnings(preview: string): string[] {
+  const missing = SAMPLE_CONVERSATION.filter((m) => !preview.includes(m.content));
+  if (missing.length === 0) return [];
+  return [`${FILE} chat_template leaves out ${missing.map((m) => `the ${m.role} message "${m.content}"`).join(', ')} of the sample conversation`];
+}

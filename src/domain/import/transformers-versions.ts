@@ -1,0 +1,68 @@
+// The Transformers runtime the user picks (transformerVersion) must be at least the version that
+// saved the checkpoint (config.json `transformers_version`): newer checkpoints may use model types,
+// config keys or rope settings an older library does not know, and would fail at deploy time.
+import { ModelValidationError } from './model-validation-error.js';
+
+export const SUPPORTED_TRANSFORMERS_VERSIONS = ['4.34.0', '4.36.2', '4.39.3', '4.40.2'] as const;
+
+export interface ParsedVersion {
+  release: number[];
+  /** -1 for pre-releases (devN, aN, bN, rcN), +1 for post-releases, 0 otherwise. */
+  phase: -1 | 0 | 1;
+}
+
+/** PEP 440-ish: '4.36.2', 'v4.41.0.dev0', '4.40.0rc1', '4.38.2.post1', '4.39.3+local'. */
+export function parseVersion(v: string): ParsedVersion | null {
+  const m = /^\s*v?(\d+(?:\.\d+)*)(.*?)\s*$/i.exec(v);
+  if (!m) return null;
+  const release = (m[1] as string).split('.').map(Number);
+  const rest = (m[2] as string).replace(/\+.*$/, '').toLowerCase();
+  let phase: ParsedVersion['phase'] = 0;
+  if (rest === '') phase = 0;
+  else if (/^[.-]?(dev|a|alpha|b|beta|rc|c|pre|preview)\.?\d*/.test(rest)) phase = -1;
+  else if (/^[.-]?(post|rev|r)\.?\d*$/.test(rest)) phase = 1;
+  else return null;
+  return { release, phase };
+}
+
+export function compareVersions(a: ParsedVersion, b: ParsedVersion): number {
+  const n = Math.max(a.release.length, b.release.length);
+  for (let i = 0; i < n; i++) {
+    const d = (a.release[i] ?? 0) - (b.release[i] ?? 0);
+    if (d !== 0) return Math.sign(d);
+  }
+  return Math.sign(a.phase - b.phase);
+}
+
+export function assertTransformersVersion(chosen: string): void {
+  if (!(SUPPORTED_TRANSFORMERS_VERSIONS as readonly string[]).includes(chosen)) {
+    throw new ModelValidationError(
+      `transformerVersion '${chosen}' is not supported; choose one of ${SUPPORTED_TRANSFORMERS_VERSIONS.join(', ')}`,
+    );
+  }
+}
+
+/**
+ * Fails when config.json was written by a Transformers newer than `chosen`; returns warnings when
+ * the check cannot be made (no or unparsable transformers_version).
+ */
+export function checkTransformersVersion(chosen: string, configVersion: string | undefined): string[] {
+  assertTransformersVersion(chosen);
+  if (configVersion === undefined) {
+    return [`config.json has no transformers_version; cannot check it against transformerVersion ${chosen}`];
+  }
+  const saved = parseVersion(configVersion);
+  if (!saved) {
+    return [`config.json transformers_version '${configVersion}' is not a version number; not checked against transformerVersion ${chosen}`];
+  }
+  const want = parseVersion(chosen) as ParsedVersion;
+  if (compareVersions(saved, want) <= 0) return [];
+  const enough = SUPPORTED_TRANSFORMERS_VERSIONS.find((s) => compareVersions(parseVersion(s) as ParsedVersion, saved) >= 0);
+  const advice = enough
+    ? `choose transformerVersion ${enough} or later`
+    : `none of the supported versions (${SUPPORTED_TRANSFORMERS_VERSIONS.join(', ')}) is that new; re-save the model with transformers ≤ ${SUPPORTED_TRANSFORMERS_VERSIONS[SUPPORTED_TRANSFORMERS_VERSIONS.length - 1]} or import it with modelFormat HuggingFace.vLLM`;
+  throw new ModelValidationError(
+    `config.json was saved by transformers ${configVersion}, newer than the chosen transformerVersion ${chosen}; ${advice}`,
+    'config.json',
+  );
+}

@@ -1,0 +1,36 @@
+// The platform's preset advanced configuration per (modelFormat, modelApplicationType), returned
+// by DescribeModelSystemAdvancedConf as a JSON string and accepted back as importMeta.advanceConf.
+// Values are the serving defaults modelreg recommends; they are data, not behaviour.
+import { ApiError } from '../errors.js';
+import { APPLICATION_TYPES, MODEL_FORMATS, isHuggingFace } from './engine-versions.js';
+
+const LLM_DEFAULTS = {
+  temperature: 0.95,
+  top_p: 0.7,
+  top_k: 0,
+  repetition_penalty: 1.0,
+  max_new_tokens: 2048,
+  stop: [] as string[],
+};
+
+const TEXT_TO_IMAGE_DEFAULTS = {
+  num_inference_steps: 25,
+  guidance_scale: 7.5,
+  width: 1024,
+  height: 1024,
+  sampler: 'DPM++ 2M Karras',
+};
+
+export function systemAdvancedConf(modelFormat: string, modelApplicationType: string): string {
+  if (!(MODEL_FORMATS as readonly string[]).includes(modelFormat)) {
+    throw new ApiError('InvalidParameter', `modelFormat must be one of: ${MODEL_FORMATS.join(', ')}`);
+  }
+  if (!(APPLICATION_TYPES as readonly string[]).includes(modelApplicationType)) {
+    throw new ApiError('InvalidParameter', `modelApplicationType must be one of: ${APPLICATION_TYPES.join(', ')}`);
+  }
+  if (isHuggingFace(modelFormat) === (modelApplicationType === 'Text-to-Image')) {
+    throw new ApiError('InvalidParameter', `modelFormat ${modelFormat} does not go with modelApplicationType ${modelApplicationType}`);
+  }
+  if (!isHuggingFace(modelFormat)) return JSON.stringify(TEXT_TO_IMAGE_DEFAULTS);
+  return JSON.stringify({ ...LLM_DEFAULTS, ...(modelApplicationType === 'completion' ? { temperature: 0.8 } : {}) });
+}

@@ -1,0 +1,46 @@
+// The rules of a training task's life, kept apart from storage so they read as a table:
+// a task starts Running and ends once, in Done, Fail or Stopped. modelreg does not train;
+// the trainer running the task reports its progress, checkpoints and end.
+import { ApiError } from '../errors.js';
+
+export const TRAIN_MODES = ['SFT', 'PostPretrain'] as const;
+export const PARAMETER_SCALES = ['FullFineTuning', 'PromptTuning', 'LoRA'] as const;
+export const RUN_STATUSES = ['Running', 'Done', 'Fail', 'Stopped'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const isFinished = (s: RunStatus): boolean => s !== 'Running';
+
+/** What a checkpoint records when the trainer does not say: a HuggingFace chat model. */
+export const CHECKPOINT_DEFAULTS = { modelFormat: 'HuggingFace.Transformers', modelApplicationType: 'chat' } as const;
+
+/**
+ * What a status report may do, given the task's current status:
+ * 'apply' (change it), 'noop' (a retried report of the end already recorded), or an error.
+ */
+export function checkTransition(taskId: string, from: RunStatus, to: RunStatus): 'apply' | 'noop' {
+  if (from === 'Running') return 'apply';
+  if (from === to) return 'noop';
+  throw new ApiError('TaskStateConflict', `training task ${taskId} already ended ${from}; a finished task's runStatus cannot change to ${to}`);
+}
+
+/** Progress arrives as 40 or "40%"; it is kept as an integer percentage. */
+export function parseProgress(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const n =
+    typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d{1,3}(\.\d+)?\s*%?\s*$/.test(value) ? Number.parseFloat(value) : Number.NaN;
+  if (!Number.isFinite(n) || n < 0 || n > 100) {
+    throw new ApiError('InvalidParameter', `runProgress must be a percentage from 0 to 100, like 40 or "40%" (got ${JSON.stringify(value)})`);
+  }
+  return Math.floor(n);
+}
+
+/** Steps and other integers are stored in 32-bit columns (PostgreSQL integer). */
+export const MAX_STEP = 2_147_483_647;
+
+export const showProgress = (n: number): string => `${n}%`;
+
+export function listSteps(steps: number[]): string {
+  if (steps.length === 0) return 'none reported yet';
+  const shown = steps.length > 20 ? [...steps.slice(0, 10), '…', ...steps.slice(-5)] : steps;
+  return shown.join(', ');
+}

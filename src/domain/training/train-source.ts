@@ -1,0 +1,88 @@
+// CreateCustomModel with sourceType Train: resolves trainMeta (taskId + step) to a reported
+// checkpoint and hands the import job the same payload an Import produces, so the checkpoint's
+// files are validated and recorded exactly like imported ones.
+//
+// Rules: the task must be this account's; a Done task publishes the named step or, with no step,
+// its final checkpoint; a Running task publishes only a step already reported; Fail and Stopped
+// tasks publish nothing. One set holds at most one live (Creating or Ready) version per task and
+// step: publishing it again is refused, naming the existing version (docs/training.md).
+import { ApiError } from '../errors.js';
+import { requestedStep, type TrainMeta } from '../model/create-model-rules.js';
+import type { PreparedSource, TrainSource, VersionSourceContext } from '../model/version-sources.js';
+import { listSteps } from './task-rules.js';
+import type { FtCheckpointRow, FtTaskWithJob, TrainingRepo } from '../../store/repos/training-repo.js';
+
+export class TrainingTaskSource implements TrainSource {
+  constructor(private readonly repo: TrainingRepo) {}
+
+  async prepare(ctx: VersionSourceContext, meta: TrainMeta): Promise<PreparedSource> {
+    const task = await this.repo.findTask(ctx.accountId, meta.taskId);
+    if (!task) {
+      throw new ApiError('FineTuningTaskNotFound', `training task not found: no trainMeta.taskId ${meta.taskId} in this account`);
+    }
+    const checkpoint = await this.pickCheckpoint(task, requestedStep(meta));
+    await this.refuseDuplicate(ctx.modelSetId, task.id, checkpoint.step);
+    return {
+      jobPayload: {
+        bucket: checkpoint.bucket,
+        objectPath: checkpoint.object_path,
+        modelFormat: checkpoint.model_format,
+        modelApplicationType: checkpoint.model_application_type,
+        ...(checkpoint.transformer_version ? { transformerVersion: checkpoint.transformer_version } : {}),
+        trainTaskId: task.id,
+        checkpointStep: checkpoint.step,
+      },
+      sourceInfo: { trainTaskId: task.id, checkpointStep: checkpoint.step },
+      modelApplicationType: checkpoint.model_application_type,
+    };
+  }
+
+  private async pickCheckpoint(task: FtTaskWithJob, step: number | undefined): Promise<FtCheckpointRow> {
+    if (task.run_status === 'Fail' || task.run_status === 'Stopped') {
+      const why = task.failure_reason ? ` (${task.failure_reason})` : '';
+      throw new ApiError('TaskStateConflict', `training task ${task.id} ended ${task.run_status}${why}; only checkpoints of a Running or Done task can be published`);
+    }
+    const checkpoints = await this.repo.checkpointsOf(task.id);
+    const steps = checkpoints.map((c) => c.step);
+    if (step === undefined) {
+      if (task.run_status === 'Running') {
+        throw new ApiError(
+          'TaskStateConflict',
+          `training task ${task.id} is still Running; name trainMeta.checkpointStep to publish one of its checkpoints (reported steps: ${listSteps(steps)}), or wait until it is Done to publish its final checkpoint`,
+        );
+      }
+      const finalStep = task.final_step ?? steps[steps.length - 1];
+      const final = checkpoints.find((c) => c.step === finalStep);
+      if (!final) throw new ApiError('CheckpointNotFound', `training task ${task.id} is Done but has no checkpoint to publish`);
+      return final;
+    }
+    const found = checkpoints.find((c) => c.step === step);
+    if (!found) {
+      const state = task.run_status === 'Running' ? ' (still Running)' : '';
+      throw new ApiError('CheckpointNotFound', `training task ${task.id}${state} has no checkpoint at step ${step}${state ? ' yet' : ''}; reported steps: ${listSteps(steps)}`);
+    }
+    return found;
+  }
+
+  private async refuseDuplicate(setId: string, taskId: string, step: number): Promise<void> {
+    for (const v of await this.repo.trainVersionsOfSet(setId)) {
+      if (v.status === 'Fail') continue; // a failed publish may be retried
+      const info = parseSourceInfo(v.source_meta);
+      if (info.trainTaskId === taskId && info.checkpointStep === step) {
+        throw new ApiError(
+          'TrainVersionExists',
+          `model set ${setId} already has version ${v.name} (${v.id}, ${v.status}) published from training task ${taskId} step ${step}; use it, or delete it with DeleteModel to publish this checkpoint again`,
+        );
+      }
+    }
+  }
+}
+
+function parseSourceInfo(sourceMeta: string): { trainTaskId?: unknown; checkpointStep?: unknown } {
+  try {
+    const meta = JSON.parse(sourceMeta) as { sourceInfo?: { trainTaskId?: unknown; checkpointStep?: unknown } };
+    return meta.sourceInfo ?? {};
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,346 @@
+// Fine-tuning jobs (job-…) and tasks (task-…) as registry records. modelreg does not train:
+// the trainer that runs a task reports progress, checkpoints and the end through this service,
+// and a task's checkpoints become model versions through TrainingTaskSource.
+import { ApiError } from '../errors.js';
+import { newId } from '../ids.js';
+import { nowIso } from '../time.js';
+import { isHuggingFace, MODEL_FORMATS, TRANSFORMER_VERSIONS } from '../model/engine-versions.js';
+import { CHECKPOINT_DEFAULTS, checkTransition, isFinished, parseProgress, type RunStatus } from './task-rules.js';
+import { normalizeObjectPath, validateBucketName } from '../../objects/object-path.js';
+import type { ObjectStore } from '../../objects/object-store.js';
+import type { FtCheckpointRow, FtJobRow, FtTaskWithJob, TrainingRepo } from '../../store/repos/training-repo.js';
+
+export interface CreateJobInput {
+  name: string;
+  description?: string;
+  model: string;
+  trainMode: string;
+}
+
+export interface CreateTaskInput {
+  jobId: string;
+  parameterScale?: string;
+  hyperParameterConfig: Record<string, unknown>;
+  datasetConfig: Record<string, unknown>;
+  incrementTaskId?: string;
+  incrementCheckpointStep?: number;
+  corpusConfig?: Record<string, unknown>;
+  modelConfig?: Record<string, unknown>;
+  resourceConfig?: Record<string, unknown>;
+}
+
+export interface ReportCheckpointInput {
+  taskId: string;
+  step: number;
+  bucket: string;
+  objectPath: string;
+  modelFormat?: string;
+  modelApplicationType?: string;
+  transformerVersion?: string;
+  runProgress?: unknown;
+}
+
+export interface UpdateStatusInput {
+  taskId: string;
+  runStatus: RunStatus;
+  runProgress?: unknown;
+  failureReason?: string;
+  metrics?: Record<string, unknown>;
+  finalCheckpointStep?: number;
+}
+
+export interface PageOptions {
+  marker?: string;
+  maxKeys: number;
+  pageReverse: boolean;
+}
+
+export interface Page<T> {
+  items: T[];
+  marker: string;
+  maxKeys: number;
+  isTruncated: boolean;
+  nextMarker: string;
+}
+
+export interface TaskView {
+  task: FtTaskWithJob;
+  checkpoints: FtCheckpointRow[];
+}
+
+const bad = (msg: string): never => {
+  throw new ApiError('InvalidParameter', msg);
+};
+
+export class TrainingService {
+  constructor(
+    private readonly repo: TrainingRepo,
+    /** When given, a reported checkpoint's bucket and directory must exist when it is reported. */
+    private readonly objects?: ObjectStore,
+  ) {}
+
+  async createJob(accountId: string, input: CreateJobInput): Promise<FtJobRow> {
+    const at = nowIso();
+    const row: FtJobRow = {
+      id: newId.fineTuningJob(),
+      account_id: accountId,
+      name: input.name,
+      description: input.description ?? null,
+      model: input.model,
+      train_mode: input.trainMode,
+      created_at: at,
+      modified_at: at,
+    };
+    await this.repo.insertJob(row);
+    return row;
+  }
+
+  async requireJob(accountId: string, jobId: string): Promise<FtJobRow> {
+    const job = await this.repo.findJob(accountId, jobId);
+    if (!job) throw new ApiError('FineTuningJobNotFound', `fine-tuning job not found: no jobId ${jobId} in this account`);
+    return job;
+  }
+
+  async pageJobs(accountId: string, opts: PageOptions & { trainMode?: string }): Promise<Page<FtJobRow>> {
+    let marker: { createdAt: string; id: string } | undefined;
+    if (opts.marker) {
+      const m = await this.repo.findJob(accountId, opts.marker);
+      if (!m) bad(`marker ${opts.marker} does not name a fine-tuning job of this account; pass the nextMarker of a previous page`);
+      marker = { createdAt: m!.created_at, id: m!.id };
+    }
+    const rows = await this.repo.pageJobs({ accountId, marker, limit: opts.maxKeys + 1, reverse: opts.pageReverse, trainMode: opts.trainMode });
+    return toPage(rows, opts);
+  }
+
+  /** Deletes a job with its finished tasks and their checkpoint records (never the files in object storage). */
+  async deleteJob(accountId: string, jobId: string): Promise<void> {
+    await this.repo.transaction(async (tx) => {
+      const job = await this.repo.findJob(accountId, jobId, tx);
+      if (!job) throw new ApiError('FineTuningJobNotFound', `fine-tuning job not found: no jobId ${jobId} in this account`);
+      const tasks = await this.repo.tasksOfJob(job.id, tx);
+      const running = tasks.filter((t) => t.run_status === 'Running').map((t) => t.id);
+      if (running.length > 0) {
+        throw new ApiError('TaskStateConflict', `fine-tuning job ${job.id} still has Running task(s) ${running.join(', ')}; stop them with StopFineTuningTask first`);
+      }
+      await this.repo.deleteCheckpointsOf(tasks.map((t) => t.id), tx);
+      for (const t of tasks) await this.repo.deleteTask(t.id, tx);
+      await this.repo.deleteJob(job.id, tx);
+    });
+  }
+
+  async createTask(accountId: string, input: CreateTaskInput): Promise<{ jobId: string; taskId: string }> {
+    const job = await this.requireJob(accountId, input.jobId);
+    if (input.incrementCheckpointStep !== undefined && input.incrementTaskId === undefined) {
+      bad('incrementCheckpointStep needs incrementTaskId: it names a step of that base task');
+    }
+    if (input.incrementTaskId !== undefined) {
+      const base = await this.requireTask(accountId, input.incrementTaskId, 'incrementTaskId');
+      if (input.incrementCheckpointStep !== undefined && !(await this.repo.findCheckpoint(base.id, input.incrementCheckpointStep))) {
+        throw new ApiError('CheckpointNotFound', `incrementTaskId ${base.id} has no checkpoint at step ${input.incrementCheckpointStep}`);
+      }
+    }
+    // Everything but the job and the scale is the trainer's business: stored as given, shown back.
+    const { jobId: _job, parameterScale, ...params } = input;
+    const at = nowIso();
+    const id = newId.fineTuningTask();
+    await this.repo.insertTask({
+      id,
+      account_id: accountId,
+      job_id: job.id,
+      parameter_scale: parameterScale ?? null,
+      params: JSON.stringify(params),
+      run_status: 'Running',
+      run_progress: 0,
+      failure_reason: null,
+      metrics: null,
+      final_step: null,
+      created_at: at,
+      modified_at: at,
+      finished_at: null,
+    });
+    return { jobId: job.id, taskId: id };
+  }
+
+  async requireTask(accountId: string, taskId: string, field = 'taskId'): Promise<FtTaskWithJob> {
+    const task = await this.repo.findTask(accountId, taskId);
+    if (!task) throw new ApiError('FineTuningTaskNotFound', `fine-tuning task not found: no ${field} ${taskId} in this account`);
+    return task;
+  }
+
+  async describeTask(accountId: string, taskId: string): Promise<TaskView> {
+    const task = await this.requireTask(accountId, taskId);
+    return { task, checkpoints: await this.repo.checkpointsOf(task.id) };
+  }
+
+  /** Tasks of one job, or of the whole account when no jobId is given (an extension: Qianfan requires jobId). */
+  async pageTasks(accountId: string, opts: PageOptions & { jobId?: string }): Promise<Page<FtTaskWithJob>> {
+    if (opts.jobId) await this.requireJob(accountId, opts.jobId);
+    let marker: { createdAt: string; id: string } | undefined;
+    if (opts.marker) {
+      const m = await this.repo.findTask(accountId, opts.marker);
+      if (!m || (opts.jobId && m.job_id !== opts.jobId)) {
+        bad(`marker ${opts.marker} does not name a fine-tuning task of this ${opts.jobId ? 'job' : 'account'}; pass the nextMarker of a previous page`);
+      }
+      marker = { createdAt: m!.created_at, id: m!.id };
+    }
+    const rows = await this.repo.pageTasks({ accountId, jobId: opts.jobId, marker, limit: opts.maxKeys + 1, reverse: opts.pageReverse });
+    return toPage(rows, opts);
+  }
+
+  /** Running → Stopped. Stopping a Stopped task again succeeds; a Done or failed task cannot be stopped. */
+  async stopTask(accountId: string, taskId: string): Promise<void> {
+    const task = await this.requireTask(accountId, taskId);
+    if (task.run_status === 'Stopped') return;
+    if (task.run_status !== 'Running') {
+      throw new ApiError('TaskStateConflict', `fine-tuning task ${task.id} already ended ${task.run_status}; only a Running task can be stopped`);
+    }
+    const at = nowIso();
+    if (!(await this.repo.updateRunningTask(task.id, { run_status: 'Stopped', finished_at: at, modified_at: at }))) {
+      await this.stopTask(accountId, taskId); // it ended meanwhile: answer as for that end
+    }
+  }
+
+  /** Deletes a finished task and its checkpoint records; versions published from it stay (their files were recorded). */
+  async deleteTask(accountId: string, taskId: string): Promise<void> {
+    await this.repo.transaction(async (tx) => {
+      const task = await this.repo.findTask(accountId, taskId, tx);
+      if (!task) throw new ApiError('FineTuningTaskNotFound', `fine-tuning task not found: no taskId ${taskId} in this account`);
+      if (task.run_status === 'Running') {
+        throw new ApiError('TaskStateConflict', `fine-tuning task ${task.id} is Running; stop it with StopFineTuningTask before deleting it`);
+      }
+      await this.repo.deleteCheckpointsOf([task.id], tx);
+      await this.repo.deleteTask(task.id, tx);
+    });
+  }
+
+  /**
+   * A trainer reports a checkpoint: step N's model directory is at bucket/objectPath.
+   * Checkpoints are immutable: reporting the same step again with the same location succeeds
+   * (a retried report), with another location it is refused.
+   */
+  async reportCheckpoint(accountId: string, input: ReportCheckpointInput): Promise<FtCheckpointRow> {
+    const bucket = validateBucketName(input.bucket, 'bucket');
+    const objectPath = normalizeObjectPath(input.objectPath, 'objectPath');
+    const modelFormat = input.modelFormat ?? CHECKPOINT_DEFAULTS.modelFormat;
+    const modelApplicationType = input.modelApplicationType ?? (modelFormat === 'Safetensors' ? 'Text-to-Image' : CHECKPOINT_DEFAULTS.modelApplicationType);
+    checkCheckpointFormat(modelFormat, modelApplicationType, input.transformerVersion);
+    const progress = parseProgress(input.runProgress);
+
+    const task = await this.requireTask(accountId, input.taskId);
+    if (isFinished(task.run_status)) {
+      throw new ApiError('TaskStateConflict', `fine-tuning task ${task.id} already ended ${task.run_status}; checkpoints can only be reported while it is Running`);
+    }
+    await this.checkLocation(bucket, objectPath);
+
+    const at = nowIso();
+    const row: FtCheckpointRow = {
+      task_id: task.id,
+      step: input.step,
+      account_id: accountId,
+      bucket,
+      object_path: objectPath,
+      model_format: modelFormat,
+      model_application_type: modelApplicationType,
+      transformer_version: input.transformerVersion ?? null,
+      created_at: at,
+    };
+    return this.repo.transaction(async (tx) => {
+      // Touching the Running row first locks it, so a concurrent Done/Stop waits for this report.
+      const patch = { modified_at: at, ...(progress !== undefined && { run_progress: progress }) };
+      if (!(await this.repo.updateRunningTask(task.id, patch, tx))) {
+        throw new ApiError('TaskStateConflict', `fine-tuning task ${task.id} ended while the checkpoint was being reported; checkpoints can only be reported while it is Running`);
+      }
+      const existing = await this.repo.findCheckpoint(task.id, input.step, tx);
+      if (existing) {
+        if (sameCheckpoint(existing, row)) return existing;
+        throw new ApiError(
+          'Conflict',
+          `fine-tuning task ${task.id} already has a checkpoint at step ${input.step} (bos://${existing.bucket}/${existing.object_path}, ${existing.model_format}); a reported checkpoint cannot be replaced`,
+        );
+      }
+      await this.repo.insertCheckpoint(row, tx);
+      return row;
+    });
+  }
+
+  /** A trainer reports progress (Running) or the end (Done, Fail, Stopped). Repeating the end already recorded succeeds. */
+  async updateStatus(accountId: string, input: UpdateStatusInput): Promise<TaskView> {
+    const to = input.runStatus;
+    const progress = parseProgress(input.runProgress);
+    if (input.finalCheckpointStep !== undefined && to !== 'Done') bad(`finalCheckpointStep is only allowed with runStatus Done, not ${to}`);
+    if (input.failureReason !== undefined && to !== 'Fail' && to !== 'Stopped') bad(`failureReason is only allowed with runStatus Fail or Stopped, not ${to}`);
+
+    const task = await this.requireTask(accountId, input.taskId);
+    if (checkTransition(task.id, task.run_status, to) === 'noop') return this.describeTask(accountId, task.id);
+
+    const at = nowIso();
+    await this.repo.transaction(async (tx) => {
+      const patch = {
+        run_status: to,
+        modified_at: at,
+        ...(progress !== undefined && { run_progress: progress }),
+        ...(input.metrics !== undefined && { metrics: JSON.stringify(input.metrics) }),
+        ...(to !== 'Running' && { finished_at: at, failure_reason: input.failureReason ?? null }),
+        ...(to === 'Done' && { run_progress: 100, final_step: input.finalCheckpointStep ?? null }),
+      };
+      if (!(await this.repo.updateRunningTask(task.id, patch, tx))) {
+        // It ended meanwhile (or was deleted): answer as for that end. Reads go through tx:
+        // on SQLite a query outside the open transaction would wait for it forever.
+        const now = await this.repo.findTask(accountId, task.id, tx);
+        if (!now) throw new ApiError('FineTuningTaskNotFound', `fine-tuning task not found: no taskId ${task.id} in this account`);
+        checkTransition(task.id, now.run_status, to);
+        return;
+      }
+      if (to !== 'Done') return;
+      // Read after the update took the row lock, so every checkpoint reported before is seen.
+      const steps = (await this.repo.checkpointsOf(task.id, tx)).map((c) => c.step);
+      if (steps.length === 0) {
+        throw new ApiError('TaskStateConflict', `fine-tuning task ${task.id} has no checkpoints; report one with ReportFineTuningTaskCheckpoint before marking it Done (or mark it Fail)`);
+      }
+      if (input.finalCheckpointStep !== undefined && !steps.includes(input.finalCheckpointStep)) {
+        throw new ApiError('CheckpointNotFound', `finalCheckpointStep ${input.finalCheckpointStep} is not a reported checkpoint of task ${task.id}; reported steps: ${steps.join(', ')}`);
+      }
+    });
+    return this.describeTask(accountId, task.id);
+  }
+
+  private async checkLocation(bucket: string, objectPath: string): Promise<void> {
+    if (!this.objects) return;
+    if (!(await this.objects.bucketExists(bucket))) {
+      throw new ApiError('BucketNotFound', `bucket ${bucket} does not exist; upload the checkpoint before reporting it`);
+    }
+    for await (const _first of this.objects.list(bucket, objectPath)) return;
+    bad(`no objects under bos://${bucket}/${objectPath}/; upload the checkpoint's model directory before reporting it`);
+  }
+}
+
+function checkCheckpointFormat(modelFormat: string, appType: string, transformerVersion: string | undefined): void {
+  if (!(MODEL_FORMATS as readonly string[]).includes(modelFormat)) bad(`modelFormat must be one of: ${MODEL_FORMATS.join(', ')}`);
+  const hf = isHuggingFace(modelFormat);
+  if (hf && appType === 'Text-to-Image') bad(`modelApplicationType Text-to-Image needs modelFormat Safetensors, not ${modelFormat}`);
+  if (!hf && appType !== 'Text-to-Image') bad(`modelFormat Safetensors is for Text-to-Image checkpoints, not modelApplicationType ${appType}`);
+  if (transformerVersion !== undefined) {
+    if (!hf) bad('transformerVersion only applies to HuggingFace checkpoints');
+    if (!(TRANSFORMER_VERSIONS as readonly string[]).includes(transformerVersion)) {
+      bad(`transformerVersion "${transformerVersion}" is not supported; supported: ${TRANSFORMER_VERSIONS.join(', ')}`);
+    }
+  }
+}
+
+const sameCheckpoint = (a: FtCheckpointRow, b: FtCheckpointRow): boolean =>
+  a.bucket === b.bucket &&
+  a.object_path === b.object_path &&
+  a.model_format === b.model_format &&
+  a.model_application_type === b.model_application_type &&
+  (a.transformer_version ?? null) === (b.transformer_version ?? null);
+
+function toPage<T extends { id: string }>(rows: T[], opts: PageOptions): Page<T> {
+  const next = rows[opts.maxKeys];
+  return {
+    items: rows.slice(0, opts.maxKeys),
+    marker: opts.marker ?? '',
+    maxKeys: opts.maxKeys,
+    isTruncated: next !== undefined,
+    nextMarker: next?.id ?? '',
+  };
+}

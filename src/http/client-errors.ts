@@ -1,0 +1,40 @@
+// Errors Node's HTTP parser raises before a request exists (malformed request line or headers,
+// oversized headers, a client too slow to send its request): answered in the API's envelope
+// on the raw socket, then the connection is closed (what follows on it cannot be trusted).
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+
+interface Answer {
+  status: number;
+  reason: string;
+  code: string;
+  message: string;
+}
+
+function answerFor(code: string | undefined): Answer {
+  switch (code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return { status: 408, reason: 'Request Timeout', code: 'RequestTimeout', message: 'the request was not received in time; send the whole request without pausing' };
+    case 'HPE_HEADER_OVERFLOW':
+      return { status: 431, reason: 'Request Header Fields Too Large', code: 'RequestHeaderFieldsTooLarge', message: 'the request headers are too large' };
+    default:
+      return { status: 400, reason: 'Bad Request', code: 'InvalidHTTPRequest', message: 'the request is not valid HTTP/1.1 (malformed request line, header or body framing)' };
+  }
+}
+
+export function clientErrorHandler(this: FastifyInstance, err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const a = answerFor(err.code);
+  const requestId = randomUUID();
+  this.log.debug({ requestId, code: err.code, status: a.status }, 'client error');
+  // Once a response has begun on this connection, another one cannot be written.
+  const pending = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && !pending?.headersSent) {
+    const body = JSON.stringify({ requestId, code: a.code, message: a.message });
+    socket.write(
+      `HTTP/1.1 ${a.status} ${a.reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
+}

@@ -1,0 +1,165 @@
+// The import job: read and validate a version's files (src/domain/import), copy them into
+// registry storage on the way, and move the version from Creating to Ready or Fail.
+// Ready is written in the same transaction that finishes the job, and only while this worker
+// still holds the job's lease: a half-done import is never visible as Ready.
+import type { Logger } from 'pino';
+import { inspectModel, ModelValidationError, type ModelInspection } from '../domain/import/inspect-model.js';
+import { JOB_KIND_IMPORT } from '../domain/model/model-version-service.js';
+import type { ObjectStore } from '../objects/object-store.js';
+import type { CustomConfsRepo } from '../store/repos/custom-confs-repo.js';
+import type { JobRow, JobsRepo } from '../store/repos/jobs-repo.js';
+import type { ModelsRepo } from '../store/repos/models-repo.js';
+import { CopyingSource, deletePrefix, versionPrefix, type RegistryLocation } from './registry-copy.js';
+import type { JobContext, JobHandler } from './worker.js';
+
+export interface ImportPayload {
+  sourceType: 'Import' | 'Train';
+  bucket: string;
+  objectPath: string;
+  modelFormat: string;
+  modelApplicationType: string;
+  transformerVersion?: string;
+  vLLMVersion?: string;
+  enablePromptAutoConcat?: boolean;
+  hasChatConf?: boolean;
+  customSpecFile?: string;
+}
+
+/** Attempts before an import that keeps dying (crash, store outage) is failed for good. */
+export const MAX_IMPORT_ATTEMPTS = 3;
+
+export class ImportJobHandler implements JobHandler {
+  readonly kind = JOB_KIND_IMPORT;
+
+  constructor(
+    private readonly deps: {
+      models: ModelsRepo;
+      jobs: JobsRepo;
+      confs: CustomConfsRepo;
+      source: ObjectStore;
+      registry: RegistryLocation;
+      logger: Logger;
+      /** Delay before retrying after an infrastructure error. */
+      retryDelayMs: number;
+    },
+  ) {}
+
+  async run(job: JobRow, ctx: JobContext): Promise<void> {
+    const { models, jobs, registry } = this.deps;
+    const now = () => new Date().toISOString();
+    const version = await models.findVersionById(job.subject_id);
+    if (!version || version.status !== 'Creating') {
+      // Deleted meanwhile, or already decided by an earlier attempt: nothing left to do.
+      await jobs.finish(job.id, ctx.owner, 'done', version ? null : 'version deleted', now());
+      return;
+    }
+    const payload = JSON.parse(job.payload) as ImportPayload;
+    const url = `bos://${payload.bucket}/${payload.objectPath}`;
+    const dest = versionPrefix(version.account_id, version.id);
+    // An earlier attempt may have died mid-copy: start from an empty destination.
+    await deletePrefix(registry, dest);
+
+    if (job.attempts > MAX_IMPORT_ATTEMPTS) {
+      await this.fail(job, ctx, version.id, `the import of ${url} was interrupted ${job.attempts - 1} times (${job.last_error ?? 'worker stopped'}); create the version again`);
+      return;
+    }
+
+    const copying = new CopyingSource(this.deps.source, payload.bucket, payload.objectPath, registry, dest);
+    let inspection: ModelInspection;
+    try {
+      inspection = await inspectModel(
+        copying,
+        {
+          bucket: payload.bucket,
+          objectPath: payload.objectPath,
+          modelFormat: payload.modelFormat,
+          modelApplicationType: payload.modelApplicationType,
+          transformerVersion: payload.transformerVersion,
+          vLLMVersion: payload.vLLMVersion,
+          enablePromptAutoConcat: payload.enablePromptAutoConcat,
+          hasChatConf: payload.hasChatConf,
+          hasCustomSpec: payload.customSpecFile !== undefined,
+        },
+        { signal: ctx.signal },
+      );
+      await copying.finish(inspection.files);
+    } catch (err) {
+      await copying.settle();
+      if (ctx.signal.aborted) throw err; // shutdown or lease lost: the next owner retries
+      await deletePrefix(registry, dest).catch(() => undefined);
+      if (err instanceof ModelValidationError) {
+        await this.fail(job, ctx, version.id, err.message);
+        return;
+      }
+      const reason = describeInfraError(err, url);
+      if (job.attempts < MAX_IMPORT_ATTEMPTS) {
+        await this.retryLater(job, ctx, reason);
+        return;
+      }
+      await this.fail(job, ctx, version.id, `${reason} (gave up after ${job.attempts} attempts; create the version again when the store is reachable)`);
+      return;
+    }
+
+    let chatTemplate = inspection.chatTemplate;
+    if (payload.customSpecFile) {
+      chatTemplate = (await this.deps.confs.find(version.account_id, payload.customSpecFile))?.content ?? chatTemplate;
+    }
+    const details = {
+      modelFormat: payload.modelFormat,
+      architecture: inspection.architecture,
+      modelType: inspection.modelType,
+      parameterCount: inspection.parameterCount,
+      dtype: inspection.dtype,
+      contextLength: inspection.contextLength,
+      tokenLimitations: inspection.tokenLimitations,
+      ...inspection.capabilities,
+      totalBytes: inspection.totalBytes,
+      files: inspection.files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 })),
+      ...(chatTemplate ? { chatTemplate } : {}),
+      ...(inspection.chatTemplatePreview ? { chatTemplatePreview: inspection.chatTemplatePreview } : {}),
+      ...(inspection.family ? { family: inspection.family } : {}),
+      warnings: inspection.warnings,
+      storage: { kind: registry.store.kind, bucket: registry.bucket, prefix: dest },
+    };
+    const committed = await models.transaction(async (tx) => {
+      const ours = await jobs.finish(job.id, ctx.owner, 'done', null, now(), tx);
+      if (!ours) return false;
+      const still = await models.findVersionById(version.id, tx);
+      if (!still || still.status !== 'Creating') return false;
+      await models.updateVersion(version.id, { status: 'Ready', details: JSON.stringify(details), failure_reason: null, modified_at: now() }, tx);
+      return true;
+    });
+    if (!committed) {
+      // Deleted while importing, or taken over: the copy is nobody's.
+      const again = await models.findVersionById(version.id);
+      if (!again) await deletePrefix(registry, dest).catch(() => undefined);
+    }
+  }
+
+  private async fail(job: JobRow, ctx: JobContext, versionId: string, reason: string): Promise<void> {
+    const { models, jobs } = this.deps;
+    const at = new Date().toISOString();
+    await models.transaction(async (tx) => {
+      const ours = await jobs.finish(job.id, ctx.owner, 'failed', reason, at, tx);
+      if (!ours) return;
+      const still = await models.findVersionById(versionId, tx);
+      if (still?.status === 'Creating') {
+        await models.updateVersion(versionId, { status: 'Fail', failure_reason: reason, modified_at: at }, tx);
+      }
+    });
+  }
+
+  /** Keeps the job leased by nobody until the delay passes; any worker then claims it again. */
+  private async retryLater(job: JobRow, ctx: JobContext, reason: string): Promise<void> {
+    const at = Date.now();
+    await this.deps.jobs.postpone(job.id, ctx.owner, reason, new Date(at).toISOString(), new Date(at + this.deps.retryDelayMs * job.attempts).toISOString());
+    this.deps.logger.warn({ jobId: job.id, reason, attempt: job.attempts }, 'import failed on infrastructure; will retry');
+  }
+}
+
+function describeInfraError(err: unknown, url: string): string {
+  const e = err as NodeJS.ErrnoException & { name?: string };
+  if (e?.code === 'ENOSPC') return `registry storage is full (ENOSPC) while copying ${url}; free disk space and create the version again`;
+  if (e?.code === 'EACCES' || e?.code === 'EPERM') return `permission denied while reading ${url} or writing registry storage (${e.message})`;
+  return `could not import ${url}: ${e?.message ?? String(err)}`;
+}

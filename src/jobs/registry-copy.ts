@@ -1,0 +1,108 @@
+// Immutability by copy: while the inspection streams each source file once, the same bytes are
+// written into registry-owned storage (<registry bucket>/<account>/<version>/<path>), so a Ready
+// version never changes when someone later overwrites the user's bucket, and no file is read twice.
+import { PassThrough, type Readable } from 'node:stream';
+import type { ObjectInfo, ObjectStore } from '../objects/object-store.js';
+
+export interface RegistryLocation {
+  store: ObjectStore;
+  bucket: string;
+}
+
+export const versionPrefix = (accountId: string, versionId: string): string => `${accountId}/${versionId}`;
+
+export async function deletePrefix(loc: RegistryLocation, prefix: string): Promise<number> {
+  let n = 0;
+  for await (const o of loc.store.list(loc.bucket, prefix)) {
+    await loc.store.delete(loc.bucket, o.key);
+    n++;
+  }
+  return n;
+}
+
+/**
+ * An ObjectStore view of the source bucket whose whole-file reads are teed into the registry.
+ * Ranged reads pass through; `finish` copies whatever was not read whole and waits for all writes.
+ */
+export class CopyingSource implements ObjectStore {
+  readonly kind: string;
+  private readonly writes = new Map<string, Promise<ObjectInfo>>();
+
+  constructor(
+    private readonly source: ObjectStore,
+    private readonly sourceBucket: string,
+    private readonly sourcePrefix: string,
+    private readonly dest: RegistryLocation,
+    private readonly destPrefix: string,
+  ) {
+    this.kind = source.kind;
+  }
+
+  bucketExists(bucket: string) {
+    return this.source.bucketExists(bucket);
+  }
+  list(bucket: string, prefix: string) {
+    return this.source.list(bucket, prefix);
+  }
+  stat(bucket: string, key: string) {
+    return this.source.stat(bucket, key);
+  }
+  write(): Promise<ObjectInfo> {
+    throw new Error('the import source is read-only');
+  }
+  delete(): Promise<void> {
+    throw new Error('the import source is read-only');
+  }
+  createBucket(): Promise<void> {
+    throw new Error('the import source is read-only');
+  }
+
+  async read(bucket: string, key: string, range?: { start: number; end: number }): Promise<Readable> {
+    const src = await this.source.read(bucket, key, range);
+    if (range || bucket !== this.sourceBucket || this.writes.has(key)) return src;
+    const toInspector = new PassThrough({ highWaterMark: 4 * 1024 * 1024 });
+    const toRegistry = new PassThrough({ highWaterMark: 4 * 1024 * 1024 });
+    // pipe() pauses the source while either side is full: memory stays bounded.
+    src.pipe(toInspector);
+    src.pipe(toRegistry);
+    src.on('error', (err) => {
+      toInspector.destroy(err);
+      toRegistry.destroy(err);
+    });
+    // The inspector stopped early (validation failed): stop copying too.
+    toInspector.on('close', () => {
+      if (!toInspector.readableEnded && !toRegistry.writableFinished) toRegistry.destroy(new Error('inspection stopped reading'));
+    });
+    const write = this.dest.store.write(this.dest.bucket, this.destKey(key), toRegistry);
+    // A failed registry write (disk full, store gone) must fail the inspection's read as well.
+    write.catch((err) => toInspector.destroy(err));
+    this.writes.set(key, write);
+    return toInspector;
+  }
+
+  /** Copies every listed file that was not read whole, then waits for all registry writes. */
+  async finish(files: readonly { path: string }[]): Promise<void> {
+    for (const f of files) {
+      const key = this.sourceKey(f.path);
+      if (!this.writes.has(key)) {
+        const src = await this.source.read(this.sourceBucket, key);
+        this.writes.set(key, this.dest.store.write(this.dest.bucket, this.destKey(key), src));
+      }
+    }
+    await Promise.all(this.writes.values());
+  }
+
+  /** Waits for in-flight writes to settle (after a failure) so cleanup sees every object. */
+  async settle(): Promise<void> {
+    await Promise.allSettled(this.writes.values());
+  }
+
+  private sourceKey(relative: string): string {
+    return this.sourcePrefix ? `${this.sourcePrefix}/${relative}` : relative;
+  }
+
+  private destKey(sourceKey: string): string {
+    const rel = this.sourcePrefix && sourceKey.startsWith(this.sourcePrefix + '/') ? sourceKey.slice(this.sourcePrefix.length + 1) : sourceKey;
+    return `${this.destPrefix}/${rel}`;
+  }
+}

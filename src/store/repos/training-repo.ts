@@ -1,0 +1,123 @@
+// Fine-tuning jobs, tasks and checkpoints: queries only. Rules (states, steps, publishing)
+// live in src/domain/training. Every read takes the account, so other tenants' rows stay invisible.
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Database, FineTuningCheckpointsTable, FineTuningJobsTable, FineTuningTasksTable } from '../schema.js';
+
+export type FtJobRow = Selectable<FineTuningJobsTable>;
+export type FtTaskRow = Selectable<FineTuningTasksTable>;
+export type FtCheckpointRow = Selectable<FineTuningCheckpointsTable>;
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface KeysetPage {
+  accountId: string;
+  /** Inclusive: the first row of the page. */
+  marker?: { createdAt: string; id: string };
+  limit: number;
+  reverse: boolean;
+}
+
+/** A task with its job's fields, as every task answer shows them. */
+export type FtTaskWithJob = FtTaskRow & { job_name: string; job_description: string | null; model: string; train_mode: string };
+
+export class TrainingRepo {
+  constructor(readonly db: Kysely<Database>) {}
+
+  transaction<T>(fn: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(fn);
+  }
+
+  insertJob(row: FtJobRow, db: Db = this.db): Promise<unknown> {
+    return db.insertInto('finetuning_jobs').values(row).execute();
+  }
+
+  findJob(accountId: string, id: string, db: Db = this.db): Promise<FtJobRow | undefined> {
+    return db.selectFrom('finetuning_jobs').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+  }
+
+  pageJobs(p: KeysetPage & { trainMode?: string }): Promise<FtJobRow[]> {
+    let q = this.db.selectFrom('finetuning_jobs').selectAll().where('account_id', '=', p.accountId);
+    if (p.trainMode) q = q.where('train_mode', '=', p.trainMode);
+    if (p.marker) {
+      const { createdAt, id } = p.marker;
+      q = p.reverse
+        ? q.where((eb) => eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<=', id)])]))
+        : q.where((eb) => eb.or([eb('created_at', '>', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '>=', id)])]));
+    }
+    const dir = p.reverse ? 'desc' : 'asc';
+    return q.orderBy('created_at', dir).orderBy('id', dir).limit(p.limit).execute();
+  }
+
+  deleteJob(id: string, db: Db): Promise<unknown> {
+    return db.deleteFrom('finetuning_jobs').where('id', '=', id).execute();
+  }
+
+  insertTask(row: FtTaskRow, db: Db = this.db): Promise<unknown> {
+    return db.insertInto('finetuning_tasks').values(row).execute();
+  }
+
+  private tasksWithJob(db: Db) {
+    return db
+      .selectFrom('finetuning_tasks as t')
+      .innerJoin('finetuning_jobs as j', 'j.id', 't.job_id')
+      .selectAll('t')
+      .select(['j.name as job_name', 'j.description as job_description', 'j.model as model', 'j.train_mode as train_mode']);
+  }
+
+  findTask(accountId: string, id: string, db: Db = this.db): Promise<FtTaskWithJob | undefined> {
+    return this.tasksWithJob(db).where('t.account_id', '=', accountId).where('t.id', '=', id).executeTakeFirst();
+  }
+
+  pageTasks(p: KeysetPage & { jobId?: string }): Promise<FtTaskWithJob[]> {
+    let q = this.tasksWithJob(this.db).where('t.account_id', '=', p.accountId);
+    if (p.jobId) q = q.where('t.job_id', '=', p.jobId);
+    if (p.marker) {
+      const { createdAt, id } = p.marker;
+      q = p.reverse
+        ? q.where((eb) => eb.or([eb('t.created_at', '<', createdAt), eb.and([eb('t.created_at', '=', createdAt), eb('t.id', '<=', id)])]))
+        : q.where((eb) => eb.or([eb('t.created_at', '>', createdAt), eb.and([eb('t.created_at', '=', createdAt), eb('t.id', '>=', id)])]));
+    }
+    const dir = p.reverse ? 'desc' : 'asc';
+    return q.orderBy('t.created_at', dir).orderBy('t.id', dir).limit(p.limit).execute();
+  }
+
+  tasksOfJob(jobId: string, db: Db = this.db): Promise<Pick<FtTaskRow, 'id' | 'run_status'>[]> {
+    return db.selectFrom('finetuning_tasks').select(['id', 'run_status']).where('job_id', '=', jobId).execute();
+  }
+
+  /** Updates a task only while it is Running (also taking its row lock); returns whether it did. */
+  async updateRunningTask(id: string, patch: Partial<FtTaskRow>, db: Db = this.db): Promise<boolean> {
+    const r = await db.updateTable('finetuning_tasks').set(patch).where('id', '=', id).where('run_status', '=', 'Running').executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  deleteTask(id: string, db: Db): Promise<unknown> {
+    return db.deleteFrom('finetuning_tasks').where('id', '=', id).execute();
+  }
+
+  insertCheckpoint(row: FtCheckpointRow, db: Db = this.db): Promise<unknown> {
+    return db.insertInto('finetuning_checkpoints').values(row).execute();
+  }
+
+  findCheckpoint(taskId: string, step: number, db: Db = this.db): Promise<FtCheckpointRow | undefined> {
+    return db.selectFrom('finetuning_checkpoints').selectAll().where('task_id', '=', taskId).where('step', '=', step).executeTakeFirst();
+  }
+
+  checkpointsOf(taskId: string, db: Db = this.db): Promise<FtCheckpointRow[]> {
+    return db.selectFrom('finetuning_checkpoints').selectAll().where('task_id', '=', taskId).orderBy('step').execute();
+  }
+
+  deleteCheckpointsOf(taskIds: string[], db: Db): Promise<unknown> {
+    if (taskIds.length === 0) return Promise.resolve();
+    return db.deleteFrom('finetuning_checkpoints').where('task_id', 'in', taskIds).execute();
+  }
+
+  /** The Train versions of a model set (for the duplicate-publish rule); source_meta is parsed by the caller. */
+  trainVersionsOfSet(setId: string, db: Db = this.db): Promise<{ id: string; name: string; status: string; source_meta: string }[]> {
+    return db
+      .selectFrom('model_versions')
+      .select(['id', 'name', 'status', 'source_meta'])
+      .where('model_set_id', '=', setId)
+      .where('source_type', '=', 'Train')
+      .execute();
+  }
+}
