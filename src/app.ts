@@ -8,11 +8,14 @@ import { IamService } from './domain/iam/iam-service.js';
 import { SecretBox } from './domain/iam/secret-box.js';
 import { ModelSetService } from './domain/model/model-set-service.js';
 import { ModelVersionService } from './domain/model/model-version-service.js';
-import { noTrainingTasksSource } from './domain/model/default-sources.js';
 import { CustomConfService } from './domain/model/custom-conf-service.js';
-import { ObjectStoreImportSource } from './domain/model/import-source.js';
+import { bucketGranted, ObjectStoreImportSource } from './domain/model/import-source.js';
+import { TrainingTaskSource } from './domain/training/train-source.js';
+import { TrainingService } from './domain/training/training-service.js';
+import { TrainingRepo } from './store/repos/training-repo.js';
 import { ImportJobHandler } from './jobs/import-job.js';
-import type { RegistryLocation } from './jobs/registry-copy.js';
+import { deletePrefix, versionPrefix, type RegistryLocation } from './jobs/registry-copy.js';
+import { RegistryJanitor } from './jobs/registry-janitor.js';
 import { JobWorker } from './jobs/worker.js';
 import { createObjectStore, type ObjectStore } from './objects/index.js';
 import { CustomConfsRepo } from './store/repos/custom-confs-repo.js';
@@ -50,11 +53,21 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
   // Late-bound: the worker that wants waking exists only in a serving process.
   const hooks = { jobQueued: () => {} };
   const importSource = new ObjectStoreImportSource(objects.source, config.bucketGrants, accountsRepo, confsRepo);
+  // Checkpoints live in the same users' buckets as imports, under the same grants.
+  const trainingRepo = new TrainingRepo(store.db);
+  const checkpointLocation = {
+    objects: objects.source,
+    bucketAllowed: async (accountId: string, bucket: string) => {
+      const account = await accountsRepo.findAccountById(accountId);
+      return account !== undefined && bucketGranted(config.bucketGrants, bucket, account.name);
+    },
+  };
   const services: Services = {
     iam: new IamService(accountsRepo, box),
     modelSets: new ModelSetService(modelsRepo),
-    modelVersions: new ModelVersionService(modelsRepo, { Import: importSource, Train: noTrainingTasksSource }, () => hooks.jobQueued()),
+    modelVersions: new ModelVersionService(modelsRepo, { Import: importSource, Train: new TrainingTaskSource(trainingRepo, checkpointLocation) }, () => hooks.jobQueued(), (row) => dropRegistryCopy(objects.registry, row, logger)),
     customConfs: new CustomConfService(confsRepo),
+    training: new TrainingService(trainingRepo, checkpointLocation),
   };
   try {
     await services.iam.checkMasterKey();
@@ -118,6 +131,12 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
     logger: logger.child({ component: 'import-worker' }),
   });
   core.hooks.jobQueued = () => worker.wake();
+  // Leftovers of a crash go before new work starts (temp files only once their writer is surely dead).
+  const janitor = new RegistryJanitor(core.objects.registry, core.modelsRepo, logger.child({ component: 'registry-janitor' }), {
+    staleTempMs: 2 * config.jobLeaseMs,
+    intervalMs: config.jobLeaseMs,
+  });
+  janitor.start();
   worker.start();
   return {
     config,
@@ -129,9 +148,25 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
     async close() {
       await http.close();
       await worker.stop();
+      await janitor.stop();
       await store.db.destroy();
+      await closeObjectStores(core.objects);
     },
   };
+}
+
+/** DeleteModel's hook: the version's registry copy goes with it (the janitor retries a failure at start). */
+async function dropRegistryCopy(registry: RegistryLocation, row: { id: string; account_id: string }, logger: Logger): Promise<void> {
+  try {
+    await deletePrefix(registry, versionPrefix(row.account_id, row.id));
+  } catch (err) {
+    logger.warn({ err, modelId: row.id }, 'could not delete the registry copy of a deleted version; it is retried at the next start');
+  }
+}
+
+async function closeObjectStores(objects: { source: ObjectStore; registry: RegistryLocation }): Promise<void> {
+  await objects.source.close?.();
+  if (objects.registry.store !== objects.source) await objects.registry.store.close?.();
 }
 
 async function ensureRegistryBucket(loc: RegistryLocation): Promise<void> {

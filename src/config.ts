@@ -1,5 +1,7 @@
 // The one place configuration is read: command-line flags win over environment variables,
-// which win over defaults. Everything else receives a typed Config.
+// which win over a JSON config file (--config FILE or MODELREG_CONFIG), which wins over defaults.
+// Everything else receives a typed Config.
+import fs from 'node:fs';
 import path from 'node:path';
 
 export interface S3Config {
@@ -62,7 +64,13 @@ const envInt = (name: string, fallback: number): number => {
   return n;
 };
 
-export function loadConfig(overrides: ConfigOverrides = {}): Config {
+export function loadConfig(overrides: ConfigOverrides = {}, configFile?: string): Config {
+  // The file's settings act as overrides that yield to environment variables (left out of them
+  // by readConfigFile) and to flags.
+  return buildConfig({ ...readConfigFile(configFile ?? env('MODELREG_CONFIG')), ...stripUndefined(overrides) });
+}
+
+function buildConfig(overrides: ConfigOverrides): Config {
   const dataDir = path.resolve(overrides.dataDir ?? env('MODELREG_DATA_DIR') ?? './data');
   const s3Endpoint = env('MODELREG_S3_ENDPOINT');
   const config: Config = {
@@ -126,3 +134,60 @@ export function parseBucketGrants(raw: string): Record<string, string[]> {
 }
 
 export const isPostgresUrl = (database: string): boolean => /^postgres(ql)?:\/\//i.test(database);
+
+/** The environment variable of a Config key: dataDir → MODELREG_DATA_DIR, s3 → MODELREG_S3_*. */
+const envNameOf = (key: string): string => `MODELREG_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+
+/**
+ * Reads a JSON config file whose keys are Config's (the same names as in the code, e.g.
+ * {"database": "postgres://…", "s3": {"endpoint": "…", "region": "…"}}). Relative paths are
+ * relative to the file. Keys whose environment variable is set are left out: the environment wins.
+ */
+export function readConfigFile(file: string | undefined): ConfigOverrides {
+  if (file === undefined) return {};
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`config file ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`config file ${file}: must hold a JSON object`);
+  // What the environment and defaults alone give tells each key's type; keys that may be
+  // unset (masterKey, …) are strings, s3 an object.
+  const defaults = buildConfig({}) as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  const dir = path.dirname(path.resolve(file));
+  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+    if (!(key in defaults)) throw new Error(`config file ${file}: unknown key "${key}"; known keys: ${Object.keys(defaults).join(', ')}`);
+    const want = key === 's3' ? 'object' : defaults[key] === undefined ? 'string' : typeof defaults[key];
+    const got = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+    if (got !== want) throw new Error(`config file ${file}: "${key}" must be a${want === 'object' ? 'n' : ''} ${want}, got ${got}`);
+    if (want === 'number' && !(Number.isInteger(value) && (value as number) >= 0)) {
+      throw new Error(`config file ${file}: "${key}" must be a non-negative integer, got ${String(value)}`);
+    }
+    if (key === 's3') {
+      if (Object.keys(process.env).some((k) => k.startsWith('MODELREG_S3_') && env(k) !== undefined)) continue;
+      out.s3 = s3FromFile(file, value as Record<string, unknown>);
+      continue;
+    }
+    if (env(envNameOf(key)) !== undefined) continue;
+    const isPath = key === 'dataDir' || key === 'bucketsDir' || (key === 'database' && !isPostgresUrl(value as string));
+    out[key] = isPath ? path.resolve(dir, value as string) : value;
+  }
+  return out as ConfigOverrides;
+}
+
+function s3FromFile(file: string, o: Record<string, unknown>): S3Config {
+  const fields: Record<string, string> = { endpoint: 'string', region: 'string', accessKeyId: 'string', secretAccessKey: 'string', forcePathStyle: 'boolean' };
+  for (const [k, v] of Object.entries(o)) {
+    if (!(k in fields)) throw new Error(`config file ${file}: unknown key "s3.${k}"; known keys: ${Object.keys(fields).join(', ')}`);
+    if (typeof v !== fields[k]) throw new Error(`config file ${file}: "s3.${k}" must be a ${fields[k]}`);
+  }
+  return {
+    endpoint: o.endpoint as string | undefined,
+    region: (o.region as string | undefined) ?? 'us-east-1',
+    accessKeyId: o.accessKeyId as string | undefined,
+    secretAccessKey: o.secretAccessKey as string | undefined,
+    forcePathStyle: (o.forcePathStyle as boolean | undefined) ?? true,
+  };
+}

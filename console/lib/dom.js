@@ -24,6 +24,13 @@ function append(el, children) {
   }
 }
 
+/** el.replaceChildren without the DOM's habit of turning null into the text "null". */
+export function replace(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
 let seq = 0;
 /** A unique id for label/aria wiring. */
 export const uid = (prefix = 'f') => `${prefix}-${++seq}`;

@@ -33,7 +33,9 @@ export function dl(rows, cls = 'props') {
   return h('dl', { class: cls }, rows.filter(Boolean).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
 }
 
+/** Previous/next buttons; nothing when everything fits on one page. */
 export function pager({ onPrev, onNext, hasPrev, hasNext, info }) {
+  if (!hasPrev && !hasNext) return null;
   return h(
     'nav',
     { class: 'pager', 'aria-label': t('pager.label') },

@@ -1,7 +1,7 @@
 // Sign in with an access key and secret key. The pair is checked by a real signed call
 // (DescribeCustomModelSets) before it is kept for this tab.
 import { Api } from '../lib/api.js';
-import { h } from '../lib/dom.js';
+import { h, replace } from '../lib/dom.js';
 import { t } from '../i18n.js';
 import { errorBox, field, heading } from './components.js';
 
@@ -24,21 +24,21 @@ export function renderLogin(root, ctx) {
     e.preventDefault();
     const creds = { accessKey: ak.value.trim(), secretKey: sk.value.trim() };
     if (!creds.accessKey || !creds.secretKey) {
-      status.replaceChildren(errorBox({ message: t('login.missing') }));
+      replace(status, errorBox({ message: t('login.missing') }));
       (creds.accessKey ? sk : ak).focus();
       return;
     }
     submit.disabled = true;
-    status.replaceChildren(h('p', { role: 'status' }, t('login.checking')));
+    replace(status, h('p', { role: 'status' }, t('login.checking')));
     try {
       await new Api(creds).model('DescribeCustomModelSets', { maxKeys: 1 });
       ctx.signIn(creds);
     } catch (err) {
-      status.replaceChildren(errorBox(err));
+      replace(status, errorBox(err));
       submit.disabled = false;
       sk.focus();
     }
   });
-  root.replaceChildren(h('div', { class: 'login-wrap' }, form, ctx.reason ? errorBox({ message: ctx.reason }) : null));
+  replace(root, h('div', { class: 'login-wrap' }, form, ctx.reason ? errorBox({ message: ctx.reason }) : null));
   ak.focus();
 }

@@ -1,5 +1,5 @@
 // One model set: its versions (newest first) with live status, and the way to add a version.
-import { h } from '../lib/dom.js';
+import { h, replace } from '../lib/dom.js';
 import { formatTime } from '../lib/format.js';
 import { poll } from '../lib/poll.js';
 import { t } from '../i18n.js';
@@ -31,7 +31,7 @@ export function renderSetDetail(root, ctx) {
     const versions = [...(set.modelVersionList ?? [])].reverse();
     const pages = Math.max(1, Math.ceil(versions.length / PAGE));
     page = Math.min(page, pages - 1);
-    header.replaceChildren(
+    replace(header,
       breadcrumb([{ label: t('nav.sets'), href: '#/sets' }, { label: set.modelSetName }]),
       h('div', { class: 'view-head row' }, heading(set.modelSetName), h('a', { class: 'button-link primary', href: `#/sets/${encodeURIComponent(set.modelSetId)}/new` }, t('versions.create'))),
       dl([
@@ -44,7 +44,7 @@ export function renderSetDetail(root, ctx) {
       ], 'props inline'),
     );
     const rows = versions.slice(page * PAGE, (page + 1) * PAGE);
-    listArea.replaceChildren(
+    replace(listArea,
       rows.length === 0
         ? h('p', { class: 'empty' }, t('versions.empty'))
         : h(
@@ -81,7 +81,7 @@ export function renderSetDetail(root, ctx) {
     if (now !== ids) return draw();
     for (const v of set.modelVersionList ?? []) {
       const cell = listArea.querySelector(`tr[data-model-id="${CSS.escape(v.modelId)}"] .status-cell`);
-      if (cell && cell.firstElementChild?.dataset.status !== v.status) cell.replaceChildren(...statusCell(v));
+      if (cell && cell.firstElementChild?.dataset.status !== v.status) replace(cell, ...statusCell(v));
     }
   }
 
@@ -91,18 +91,18 @@ export function renderSetDetail(root, ctx) {
     if (!(await confirmDialog(t('versions.confirmDelete', { name: v.modelName }), t('action.delete')))) return;
     try {
       await ctx.api.model('DeleteModel', { modelId: v.modelId });
-      notice.replaceChildren(h('p', { class: 'ok-box' }, t('versions.deleted', { name: v.modelName })));
+      replace(notice, h('p', { class: 'ok-box' }, t('versions.deleted', { name: v.modelName })));
       ctx.announce(t('versions.deleted', { name: v.modelName }));
       await fetchSet();
       draw();
     } catch (err) {
-      if (!ctx.handleAuth(err)) notice.replaceChildren(errorBox(err));
+      if (!ctx.handleAuth(err)) replace(notice, errorBox(err));
     }
     root.querySelector('.view-title')?.focus();
   }
 
   const header = h('div', {}, heading(t('common.loading')));
-  root.replaceChildren(header, notice, h('section', { 'aria-labelledby': 'versions-title' }, h('h2', { id: 'versions-title' }, t('versions.title')), listArea));
+  replace(root, header, notice, h('section', { 'aria-labelledby': 'versions-title' }, h('h2', { id: 'versions-title' }, t('versions.title')), listArea));
 
   let stop = () => {};
   (async () => {
@@ -119,8 +119,8 @@ export function renderSetDetail(root, ctx) {
         return creating();
       });
     } catch (err) {
-      if (!ctx.handleAuth(err)) header.replaceChildren(breadcrumb([{ label: t('nav.sets'), href: '#/sets' }, { label: setId }]), heading(t('common.error')), errorBox(err));
-      listArea.replaceChildren();
+      if (!ctx.handleAuth(err)) replace(header, breadcrumb([{ label: t('nav.sets'), href: '#/sets' }, { label: setId }]), heading(t('common.error')), errorBox(err));
+      replace(listArea);
     }
   })();
   return () => stop();

@@ -1,6 +1,6 @@
 // "My models": the account's model sets, searchable by name, paged, with create and delete.
 import { MODEL_TYPES } from '../lib/constants.js';
-import { h } from '../lib/dom.js';
+import { h, replace } from '../lib/dom.js';
 import { formatTime } from '../lib/format.js';
 import { t } from '../i18n.js';
 import { clearFieldErrors, confirmDialog, errorBox, field, heading, pager, select, showFieldError, statusBadge } from './components.js';
@@ -32,7 +32,7 @@ export function renderSets(root, ctx) {
       if (q) await loadSearch();
       else await loadPage();
     } catch (err) {
-      if (!ctx.handleAuth(err)) listArea.replaceChildren(errorBox(err));
+      if (!ctx.handleAuth(err)) replace(listArea, errorBox(err));
     } finally {
       listArea.removeAttribute('aria-busy');
     }
@@ -42,7 +42,7 @@ export function renderSets(root, ctx) {
     const marker = markers[markers.length - 1];
     const res = await ctx.api.model('DescribeCustomModelSets', { maxKeys: PAGE, ...(marker ? { marker } : {}) });
     const page = markers.length;
-    listArea.replaceChildren(
+    replace(listArea,
       table(res.customModelSetList),
       pager({
         hasPrev: markers.length > 1,
@@ -67,11 +67,11 @@ export function renderSets(root, ctx) {
         marker = res.pageInfo.isTruncated ? res.pageInfo.nextMarker : '';
         truncated = Boolean(marker) && ++calls >= SEARCH_MAX_CALLS;
       } while (marker && !truncated);
-      notice.replaceChildren(truncated ? h('p', { class: 'muted' }, t('sets.searchTruncated', { n: SEARCH_MAX_CALLS * 100 })) : '');
+      replace(notice, truncated ? h('p', { class: 'muted' }, t('sets.searchTruncated', { n: SEARCH_MAX_CALLS * 100 })) : '');
       ctx.announce(t('sets.found', { n: searchHits.length }));
     }
     const pages = Math.max(1, Math.ceil(searchHits.length / PAGE));
-    listArea.replaceChildren(
+    replace(listArea,
       table(searchHits.slice(searchPage * PAGE, (searchPage + 1) * PAGE)),
       pager({
         hasPrev: searchPage > 0,
@@ -116,16 +116,16 @@ export function renderSets(root, ctx) {
     try {
       await ctx.api.model('DeleteModelSet', { modelSetId: s.modelSetId });
       ctx.announce(t('sets.deleted', { name: s.modelSetName }));
-      notice.replaceChildren(h('p', { class: 'ok-box' }, t('sets.deleted', { name: s.modelSetName })));
+      replace(notice, h('p', { class: 'ok-box' }, t('sets.deleted', { name: s.modelSetName })));
       searchHits = null;
       await load();
     } catch (err) {
-      if (!ctx.handleAuth(err)) notice.replaceChildren(errorBox(err));
+      if (!ctx.handleAuth(err)) replace(notice, errorBox(err));
     }
     root.querySelector('.view-title')?.focus();
   }
 
-  root.replaceChildren(
+  replace(root,
     h('div', { class: 'view-head' }, heading(t('sets.title')), h('p', { class: 'muted' }, t('sets.intro'))),
     createForm(ctx),
     h('section', { 'aria-labelledby': 'sets-list-title' }, h('h2', { id: 'sets-list-title' }, t('sets.listTitle')), searchForm, notice, listArea),
@@ -149,7 +149,7 @@ function createForm(ctx) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearFieldErrors(form);
-    status.replaceChildren();
+    replace(status);
     const body = { modelSetName: name.value.trim(), modelType: type.value };
     const l = labels.value.split(',').map((s) => s.trim()).filter(Boolean);
     if (l.length) body.labels = l;
@@ -159,7 +159,7 @@ function createForm(ctx) {
       ctx.navigate(`#/sets/${encodeURIComponent(res.modelSetId)}`);
     } catch (err) {
       if (ctx.handleAuth(err)) return;
-      status.replaceChildren(errorBox(err));
+      replace(status, errorBox(err));
       (showFieldError(form, err.message) ?? name).focus();
     }
   });

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ApiError } from '../domain/errors.js';
 import { registerAdmin } from './commands/admin.js';
 import { registerServe } from './commands/serve.js';
+import { registerTasks } from './commands/tasks.js';
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('modelreg')
@@ -10,6 +11,7 @@ export async function main(argv: string[]): Promise<void> {
     .exitOverride();
   registerServe(program);
   registerAdmin(program);
+  registerTasks(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {

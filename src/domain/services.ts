@@ -3,10 +3,12 @@ import type { IamService } from './iam/iam-service.js';
 import type { CustomConfService } from './model/custom-conf-service.js';
 import type { ModelSetService } from './model/model-set-service.js';
 import type { ModelVersionService } from './model/model-version-service.js';
+import type { TrainingService } from './training/training-service.js';
 
 export interface Services {
   iam: IamService;
   modelSets: ModelSetService;
   modelVersions: ModelVersionService;
+  training: TrainingService;
   customConfs: CustomConfService;
 }

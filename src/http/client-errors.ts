@@ -1,9 +1,11 @@
-// Errors Node's HTTP parser raises before a request exists (malformed request line or headers,
-// oversized headers, a client too slow to send its request): answered in the API's envelope
-// on the raw socket, then the connection is closed (what follows on it cannot be trusted).
+// Errors raised before a request reaches a route, answered in the API's envelope like the rest:
+//  - Node's HTTP parser (malformed request line or headers, oversized headers, a client too slow
+//    to send its request): written on the raw socket, then the connection is closed (what
+//    follows on it cannot be trusted);
+//  - Fastify's router (a malformed or overlong path).
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 interface Answer {
   status: number;
@@ -37,4 +39,17 @@ export function clientErrorHandler(this: FastifyInstance, err: Error & { code?: 
     );
   }
   socket.destroy(err);
+}
+
+/** Router errors raised before any route runs (Fastify's frameworkErrors): the envelope too. */
+export function frameworkErrorHandler(err: Error & { code?: string }, _req: FastifyRequest, reply: FastifyReply): void {
+  const requestId = randomUUID();
+  const body =
+    err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? { status: 404, code: 'NotFound', message: 'no API at this path: the path segment is too long; the API routes are POST /v2/<route>?Action=<Action>' }
+      : { status: 400, code: 'InvalidParameter', message: 'the request path is not a valid URL (malformed percent-encoding)' };
+  void reply
+    .code(body.status)
+    .header('content-type', 'application/json; charset=utf-8')
+    .send({ requestId, code: body.code, message: body.message });
 }

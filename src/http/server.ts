@@ -9,7 +9,7 @@ import type { Principal } from '../domain/iam/iam-service.js';
 import type { Services } from '../domain/services.js';
 import { actionNames, findAction, ROUTES } from './actions/index.js';
 import { authenticate } from './auth/authenticate.js';
-import { clientErrorHandler } from './client-errors.js';
+import { clientErrorHandler, frameworkErrorHandler } from './client-errors.js';
 import { DEFAULT_RATE_LIMITS, RequestLimits, type RateLimitOptions } from './rate-limit.js';
 import { registerConsole } from './console-route.js';
 import { sendError, sendResult } from './envelope.js';
@@ -47,10 +47,16 @@ export function buildHttpServer(services: Services, opts: HttpOptions): FastifyI
     bodyLimit: opts.bodyLimitBytes,
     // Slow or stalled clients must not hold a connection forever. Node checks request timeouts
     // every connectionsCheckingInterval (30 s by default): a fraction of the timeout keeps it tight.
+    // headersTimeout must not exceed requestTimeout, or a stalled body is never timed out.
     requestTimeout: opts.requestTimeoutMs ?? 30_000,
     connectionTimeout: opts.connectionTimeoutMs ?? 30_000,
-    http: { connectionsCheckingInterval: Math.max(50, Math.min(5_000, Math.floor((opts.requestTimeoutMs || 30_000) / 4))) },
+    http: {
+      requestTimeout: opts.requestTimeoutMs ?? 30_000,
+      headersTimeout: Math.min(60_000, opts.requestTimeoutMs || 60_000),
+      connectionsCheckingInterval: Math.max(50, Math.min(5_000, Math.floor((opts.requestTimeoutMs || 30_000) / 4))),
+    },
     clientErrorHandler,
+    frameworkErrors: frameworkErrorHandler,
     return503OnClosing: true,
   });
 

@@ -56,10 +56,9 @@ export class ImportJobHandler implements JobHandler {
     const payload = JSON.parse(job.payload) as ImportPayload;
     const url = `bos://${payload.bucket}/${payload.objectPath}`;
     const dest = versionPrefix(version.account_id, version.id);
-    // An earlier attempt may have died mid-copy: start from an empty destination.
-    await deletePrefix(registry, dest);
-
+    // Decided before touching any store, so a job whose store stays down still ends.
     if (job.attempts > MAX_IMPORT_ATTEMPTS) {
+      await deletePrefix(registry, dest).catch(() => undefined);
       await this.fail(job, ctx, version.id, `the import of ${url} was interrupted ${job.attempts - 1} times (${job.last_error ?? 'worker stopped'}); create the version again`);
       return;
     }
@@ -67,6 +66,8 @@ export class ImportJobHandler implements JobHandler {
     const copying = new CopyingSource(this.deps.source, payload.bucket, payload.objectPath, registry, dest);
     let inspection: ModelInspection;
     try {
+      // An earlier attempt may have died mid-copy: start from an empty destination.
+      await deletePrefix(registry, dest);
       inspection = await inspectModel(
         copying,
         {
@@ -85,7 +86,12 @@ export class ImportJobHandler implements JobHandler {
       await copying.finish(inspection.files);
     } catch (err) {
       await copying.settle();
-      if (ctx.signal.aborted) throw err; // shutdown or lease lost: the next owner retries
+      if (ctx.signal.aborted) {
+        // Shutdown or lease lost: the next owner retries. A version deleted meanwhile (its job row
+        // went with it, so the lease was lost) leaves nobody to retry: drop its copy now.
+        if (!(await models.findVersionById(version.id).catch(() => version))) await deletePrefix(registry, dest).catch(() => undefined);
+        throw err;
+      }
       await deletePrefix(registry, dest).catch(() => undefined);
       if (err instanceof ModelValidationError) {
         await this.fail(job, ctx, version.id, err.message);
@@ -100,9 +106,11 @@ export class ImportJobHandler implements JobHandler {
       return;
     }
 
-    let chatTemplate = inspection.chatTemplate;
-    if (payload.customSpecFile) {
-      chatTemplate = (await this.deps.confs.find(version.account_id, payload.customSpecFile))?.content ?? chatTemplate;
+    const chat = await this.chatTemplateOf(version.account_id, payload, inspection);
+    if (typeof chat === 'string') {
+      await deletePrefix(registry, dest).catch(() => undefined);
+      await this.fail(job, ctx, version.id, chat);
+      return;
     }
     const details = {
       modelFormat: payload.modelFormat,
@@ -115,8 +123,7 @@ export class ImportJobHandler implements JobHandler {
       ...inspection.capabilities,
       totalBytes: inspection.totalBytes,
       files: inspection.files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 })),
-      ...(chatTemplate ? { chatTemplate } : {}),
-      ...(inspection.chatTemplatePreview ? { chatTemplatePreview: inspection.chatTemplatePreview } : {}),
+      ...chat,
       ...(inspection.family ? { family: inspection.family } : {}),
       warnings: inspection.warnings,
       storage: { kind: registry.store.kind, bucket: registry.bucket, prefix: dest },
@@ -134,6 +141,32 @@ export class ImportJobHandler implements JobHandler {
       const again = await models.findVersionById(version.id);
       if (!again) await deletePrefix(registry, dest).catch(() => undefined);
     }
+  }
+
+  /**
+   * The chat template the version is served with: customSpec's uploaded file, or chatConf (shown as
+   * given), or, when neither is given and enablePromptAutoConcat is on, the tokenizer's own
+   * chat_template. A string is a failure reason.
+   */
+  private async chatTemplateOf(
+    accountId: string,
+    payload: ImportPayload,
+    inspection: ModelInspection,
+  ): Promise<string | { chatTemplateSource?: string; chatTemplate?: string; chatTemplatePreview?: string }> {
+    if (payload.customSpecFile) {
+      const conf = await this.deps.confs.find(accountId, payload.customSpecFile);
+      if (!conf) return `customSpec file ${payload.customSpecFile} no longer exists; upload it again with CreateModelCustomConf and create the version again`;
+      return { chatTemplateSource: 'customSpec', chatTemplate: conf.content };
+    }
+    if (payload.hasChatConf) return { chatTemplateSource: 'chatConf' };
+    if (payload.enablePromptAutoConcat && inspection.chatTemplate !== undefined) {
+      return {
+        chatTemplateSource: 'tokenizer',
+        chatTemplate: inspection.chatTemplate,
+        ...(inspection.chatTemplatePreview !== undefined ? { chatTemplatePreview: inspection.chatTemplatePreview } : {}),
+      };
+    }
+    return {};
   }
 
   private async fail(job: JobRow, ctx: JobContext, versionId: string, reason: string): Promise<void> {

@@ -9,6 +9,9 @@ export interface RegistryLocation {
   bucket: string;
 }
 
+/** Chunk size of the copy's buffers: large chunks keep multi-GB imports near disk speed. */
+const COPY_CHUNK = 4 * 1024 * 1024;
+
 export const versionPrefix = (accountId: string, versionId: string): string => `${accountId}/${versionId}`;
 
 export async function deletePrefix(loc: RegistryLocation, prefix: string): Promise<number> {
@@ -27,6 +30,8 @@ export async function deletePrefix(loc: RegistryLocation, prefix: string): Promi
 export class CopyingSource implements ObjectStore {
   readonly kind: string;
   private readonly writes = new Map<string, Promise<ObjectInfo>>();
+  /** Relative path → source key of every file copied so far. */
+  private readonly copied = new Map<string, string>();
 
   constructor(
     private readonly source: ObjectStore,
@@ -60,8 +65,11 @@ export class CopyingSource implements ObjectStore {
   async read(bucket: string, key: string, range?: { start: number; end: number }): Promise<Readable> {
     const src = await this.source.read(bucket, key, range);
     if (range || bucket !== this.sourceBucket || this.writes.has(key)) return src;
-    const toInspector = new PassThrough({ highWaterMark: 4 * 1024 * 1024 });
-    const toRegistry = new PassThrough({ highWaterMark: 4 * 1024 * 1024 });
+    const toInspector = new PassThrough({ highWaterMark: COPY_CHUNK });
+    const toRegistry = new PassThrough({ highWaterMark: COPY_CHUNK });
+    // The registry write may not have attached its listeners yet (it opens its file first):
+    // its failure is reported through the write's promise, never as an unhandled 'error'.
+    toRegistry.on('error', () => undefined);
     // pipe() pauses the source while either side is full: memory stays bounded.
     src.pipe(toInspector);
     src.pipe(toRegistry);
@@ -69,14 +77,19 @@ export class CopyingSource implements ObjectStore {
       toInspector.destroy(err);
       toRegistry.destroy(err);
     });
-    // The inspector stopped early (validation failed): stop copying too.
+    // The inspector stopped early (validation failed, aborted): stop reading and copying too, and
+    // release the source (its file handle or connection) now rather than at garbage collection.
     toInspector.on('close', () => {
-      if (!toInspector.readableEnded && !toRegistry.writableFinished) toRegistry.destroy(new Error('inspection stopped reading'));
+      if (toInspector.readableEnded) return;
+      src.unpipe();
+      src.destroy();
+      if (!toRegistry.writableFinished) toRegistry.destroy(new Error('inspection stopped reading'));
     });
     const write = this.dest.store.write(this.dest.bucket, this.destKey(key), toRegistry);
     // A failed registry write (disk full, store gone) must fail the inspection's read as well.
     write.catch((err) => toInspector.destroy(err));
     this.writes.set(key, write);
+    this.copied.set(this.relativeOf(key), key);
     return toInspector;
   }
 
@@ -98,11 +111,18 @@ export class CopyingSource implements ObjectStore {
   }
 
   private sourceKey(relative: string): string {
-    return this.sourcePrefix ? `${this.sourcePrefix}/${relative}` : relative;
+    return this.copied.get(relative) ?? (this.sourcePrefix ? `${this.sourcePrefix}/${relative}` : relative);
   }
 
+  /** The registry key of a source object: its path relative to objectPath under the version's prefix. */
   private destKey(sourceKey: string): string {
-    const rel = this.sourcePrefix && sourceKey.startsWith(this.sourcePrefix + '/') ? sourceKey.slice(this.sourcePrefix.length + 1) : sourceKey;
-    return `${this.destPrefix}/${rel}`;
+    return `${this.destPrefix}/${this.relativeOf(sourceKey)}`;
+  }
+
+  private relativeOf(sourceKey: string): string {
+    if (!this.sourcePrefix) return sourceKey;
+    if (sourceKey.startsWith(this.sourcePrefix + '/')) return sourceKey.slice(this.sourcePrefix.length + 1);
+    // objectPath names one object (a single-file checkpoint): the inspection records its base name.
+    return sourceKey.slice(sourceKey.lastIndexOf('/') + 1);
   }
 }

@@ -106,6 +106,9 @@ export class LocalObjectStore implements ObjectStore {
 
   /** On failure the body stream is destroyed, so an upload feeding it never hangs. */
   async write(bucket: string, key: string, body: Readable | Buffer, size?: number): Promise<ObjectInfo> {
+    // The body may fail before the read loop starts (while the bucket is resolved); the loop
+    // still sees the stored error, but without a listener it would crash the process first.
+    if (!Buffer.isBuffer(body)) body.on('error', () => undefined);
     let tmp: string | undefined;
     try {
       validateObjectKey(key);
@@ -145,6 +148,23 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   async close(): Promise<void> {}
+
+  /**
+   * Removes in-progress write files of `bucket` untouched for `olderThanMs`: what a process killed
+   * mid-write leaves behind (a live write keeps its file's mtime fresh). Returns how many went.
+   */
+  async removeStaleTemp(bucket: string, olderThanMs: number): Promise<number> {
+    const root = await this.bucketRoot(bucket);
+    const cutoff = Date.now() - olderThanMs;
+    let removed = 0;
+    for (const name of (await ifExists(fsp.readdir(root))) ?? []) {
+      if (!name.startsWith(TEMP_PREFIX)) continue;
+      const st = await ifExists(fsp.lstat(path.join(root, name)));
+      if (!st?.isFile() || st.mtimeMs > cutoff) continue;
+      if ((await ifExists(fsp.unlink(path.join(root, name)))) !== null) removed++;
+    }
+    return removed;
+  }
 
   private bucketDir(bucket: string): string {
     return path.join(this.root, validateBucketName(bucket, 'bucket name'));

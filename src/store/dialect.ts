@@ -1,5 +1,5 @@
 // Every place where SQLite and PostgreSQL differ, named once.
-import { PostgresAdapter, type Kysely } from 'kysely';
+import { PostgresAdapter, sql, type Kysely } from 'kysely';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -34,3 +34,31 @@ export function isUniqueViolation(err: unknown): boolean {
  * (FOR UPDATE SKIP LOCKED); SQLite has one writer at a time, so the claim statement alone is atomic.
  */
 export const supportsSkipLocked = (d: DialectName): boolean => d === 'postgres';
+
+/**
+ * Runs fn holding SQLite's write lock: BEGIN IMMEDIATE … COMMIT on its single connection, waiting
+ * while another process writes. For work Kysely leaves unlocked on SQLite, namely migrations:
+ * processes starting together on one file would otherwise both create the tables. On PostgreSQL
+ * fn runs as is (Kysely's Migrator holds an advisory lock there).
+ */
+export async function withSqliteWriteLock<T>(db: Kysely<any>, fn: () => Promise<T>): Promise<T> {
+  if (dialectOf(db) !== 'sqlite') return fn();
+  const giveUpAt = Date.now() + 60_000;
+  for (;;) {
+    try {
+      await sql`begin immediate`.execute(db);
+      break;
+    } catch (err) {
+      // busy_timeout already waited a few seconds; a long migration elsewhere may need more.
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > giveUpAt) throw err;
+    }
+  }
+  try {
+    const result = await fn();
+    await sql`commit`.execute(db);
+    return result;
+  } catch (err) {
+    await sql`rollback`.execute(db).catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,6 +1,8 @@
 // Runs the migrations in src/store/migrations at start. Kysely's Migrator takes a lock
-// (pg_advisory_lock on PostgreSQL) so several replicas may start at once.
+// (pg_advisory_lock on PostgreSQL) so several replicas may start at once; on SQLite the run
+// holds the file's write lock instead (withSqliteWriteLock).
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { withSqliteWriteLock } from './dialect.js';
 import * as m0001 from './migrations/0001_core.js';
 import * as m0002 from './migrations/0002_import.js';
 import * as m0003 from './migrations/0003_training.js';
@@ -20,10 +22,13 @@ class StaticProvider implements MigrationProvider {
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {
   const migrator = new Migrator({ db, provider: new StaticProvider() });
-  const { error, results } = await migrator.migrateToLatest();
-  const failed = results?.find((r) => r.status === 'Error');
-  if (error || failed) {
-    const why = error instanceof Error ? error.message : String(error ?? '');
-    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${why}`);
-  }
+  // Throwing inside the lock rolls a failed SQLite migration back whole.
+  await withSqliteWriteLock(db, async () => {
+    const { error, results } = await migrator.migrateToLatest();
+    const failed = results?.find((r) => r.status === 'Error');
+    if (error || failed) {
+      const why = error instanceof Error ? error.message : String(error ?? '');
+      throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${why}`);
+    }
+  });
 }

@@ -50,10 +50,12 @@ describe('body size limit', () => {
     const head = signedHead(server.url, server.key, { action: 'DescribeModel', contentLength: Buffer.byteLength(describeBody) });
     const ex = await exchange(server.url, [head, body], 5_000);
     assert.ok(ex.answers.length >= 1, 'no answer');
-    // The declared body is a well-formed request of its own…
-    assertEnvelope(ex.answers[0]!, 404, 'ModelNotFound');
-    // …and the 5000 spaces after it are not an HTTP request.
-    if (ex.answers[1]) assertEnvelope(ex.answers[1], 400, 'InvalidHTTPRequest');
+    // The declared body is a request of its own (404), but the 5000 spaces after it are not
+    // HTTP: the parser's 400 may come first and close the connection before the 404 is written.
+    for (const a of ex.answers) {
+      if (a.status === 404) assertEnvelope(a, 404, 'ModelNotFound');
+      else assertEnvelope(a, 400, 'InvalidHTTPRequest');
+    }
     assert.ok(ex.closedByServer, 'the server kept a connection with garbage on it');
   });
 

@@ -19,7 +19,7 @@ registerConformanceTests(
   { strictKeyOrder: true },
 );
 
-describe('LocalObjectStore specifics', () => {
+describe('LocalObjectStore specifics', { timeout: 60_000 }, () => {
   let dir: string;
   let store: LocalObjectStore;
   const bucketDir = () => path.join(dir, 'models');
@@ -53,7 +53,7 @@ describe('LocalObjectStore specifics', () => {
   it('writes through a hidden temp file that is never listed or addressable', async () => {
     const held = heldBody('partial');
     const writing = store.write('models', 'tmp-test/w.bin', held.body);
-    await sleep(50);
+    for (const deadline = Date.now() + 5_000; (await tempFiles()).length === 0 && Date.now() < deadline; ) await sleep(10);
     const temps = await tempFiles();
     assert.equal(temps.length, 1);
     assert.ok(!(await keysOf(store, 'models')).some((k) => k.includes(TEMP_PREFIX)));

@@ -62,7 +62,7 @@ registerConformanceTests(
   { strictKeyOrder: false },
 );
 
-describe('S3ObjectStore specifics', () => {
+describe('S3ObjectStore specifics', { timeout: 60_000 }, () => {
   let s3: RunningS3;
   const stores: S3ObjectStore[] = [];
   const storeWith = (extra: Partial<S3StoreOptions> = {}) => {
@@ -127,7 +127,7 @@ describe('S3ObjectStore specifics', () => {
 
 // s3rver cannot serve these cases (its continuation tokens use DES, which OpenSSL 3 lacks, and it
 // does not verify V4 signatures), so a canned-response server stands in for S3 here.
-describe('S3ObjectStore against canned S3 responses', () => {
+describe('S3ObjectStore against canned S3 responses', { timeout: 60_000 }, () => {
   const requests: URL[] = [];
   let server: http.Server;
   let store: S3ObjectStore;

@@ -13,8 +13,9 @@ export function registerServe(program: Command): void {
     .option('--data-dir <dir>', 'where the database, master key and buckets live (env MODELREG_DATA_DIR)')
     .option('--database <url>', 'SQLite file path or postgres:// URL (env MODELREG_DATABASE)')
     .option('--buckets-dir <dir>', 'local object store root, one sub-directory per bucket (env MODELREG_BUCKETS_DIR)')
-    .action(async (opts: { host?: string; port?: number; dataDir?: string; database?: string; bucketsDir?: string }) => {
-      const config = loadConfig(opts);
+    .option('--config <file>', 'JSON file of settings, keys as in src/config.ts; env and flags win over it (env MODELREG_CONFIG)')
+    .action(async ({ config: configFile, ...opts }: { host?: string; port?: number; dataDir?: string; database?: string; bucketsDir?: string; config?: string }) => {
+      const config = loadConfig(opts, configFile);
       const app = await createApp(config);
       const url = await app.http.listen({ host: config.host, port: config.port });
       app.logger.info({ url, dataDir: config.dataDir, database: redactUrl(config.database) }, 'modelreg listening');

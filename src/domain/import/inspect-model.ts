@@ -3,6 +3,7 @@
 // it is. A bad model or a request that does not fit the files fails with ModelValidationError, whose
 // message is the reason shown to the user; AbortError (opts.signal) and store errors pass through.
 import type { ObjectStore } from '../../objects/object-store.js';
+import { ApiError } from '../errors.js';
 import { checkApplicationFits, checkFormatAndApplicationType, classifyArchitecture, resolveChatTemplate, type ChatTemplateResult } from './application-type.js';
 import { deriveCapabilities } from './capabilities.js';
 import { deriveContextLength, splitTokenLimitations, textToImageTokenLimitations, type ContextLength } from './context-length.js';
@@ -57,13 +58,16 @@ export async function inspectModel(store: ObjectStore, input: InspectModelInput,
   const prefix = normalizeObjectPath(input.objectPath);
   const location = prefix ? `${input.bucket}/${prefix}` : input.bucket;
   opts.signal?.throwIfAborted();
-  if (!(await store.bucketExists(input.bucket))) throw new ModelValidationError(`bucket '${input.bucket}' does not exist`);
-  let listing = await listFiles(store, input.bucket, prefix, opts.signal);
-  if (listing.length === 0 && prefix) {
-    // objectPath may name one object (a single-file checkpoint) rather than a directory.
-    const one = await store.stat(input.bucket, prefix);
-    if (one) listing = [toListed(one, prefix.slice(prefix.lastIndexOf('/') + 1))];
-  }
+  const listing = await asValidationError(async () => {
+    if (!(await store.bucketExists(input.bucket))) throw new ModelValidationError(`bucket '${input.bucket}' does not exist`);
+    const found = await listFiles(store, input.bucket, prefix, opts.signal);
+    if (found.length === 0 && prefix) {
+      // objectPath may name one object (a single-file checkpoint) rather than a directory.
+      const one = await store.stat(input.bucket, prefix);
+      if (one) return [toListed(one, prefix.slice(prefix.lastIndexOf('/') + 1))];
+    }
+    return found;
+  });
   if (listing.length === 0) throw new ModelValidationError(`no files under ${location}`);
 
   const ctxOpts = { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
@@ -162,6 +166,19 @@ async function inspectTextToImage(s: FileSession): Promise<ModelInspection> {
   };
   if (t.family) out.family = t.family;
   return out;
+}
+
+/**
+ * The store rejects bad bucket names or keys with 4xx ApiErrors; for an import those are reasons
+ * about the request, reported like every other validation failure. 5xx and other errors pass through.
+ */
+async function asValidationError<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof ApiError && err.status < 500) throw new ModelValidationError(err.message);
+    throw err;
+  }
 }
 
 /** The dtype holding the most parameters (ties: alphabetical, for determinism). */

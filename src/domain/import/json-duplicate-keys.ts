@@ -12,8 +12,8 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
 export function findDuplicateKey(validJson: string): DuplicateKey | null {
-  // One frame per open container: a key set for objects, null for arrays.
-  const stack: Array<{ keys: Set<string>; name: string } | null> = [];
+  // One frame per open container: a key set for objects (null for arrays) and the key it is the value of.
+  const stack: Array<{ keys: Set<string> | null; name: string }> = [];
   let expectKey = false;
   let lastKey = '';
   const n = validJson.length;
@@ -34,7 +34,7 @@ export function findDuplicateKey(validJson: string): DuplicateKey | null {
         j++;
       }
       const top = stack[stack.length - 1];
-      if (expectKey && top) {
+      if (expectKey && top?.keys) {
         // Decode escapes so that "a" and "\u0061" count as the same key, as a JSON reader sees them.
         const key = escaped ? (JSON.parse(validJson.slice(i, j + 1)) as string) : validJson.slice(i + 1, j);
         if (top.keys.has(key)) return { key, parent: top.name };
@@ -47,11 +47,11 @@ export function findDuplicateKey(validJson: string): DuplicateKey | null {
     }
     switch (c) {
       case 0x7b: // {
-        stack.push({ keys: new Set(), name: stack.length === 0 ? '' : lastKey });
+        stack.push({ keys: new Set(), name: containerName(stack, lastKey) });
         expectKey = true;
         break;
       case 0x5b: // [
-        stack.push(null);
+        stack.push({ keys: null, name: containerName(stack, lastKey) });
         expectKey = false;
         break;
       case 0x7d: // }
@@ -60,7 +60,7 @@ export function findDuplicateKey(validJson: string): DuplicateKey | null {
         expectKey = false;
         break;
       case 0x2c: // ,
-        expectKey = stack[stack.length - 1] != null;
+        expectKey = stack[stack.length - 1]?.keys != null;
         break;
       default:
         break;
@@ -68,4 +68,11 @@ export function findDuplicateKey(validJson: string): DuplicateKey | null {
     i++;
   }
   return null;
+}
+
+/** A new container is the value of the last key read in an object, or inherits an array's name. */
+function containerName(stack: ReadonlyArray<{ keys: Set<string> | null; name: string }>, lastKey: string): string {
+  const parent = stack[stack.length - 1];
+  if (!parent) return '';
+  return parent.keys ? lastKey : parent.name;
 }

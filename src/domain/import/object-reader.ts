@@ -3,6 +3,7 @@
 // Note on throughput: the chunk size is the store's choice (an fs Readable's highWaterMark; 64 KiB by
 // default, 1–4 MiB is better for multi-GB files); this module cannot change it through the interface.
 import type { ObjectInfo, ObjectStore } from '../../objects/object-store.js';
+import { ApiError } from '../errors.js';
 import { ModelValidationError } from './model-validation-error.js';
 import { inspectSafetensors, type SafetensorsHeader, type SafetensorsInfo } from './safetensors.js';
 import { digestStream, truncatedError } from './stream-digest.js';
@@ -93,7 +94,14 @@ function record(file: ListedFile, sha256: string): InspectedFile {
 
 async function open(ctx: ReadContext, file: ListedFile) {
   ctx.signal?.throwIfAborted();
-  return ctx.store.read(ctx.bucket, file.key);
+  try {
+    return await ctx.store.read(ctx.bucket, file.key);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) {
+      throw new ModelValidationError(`${file.path} disappeared from ${ctx.location} during the import; retry once the upload is complete`, file.path);
+    }
+    throw err;
+  }
 }
 
 const digestOpts = (ctx: ReadContext) => ({

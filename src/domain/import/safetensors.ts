@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import { ModelValidationError } from './model-validation-error.js';
 import { findDuplicateKey } from './json-duplicate-keys.js';
-import { digestStream, type DigestOptions } from './stream-digest.js';
+import { digestStream, discard, type DigestOptions } from './stream-digest.js';
 
 /** `MAX_HEADER_SIZE` in the Rust crate. */
 export const MAX_HEADER_SIZE = 100_000_000;
@@ -80,7 +80,13 @@ export async function inspectSafetensors(
   name: string,
   opts: SafetensorsOptions = {},
 ): Promise<SafetensorsInfo> {
-  const reader = new SafetensorsHeaderReader(name, size);
+  let reader: SafetensorsHeaderReader;
+  try {
+    reader = new SafetensorsHeaderReader(name, size);
+  } catch (err) {
+    discard(source);
+    throw err;
+  }
   let header: SafetensorsHeader | null = null;
   const { sha256, bytesRead } = await digestStream(
     source,

@@ -32,9 +32,9 @@ export async function digestStream(
 ): Promise<DigestResult> {
   const hash = createHash('sha256');
   let bytesRead = 0;
-  opts.signal?.throwIfAborted();
-  if (opts.signal && isReadable(source)) addAbortSignal(opts.signal, source);
   try {
+    opts.signal?.throwIfAborted();
+    if (opts.signal && isReadable(source)) addAbortSignal(opts.signal, source);
     for await (const raw of source) {
       const chunk = typeof raw === 'string' ? Buffer.from(raw) : Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
       if (chunk.length === 0) continue;
@@ -52,8 +52,9 @@ export async function digestStream(
       if (opts.signal?.aborted) opts.signal.throwIfAborted();
     }
   } catch (err) {
-    // A plain iterable does not get destroyed by the for-await exit; a Readable does.
-    if (isReadable(source) && !source.destroyed) source.destroy();
+    // Release the source (and its file handle or socket) on every failure, including ones thrown
+    // before the loop started consuming it.
+    discard(source);
     throw err;
   }
   return { sha256: hash.digest('hex'), bytesRead };
@@ -65,6 +66,11 @@ export function truncatedError(name: string, expectedSize: number, bytesRead: nu
     `${name} is truncated: the listing says ${expectedSize} bytes but the stream ended after ${bytesRead} bytes`,
     name,
   );
+}
+
+/** Destroys a stream that will not be consumed. */
+export function discard(source: unknown): void {
+  if (isReadable(source) && !source.destroyed) source.destroy();
 }
 
 function isReadable(x: unknown): x is Readable {

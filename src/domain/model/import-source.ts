@@ -36,7 +36,8 @@ export class ObjectStoreImportSource implements ImportSource {
     if (!(await this.store.bucketExists(bucket))) {
       throw new ApiError('BucketNotFound', `bucket "${bucket}" does not exist in the registry's object store (${this.store.kind})`);
     }
-    if (!(await hasAny(this.store.list(bucket, objectPath)))) {
+    // objectPath is a directory, or one object (a single-file text-to-image checkpoint).
+    if (!(await hasAny(this.store.list(bucket, objectPath))) && !(await this.store.stat(bucket, objectPath))) {
       throw new ApiError('InvalidParameter', `no files under bos://${bucket}/${objectPath}: upload the model directory there first`);
     }
     if (meta.customSpec && !(await this.confs.find(ctx.accountId, meta.customSpec.fileName))) {

@@ -20,6 +20,11 @@ export class ModelVersionService {
     private readonly sources: VersionSources,
     /** Called after a create commits, so a worker can start without waiting for its poll. */
     private readonly onJobQueued: () => void = () => {},
+    /**
+     * Called after a delete commits, to release what the version owns outside the database (its
+     * registry copy). Failures are the hook's to log: the version is gone either way.
+     */
+    private readonly onVersionDeleted: (row: ModelVersionRow) => Promise<void> = async () => {},
   ) {}
 
   async create(accountId: string, input: CreateModelInput): Promise<{ modelSetId: string; modelId: string }> {
@@ -40,6 +45,12 @@ export class ModelVersionService {
       const stillThere = await this.repo.lockSet(accountId, set.id, tx);
       if (!stillThere) throw new ApiError('ModelSetNotFound', `model set ${set.id} was deleted`);
       const versionNo = await this.repo.takeVersionNumber(set.id, tx);
+      if (prepared.unique) {
+        for (const v of await this.repo.liveVersionsOfSet(set.id, input.sourceType, tx)) {
+          const info = (JSON.parse(v.source_meta) as { sourceInfo?: Record<string, unknown> }).sourceInfo ?? {};
+          if (prepared.unique.matches(info)) throw prepared.unique.conflict(v);
+        }
+      }
       const at = nowIso();
       const immediate = prepared.immediate;
       await this.repo.insertVersion(
@@ -98,7 +109,7 @@ export class ModelVersionService {
 
   /** Deletes the version and any job still queued for it; a running import notices and stops. */
   async delete(accountId: string, modelId: string): Promise<ModelVersionRow> {
-    return this.repo.transaction(async (tx) => {
+    const row = await this.repo.transaction(async (tx) => {
       const row = await this.repo.findVersion(accountId, modelId, tx);
       if (!row) throw new ApiError('ModelNotFound', `model version not found: no modelId ${modelId} in this account`);
       await this.repo.deleteJobsOf(modelId, tx);
@@ -106,5 +117,7 @@ export class ModelVersionService {
       await this.repo.touchSet(row.model_set_id, nowIso(), tx);
       return row;
     });
+    await this.onVersionDeleted(row);
+    return row;
   }
 }

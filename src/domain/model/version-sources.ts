@@ -12,6 +12,14 @@ export interface PreparedSource {
   modelApplicationType?: string;
   /** When set, the version is created already in this state (no job is queued). */
   immediate?: { status: 'Ready' | 'Fail'; details?: Record<string, unknown>; failureReason?: string };
+  /**
+   * When the same source may be published only once per set: checked again inside the create
+   * transaction, after the set's row is locked, so two simultaneous publishes cannot both pass.
+   */
+  unique?: {
+    matches(sourceInfo: Record<string, unknown>): boolean;
+    conflict(existing: { id: string; name: string; status: string }): Error;
+  };
 }
 
 export interface VersionSourceContext {

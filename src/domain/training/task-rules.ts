@@ -10,7 +10,12 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export const isFinished = (s: RunStatus): boolean => s !== 'Running';
 
-/** What a checkpoint records when the trainer does not say: a HuggingFace chat model. */
+/**
+ * A checkpoint is a directory of weights: HuggingFace (LLMs, imported with the Transformers engine)
+ * or Safetensors (text-to-image). Unsaid, it is a HuggingFace chat model for the newest supported
+ * transformers version (the import job needs one; it warns when config.json was saved by a newer one).
+ */
+export const CHECKPOINT_FORMATS = ['HuggingFace.Transformers', 'Safetensors'] as const;
 export const CHECKPOINT_DEFAULTS = { modelFormat: 'HuggingFace.Transformers', modelApplicationType: 'chat' } as const;
 
 /**
@@ -29,7 +34,7 @@ export function parseProgress(value: unknown): number | undefined {
   const n =
     typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d{1,3}(\.\d+)?\s*%?\s*$/.test(value) ? Number.parseFloat(value) : Number.NaN;
   if (!Number.isFinite(n) || n < 0 || n > 100) {
-    throw new ApiError('InvalidParameter', `runProgress must be a percentage from 0 to 100, like 40 or "40%" (got ${JSON.stringify(value)})`);
+    throw new ApiError('InvalidParameter', `runProgress must be a percentage from 0 to 100, like 40 or "40%" (got ${String(JSON.stringify(value)).slice(0, 40)})`);
   }
   return Math.floor(n);
 }

@@ -9,11 +9,15 @@
 import { ApiError } from '../errors.js';
 import { requestedStep, type TrainMeta } from '../model/create-model-rules.js';
 import type { PreparedSource, TrainSource, VersionSourceContext } from '../model/version-sources.js';
+import { checkCheckpointLocation, type CheckpointLocationDeps } from './checkpoint-location.js';
 import { listSteps } from './task-rules.js';
 import type { FtCheckpointRow, FtTaskWithJob, TrainingRepo } from '../../store/repos/training-repo.js';
 
 export class TrainingTaskSource implements TrainSource {
-  constructor(private readonly repo: TrainingRepo) {}
+  constructor(
+    private readonly repo: TrainingRepo,
+    private readonly location: CheckpointLocationDeps = {},
+  ) {}
 
   async prepare(ctx: VersionSourceContext, meta: TrainMeta): Promise<PreparedSource> {
     const task = await this.repo.findTask(ctx.accountId, meta.taskId);
@@ -22,6 +26,9 @@ export class TrainingTaskSource implements TrainSource {
     }
     const checkpoint = await this.pickCheckpoint(task, requestedStep(meta));
     await this.refuseDuplicate(ctx.modelSetId, task.id, checkpoint.step);
+    const duplicateOf = (v: { id: string; name: string; status: string }) => duplicateError(ctx.modelSetId, v, task.id, checkpoint.step);
+    // Grants may have changed and files may be gone since the report: fail now, not in the job.
+    await checkCheckpointLocation(this.location, ctx.accountId, checkpoint.bucket, checkpoint.object_path, `the checkpoint of task ${task.id} step ${checkpoint.step} is no longer there`);
     return {
       jobPayload: {
         bucket: checkpoint.bucket,
@@ -34,6 +41,10 @@ export class TrainingTaskSource implements TrainSource {
       },
       sourceInfo: { trainTaskId: task.id, checkpointStep: checkpoint.step },
       modelApplicationType: checkpoint.model_application_type,
+      unique: {
+        matches: (info) => info.trainTaskId === task.id && info.checkpointStep === checkpoint.step,
+        conflict: duplicateOf,
+      },
     };
   }
 
@@ -64,18 +75,21 @@ export class TrainingTaskSource implements TrainSource {
     return found;
   }
 
+  /** Early, friendly refusal; the create transaction checks again (PreparedSource.unique). */
   private async refuseDuplicate(setId: string, taskId: string, step: number): Promise<void> {
     for (const v of await this.repo.trainVersionsOfSet(setId)) {
       if (v.status === 'Fail') continue; // a failed publish may be retried
       const info = parseSourceInfo(v.source_meta);
-      if (info.trainTaskId === taskId && info.checkpointStep === step) {
-        throw new ApiError(
-          'TrainVersionExists',
-          `model set ${setId} already has version ${v.name} (${v.id}, ${v.status}) published from training task ${taskId} step ${step}; use it, or delete it with DeleteModel to publish this checkpoint again`,
-        );
-      }
+      if (info.trainTaskId === taskId && info.checkpointStep === step) throw duplicateError(setId, v, taskId, step);
     }
   }
+}
+
+function duplicateError(setId: string, v: { id: string; name: string; status: string }, taskId: string, step: number): ApiError {
+  return new ApiError(
+    'TrainVersionExists',
+    `model set ${setId} already has version ${v.name} (${v.id}, ${v.status}) published from training task ${taskId} step ${step}; use it, or delete it with DeleteModel to publish this checkpoint again`,
+  );
 }
 
 function parseSourceInfo(sourceMeta: string): { trainTaskId?: unknown; checkpointStep?: unknown } {

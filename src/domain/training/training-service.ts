@@ -4,10 +4,10 @@
 import { ApiError } from '../errors.js';
 import { newId } from '../ids.js';
 import { nowIso } from '../time.js';
-import { isHuggingFace, MODEL_FORMATS, TRANSFORMER_VERSIONS } from '../model/engine-versions.js';
-import { CHECKPOINT_DEFAULTS, checkTransition, isFinished, parseProgress, type RunStatus } from './task-rules.js';
+import { TRANSFORMER_VERSIONS } from '../model/engine-versions.js';
+import { checkCheckpointLocation, type CheckpointLocationDeps } from './checkpoint-location.js';
+import { CHECKPOINT_DEFAULTS, CHECKPOINT_FORMATS, checkTransition, isFinished, parseProgress, type RunStatus } from './task-rules.js';
 import { normalizeObjectPath, validateBucketName } from '../../objects/object-path.js';
-import type { ObjectStore } from '../../objects/object-store.js';
 import type { FtCheckpointRow, FtJobRow, FtTaskWithJob, TrainingRepo } from '../../store/repos/training-repo.js';
 
 export interface CreateJobInput {
@@ -75,8 +75,8 @@ const bad = (msg: string): never => {
 export class TrainingService {
   constructor(
     private readonly repo: TrainingRepo,
-    /** When given, a reported checkpoint's bucket and directory must exist when it is reported. */
-    private readonly objects?: ObjectStore,
+    /** Where reported checkpoints are looked for; without a store only the names are checked. */
+    private readonly location: CheckpointLocationDeps = {},
   ) {}
 
   async createJob(accountId: string, input: CreateJobInput): Promise<FtJobRow> {
@@ -224,13 +224,14 @@ export class TrainingService {
     const modelFormat = input.modelFormat ?? CHECKPOINT_DEFAULTS.modelFormat;
     const modelApplicationType = input.modelApplicationType ?? (modelFormat === 'Safetensors' ? 'Text-to-Image' : CHECKPOINT_DEFAULTS.modelApplicationType);
     checkCheckpointFormat(modelFormat, modelApplicationType, input.transformerVersion);
+    const transformerVersion = modelFormat === 'HuggingFace.Transformers' ? (input.transformerVersion ?? TRANSFORMER_VERSIONS[TRANSFORMER_VERSIONS.length - 1]) : null;
     const progress = parseProgress(input.runProgress);
 
     const task = await this.requireTask(accountId, input.taskId);
     if (isFinished(task.run_status)) {
       throw new ApiError('TaskStateConflict', `fine-tuning task ${task.id} already ended ${task.run_status}; checkpoints can only be reported while it is Running`);
     }
-    await this.checkLocation(bucket, objectPath);
+    await checkCheckpointLocation(this.location, accountId, bucket, objectPath, 'upload the checkpoint before reporting it');
 
     const at = nowIso();
     const row: FtCheckpointRow = {
@@ -241,7 +242,7 @@ export class TrainingService {
       object_path: objectPath,
       model_format: modelFormat,
       model_application_type: modelApplicationType,
-      transformer_version: input.transformerVersion ?? null,
+      transformer_version: transformerVersion,
       created_at: at,
     };
     return this.repo.transaction(async (tx) => {
@@ -304,19 +305,13 @@ export class TrainingService {
     return this.describeTask(accountId, task.id);
   }
 
-  private async checkLocation(bucket: string, objectPath: string): Promise<void> {
-    if (!this.objects) return;
-    if (!(await this.objects.bucketExists(bucket))) {
-      throw new ApiError('BucketNotFound', `bucket ${bucket} does not exist; upload the checkpoint before reporting it`);
-    }
-    for await (const _first of this.objects.list(bucket, objectPath)) return;
-    bad(`no objects under bos://${bucket}/${objectPath}/; upload the checkpoint's model directory before reporting it`);
-  }
 }
 
 function checkCheckpointFormat(modelFormat: string, appType: string, transformerVersion: string | undefined): void {
-  if (!(MODEL_FORMATS as readonly string[]).includes(modelFormat)) bad(`modelFormat must be one of: ${MODEL_FORMATS.join(', ')}`);
-  const hf = isHuggingFace(modelFormat);
+  if (!(CHECKPOINT_FORMATS as readonly string[]).includes(modelFormat)) {
+    bad(`a checkpoint's modelFormat must be one of: ${CHECKPOINT_FORMATS.join(', ')} (the serving engine is chosen when deploying, not here)`);
+  }
+  const hf = modelFormat === 'HuggingFace.Transformers';
   if (hf && appType === 'Text-to-Image') bad(`modelApplicationType Text-to-Image needs modelFormat Safetensors, not ${modelFormat}`);
   if (!hf && appType !== 'Text-to-Image') bad(`modelFormat Safetensors is for Text-to-Image checkpoints, not modelApplicationType ${appType}`);
   if (transformerVersion !== undefined) {

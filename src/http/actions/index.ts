@@ -1,8 +1,9 @@
 // The action catalogue: (route, Action) → definition. Add a route's actions here.
 import type { ActionDef } from './action.js';
+import { finetuningActions } from './finetuning/index.js';
 import { modelActions } from './model/index.js';
 
-export const ALL_ACTIONS: ActionDef[] = [...modelActions];
+export const ALL_ACTIONS: ActionDef[] = [...modelActions, ...finetuningActions];
 
 const byKey = new Map(ALL_ACTIONS.map((a) => [`${a.route}?${a.name}`, a]));
 

@@ -50,6 +50,7 @@ const DETAIL_FIELDS = [
   'contextLength',
   'totalBytes',
   'files',
+  'chatTemplateSource',
   'chatTemplate',
   'chatTemplatePreview',
   'family',

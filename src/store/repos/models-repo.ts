@@ -98,6 +98,17 @@ export class ModelsRepo {
       .execute();
   }
 
+  /** Versions of a set from one source type that are not Fail (Creating or Ready). */
+  liveVersionsOfSet(setId: string, sourceType: string, db: Db = this.db): Promise<Pick<ModelVersionRow, 'id' | 'name' | 'status' | 'source_meta'>[]> {
+    return db
+      .selectFrom('model_versions')
+      .select(['id', 'name', 'status', 'source_meta'])
+      .where('model_set_id', '=', setId)
+      .where('source_type', '=', sourceType as ModelVersionRow['source_type'])
+      .where('status', '!=', 'Fail')
+      .execute();
+  }
+
   async countVersions(setId: string, db: Db = this.db): Promise<number> {
     const r = await db.selectFrom('model_versions').select((eb) => eb.fn.countAll<number>().as('n')).where('model_set_id', '=', setId).executeTakeFirstOrThrow();
     return Number(r.n);

@@ -1,3 +1,4 @@
+import { ApiError } from '../../../domain/errors.js';
 import { defineAction, S } from '../action.js';
 import { presentVersionSummary } from '../../presenters/model-presenter.js';
 
@@ -15,7 +16,10 @@ export default defineAction<{ modelSetId: string; marker?: string; maxKeys?: num
     let start = 0;
     if (body.marker) {
       start = ordered.findIndex((v) => v.modelId === body.marker);
-      if (start < 0) start = ordered.length;
+      // An unknown marker would otherwise read as an empty, complete list.
+      if (start < 0) {
+        throw new ApiError('InvalidParameter', `marker ${body.marker} does not name a version of this model set; pass the nextMarker of a previous page`);
+      }
     }
     const page = ordered.slice(start, start + maxKeys);
     const next = ordered[start + maxKeys];

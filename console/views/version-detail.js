@@ -1,0 +1,157 @@
+// One model version: every field DescribeModel returns, grouped; the files with sizes and
+// checksums; the advanced config; the chat template with a preview. Polls while Creating.
+import { h, replace } from '../lib/dom.js';
+import { renderChatConfPreview, SAMPLE_CONVERSATION } from '../lib/chat-preview.js';
+import { formatBytes, formatCount, formatTime, prettyJson, prettyJsonString } from '../lib/format.js';
+import { poll } from '../lib/poll.js';
+import { t } from '../i18n.js';
+import { breadcrumb, confirmDialog, dl, errorBox, heading, statusBadge } from './components.js';
+
+const OVERVIEW = ['modelId', 'modelName', 'modelSetId', 'modelSetName', 'description', 'status', 'sourceInfo', 'model', 'modelApplicationType', 'endpointType', 'createTime', 'modifyTime', 'resourceConfig'];
+const MODEL = ['modelFormat', 'architecture', 'modelType', 'family', 'parameterCount', 'dtype', 'contextLength', 'totalBytes', 'transformerVersion', 'vLLMVersion', 'enablePromptAutoConcat', 'chatTemplateSource', 'storage'];
+const CAPABILITIES = ['isSupportDeploy', 'isSupportModelComp', 'isSupportEvaluation', 'modelCompConfigs'];
+/** Shown in their own sections. */
+const SECTIONED = ['failureReason', 'warnings', 'tokenLimitations', 'files', 'advancedSettings', 'chatConf', 'customSpec', 'chatTemplate', 'chatTemplatePreview'];
+
+const label = (k) => t(`field.${k}`, {}, k);
+
+function value(k, v) {
+  if (v === undefined || v === null || v === '') return h('span', { class: 'muted' }, '—');
+  if (typeof v === 'boolean') return t(v ? 'common.yes' : 'common.no');
+  if (k === 'createTime' || k === 'modifyTime') return h('time', { datetime: v }, formatTime(v));
+  if (k === 'status') return statusBadge(v);
+  if (k === 'modelSetId') return h('a', { href: `#/sets/${encodeURIComponent(v)}` }, h('code', {}, v));
+  if (k === 'totalBytes' && typeof v === 'number') return `${formatBytes(v)} (${v.toLocaleString()} B)`;
+  if (k === 'parameterCount' && typeof v === 'number') return `${formatCount(v)} (${v.toLocaleString()})`;
+  if (k === 'contextLength' && typeof v === 'number') return v.toLocaleString();
+  if (k === 'modelId') return h('code', {}, v);
+  if (Array.isArray(v)) return v.length === 0 ? h('span', { class: 'muted' }, '[]') : h('pre', { class: 'json' }, prettyJson(v));
+  if (typeof v === 'object') return dl(Object.entries(v).map(([kk, vv]) => [label(kk), value(kk, vv)]), 'props nested');
+  return String(v);
+}
+
+const rowsOf = (m, keys) => keys.filter((k) => m[k] !== undefined).map((k) => [label(k), value(k, m[k])]);
+
+function section(id, title, ...body) {
+  return h('section', { class: 'card', 'aria-labelledby': id }, h('h2', { id }, title), ...body);
+}
+
+function filesTable(files) {
+  const total = files.reduce((n, f) => n + (f.size ?? 0), 0);
+  return h(
+    'table',
+    { class: 'data files' },
+    h('caption', { class: 'visually-hidden' }, t('details.files')),
+    h('thead', {}, h('tr', {}, [t('col.path'), t('col.size'), t('col.sha256')].map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, files.map((f) => h('tr', {}, h('th', { scope: 'row' }, h('code', {}, f.path)), h('td', { class: 'num', title: `${f.size} B` }, formatBytes(f.size)), h('td', {}, h('code', { class: 'hash' }, f.sha256 ?? '—'))))),
+    h('tfoot', {}, h('tr', {}, h('th', { scope: 'row' }, t('details.filesTotal', { n: files.length })), h('td', { class: 'num' }, formatBytes(total)), h('td', {}))),
+  );
+}
+
+function chatSection(m) {
+  const parts = [];
+  if (m.chatConf) {
+    parts.push(h('h3', {}, t('details.chatConf')), value('chatConf', m.chatConf));
+    parts.push(h('h3', {}, t('details.previewBrowser')), samplePreview(renderChatConfPreview(m.chatConf)));
+  }
+  if (m.customSpec) parts.push(h('h3', {}, t('details.customSpec')), value('customSpec', m.customSpec));
+  if (m.chatTemplatePreview) parts.push(h('h3', {}, t('details.preview')), samplePreview(m.chatTemplatePreview));
+  if (m.chatTemplate) parts.push(h('details', {}, h('summary', {}, t('details.chatTemplate')), h('pre', { class: 'code' }, m.chatTemplate)));
+  return parts.length ? section('sec-chat', t('details.chatTitle'), ...parts) : null;
+}
+
+function samplePreview(text) {
+  return h(
+    'figure',
+    { class: 'preview' },
+    h('figcaption', { class: 'muted small' }, t('details.sample'), ' ', SAMPLE_CONVERSATION.map((m) => `${m.role}: “${m.content}”`).join(' · ')),
+    h('pre', { class: 'code' }, text),
+  );
+}
+
+export function renderVersionDetail(root, ctx) {
+  const modelId = ctx.params.get('id');
+  const body = h('div', { 'aria-busy': 'true' }, h('p', { class: 'muted' }, t('common.loading')));
+  const liveStatus = h('span', { class: 'live-status' });
+  let m = null;
+  let advanceConf = null;
+  let advanceErr = null;
+
+  async function fetchModel() {
+    const before = m?.status;
+    m = await ctx.api.model('DescribeModel', { modelId });
+    if (before && before !== m.status) ctx.announce(t('versions.statusChanged', { name: m.modelName, status: t(`status.${m.status}`, {}, m.status) }));
+  }
+
+  async function fetchAdvanceConf() {
+    try {
+      advanceConf = await ctx.api.model('DescribeModelCustomAdvancedConf', { modelId });
+      advanceErr = null;
+    } catch (err) {
+      advanceErr = err;
+    }
+  }
+
+  function draw() {
+    const shown = new Set([...OVERVIEW, ...MODEL, ...CAPABILITIES, ...SECTIONED]);
+    const other = Object.keys(m).filter((k) => !shown.has(k));
+    replace(liveStatus, statusBadge(m.status));
+    replace(body,
+      breadcrumb([{ label: t('nav.sets'), href: '#/sets' }, { label: m.modelSetName, href: `#/sets/${encodeURIComponent(m.modelSetId)}` }, { label: m.modelName }]),
+      h('div', { class: 'view-head row' }, heading(`${m.modelSetName} / ${m.modelName}`), liveStatus, h('button', { type: 'button', class: 'danger', onclick: remove }, t('versions.delete'))),
+      m.status === 'Creating' ? h('p', { class: 'muted' }, t('details.creating')) : null,
+      m.failureReason ? h('div', { class: 'error-box', role: 'alert' }, h('strong', {}, t('field.failureReason'), ': '), m.failureReason) : null,
+      m.warnings?.length ? h('div', { class: 'warn-box' }, h('strong', {}, t('field.warnings')), h('ul', {}, m.warnings.map((w) => h('li', {}, typeof w === 'string' ? w : prettyJson(w))))) : null,
+      section('sec-overview', t('details.overview'), dl([...rowsOf(m, OVERVIEW), ...other.map((k) => [label(k), value(k, m[k])])])),
+      section('sec-model', t('details.model'), dl(rowsOf(m, MODEL)), rowsOf(m, MODEL).length === 0 ? h('p', { class: 'muted' }, t('details.noModelInfo')) : null),
+      m.tokenLimitations ? section('sec-tokens', t('field.tokenLimitations'), value('tokenLimitations', m.tokenLimitations)) : null,
+      m.files ? section('sec-files', t('details.files'), m.files.length ? filesTable(m.files) : h('p', { class: 'muted' }, '—')) : null,
+      section(
+        'sec-advanced',
+        t('details.advanced'),
+        m.advancedSettings ? [h('h3', {}, t('field.advancedSettings')), value('advancedSettings', m.advancedSettings)] : null,
+        h('h3', {}, t('field.advanceConf')),
+        advanceErr ? errorBox(advanceErr) : h('pre', { class: 'code' }, advanceConf === null ? '…' : prettyJsonString(advanceConf)),
+      ),
+      chatSection(m),
+      section('sec-capabilities', t('details.capabilities'), dl(rowsOf(m, CAPABILITIES))),
+      h('details', { class: 'raw' }, h('summary', {}, t('details.raw')), h('pre', { class: 'json' }, prettyJson(m))),
+    );
+    body.removeAttribute('aria-busy');
+  }
+
+  async function remove() {
+    if (!(await confirmDialog(t('versions.confirmDelete', { name: m.modelName }), t('action.delete')))) return;
+    try {
+      await ctx.api.model('DeleteModel', { modelId });
+      ctx.announce(t('versions.deleted', { name: m.modelName }));
+      ctx.navigate(`#/sets/${encodeURIComponent(m.modelSetId)}`);
+    } catch (err) {
+      if (!ctx.handleAuth(err)) body.prepend(errorBox(err));
+    }
+  }
+
+  replace(root, body);
+  let stop = () => {};
+  (async () => {
+    try {
+      await Promise.all([fetchModel(), fetchAdvanceConf()]);
+      draw();
+      ctx.setTitle(`${m.modelSetName} / ${m.modelName}`);
+      ctx.focusTitle();
+      stop = poll(async () => {
+        if (m.status !== 'Creating') return false;
+        await fetchModel();
+        if (m.status !== 'Creating') {
+          await fetchAdvanceConf();
+          draw(); // the import filled in files, limits, template…
+        } else replace(liveStatus, statusBadge(m.status));
+        return m.status === 'Creating';
+      });
+    } catch (err) {
+      if (!ctx.handleAuth(err)) replace(body, breadcrumb([{ label: t('nav.sets'), href: '#/sets' }, { label: modelId }]), heading(t('common.error')), errorBox(err));
+      body.removeAttribute('aria-busy');
+    }
+  })();
+  return () => stop();
+}

@@ -1,0 +1,23 @@
+import type { CreateJobInput } from '../../../domain/training/training-service.js';
+import { TRAIN_MODES } from '../../../domain/training/task-rules.js';
+import { defineAction, S } from '../action.js';
+
+// Body as the SDK's FineTune.V2.create_job sends it; answers {jobId}.
+export default defineAction<CreateJobInput>({
+  route: '/v2/finetuning',
+  name: 'CreateFineTuningJob',
+  access: 'write',
+  body: S.obj(
+    {
+      name: S.str(1, 100),
+      description: S.str(0, 500),
+      model: S.str(1, 128),
+      trainMode: S.enumOf(TRAIN_MODES),
+    },
+    ['name', 'model', 'trainMode'],
+  ),
+  async handle({ principal, services }, body) {
+    const job = await services.training.createJob(principal.accountId, body);
+    return { jobId: job.id };
+  },
+});

@@ -1,0 +1,33 @@
+import { TRAIN_MODES } from '../../../domain/training/task-rules.js';
+import { presentJob, presentPageInfo } from '../../presenters/finetuning-presenter.js';
+import { defineAction, S } from '../action.js';
+
+interface Body {
+  marker?: string;
+  /** The Python SDK's job_list sends the marker as "maker". */
+  maker?: string;
+  maxKeys?: number;
+  pageReverse?: boolean;
+  trainMode?: string;
+  /** The Python SDK's job_list sends the trainMode filter as "trainModel". */
+  trainModel?: string;
+}
+
+// maxKeys: default 10; values above 100 are served as 100, as DescribeCustomModelSets does.
+export default defineAction<Body>({
+  route: '/v2/finetuning',
+  name: 'DescribeFineTuningJobs',
+  access: 'read',
+  body: S.obj({ ...S.page(), maker: S.str(0, 128), trainMode: S.enumOf(TRAIN_MODES), trainModel: S.enumOf(TRAIN_MODES) }),
+  async handle({ principal, services }, body) {
+    const maxKeys = Math.min(body.maxKeys ?? 10, 100);
+    const pageReverse = body.pageReverse ?? false;
+    const page = await services.training.pageJobs(principal.accountId, {
+      marker: body.marker || body.maker || undefined,
+      maxKeys,
+      pageReverse,
+      trainMode: body.trainMode ?? body.trainModel,
+    });
+    return { jobList: page.items.map(presentJob), pageInfo: presentPageInfo(page, pageReverse) };
+  },
+});

@@ -1,0 +1,12 @@
+import { presentTask } from '../../presenters/finetuning-presenter.js';
+import { defineAction, S } from '../action.js';
+
+export default defineAction<{ taskId: string }>({
+  route: '/v2/finetuning',
+  name: 'DescribeFineTuningTask',
+  access: 'read',
+  body: S.obj({ taskId: S.str(1, 64) }, ['taskId']),
+  async handle({ principal, services }, body) {
+    return presentTask(await services.training.describeTask(principal.accountId, body.taskId));
+  },
+});

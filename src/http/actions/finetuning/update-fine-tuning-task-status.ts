@@ -1,0 +1,26 @@
+import { MAX_STEP, RUN_STATUSES } from '../../../domain/training/task-rules.js';
+import type { UpdateStatusInput } from '../../../domain/training/training-service.js';
+import { presentTask } from '../../presenters/finetuning-presenter.js';
+import { defineAction, S } from '../action.js';
+
+// modelreg's own action for trainers (docs/training.md): progress while Running, then the end
+// (Done, Fail or Stopped) exactly once. Answers the task as DescribeFineTuningTask does.
+export default defineAction<UpdateStatusInput>({
+  route: '/v2/finetuning',
+  name: 'UpdateFineTuningTaskStatus',
+  access: 'write',
+  body: S.obj(
+    {
+      taskId: S.str(1, 64),
+      runStatus: S.enumOf(RUN_STATUSES),
+      runProgress: {},
+      failureReason: S.str(0, 2000),
+      metrics: { type: 'object' },
+      finalCheckpointStep: S.int(0, MAX_STEP),
+    },
+    ['taskId', 'runStatus'],
+  ),
+  async handle({ principal, services }, body) {
+    return presentTask(await services.training.updateStatus(principal.accountId, body));
+  },
+});

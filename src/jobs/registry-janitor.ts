@@ -1,0 +1,80 @@
+// Keeps registry storage free of what crashes and failed cleanups leave behind:
+//  * temp files of writes a killed process never finished (local store; S3 uploads are atomic,
+//    and an abandoned multipart upload is S3's to expire with a lifecycle rule);
+//  * copies of versions that no longer exist or ended Fail (a delete whose cleanup failed, a crash
+//    between a version's end and the removal of its copy).
+// A version still Creating is never touched: its import job owns its prefix.
+import type { Logger } from 'pino';
+import { LocalObjectStore } from '../objects/local-store.js';
+import type { ModelsRepo } from '../store/repos/models-repo.js';
+import { deletePrefix, type RegistryLocation } from './registry-copy.js';
+
+export interface JanitorOptions {
+  /** A temp file untouched this long belongs to a dead writer. */
+  staleTempMs: number;
+  /** How often temp files are looked for. Orphaned copies are looked for once, at start. */
+  intervalMs: number;
+}
+
+export class RegistryJanitor {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly registry: RegistryLocation,
+    private readonly models: ModelsRepo,
+    private readonly logger: Logger,
+    private readonly opts: JanitorOptions,
+  ) {}
+
+  start(): void {
+    this.running = this.sweepOrphans().then(() => this.sweepTemp());
+    this.timer = setInterval(() => {
+      this.running = this.running.then(() => this.sweepTemp());
+    }, this.opts.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Removes stale temp files now; resolves to how many went. Never throws. */
+  async sweepTemp(): Promise<number> {
+    const { store, bucket } = this.registry;
+    if (!(store instanceof LocalObjectStore)) return 0;
+    try {
+      const n = await store.removeStaleTemp(bucket, this.opts.staleTempMs);
+      if (n > 0) this.logger.info({ removed: n }, 'removed temp files of interrupted registry writes');
+      return n;
+    } catch (err) {
+      this.logger.warn({ err }, 'registry temp-file sweep failed');
+      return 0;
+    }
+  }
+
+  /** Removes copies of deleted and failed versions; resolves to how many prefixes went. Never throws. */
+  async sweepOrphans(): Promise<number> {
+    const { store, bucket } = this.registry;
+    let removed = 0;
+    try {
+      const prefixes = new Set<string>();
+      for await (const o of store.list(bucket, '')) {
+        const parts = o.key.split('/');
+        if (parts.length >= 3) prefixes.add(`${parts[0]}/${parts[1]}`);
+      }
+      for (const prefix of prefixes) {
+        const [accountId, versionId] = prefix.split('/') as [string, string];
+        const version = await this.models.findVersionById(versionId);
+        if (version && version.account_id === accountId && version.status !== 'Fail') continue;
+        await deletePrefix(this.registry, prefix);
+        removed++;
+      }
+      if (removed > 0) this.logger.info({ removed }, 'removed registry copies of deleted or failed versions');
+    } catch (err) {
+      this.logger.warn({ err }, 'registry orphan sweep failed');
+    }
+    return removed;
+  }
+}
