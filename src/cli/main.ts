@@ -1,9 +1,15 @@
 // The modelreg command line: server and administration commands.
 import { Command, CommanderError } from 'commander';
+import { ApiCallError } from '../client/api-client.js';
 import { ApiError } from '../domain/errors.js';
 import { registerAdmin } from './commands/admin.js';
+import { registerImport } from './commands/import.js';
+import { registerProfile } from './commands/profile.js';
 import { registerServe } from './commands/serve.js';
+import { registerSets } from './commands/sets.js';
 import { registerTasks } from './commands/tasks.js';
+import { registerVersions } from './commands/versions.js';
+import { CliError } from './output.js';
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('modelreg')
@@ -12,6 +18,11 @@ export async function main(argv: string[]): Promise<void> {
   registerServe(program);
   registerAdmin(program);
   registerTasks(program);
+  // The user side, over the signed API (docs/cli.md).
+  registerSets(program);
+  registerVersions(program);
+  registerImport(program);
+  registerProfile(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {
@@ -19,9 +30,17 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode === 0 ? 0 : 2;
       return;
     }
-    const message = err instanceof ApiError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
+    const message =
+      err instanceof ApiError
+        ? `${err.code}: ${err.message}`
+        : err instanceof ApiCallError
+          ? `${err.code}: ${err.message}${err.requestId ? ` (requestId ${err.requestId})` : ''}`
+          : err instanceof Error
+            ? err.message
+            : String(err);
     process.stderr.write(`modelreg: ${message}\n`);
-    process.exitCode = 1;
+    // Exit codes (docs/cli.md): 1 API/runtime error, 2 usage, 3 import failed, 4 timed out.
+    process.exitCode = err instanceof CliError ? err.exitCode : 1;
   }
 }
 

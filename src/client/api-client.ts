@@ -1,5 +1,6 @@
 // A signed client for modelreg's (and Qianfan's) console API, used by the CLI and benchmarks.
 // It signs exactly as the official Node SDK does (host, content-length, content-type, x-bce-*).
+import { randomBytes } from 'node:crypto';
 import { bceTimestamp, signRequest } from '../http/auth/bce-v1.js';
 
 export interface Credentials {
@@ -26,13 +27,28 @@ export class ApiClient {
   ) {}
 
   async call<T = any>(route: string, action: string, data: unknown = {}): Promise<T> {
+    return this.send<T>(route, action, Buffer.from(JSON.stringify(data)), 'application/json');
+  }
+
+  /** A multipart/form-data call with one file field (CreateModelCustomConf's customSpecFile). */
+  async callWithFile<T = any>(route: string, action: string, field: string, fileName: string, content: Buffer): Promise<T> {
+    const boundary = `----modelreg${randomBytes(12).toString('hex')}`;
+    const safeName = fileName.replace(/["\r\n\\]/g, '_');
+    const body = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${safeName}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+      content,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    return this.send<T>(route, action, body, `multipart/form-data; boundary=${boundary}`);
+  }
+
+  private async send<T>(route: string, action: string, body: Buffer, contentType: string): Promise<T> {
     const u = new URL(this.baseUrl);
     const path = (u.pathname.replace(/\/$/, '') + route).replace(/\/{2,}/g, '/');
-    const body = JSON.stringify(data);
     const headers: Record<string, string> = {
       host: u.host,
-      'content-type': 'application/json',
-      'content-length': String(Buffer.byteLength(body)),
+      'content-type': contentType,
+      'content-length': String(body.length),
       'x-bce-date': bceTimestamp(),
     };
     const query = `Action=${encodeURIComponent(action)}`;
@@ -40,7 +56,7 @@ export class ApiClient {
     const { host: _h, 'content-length': _l, ...send } = headers;
     let res: Response;
     try {
-      res = await fetch(`${u.origin}${path}?${query}`, { method: 'POST', headers: send, body });
+      res = await fetch(`${u.origin}${path}?${query}`, { method: 'POST', headers: send, body: new Uint8Array(body) });
     } catch (err) {
       throw new ApiCallError(0, 'ConnectionFailed', `cannot reach ${this.baseUrl}: ${(err as Error).cause ?? (err as Error).message}`);
     }

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from '../domain/errors.js';
 
 interface Answer {
   status: number;
@@ -52,4 +53,23 @@ export function frameworkErrorHandler(err: Error & { code?: string }, _req: Fast
     .code(body.status)
     .header('content-type', 'application/json; charset=utf-8')
     .send({ requestId, code: body.code, message: body.message });
+}
+
+/** Headers that must appear once: a second copy would let a proxy and modelreg each read another. */
+const SINGLE = new Set(['host', 'authorization', 'content-type', 'x-bce-date', 'x-bce-content-sha256', 'content-md5']);
+
+/**
+ * RFC 9110/9112: a request with more than one Host is a 400. Node keeps the first of some
+ * duplicated headers and joins others; either way the signed value may not be what a proxy in
+ * front of modelreg saw, so such requests are refused outright.
+ */
+export function rejectAmbiguousHeaders(rawHeaders: string[]): void {
+  let seen: Set<string> | undefined;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!.toLowerCase();
+    if (!SINGLE.has(name)) continue;
+    seen ??= new Set();
+    if (seen.has(name)) throw new ApiError('InvalidParameter', `the ${name} header is given more than once; send it once`);
+    seen.add(name);
+  }
 }

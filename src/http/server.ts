@@ -9,7 +9,7 @@ import type { Principal } from '../domain/iam/iam-service.js';
 import type { Services } from '../domain/services.js';
 import { actionNames, findAction, ROUTES } from './actions/index.js';
 import { authenticate } from './auth/authenticate.js';
-import { clientErrorHandler, frameworkErrorHandler } from './client-errors.js';
+import { clientErrorHandler, frameworkErrorHandler, rejectAmbiguousHeaders } from './client-errors.js';
 import { DEFAULT_RATE_LIMITS, RequestLimits, type RateLimitOptions } from './rate-limit.js';
 import { registerConsole } from './console-route.js';
 import { sendError, sendResult } from './envelope.js';
@@ -63,6 +63,7 @@ export function buildHttpServer(services: Services, opts: HttpOptions): FastifyI
   app.decorateRequest('apiRequestId', '');
   app.addHook('onRequest', async (req) => {
     req.apiRequestId = randomUUID();
+    rejectAmbiguousHeaders(req.raw.rawHeaders);
   });
 
   // Bodies are kept as bytes: the signature check may need them, and JSON is parsed per action.
@@ -127,11 +128,12 @@ async function handleAction(req: FastifyRequest, reply: FastifyReply, services: 
     throw new ApiError('MissingParameter', `the query parameter Action is required: POST ${path}?Action=<Action>`);
   }
   if (typeof name !== 'string') throw new ApiError('InvalidParameter', 'the query parameter Action must be given once');
-  req.apiAction = name;
   const action = findAction(path, name);
   if (!action) {
     throw new ApiError('InvalidAction', `unknown Action "${name}" on ${path}; known actions: ${actionNames(path).join(', ')}`);
   }
+  // Only a known name is logged: an unknown one is whatever the client typed (even a pasted secret).
+  req.apiAction = action.name;
   if (!policiesAllow(principal.policies, action.route, action.access)) {
     throw new ApiError('AccessDenied', `access denied: this key's policies (${principal.policies.join(', ') || 'none'}) do not allow ${action.name}`);
   }
@@ -168,5 +170,9 @@ function toApiError(err: unknown, req: FastifyRequest): ApiError {
     return new ApiError('InvalidParameter', e.message ?? 'bad request');
   }
   req.log.error({ err, requestId: req.apiRequestId }, 'unhandled error');
+  // A full disk (SQLite, PostgreSQL's disk_full, the file system) is the operator's to fix: say so, and that a retry may work.
+  if (e.code === 'SQLITE_FULL' || e.code === 'ENOSPC' || e.code === '53100') {
+    return new ApiError('ServiceUnavailable', `the registry's storage is full, so nothing was changed; retry once an administrator has freed space (requestId ${req.apiRequestId})`, { 'retry-after': '60' });
+  }
   return new ApiError('InternalError', `internal error; quote requestId ${req.apiRequestId} when reporting it`);
 }

@@ -11,12 +11,13 @@ const compiled = new WeakMap<ActionDef, ValidateFunction>();
 export function parseJsonBody(action: ActionDef, raw: Buffer | undefined): unknown {
   const text = raw ? decodeUtf8Strict(raw) : '';
   if (text.trim() === '') {
-    const required = ((action.body?.required as string[] | undefined) ?? []).join(', ');
+    const required = (action.body?.required as string[] | undefined) ?? [];
+    // An action without required fields reads an empty body as {}: the SDKs send nothing when
+    // called without data, and that call means "no parameters".
+    if (required.length === 0) return {};
     throw new ApiError(
       'EmptyBody',
-      required
-        ? `the request body is empty; ${action.name} needs a JSON object with ${required} (SDK callers: pass the fields as "data", not "body")`
-        : `the request body is empty; send a JSON object ({} when there are no parameters)`,
+      `the request body is empty; ${action.name} needs a JSON object with ${required.join(', ')} (SDK callers: pass the fields as "data", not "body")`,
     );
   }
   // Duplicate keys, "__proto__"-like keys and deep nesting are refused here (strict-json.ts).

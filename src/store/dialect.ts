@@ -1,4 +1,9 @@
-// Every place where SQLite and PostgreSQL differ, named once.
+// Every place where SQLite and PostgreSQL differ, named once. Differences that need no code:
+//  * PostgreSQL enforces varchar(n) lengths and SQLite does not, so every length is checked
+//    before the store (request schemas, domain rules): an over-long value is a 400 on both.
+//  * PostgreSQL cannot store NUL in text; request bodies refuse it (src/http/strict-json.ts).
+//  * String order: run PostgreSQL databases with the C collation (scripts/pg-start.sh does) to get
+//    SQLite's byte order; keyset pages are correct under any collation either way.
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
 
 export type DialectName = 'sqlite' | 'postgres';

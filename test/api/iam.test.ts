@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { call, sdk, sdkFails, startServer, tempDir, type Key, type TestServer } from '../helpers/harness.js';
 import { assertError, createSet, expectFail, makeBucket, transformersImport, uniqueName } from '../helpers/api.js';
+import { ALL_ACTIONS } from '../../src/http/actions/index.js';
 
 let s: TestServer;
 before(async () => {
@@ -60,6 +61,17 @@ describe('policies', () => {
       assert.equal((await call(s, writer, 'DescribeCustomModelSets', {})).customModelSetList.length, 1);
     });
   }
+
+  test('across the whole catalogue, reads are exactly the Describe* actions; read-only keys are refused every other action', async () => {
+    for (const a of ALL_ACTIONS) assert.equal(a.access, a.name.startsWith('Describe') ? 'read' : 'write', `${a.route}?Action=${a.name}`);
+    const readers = await Promise.all(READ_ONLY.map((p) => s.newKey(uniqueName('acct'), [p])));
+    for (const a of ALL_ACTIONS.filter((x) => x.access === 'write')) {
+      for (const key of readers) {
+        const err = await sdkFails(sdk(s.url, key, a.route, a.name, {}));
+        assertError(err, 403, 'AccessDenied', new RegExp(`do not allow ${a.name}$`));
+      }
+    }
+  });
 
   test('policy checks come after authentication: an unsigned write is 401, not 403', async () => {
     const res = await fetch(`${s.url}/v2/model?Action=CreateCustomModelSet`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });

@@ -87,6 +87,28 @@ describe('DescribeModel', () => {
     assert.deepEqual(names, ['V1', 'V1', 'V2', 'V3', 'V2']);
   });
 
+  test("times carry the server's UTC offset (+08:00, -05:00, +05:30) and denote the same instant", async () => {
+    const set = await createSet(s, s.key);
+    const v = await call(s, s.key, 'CreateCustomModel', transformersImport(set.modelSetId));
+    const saved = process.env.TZ;
+    try {
+      const seen: string[] = [];
+      for (const [tz, offset] of [['UTC', '+00:00'], ['Asia/Shanghai', '+08:00'], ['America/New_York', /^-0[45]:00$/], ['Asia/Kolkata', '+05:30']] as const) {
+        process.env.TZ = tz;
+        const d = await call(s, s.key, 'DescribeModel', { modelId: v.modelId });
+        assert.match(d.createTime, API_TIME);
+        const got = d.createTime.slice(-6);
+        if (typeof offset === 'string') assert.equal(got, offset, `${tz}: ${d.createTime}`);
+        else assert.match(got, offset, `${tz}: ${d.createTime}`);
+        seen.push(d.createTime);
+      }
+      assert.equal(new Set(seen.map((t) => Date.parse(t))).size, 1, `one instant: ${seen.join(', ')}`);
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
+  });
+
   test('a missing version is 404 ModelNotFound; modelId is required', async () => {
     await expectFail(s, s.key, 'DescribeModel', { modelId: 'amv-000000000000' }, 404, 'ModelNotFound', /model version not found: no modelId amv-000000000000 in this account/);
     await expectFail(s, s.key, 'DescribeModel', {}, 400, 'MissingParameter', /^modelId is required$/);

@@ -42,8 +42,11 @@ process.on('exit', () => {
 });
 
 export interface SpawnOptions {
-  database: string;
+  /** Passed as --database; leave out to test MODELREG_DATABASE or --config. */
+  database?: string;
   dataDir: string;
+  /** More `serve` flags, e.g. ['--config', file]. */
+  args?: string[];
   secrets: ClusterSecrets;
   /** Extra environment (MODELREG_BUCKETS_DIR, MODELREG_JOB_LEASE_MS, …). */
   env?: Record<string, string>;
@@ -52,7 +55,9 @@ export interface SpawnOptions {
 
 /** Starts `modelreg serve --port 0` and resolves once it logs the URL it listens on. */
 export function spawnServer(opts: SpawnOptions): Promise<ChildServer> {
-  const args = ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--host', '127.0.0.1', '--port', '0', '--database', opts.database, '--data-dir', opts.dataDir];
+  const args = ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', opts.dataDir];
+  if (opts.database !== undefined) args.push('--database', opts.database);
+  args.push(...(opts.args ?? []));
   const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: {

@@ -1,15 +1,18 @@
 // modelreg account … / key …: administration straight on the data directory's store
 // (works whether or not a server is running: SQLite WAL or PostgreSQL handle both).
 import type { Command } from 'commander';
-import { openCore } from '../../app.js';
 import { loadConfig } from '../../config.js';
 import { POLICY_NAMES } from '../../domain/iam/policies.js';
 import { createLogger } from '../../logger.js';
 import { collect } from '../parse.js';
 
+type Core = Awaited<ReturnType<typeof import('../../app.js').openCore>>;
+
 interface StoreOpts { dataDir?: string; database?: string }
 
-async function withCore<T>(opts: StoreOpts, fn: (core: Awaited<ReturnType<typeof openCore>>) => Promise<T>): Promise<T> {
+async function withCore<T>(opts: StoreOpts, fn: (core: Core) => Promise<T>): Promise<T> {
+  // Loaded on use: `modelreg --help` and the user commands need none of the server's modules.
+  const { openCore } = await import('../../app.js');
   const core = await openCore(loadConfig(opts), createLogger('warn'));
   try {
     return await fn(core);

@@ -1,6 +1,5 @@
 // modelreg serve: run the API until SIGINT/SIGTERM.
 import type { Command } from 'commander';
-import { createApp } from '../../app.js';
 import { loadConfig } from '../../config.js';
 import { parsePort } from '../parse.js';
 
@@ -16,6 +15,7 @@ export function registerServe(program: Command): void {
     .option('--config <file>', 'JSON file of settings, keys as in src/config.ts; env and flags win over it (env MODELREG_CONFIG)')
     .action(async ({ config: configFile, ...opts }: { host?: string; port?: number; dataDir?: string; database?: string; bucketsDir?: string; config?: string }) => {
       const config = loadConfig(opts, configFile);
+      const { createApp } = await import('../../app.js');
       const app = await createApp(config);
       const url = await app.http.listen({ host: config.host, port: config.port });
       app.logger.info({ url, dataDir: config.dataDir, database: redactUrl(config.database) }, 'modelreg listening');

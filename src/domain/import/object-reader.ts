@@ -71,6 +71,7 @@ export function newReadContext(
 /** Lists every object under `prefix` as ListedFiles (directory markers skipped). */
 export async function listFiles(store: ObjectStore, bucket: string, prefix: string, signal?: AbortSignal): Promise<ListedFile[]> {
   const out: ListedFile[] = [];
+  prefix = prefix.replace(/\/+/g, '/').replace(/^\/|\/$/g, '');
   const strip = prefix === '' ? 0 : prefix.length + 1;
   for await (const info of store.list(bucket, prefix)) {
     signal?.throwIfAborted();
