@@ -136,7 +136,7 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
     staleTempMs: 2 * config.jobLeaseMs,
     intervalMs: config.jobLeaseMs,
   });
-  //janitor.start();
+  janitor.start();
   worker.start();
   return {
     config,

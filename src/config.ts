@@ -135,7 +135,10 @@ export function parseBucketGrants(raw: string): Record<string, string[]> {
 
 export const isPostgresUrl = (database: string): boolean => /^postgres(ql)?:\/\//i.test(database);
 
-/** The environment variable of a Config key: dataDir → MODELREG_DATA_DIR, s3 → MODELREG_S3_*. */
+/**
+ * The environment variable of a Config key: dataDir → MODELREG_DATA_DIR, s3 → MODELREG_S3_*.
+ * Every key's variable follows this rule; a new key's must too, or its file value would win over it.
+ */
 const envNameOf = (key: string): string => `MODELREG_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
 
 /**
@@ -164,6 +167,10 @@ export function readConfigFile(file: string | undefined): ConfigOverrides {
     if (got !== want) throw new Error(`config file ${file}: "${key}" must be a${want === 'object' ? 'n' : ''} ${want}, got ${got}`);
     if (want === 'number' && !(Number.isInteger(value) && (value as number) >= 0)) {
       throw new Error(`config file ${file}: "${key}" must be a non-negative integer, got ${String(value)}`);
+    }
+    // bucketGrants: {"bucket": ["account", …]} (the file's form of MODELREG_BUCKET_GRANTS).
+    if (want === 'object' && key !== 's3' && !Object.values(value as object).every((v) => Array.isArray(v) && v.every((x) => typeof x === 'string'))) {
+      throw new Error(`config file ${file}: "${key}" must map names to arrays of strings, e.g. {"models": ["alice", "bob"]}`);
     }
     if (key === 's3') {
       if (Object.keys(process.env).some((k) => k.startsWith('MODELREG_S3_') && env(k) !== undefined)) continue;

@@ -28,10 +28,26 @@ export class Api {
     this.host = where.host ?? location.host;
   }
 
-  async call(route, action, data = {}) {
-    const body = JSON.stringify(data);
+  call(route, action, data = {}) {
+    return this.send(route, action, JSON.stringify(data), 'application/json');
+  }
+
+  /** A multipart/form-data call with one file field (CreateModelCustomConf's customSpecFile). */
+  callWithFile(route, action, field, file) {
+    const boundary = `----modelreg${Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('')}`;
+    const name = (file.name || 'template').replace(/["\r\n\\]/g, '_');
+    const body = new Blob([
+      `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+      file,
+      `\r\n--${boundary}--\r\n`,
+    ]);
+    // The boundary is ours, so the content type is known before sending and can be signed.
+    return this.send(route, action, body, `multipart/form-data; boundary=${boundary}`);
+  }
+
+  async send(route, action, body, contentType) {
     const rawQuery = `Action=${encodeURIComponent(action)}`;
-    const headers = { host: this.host, 'content-type': 'application/json', 'x-bce-date': bceTimestamp() };
+    const headers = { host: this.host, 'content-type': contentType, 'x-bce-date': bceTimestamp() };
     const authorization = await signRequest({ ...this.creds, method: 'POST', path: route, rawQuery, headers });
     const { host: _host, ...send } = headers;
     let res;

@@ -123,6 +123,11 @@ export function confirmDialog(message, confirmLabel) {
   });
 }
 
+/** A table that scrolls sideways on narrow screens; the scroll region is keyboard-focusable. */
+export function scrollTable(label, table) {
+  return h('div', { class: 'table-wrap', role: 'region', tabindex: '0', 'aria-label': label }, table);
+}
+
 /** Focuses a view's heading after navigation so screen readers announce the new page. */
 export function heading(text, level = 'h1') {
   return h(level, { tabindex: '-1', class: 'view-title' }, text);

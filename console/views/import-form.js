@@ -44,9 +44,25 @@ export function importForm(ctx, setId, onCreated) {
     field({ label: t('field.latestQuestionTemplate'), control: c.latestQuestionTemplate, hint: t('form.latestHint'), path: 'importMeta.chatConf.latestQuestionTemplate' }),
     field({ label: t('field.promptTemplate'), control: c.promptTemplate, hint: t('form.promptHint'), path: 'importMeta.chatConf.promptTemplate' }),
   );
+  const templateFile = h('input', { type: 'file', accept: '.jinja,.j2,.jinja2,.txt,.tmpl,text/plain' });
+  const uploadStatus = h('div', { 'aria-live': 'polite' });
+  templateFile.addEventListener('change', async () => {
+    const file = templateFile.files?.[0];
+    if (!file) return;
+    replace(uploadStatus, h('p', { class: 'muted small' }, t('form.uploading', { name: file.name })));
+    try {
+      c.customFileName.value = await ctx.api.callWithFile('/v2/model', 'CreateModelCustomConf', 'customSpecFile', file);
+      if (!c.customDisplayName.value.trim()) c.customDisplayName.value = file.name.slice(0, 200);
+      replace(uploadStatus, h('p', { class: 'ok-box' }, t('form.uploaded', { name: file.name, fileName: c.customFileName.value })));
+    } catch (err) {
+      if (!ctx.handleAuth(err)) replace(uploadStatus, errorBox(err));
+    }
+  });
   const customSpecBox = h(
     'div',
     { class: 'sub-fields' },
+    field({ label: t('form.templateFile'), control: templateFile, hint: t('form.templateFileHint') }),
+    uploadStatus,
     field({ label: t('field.displayName'), control: c.customDisplayName, path: 'importMeta.customSpec.displayName' }),
     field({ label: t('field.fileName'), control: c.customFileName, hint: t('form.fileNameHint'), path: 'importMeta.customSpec.fileName' }),
   );

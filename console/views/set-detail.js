@@ -3,7 +3,7 @@ import { h, replace } from '../lib/dom.js';
 import { formatTime } from '../lib/format.js';
 import { poll } from '../lib/poll.js';
 import { t } from '../i18n.js';
-import { breadcrumb, confirmDialog, dl, errorBox, heading, pager, statusBadge } from './components.js';
+import { breadcrumb, confirmDialog, dl, errorBox, heading, pager, scrollTable, statusBadge } from './components.js';
 
 const PAGE = 20;
 
@@ -47,7 +47,7 @@ export function renderSetDetail(root, ctx) {
     replace(listArea,
       rows.length === 0
         ? h('p', { class: 'empty' }, t('versions.empty'))
-        : h(
+        : scrollTable(t('versions.caption', { name: set.modelSetName }), h(
             'table',
             { class: 'data' },
             h('caption', { class: 'visually-hidden' }, t('versions.caption', { name: set.modelSetName })),
@@ -64,12 +64,12 @@ export function renderSetDetail(root, ctx) {
                   h('td', { class: 'status-cell' }, statusCell(v)),
                   h('td', {}, t(`source.${v.sourceType}`, {}, v.sourceType)),
                   h('td', {}, formatTime(v.createTime)),
-                  h('td', {}, v.description ?? ''),
+                  h('td', { class: 'wrap' }, v.description ?? ''),
                   h('td', {}, h('button', { type: 'button', class: 'danger small', 'aria-label': t('versions.deleteNamed', { name: v.modelName }), onclick: () => remove(v) }, t('action.delete'))),
                 ),
               ),
             ),
-          ),
+          )),
       pages > 1 ? pager({ hasPrev: page > 0, hasNext: page + 1 < pages, info: t('pager.pageOf', { n: page + 1, total: pages }), onPrev: () => (page--, draw()), onNext: () => (page++, draw()) }) : null,
     );
     listArea.removeAttribute('aria-busy');

@@ -3,7 +3,7 @@ import { MODEL_TYPES } from '../lib/constants.js';
 import { h, replace } from '../lib/dom.js';
 import { formatTime } from '../lib/format.js';
 import { t } from '../i18n.js';
-import { clearFieldErrors, confirmDialog, errorBox, field, heading, pager, select, showFieldError, statusBadge } from './components.js';
+import { clearFieldErrors, confirmDialog, errorBox, field, heading, pager, scrollTable, select, showFieldError, statusBadge } from './components.js';
 
 const PAGE = 10;
 /** A search reads every page of sets; past this many calls it stops and says so. */
@@ -85,7 +85,9 @@ export function renderSets(root, ctx) {
 
   function table(sets) {
     if (sets.length === 0) return h('p', { class: 'empty' }, q ? t('sets.noMatch', { q }) : t('sets.empty'));
-    return h(
+    return scrollTable(
+      t('sets.caption'),
+      h(
       'table',
       { class: 'data' },
       h('caption', { class: 'visually-hidden' }, t('sets.caption')),
@@ -108,7 +110,7 @@ export function renderSets(root, ctx) {
           );
         }),
       ),
-    );
+    ));
   }
 
   async function remove(s) {

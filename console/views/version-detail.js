@@ -5,7 +5,7 @@ import { renderChatConfPreview, SAMPLE_CONVERSATION } from '../lib/chat-preview.
 import { formatBytes, formatCount, formatTime, prettyJson, prettyJsonString } from '../lib/format.js';
 import { poll } from '../lib/poll.js';
 import { t } from '../i18n.js';
-import { breadcrumb, confirmDialog, dl, errorBox, heading, statusBadge } from './components.js';
+import { breadcrumb, confirmDialog, dl, errorBox, heading, scrollTable, statusBadge } from './components.js';
 
 const OVERVIEW = ['modelId', 'modelName', 'modelSetId', 'modelSetName', 'description', 'status', 'sourceInfo', 'model', 'modelApplicationType', 'endpointType', 'createTime', 'modifyTime', 'resourceConfig'];
 const MODEL = ['modelFormat', 'architecture', 'modelType', 'family', 'parameterCount', 'dtype', 'contextLength', 'totalBytes', 'transformerVersion', 'vLLMVersion', 'enablePromptAutoConcat', 'chatTemplateSource', 'storage'];
@@ -38,14 +38,14 @@ function section(id, title, ...body) {
 
 function filesTable(files) {
   const total = files.reduce((n, f) => n + (f.size ?? 0), 0);
-  return h(
+  return scrollTable(t('details.files'), h(
     'table',
     { class: 'data files' },
     h('caption', { class: 'visually-hidden' }, t('details.files')),
     h('thead', {}, h('tr', {}, [t('col.path'), t('col.size'), t('col.sha256')].map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, files.map((f) => h('tr', {}, h('th', { scope: 'row' }, h('code', {}, f.path)), h('td', { class: 'num', title: `${f.size} B` }, formatBytes(f.size)), h('td', {}, h('code', { class: 'hash' }, f.sha256 ?? '—'))))),
     h('tfoot', {}, h('tr', {}, h('th', { scope: 'row' }, t('details.filesTotal', { n: files.length })), h('td', { class: 'num' }, formatBytes(total)), h('td', {}))),
-  );
+  ));
 }
 
 function chatSection(m) {

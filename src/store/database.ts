@@ -2,10 +2,11 @@
 // Dialect differences live in src/store/dialect.ts, nowhere else.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import type { Database } from './schema.js';
 import { isPostgresUrl } from '../config.js';
-import type { DialectName } from './dialect.js';
+import { ImmediateSqliteDialect, type DialectName } from './dialect.js';
+import { withStatementCache } from './statement-cache.js';
 
 export interface OpenedStore {
   db: Kysely<Database>;
@@ -37,5 +38,5 @@ export async function openDatabase(database: string, opts: OpenOptions = {}): Pr
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), dialect: 'sqlite' };
+  return { db: new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) }), dialect: 'sqlite' };
 }

@@ -4,7 +4,7 @@
 //  * PostgreSQL cannot store NUL in text; request bodies refuse it (src/http/strict-json.ts).
 //  * String order: run PostgreSQL databases with the C collation (scripts/pg-start.sh does) to get
 //    SQLite's byte order; keyset pages are correct under any collation either way.
-import { PostgresAdapter, sql, type Kysely } from 'kysely';
+import { CompiledQuery, PostgresAdapter, SqliteDialect, sql, type Driver, type Kysely } from 'kysely';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -65,5 +65,21 @@ export async function withSqliteWriteLock<T>(db: Kysely<any>, fn: () => Promise<
   } catch (err) {
     await sql`rollback`.execute(db).catch(() => undefined);
     throw err;
+  }
+}
+
+/**
+ * SQLite whose transactions begin IMMEDIATE: they take the file's write lock at BEGIN and wait
+ * for it (busy_timeout). Ours all write, and a default (deferred) transaction that reads first
+ * fails at once with SQLITE_BUSY_SNAPSHOT when another process (a second server, the admin CLI)
+ * wrote in between, instead of waiting its turn.
+ */
+export class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
   }
 }

@@ -164,7 +164,7 @@ describe('user CLI against a real server', () => {
     const badPath = await modelreg([...base.slice(0, 7), '/abs/path', '--buckets-dir', bucketsDir], env);
     assert.equal(badPath.code, 2);
     assert.match(badPath.stderr, /--path must be relative to the bucket root/);
-    const noTarget = await modelreg(base.slice(0, 9), env);
+    const noTarget = await modelreg(base.slice(0, 8), env);
     assert.equal(noTarget.code, 2);
     assert.match(noTarget.stderr, /say where the registry keeps its buckets: --buckets-dir DIR/);
     const noSet = await modelreg(['import', modelDir, '--set', 'no-such-set', '--bucket', 'cli-bucket', '--path', 'p', '--buckets-dir', bucketsDir, '--create-bucket'], env);

@@ -42,7 +42,8 @@ test('a config file sets keys by their Config names; relative paths are relative
   setEnv('MODELREG_PORT', undefined);
   setEnv('MODELREG_DATA_DIR', undefined);
   setEnv('MODELREG_BUCKETS_DIR', undefined);
-  const file = writeConfig('etc/modelreg.json', { port: 9123, dataDir: '../var', logLevel: 'debug', importConcurrency: 7, masterKey: 'k' });
+  setEnv('MODELREG_BUCKET_GRANTS', undefined);
+  const file = writeConfig('etc/modelreg.json', { port: 9123, dataDir: '../var', logLevel: 'debug', importConcurrency: 7, masterKey: 'k', bucketGrants: { models: ['alice'] } });
   const c = loadConfig({}, file);
   assert.equal(c.port, 9123);
   assert.equal(c.dataDir, path.join(root, 'var'));
@@ -52,6 +53,7 @@ test('a config file sets keys by their Config names; relative paths are relative
   assert.equal(c.logLevel, 'debug');
   assert.equal(c.importConcurrency, 7);
   assert.equal(c.masterKey, 'k');
+  assert.deepEqual(c.bucketGrants, { models: ['alice'] });
 });
 
 test('flags beat the environment, which beats the file', () => {
@@ -92,6 +94,7 @@ test('a bad config file is refused with a message naming the file and the proble
     [{ database: 5 }, /"database" must be a string, got number/],
     [{ s3: 'http://x' }, /"s3" must be an object/],
     [{ s3: { endpiont: 'x' } }, /unknown key "s3.endpiont"/],
+    [{ bucketGrants: { models: 'alice' } }, /"bucketGrants" must map names to arrays of strings/],
   ];
   for (const [content, message] of cases) {
     const file = writeConfig('bad.json', content);

@@ -149,6 +149,15 @@ describe('web console in a real browser', { skip }, () => {
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-path')), 'importMeta.chatConf.historyQATemplate');
     await shot('06-import-invalid');
 
+    // A chat template file is uploaded from the form (CreateModelCustomConf) and fills in its name.
+    await page.getByLabel('Uploaded template file (customSpec)').check();
+    await page.getByLabel('Upload a chat template file').setInputFiles({ name: 'chatml.jinja', mimeType: 'text/plain', buffer: Buffer.from("{% for m in messages %}<|{{ m.role }}|>{{ m.content }}{% endfor %}") });
+    await page.getByText(/chatml\.jinja uploaded as /).waitFor();
+    assert.match(await page.getByLabel('File name', { exact: true }).inputValue(), /chatml\.jinja$/);
+    assert.equal(await page.getByLabel('Display name', { exact: true }).inputValue(), 'chatml.jinja');
+    await page.getByLabel('Upload a chat template file').setInputFiles({ name: 'broken.jinja', mimeType: 'text/plain', buffer: Buffer.from('{% for %}') });
+    await page.getByText(/customSpecFile is not a valid Jinja chat template/).waitFor();
+
     // A bucket that does not exist: the create-time check's message.
     await page.getByLabel('The model’s own (tokenizer_config.json chat_template)').check();
     await page.getByLabel('Bucket', { exact: true }).fill('no-such-bucket');

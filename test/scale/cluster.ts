@@ -51,6 +51,8 @@ export interface SpawnOptions {
   /** Extra environment (MODELREG_BUCKETS_DIR, MODELREG_JOB_LEASE_MS, …). */
   env?: Record<string, string>;
   startTimeoutMs?: number;
+  /** false: drop what the process writes once it listens (benchmarks: logs would pile up). */
+  keepOutput?: boolean;
 }
 
 /** Starts `modelreg serve --port 0` and resolves once it logs the URL it listens on. */
@@ -106,7 +108,11 @@ export function spawnServer(opts: SpawnOptions): Promise<ChildServer> {
       if (ready) {
         clearTimeout(timeout);
         child.stdout!.off('data', onData);
-        child.stdout!.on('data', (more: Buffer) => (out += more.toString()));
+        const keep = opts.keepOutput !== false;
+        child.stdout!.on('data', (more: Buffer) => {
+          if (keep) out += more.toString();
+        });
+        if (!keep) child.stderr!.removeAllListeners('data').on('data', () => undefined);
         resolve({
           url: String(ready.url),
           pid: child.pid!,

@@ -1,6 +1,7 @@
-// Two `modelreg serve` processes on one PostgreSQL and one bucket directory behave as one
-// registry: concurrent CreateCustomModel calls at both, on one model set, get V1…VN with no gap
-// and no duplicate, and every import job runs exactly once, on one replica or the other.
+// Two `modelreg serve` processes on one PostgreSQL (or, in the SQLite run, one SQLite file) and
+// one bucket directory behave as one registry: concurrent CreateCustomModel calls at both, on one
+// model set, get V1…VN with no gap and no duplicate, and every import job runs exactly once, on
+// one replica or the other.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,15 +13,15 @@ import { clusterSecrets, spawnServer, waitFor, type ChildServer } from './cluste
 import { importBody, openStore, versionsOf } from './scale-helpers.js';
 
 const pgUrl = testPgUrl();
-const skip = pgUrl ? false : 'needs PostgreSQL (MODELREG_TEST_DATABASE; npm test sets it for its second run)';
+const dbName = pgUrl ? 'PostgreSQL' : 'SQLite';
 const root = tempDir('modelreg-replicas-');
 let database = '';
 let servers: ChildServer[] = [];
 const secrets = clusterSecrets();
 
 before(async () => {
-  if (!pgUrl) return;
-  database = await createRandomDatabase(pgUrl);
+  // PostgreSQL is what replicas are for; one SQLite file shared by two processes works as well.
+  database = pgUrl ? await createRandomDatabase(pgUrl) : path.join(root, 'shared.sqlite');
   const buckets = path.join(root, 'buckets');
   await writeTinyCausalLM(path.join(buckets, 'models', 'tiny'));
   const env = { MODELREG_BUCKETS_DIR: buckets, MODELREG_JOB_POLL_MS: '200' };
@@ -33,7 +34,7 @@ after(async () => {
   fs.rmSync(root, { recursive: true, force: true });
 });
 
-test('concurrent creates at two replicas on one set are numbered V1…VN exactly', { skip }, async () => {
+test(`${dbName}: concurrent creates at two replicas on one set are numbered V1…VN exactly`, async () => {
   const [a, b] = servers as [ChildServer, ChildServer];
   const set = await call(a, secrets.key, 'CreateCustomModelSet', { modelSetName: 'replicated', modelType: 'Text2Text' });
   const n = 40;

@@ -20,7 +20,8 @@ import {
   TRANSFORMER_VERSIONS,
   VLLM_VERSIONS,
 } from '../../domain/model/engine-versions.js';
-import { createObjectStore, normalizeObjectPath, validateBucketName, type ObjectStore } from '../../objects/index.js';
+import { normalizeObjectPath, validateBucketName } from '../../objects/object-path.js';
+import type { ObjectStore } from '../../objects/object-store.js';
 import { clientOptions, resolveClient, type ClientFlags } from '../client-options.js';
 import { failIfFailed, followVersion, formatVersion } from '../follow.js';
 import { findSet, MODEL_ROUTE } from '../model-sets.js';
@@ -114,7 +115,9 @@ function importMetaOf(o: ImportFlags): ImportMeta {
 }
 
 /** The object store to upload into: the server's configuration, named explicitly. */
-function uploadTarget(o: ImportFlags): { store: ObjectStore; where: string } {
+async function uploadTarget(o: ImportFlags): Promise<{ store: ObjectStore; where: string }> {
+  // Loaded on use: the S3 client is heavy and only an upload needs it.
+  const { createObjectStore } = await import('../../objects/index.js');
   if (o.bucketsDir) {
     const dir = path.resolve(o.bucketsDir);
     return { store: createObjectStore({ kind: 'local', rootDir: dir }), where: dir };
@@ -135,7 +138,7 @@ function uploadTarget(o: ImportFlags): { store: ObjectStore; where: string } {
 async function upload(o: ImportFlags, dir: string, bucket: string, prefix: string, say: (s: string) => void): Promise<void> {
   const files = await listModelDir(dir);
   const total = files.reduce((n, f) => n + f.size, 0);
-  const { store, where } = uploadTarget(o);
+  const { store, where } = await uploadTarget(o);
   try {
     if (!(await store.bucketExists(bucket))) {
       if (!o.createBucket) throw new CliError(`bucket "${bucket}" does not exist in ${where}; pass --create-bucket to create it`, EXIT.apiError);

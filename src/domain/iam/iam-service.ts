@@ -7,6 +7,7 @@ import { newId } from '../ids.js';
 import { nowIso } from '../time.js';
 import { POLICY_NAMES, isKnownPolicy } from './policies.js';
 import type { SecretBox } from './secret-box.js';
+import { KEY_CACHE_TTL_MS, TtlCache } from './key-cache.js';
 
 export interface Principal {
   accountId: string;
@@ -34,6 +35,9 @@ const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 export class IamService {
   private readonly repo: AccountsRepo;
+  /** What resolveKey may reuse between requests: decrypted secrets and account rows (key-cache.ts). */
+  private readonly secrets = new TtlCache<string>(KEY_CACHE_TTL_MS);
+  private readonly accountsById = new TtlCache<AccountRow>(KEY_CACHE_TTL_MS);
 
   constructor(repo: AccountsRepo, private readonly box: SecretBox) {
     this.repo = repo;
@@ -154,13 +158,24 @@ export class IamService {
 
   /** For signature verification: the key's principal and decrypted secret, or null if unknown. */
   async resolveKey(accessKey: string): Promise<ResolvedKey | null> {
+    // The key's row is read on every request, so disabling a key (from any process) counts at once.
     const row = await this.repo.findKey(accessKey);
     if (!row) return null;
-    const account = await this.repo.findAccountById(row.account_id);
-    if (!account) return null;
+    let account = this.accountsById.get(row.account_id);
+    if (!account) {
+      account = await this.repo.findAccountById(row.account_id);
+      if (!account) return null;
+      this.accountsById.set(account.id, account);
+    }
+    // Keyed by the ciphertext: a changed secret is a different entry.
+    let secretKey = this.secrets.get(row.secret_enc);
+    if (secretKey === undefined) {
+      secretKey = this.box.open(row.secret_enc);
+      this.secrets.set(row.secret_enc, secretKey);
+    }
     return {
       principal: { accountId: account.id, accountName: account.name, accessKey: row.access_key, policies: JSON.parse(row.policies) as string[] },
-      secretKey: this.box.open(row.secret_enc),
+      secretKey,
       enabled: row.status === 'enabled',
     };
   }
