@@ -3,7 +3,7 @@
 // Ready is written in the same transaction that finishes the job, and only while this worker
 // still holds the job's lease: a half-done import is never visible as Ready.
 import type { Logger } from 'pino';
-import { inspectModel, ModelValidationError, type ModelInspection } from '../domain/import/inspect-model.js';
+import { inspectModel, ModelValidationError, type InspectModelInput, type ModelInspection } from '../domain/import/inspect-model.js';
 import { JOB_KIND_IMPORT } from '../domain/model/model-version-service.js';
 import type { ObjectStore } from '../objects/object-store.js';
 import type { CustomConfsRepo } from '../store/repos/custom-confs-repo.js';
@@ -12,18 +12,11 @@ import type { ModelsRepo } from '../store/repos/models-repo.js';
 import { CopyingSource, deletePrefix, versionPrefix, type RegistryLocation } from './registry-copy.js';
 import type { JobContext, JobHandler } from './worker.js';
 
-export interface ImportPayload {
+/** What a version source queues (src/domain/model/import-source.ts, training/train-source.ts). */
+export type ImportPayload = Omit<InspectModelInput, 'hasCustomSpec'> & {
   sourceType: 'Import' | 'Train';
-  bucket: string;
-  objectPath: string;
-  modelFormat: string;
-  modelApplicationType: string;
-  transformerVersion?: string;
-  vLLMVersion?: string;
-  enablePromptAutoConcat?: boolean;
-  hasChatConf?: boolean;
   customSpecFile?: string;
-}
+};
 
 /** Attempts before an import that keeps dying (crash, store outage) is failed for good. */
 export const MAX_IMPORT_ATTEMPTS = 3;
@@ -68,19 +61,10 @@ export class ImportJobHandler implements JobHandler {
     try {
       // An earlier attempt may have died mid-copy: start from an empty destination.
       await deletePrefix(registry, dest);
+      const { sourceType: _sourceType, customSpecFile, ...input } = payload;
       inspection = await inspectModel(
         copying,
-        {
-          bucket: payload.bucket,
-          objectPath: payload.objectPath,
-          modelFormat: payload.modelFormat,
-          modelApplicationType: payload.modelApplicationType,
-          transformerVersion: payload.transformerVersion,
-          vLLMVersion: payload.vLLMVersion,
-          enablePromptAutoConcat: payload.enablePromptAutoConcat,
-          hasChatConf: payload.hasChatConf,
-          hasCustomSpec: payload.customSpecFile !== undefined,
-        },
+        { ...input, hasCustomSpec: customSpecFile !== undefined },
         { signal: ctx.signal },
       );
       await copying.finish(inspection.files);

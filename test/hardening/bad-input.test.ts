@@ -31,7 +31,10 @@ before(async () => {
   disabledKey = await server.newKey('fuzz-disabled');
   await server.app.services.iam.setKeyEnabled(disabledKey.accessKey, false);
 });
-after(() => server.close());
+after(async () => {
+  agent.destroy();
+  await server.close();
+});
 
 interface Outcome {
   status: number;
@@ -256,5 +259,4 @@ test(`bad input: >= 10,000 malformed and hostile requests, every one a 4xx envel
   // And the server still serves good requests.
   const list = await call(server, server.key, 'DescribeCustomModelSets', {});
   assert.equal(list.customModelSetList.length, 3);
-  agent.destroy();
 });

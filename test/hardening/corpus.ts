@@ -466,6 +466,8 @@ function* jsonActionCases(rng: Rng, action: ActionDef, n: number, limit: number)
     } else if (roll < 0.94) {
       category = 'not-an-object';
       out = rng.pick(['[]', '[{}]', `[${text}]`, '"str"', '1', '-1e400', 'null', 'true', 'false', '""', '\ufeff' + text, ' \n\t ', '']);
+      // An empty body means {} to an action without required fields (validate-body.ts): not bad input there.
+      if (out.trim() === '' && (schema.required ?? []).length === 0) continue;
     } else if (roll < 0.985) {
       category = 'wrong-content-type';
       out = text;

@@ -20,7 +20,7 @@ const MiB = 1024 * 1024;
 const LEASE_MS = 2000;
 const BUCKET = 'team-models';
 
-describe('SIGKILL during an import', () => {
+describe('killing the server during an import', () => {
   let dataDir: string;
   let args: string[];
   let pgDatabase: string | undefined;
@@ -86,6 +86,26 @@ describe('SIGKILL during an import', () => {
     // The killed writer's temp files are swept once they are surely stale (2 leases).
     await eventually('no temp files left in registry storage', async () => (await registryTempFiles(dataDir)).length === 0, 30_000);
     assert.deepEqual(await filesUnder(registryRoot(dataDir)), d.files.map((f: any) => `${d.storage.prefix}/${f.path}`));
+    await s.stop();
+    server = undefined;
+  });
+
+  it('hands a running import back on SIGTERM, and the next start finishes it', async () => {
+    let s = await start();
+    const { modelId } = await call(s, key, 'CreateCustomModel', transformersImport(setId, { bucket: BUCKET, objectPath: 'big' }));
+    await s.waitForLines((l) => l.msg === 'job started' && l.subject === modelId, 1, 30_000);
+    await eventually('the registry copy to be under way', async () => (await registryTempFiles(dataDir)).length > 0, 30_000);
+    const t = Date.now();
+    assert.equal(await s.stop(), 0, 'a clean exit');
+    assert.ok(Date.now() - t < 10_000, 'the stop did not wait for the import to finish');
+    server = undefined;
+    // The aborted write removed its own temp file.
+    assert.deepEqual(await registryTempFiles(dataDir), []);
+
+    s = await start();
+    const d = await settle(s, key, modelId, 120_000);
+    assert.equal(d.status, 'Ready', d.failureReason);
+    assert.deepEqual(await describeFiles(path.join(registryRoot(dataDir), ...d.storage.prefix.split('/'))), d.files);
     await s.stop();
     server = undefined;
   });

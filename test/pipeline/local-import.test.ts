@@ -76,6 +76,21 @@ describe('import from the local object store', () => {
     await assertRegistryCopy(d);
   });
 
+  it('records and copies every file under the path: empty files, sub-directories, unknown extras', async () => {
+    const built = await writeTinyCausalLM(bucketPath(server, BUCKET, 'llama/extras'), {
+      extraFiles: { '.gitattributes': '', 'README.md': '# tiny', 'original/params.json': '{"dim": 16}', 'deep/er/notes.txt': 'x'.repeat(100_000) },
+    });
+    const d = await importAndSettle(server, server.key, body(transformersImport, 'llama/extras'));
+    assert.equal(d.status, 'Ready', d.failureReason);
+    assert.deepEqual(d.files.map((f: any) => f.path), built.files);
+    assert.deepEqual(d.files.find((f: any) => f.path === '.gitattributes'), {
+      path: '.gitattributes',
+      size: 0,
+      sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    });
+    await assertRegistryCopy(d);
+  });
+
   it('imports for vLLM 0.6.3 (LlamaForCausalLM is supported there)', async () => {
     await writeTinyCausalLM(bucketPath(server, BUCKET, 'llama/vllm'), { shards: 2 });
     const d = await importAndSettle(server, server.key, body(vllmImport, 'llama/vllm', { vLLMVersion: '0.6.3' }));
@@ -126,7 +141,7 @@ describe('import from the local object store', () => {
 
   it('lists every version of the set Ready in DescribeModelSet (none left Creating)', async () => {
     const set = await call(server, server.key, 'DescribeModelSet', { modelSetId: setId });
-    assert.ok(set.modelVersionList.length >= 7);
+    assert.ok(set.modelVersionList.length >= 8);
     for (const v of set.modelVersionList) assert.equal(v.status, 'Ready', `${v.modelName}: ${v.failureReason}`);
   });
 });

@@ -108,7 +108,7 @@ export async function eventually(what: string, check: () => Promise<boolean> | b
  */
 export async function uploadCustomConf(url: string, key: Key, content: string | Buffer, fileName = 'chat_template.jinja', field = 'customSpecFile'): Promise<RawResponse> {
   const form = new FormData();
-  form.append(field, new Blob([content]), fileName);
+  form.append(field, new Blob([typeof content === 'string' ? content : new Uint8Array(content)]), fileName);
   const encoded = new Request('http://localhost/', { method: 'POST', body: form });
   const contentType = encoded.headers.get('content-type') as string;
   const body = Buffer.from(await encoded.arrayBuffer());
