@@ -48,10 +48,13 @@ export class ImportJobHandler implements JobHandler {
     }
     const payload = JSON.parse(job.payload) as ImportPayload;
     const url = `bos://${payload.bucket}/${payload.objectPath}`;
-    const dest = versionPrefix(version.account_id, version.id);
+    const versionDir = versionPrefix(version.account_id, version.id);
+    // Each attempt copies into its own folder: a stalled earlier owner that wakes up and cleans
+    // after itself can never touch the copy of the attempt that took its job over.
+    const dest = `${versionDir}/attempt-${job.attempts}`;
     // Decided before touching any store, so a job whose store stays down still ends.
     if (job.attempts > MAX_IMPORT_ATTEMPTS) {
-      await deletePrefix(registry, dest).catch(() => undefined);
+      await deletePrefix(registry, versionDir).catch(() => undefined);
       await this.fail(job, ctx, version.id, `the import of ${url} was interrupted ${job.attempts - 1} times (${job.last_error ?? 'worker stopped'}); create the version again`);
       return;
     }
@@ -59,7 +62,8 @@ export class ImportJobHandler implements JobHandler {
     const copying = new CopyingSource(this.deps.source, payload.bucket, payload.objectPath, registry, dest);
     let inspection: ModelInspection;
     try {
-      // An earlier attempt may have died mid-copy: start from an empty destination.
+      // A crashed earlier attempt of this same number (claimed, then died before copying) may
+      // have left files: start from an empty folder.
       await deletePrefix(registry, dest);
       const { sourceType: _sourceType, customSpecFile, ...input } = payload;
       inspection = await inspectModel(
@@ -71,9 +75,9 @@ export class ImportJobHandler implements JobHandler {
     } catch (err) {
       await copying.settle();
       if (ctx.signal.aborted) {
-        // Shutdown or lease lost: the next owner retries. A version deleted meanwhile (its job row
-        // went with it, so the lease was lost) leaves nobody to retry: drop its copy now.
-        if (!(await models.findVersionById(version.id).catch(() => version))) await deletePrefix(registry, dest).catch(() => undefined);
+        // Shutdown or lease lost: the next owner retries in a folder of its own, so this
+        // attempt's partial copy is nobody's.
+        await deletePrefix(registry, dest).catch(() => undefined);
         throw err;
       }
       await deletePrefix(registry, dest).catch(() => undefined);
@@ -121,9 +125,18 @@ export class ImportJobHandler implements JobHandler {
       return true;
     });
     if (!committed) {
-      // Deleted while importing, or taken over: the copy is nobody's.
-      const again = await models.findVersionById(version.id);
-      if (!again) await deletePrefix(registry, dest).catch(() => undefined);
+      // Deleted while importing, or taken over: this attempt's copy is nobody's.
+      await deletePrefix(registry, dest).catch(() => undefined);
+      return;
+    }
+    // Earlier attempts' leftovers (a crash mid-copy) go now that this copy is the version's.
+    await this.removeOtherAttempts(versionDir, dest).catch((err) => this.deps.logger.warn({ err, versionDir }, 'could not remove leftovers of earlier attempts'));
+  }
+
+  private async removeOtherAttempts(versionDir: string, keep: string): Promise<void> {
+    const { registry } = this.deps;
+    for await (const o of registry.store.list(registry.bucket, versionDir)) {
+      if (!o.key.startsWith(keep + '/')) await registry.store.delete(registry.bucket, o.key);
     }
   }
 

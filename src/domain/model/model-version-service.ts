@@ -11,7 +11,7 @@ export const JOB_KIND_IMPORT = 'import';
 
 export interface VersionView {
   row: ModelVersionRow;
-  set: ModelSetRow;
+  set: Pick<ModelSetRow, 'id' | 'name'>;
 }
 
 export class ModelVersionService {
@@ -100,11 +100,10 @@ export class ModelVersionService {
   }
 
   async describe(accountId: string, modelId: string): Promise<VersionView> {
-    const row = await this.repo.findVersion(accountId, modelId);
-    if (!row) throw new ApiError('ModelNotFound', `model version not found: no modelId ${modelId} in this account`);
-    const set = await this.repo.findSet(accountId, { id: row.model_set_id });
-    if (!set) throw new ApiError('ModelNotFound', `model version not found: no modelId ${modelId} in this account`);
-    return { row, set };
+    const found = await this.repo.findVersionWithSet(accountId, modelId);
+    if (!found) throw new ApiError('ModelNotFound', `model version not found: no modelId ${modelId} in this account`);
+    const { set_name, ...row } = found;
+    return { row, set: { id: row.model_set_id, name: set_name } };
   }
 
   /** Deletes the version and any job still queued for it; a running import notices and stops. */

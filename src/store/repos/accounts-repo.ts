@@ -1,12 +1,15 @@
 // Accounts and access keys: rows in, rows out. Policy decisions live in src/domain/iam.
 import type { Kysely, Selectable } from 'kysely';
 import type { AccessKeysTable, AccountsTable, Database } from '../schema.js';
+import { prepareRead } from '../prepared.js';
 
 export type AccountRow = Selectable<AccountsTable>;
 export type AccessKeyRow = Selectable<AccessKeysTable>;
 
 export class AccountsRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Database>) {
+    this.keyByAccessKey = prepareRead<AccessKeyRow>(db, 1, (ak) => db.selectFrom('access_keys').selectAll().where('access_key', '=', ak));
+  }
 
   insertAccount(row: AccountRow): Promise<unknown> {
     return this.db.insertInto('accounts').values(row).execute();
@@ -28,8 +31,11 @@ export class AccountsRepo {
     return this.db.insertInto('access_keys').values(row).execute();
   }
 
-  findKey(accessKey: string): Promise<AccessKeyRow | undefined> {
-    return this.db.selectFrom('access_keys').selectAll().where('access_key', '=', accessKey).executeTakeFirst();
+  /** Read on every signed request: compiled once (store/prepared.ts). */
+  private readonly keyByAccessKey;
+
+  async findKey(accessKey: string): Promise<AccessKeyRow | undefined> {
+    return (await this.keyByAccessKey(accessKey))[0];
   }
 
   /** Any one stored key (to check at start that the master key opens the stored secrets). */

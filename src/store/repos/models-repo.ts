@@ -1,6 +1,7 @@
 // Model sets and versions: queries only. Rules (names, numbering, visibility) live in src/domain/model.
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database, JobsTable, ModelSetsTable, ModelVersionsTable } from '../schema.js';
+import { prepareRead } from '../prepared.js';
 import { dialectOf, lockRows } from '../dialect.js';
 
 export type ModelSetRow = Selectable<ModelSetsTable>;
@@ -17,7 +18,17 @@ export interface PageQuery {
 }
 
 export class ModelsRepo {
-  constructor(readonly db: Kysely<Database>) {}
+  constructor(readonly db: Kysely<Database>) {
+    this.versionWithSet = prepareRead<ModelVersionRow & { set_name: string }>(db, 2, (account, id) =>
+      db
+        .selectFrom('model_versions as v')
+        .innerJoin('model_sets as s', 's.id', 'v.model_set_id')
+        .selectAll('v')
+        .select('s.name as set_name')
+        .where('v.account_id', '=', account)
+        .where('v.id', '=', id),
+    );
+  }
 
   transaction<T>(fn: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
     return this.db.transaction().execute(fn);
@@ -81,6 +92,13 @@ export class ModelsRepo {
 
   findVersion(accountId: string, id: string, db: Db = this.db): Promise<ModelVersionRow | undefined> {
     return db.selectFrom('model_versions').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+  }
+
+  /** DescribeModel's one read: the version and its set's name, compiled once (store/prepared.ts). */
+  private readonly versionWithSet;
+
+  async findVersionWithSet(accountId: string, id: string): Promise<(ModelVersionRow & { set_name: string }) | undefined> {
+    return (await this.versionWithSet(accountId, id))[0];
   }
 
   findVersionById(id: string, db: Db = this.db): Promise<ModelVersionRow | undefined> {
