@@ -85,4 +85,7 @@ for r in "${runs[@]}"; do
   printf '%-9s %-15s %s\n' "$r" "$verdict" "$(summary_of "$r")"
 done
 [ "$pg_mode" = "0" ] && echo "postgres  skipped         (MODELREG_TEST_PG=0)"
+# One closing line over every run, in the plain form CI reads.
+total_of() { local k="$1" sum=0 r v; for r in "${runs[@]}"; do v="$(grep -E "^# $k [0-9]+$" "$work/$r.tap" 2>/dev/null | tail -n 1 | awk '{print $3}')"; sum=$((sum + ${v:-0})); done; echo "$sum"; }
+echo "total: $(total_of pass) passed, $(total_of fail) failed, $(total_of skipped) skipped"
 exit "$rc"

@@ -109,6 +109,7 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
     },
     requestTimeoutMs: config.requestTimeoutMs,
     connectionTimeoutMs: config.connectionTimeoutMs,
+    trustProxy: config.trustProxy,
     healthCheck: async () => {
       await sql`select 1`.execute(store.db);
     },

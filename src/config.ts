@@ -47,6 +47,8 @@ export interface Config {
   /** Time a client has to send a whole request (headers and body), and idle time on a connection. */
   requestTimeoutMs: number;
   connectionTimeoutMs: number;
+  /** Believe X-Forwarded-For from these proxies: 'true' (any), or comma-separated addresses/CIDRs. */
+  trustProxy: boolean | string;
 }
 
 export type ConfigOverrides = Partial<Config>;
@@ -106,6 +108,7 @@ function buildConfig(overrides: ConfigOverrides): Config {
     authFailureLimitBurst: envInt('MODELREG_AUTH_FAILURE_LIMIT_BURST', 500),
     requestTimeoutMs: envInt('MODELREG_REQUEST_TIMEOUT_MS', 30_000),
     connectionTimeoutMs: envInt('MODELREG_CONNECTION_TIMEOUT_MS', 30_000),
+    trustProxy: parseTrustProxy(env('MODELREG_TRUST_PROXY')),
   };
   const merged = { ...config, ...stripUndefined(overrides) };
   // Derived paths follow an overridden data dir unless they were set explicitly.
@@ -131,6 +134,11 @@ export function parseBucketGrants(raw: string): Record<string, string[]> {
     out[entry.slice(0, eq).trim()] = entry.slice(eq + 1).split(',').map((a) => a.trim()).filter(Boolean);
   }
   return out;
+}
+
+function parseTrustProxy(raw: string | undefined): boolean | string {
+  if (raw === undefined || raw === 'false') return false;
+  return raw === 'true' ? true : raw;
 }
 
 export const isPostgresUrl = (database: string): boolean => /^postgres(ql)?:\/\//i.test(database);

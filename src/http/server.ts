@@ -27,6 +27,8 @@ export interface HttpOptions {
   requestTimeoutMs?: number;
   /** Idle socket timeout; 30 s when absent. */
   connectionTimeoutMs?: number;
+  /** Fastify's trustProxy: which proxies' X-Forwarded-For to believe for the client address. */
+  trustProxy?: boolean | string;
 }
 
 declare module 'fastify' {
@@ -45,6 +47,8 @@ export function buildHttpServer(services: Services, opts: HttpOptions): FastifyI
     // One line per request is written by our onResponse hook, with the API's own fields.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimitBytes,
+    // Behind a load balancer the failed-authentication limit must count real clients, not the balancer.
+    trustProxy: opts.trustProxy ?? false,
     // Slow or stalled clients must not hold a connection forever. Node checks request timeouts
     // every connectionsCheckingInterval (30 s by default): a fraction of the timeout keeps it tight.
     // headersTimeout must not exceed requestTimeout, or a stalled body is never timed out.

@@ -143,6 +143,34 @@ describe('failed authentications per client address', () => {
   });
 });
 
+describe('failed authentications behind a trusted proxy', () => {
+  test('with trustProxy, clients are told apart by X-Forwarded-For; without it they share the proxy address', async () => {
+    const wrong = (s: TestServer) => ({ accessKey: s.key.accessKey, secretKey: 'not-the-secret-key-at-all' });
+    const from = (ip: string) => ({ 'x-forwarded-for': ip });
+    const trusting = await startServer({ authFailureLimitPerSecond: 0.001 as number, authFailureLimitBurst: 2, trustProxy: true });
+    try {
+      for (let i = 0; i < 2; i++) {
+        assertEnvelope(await signedFetch(trusting.url, wrong(trusting), { query: 'Action=DescribeModel', body: describeBody, headers: from('203.0.113.7') }), 401, 'SignatureDoesNotMatch');
+      }
+      assertEnvelope(await signedFetch(trusting.url, wrong(trusting), { query: 'Action=DescribeModel', body: describeBody, headers: from('203.0.113.7') }), 429, 'RequestLimitExceeded');
+      // Another client behind the same proxy is not locked out by the first one's failures.
+      assert.equal((await signedFetch(trusting.url, trusting.key, { query: 'Action=DescribeModel', body: describeBody, headers: from('203.0.113.8') })).status, 404);
+    } finally {
+      await trusting.close();
+    }
+    const plain = await startServer({ authFailureLimitPerSecond: 0.001 as number, authFailureLimitBurst: 2 });
+    try {
+      for (let i = 0; i < 2; i++) {
+        await signedFetch(plain.url, wrong(plain), { query: 'Action=DescribeModel', body: describeBody, headers: from('203.0.113.7') });
+      }
+      // X-Forwarded-For is not believed by default: a forged header cannot dodge the limit.
+      assert.equal((await signedFetch(plain.url, plain.key, { query: 'Action=DescribeModel', body: describeBody, headers: from('203.0.113.8') })).status, 429);
+    } finally {
+      await plain.close();
+    }
+  });
+});
+
 describe('rate limits: configuration and bookkeeping', () => {
   test('0 disables the limits', async () => {
     const s = await startServer({ rateLimitPerSecond: 0, authFailureLimitPerSecond: 0 });
