@@ -24,6 +24,7 @@
 // import reads every byte once, hashes it (sha256), validates the safetensors headers, and writes
 // (and fsyncs) the registry's copy. Memory: the server process's VmHWM from /proc/<pid>/status,
 // after a model of 1/8 the size and at the end; VmRSS is also sampled every 100 ms.
+import { writeReadmeBlock } from './lib/readme-section.js';
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -254,22 +255,10 @@ async function main(): Promise<void> {
   }
 }
 
-const BEGIN = '<!-- bench:import:begin (written by npm run bench:import) -->';
-const END = '<!-- bench:import:end -->';
-
-/** Replaces the generated part of the Import section of bench/README.md (adds the section if missing). */
+/** Replaces this benchmark's generated block of bench/README.md. */
 function writeReadme(markdown: string): void {
-  const file = path.join(ROOT, 'bench', 'README.md');
-  const block = `${BEGIN}\n${markdown}\n${END}`;
-  let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
-  if (text.includes(BEGIN) && text.includes(END)) {
-    text = text.slice(0, text.indexOf(BEGIN)) + block + text.slice(text.indexOf(END) + END.length);
-  } else {
-    text = `${text.replace(/\n*$/, '\n')}\n## Import\n\n\`npm run bench:import\` (bench/import.ts; the model size is configurable, see its header). ` +
-      'Import throughput of a multi-GB generated model against `sha256sum` of the same files in the same run, and the server\'s peak memory.\n\n' +
-      `${block}\n`;
-  }
-  fs.writeFileSync(file, text);
+  writeReadmeBlock('import', 'Import', '`npm run bench:import` (bench/import.ts; the model size is configurable, see its header). ' +
+    'Import throughput of a multi-GB generated model against `sha256sum` of the same files in the same run, and the server\'s peak memory.', markdown);
 }
 
 main().catch((err) => {

@@ -22,6 +22,7 @@
 // off, import workers off (MODELREG_IMPORT_CONCURRENCY=0) so that CreateCustomModel measures the
 // API path (validation, numbering transaction, job enqueue) and not imports. Every request is
 // signed (BCE v1) by the load generator; each of the connections sticks to one replica (round robin).
+import { writeReadmeBlock } from './lib/readme-section.js';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -453,20 +454,9 @@ function report(tp: ThroughputRow[], dp: DepthRow[], meta: string): string {
   return out.join('\n');
 }
 
-const BEGIN = '<!-- bench:scale:begin (written by npm run bench:scale) -->';
-const END = '<!-- bench:scale:end -->';
-
-/** Replaces the generated part of the Scale section of bench/README.md (adds the section if missing). */
+/** Replaces this benchmark's generated block of bench/README.md. */
 function writeReadme(markdown: string): void {
-  const file = path.join(ROOT, 'bench', 'README.md');
-  const block = `${BEGIN}\n${markdown}\n${END}`;
-  let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
-  if (text.includes(BEGIN) && text.includes(END)) {
-    text = text.slice(0, text.indexOf(BEGIN)) + block + text.slice(text.indexOf(END) + END.length);
-  } else {
-    text = `${text.replace(/\n*$/, '\n')}\n## Scale\n\n\`npm run bench:scale\` (bench/scale.ts; sizes and durations are configurable, see its header).\n\n${block}\n`;
-  }
-  fs.writeFileSync(file, text);
+  writeReadmeBlock('scale', 'Scale', '`npm run bench:scale` (bench/scale.ts; sizes and durations are configurable, see its header).', markdown);
 }
 
 async function main(): Promise<void> {
