@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
@@ -183,14 +184,30 @@ describe('modelreg tasks (CLI)', () => {
     assert.deepEqual(desc.checkpoints.map((c: any) => c.step), [30]);
   });
 
+  test('a profile works as the other user commands take it (modelreg profile set)', async () => {
+    const file = path.join(os.tmpdir(), `modelreg-profiles-${process.pid}.ini`);
+    try {
+      await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'profile', 'set', 'trainer', '--access-key', s.key.accessKey, '--secret-key', s.key.secretKey, '--endpoint', s.url], {
+        cwd: path.resolve(import.meta.dirname, '../..'),
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', MODELREG_PROFILE_FILE: file },
+      });
+      const { jobId } = await newTask(s, s.key);
+      const list = JSON.parse((await cli(['list', '--job-id', jobId, '--profile', 'trainer'], { MODELREG_PROFILE_FILE: file })).stdout);
+      assert.equal(list.taskList.length, 1);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
+
   test('errors name the API code and exit non-zero; missing credentials are named', async () => {
     const env = { QIANFAN_CONSOLE_API_BASE_URL: s.url, QIANFAN_ACCESS_KEY: s.key.accessKey, QIANFAN_SECRET_KEY: s.key.secretKey };
     const unknown = await cli(['describe', 'task-nosuchtask00'], env).then(() => assert.fail('expected exit 1'), (e) => e);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /^modelreg: FineTuningTaskNotFound: fine-tuning task not found: no taskId task-nosuchtask00 in this account \(requestId [0-9a-f-]+\)\n$/);
-    const nocreds = await cli(['list'], { QIANFAN_CONSOLE_API_BASE_URL: s.url }).then(() => assert.fail('expected exit 1'), (e) => e);
-    assert.equal(nocreds.code, 1);
-    assert.match(nocreds.stderr, /missing --access-key \(or QIANFAN_ACCESS_KEY\), --secret-key \(or QIANFAN_SECRET_KEY\)/);
+    const noProfiles = path.join(os.tmpdir(), `modelreg-no-profiles-${process.pid}.ini`);
+    const nocreds = await cli(['list'], { QIANFAN_CONSOLE_API_BASE_URL: s.url, MODELREG_PROFILE_FILE: noProfiles }).then(() => assert.fail('expected exit 2'), (e) => e);
+    assert.equal(nocreds.code, 2, 'missing credentials are a usage error');
+    assert.match(nocreds.stderr, /no access key: pass --access-key\/--secret-key, set QIANFAN_ACCESS_KEY\/QIANFAN_SECRET_KEY, or add a profile/);
     const badStep = await cli(['report-checkpoint', 'task-x', '--step', 'ten', '--bucket', 'b', '--object-path', 'p'], env).then(() => assert.fail('expected exit 2'), (e) => e);
     assert.equal(badStep.code, 2);
     assert.match(badStep.stderr, /--step <n>.*expected a whole number >= 0/);

@@ -1,13 +1,10 @@
 // modelreg tasks …: fine-tuning tasks over the signed API (/v2/finetuning), for people and for
 // trainers that report from shell scripts. Prints each result as JSON on stdout.
 import { InvalidArgumentError, type Command } from 'commander';
-import { ApiCallError, ApiClient } from '../../client/api-client.js';
+import { ApiCallError } from '../../client/api-client.js';
+import { clientOptions, resolveClient, type ClientFlags } from '../client-options.js';
 
-interface ClientOpts {
-  endpoint?: string;
-  accessKey?: string;
-  secretKey?: string;
-}
+type ClientOpts = ClientFlags;
 
 const ROUTE = '/v2/finetuning';
 
@@ -28,32 +25,11 @@ function jsonObject(v: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-const clientOptions = (c: Command): Command =>
-  c
-    .option('--endpoint <url>', 'server URL (env QIANFAN_CONSOLE_API_BASE_URL)')
-    .option('--access-key <ak>', 'access key (env QIANFAN_ACCESS_KEY)')
-    .option('--secret-key <sk>', 'secret key (env QIANFAN_SECRET_KEY)');
-
-/** Flags win over the environment variables the official SDKs read. */
-function client(opts: ClientOpts): ApiClient {
-  const env = (name: string) => process.env[name] || undefined;
-  const endpoint = opts.endpoint ?? env('QIANFAN_CONSOLE_API_BASE_URL');
-  const accessKey = opts.accessKey ?? env('QIANFAN_ACCESS_KEY');
-  const secretKey = opts.secretKey ?? env('QIANFAN_SECRET_KEY');
-  const missing = [!endpoint && '--endpoint (or QIANFAN_CONSOLE_API_BASE_URL)', !accessKey && '--access-key (or QIANFAN_ACCESS_KEY)', !secretKey && '--secret-key (or QIANFAN_SECRET_KEY)'].filter(Boolean);
-  if (missing.length > 0) throw new Error(`missing ${missing.join(', ')}`);
-  try {
-    new URL(endpoint!);
-  } catch {
-    throw new Error(`--endpoint must be a URL such as http://127.0.0.1:8080, not "${endpoint}"`);
-  }
-  return new ApiClient(endpoint!, { accessKey: accessKey!, secretKey: secretKey! });
-}
-
 async function run(opts: ClientOpts, action: string, body: Record<string, unknown>): Promise<void> {
   let result: unknown;
   try {
-    result = await client(opts).call(ROUTE, action, body);
+    // Same credential lookup as every user command: flags, QIANFAN_* env, then a profile.
+    result = await resolveClient(opts).client.call(ROUTE, action, body);
   } catch (err) {
     // main() prints "modelreg: <message>" and exits 1; keep the API's error code in it.
     if (err instanceof ApiCallError) throw new Error(`${err.code}: ${err.message}${err.requestId ? ` (requestId ${err.requestId})` : ''}`);
