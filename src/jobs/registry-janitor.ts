@@ -64,12 +64,17 @@ export class RegistryJanitor {
         const parts = o.key.split('/');
         if (parts.length >= 3) prefixes.add(`${parts[0]}/${parts[1]}`);
       }
-      for (const prefix of prefixes) {
-        const [accountId, versionId] = prefix.split('/') as [string, string];
-        const version = await this.models.findVersionById(versionId);
-        if (version && version.account_id === accountId && version.status !== 'Fail') continue;
-        await deletePrefix(this.registry, prefix);
-        removed++;
+      // Looked up in batches: one query per few hundred copies, not one per copy.
+      const all = [...prefixes];
+      for (let i = 0; i < all.length; i += 500) {
+        const batch = all.slice(i, i + 500).map((p) => p.split('/') as [string, string]);
+        const known = new Map((await this.models.versionStates(batch.map(([, v]) => v))).map((v) => [v.id, v]));
+        for (const [accountId, versionId] of batch) {
+          const version = known.get(versionId);
+          if (version && version.account_id === accountId && version.status !== 'Fail') continue;
+          await deletePrefix(this.registry, `${accountId}/${versionId}`);
+          removed++;
+        }
       }
       if (removed > 0) this.logger.info({ removed }, 'removed registry copies of deleted or failed versions');
     } catch (err) {

@@ -101,6 +101,12 @@ export class ModelsRepo {
     return (await this.versionWithSet(accountId, id))[0];
   }
 
+  /** id, account and status of the given versions that exist (for the registry janitor). */
+  versionStates(ids: string[]): Promise<Pick<ModelVersionRow, 'id' | 'account_id' | 'status'>[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.db.selectFrom('model_versions').select(['id', 'account_id', 'status']).where('id', 'in', ids).execute();
+  }
+
   findVersionById(id: string, db: Db = this.db): Promise<ModelVersionRow | undefined> {
     return db.selectFrom('model_versions').selectAll().where('id', '=', id).executeTakeFirst();
   }
