@@ -61,7 +61,7 @@ function signOut() {
   render();
 }
 
-/** A 401 ends the session (unknown, disabled or mistyped key): back to sign-in, saying why. */
+/** An authentication failure ends the session (unknown or mistyped key): back to sign-in, saying why. */
 function handleAuth(err) {
   if (!err?.isAuthFailure) return false;
   clearSession();

@@ -2,6 +2,8 @@
 // loaded from, unwrapping the {requestId, result} / {requestId, code, message} envelopes.
 import { bceTimestamp, signRequest } from './bce-sign.js';
 
+const AUTH_FAILURES = new Set(['InvalidHTTPAuthHeader', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'RequestExpired']);
+
 export class ApiError extends Error {
   constructor(status, code, message, requestId) {
     super(message);
@@ -11,9 +13,10 @@ export class ApiError extends Error {
     this.requestId = requestId;
   }
 
-  /** 401: the key is unknown, its signature is wrong or expired; the session is over. */
+  /** The key is unknown, its signature is wrong or expired: the session is over. BCE's codes for
+   * these answer 400 or 403 (docs/sdk-compatibility.md), so the code tells, not the status. */
   get isAuthFailure() {
-    return this.status === 401;
+    return AUTH_FAILURES.has(this.code);
   }
 }
 

@@ -11,12 +11,20 @@ export const ErrorCode = {
   PayloadTooLarge: { code: 'RequestEntityTooLarge', status: 413 },
   MethodNotAllowed: { code: 'MethodNotAllowed', status: 405 },
   RouteNotFound: { code: 'NotFound', status: 404 },
-  // authentication (401) and authorization (403)
-  MissingAuthorization: { code: 'MissingAuthorizationHeader', status: 401 },
-  InvalidAuthorization: { code: 'InvalidAuthorization', status: 401 },
-  InvalidAccessKey: { code: 'InvalidAccessKeyId', status: 401 },
-  SignatureDoesNotMatch: { code: 'SignatureDoesNotMatch', status: 401 },
-  RequestExpired: { code: 'RequestExpired', status: 401 },
+  // BCE's common error table (docs/sdk-compatibility.md): JSON that is not well-formed, a body
+  // or URI that cannot be read.
+  MalformedJSON: { code: 'MalformedJSON', status: 400 },
+  InvalidHTTPRequest: { code: 'InvalidHTTPRequest', status: 400 },
+  InvalidURI: { code: 'InvalidURI', status: 400 },
+  InvalidVersion: { code: 'InvalidVersion', status: 404 },
+  // Actions of Qianfan's catalogue that modelreg knows but does not run (e.g. model compression).
+  NotSupported: { code: 'UnsupportedOperation', status: 400 },
+  // authentication and authorization, with the codes and statuses of BCE's common error table
+  MissingAuthorization: { code: 'InvalidHTTPAuthHeader', status: 400 },
+  InvalidAuthorization: { code: 'InvalidHTTPAuthHeader', status: 400 },
+  InvalidAccessKey: { code: 'InvalidAccessKeyId', status: 403 },
+  SignatureDoesNotMatch: { code: 'SignatureDoesNotMatch', status: 400 },
+  RequestExpired: { code: 'RequestExpired', status: 400 },
   AccessKeyDisabled: { code: 'AccessKeyDisabled', status: 403 },
   AccessDenied: { code: 'AccessDenied', status: 403 },
   // resources
@@ -40,11 +48,23 @@ export const ErrorCode = {
 
 export type ErrorKind = keyof typeof ErrorCode;
 
+/**
+ * The X-Bce-Error-Message the real gateway sends for these, word for word: the Python SDK
+ * (python/qianfan/resources/requestor/base.py) turns exactly these into its hints that the
+ * access key or the secret key is wrong. Every other error's header is "<code>, cause: <message>".
+ */
+const BCE_HEADER_MESSAGES: Partial<Record<ErrorKind, string>> = {
+  InvalidAccessKey: 'NotFound, cause: Could not find credential.',
+  SignatureDoesNotMatch: 'SignatureDoesNotMatch, cause: Fail to authn user: Signature does not match',
+};
+
 export class ApiError extends Error {
   readonly code: string;
   readonly status: number;
   /** Extra response headers, e.g. Retry-After for rate limiting. */
   readonly headers: Record<string, string>;
+  /** What X-Bce-Error-Message says (the body keeps the precise message). */
+  readonly bceMessage: string;
 
   constructor(kind: ErrorKind, message: string, headers: Record<string, string> = {}) {
     super(message);
@@ -52,6 +72,7 @@ export class ApiError extends Error {
     this.code = ErrorCode[kind].code;
     this.status = ErrorCode[kind].status;
     this.headers = headers;
+    this.bceMessage = BCE_HEADER_MESSAGES[kind] ?? `${this.code}, cause: ${message}`;
   }
 }
 

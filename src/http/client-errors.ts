@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../domain/errors.js';
+import { bceErrorHeaders } from './envelope.js';
 
 interface Answer {
   status: number;
@@ -35,8 +36,9 @@ export function clientErrorHandler(this: FastifyInstance, err: Error & { code?: 
   const pending = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
   if (socket.writable && !pending?.headersSent) {
     const body = JSON.stringify({ requestId, code: a.code, message: a.message });
+    const bce = bceErrorHeaders(a.code, `${a.code}, cause: ${a.message}`);
     socket.write(
-      `HTTP/1.1 ${a.status} ${a.reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${a.status} ${a.reason}\r\nContent-Type: application/json; charset=utf-8\r\nX-Bce-Error-Code: ${bce['x-bce-error-code']}\r\nX-Bce-Error-Message: ${bce['x-bce-error-message']}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   }
   socket.destroy(err);
@@ -45,12 +47,14 @@ export function clientErrorHandler(this: FastifyInstance, err: Error & { code?: 
 /** Router errors raised before any route runs (Fastify's frameworkErrors): the envelope too. */
 export function frameworkErrorHandler(err: Error & { code?: string }, _req: FastifyRequest, reply: FastifyReply): void {
   const requestId = randomUUID();
-  const body =
+  const e =
     err.code === 'FST_ERR_MAX_PARAM_LENGTH'
-      ? { status: 404, code: 'NotFound', message: 'no API at this path: the path segment is too long; the API routes are POST /v2/<route>?Action=<Action>' }
-      : { status: 400, code: 'InvalidParameter', message: 'the request path is not a valid URL (malformed percent-encoding)' };
+      ? new ApiError('RouteNotFound', 'no API at this path: the path segment is too long; the API routes are POST /v2/<route>?Action=<Action>')
+      : new ApiError('InvalidURI', 'the request path is not a valid URL (malformed percent-encoding)');
+  const body = { code: e.code, message: e.message };
   void reply
-    .code(body.status)
+    .code(e.status)
+    .headers(bceErrorHeaders(e.code, e.bceMessage))
     .header('content-type', 'application/json; charset=utf-8')
     .send({ requestId, code: body.code, message: body.message });
 }

@@ -17,13 +17,13 @@ export function decodeUtf8Strict(buf: Buffer): string {
   try {
     return utf8.decode(buf);
   } catch {
-    throw new ApiError('InappropriateJSON', 'the request body is not valid UTF-8');
+    throw new ApiError('InvalidHTTPRequest', 'the request body is not valid UTF-8');
   }
 }
 
 export function parseStrictJson(text: string, maxDepth = MAX_JSON_DEPTH): unknown {
   if (text.charCodeAt(0) === 0xfeff) {
-    throw new ApiError('InappropriateJSON', 'the request body starts with a byte order mark; send UTF-8 JSON without one');
+    throw new ApiError('MalformedJSON', 'the request body starts with a byte order mark; send UTF-8 JSON without one');
   }
   // The scan runs first so that absurd nesting is refused before JSON.parse spends time on it;
   // its other findings wait until JSON.parse has said the text is JSON at all.
@@ -33,7 +33,7 @@ export function parseStrictJson(text: string, maxDepth = MAX_JSON_DEPTH): unknow
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new ApiError('InappropriateJSON', `the request body is not valid JSON: ${(err as Error).message}`);
+    throw new ApiError('MalformedJSON', `the request body is not valid JSON: ${(err as Error).message}`);
   }
   if (problem) throw new ApiError('InappropriateJSON', problem.message);
   return value;

@@ -81,10 +81,10 @@ test('one JSON log line per request: requestId, action, account, status, latency
   assert.equal(b?.status, 404);
 
   const c = byId.get(unknownKey.body.requestId);
-  assert.equal(c?.status, 401);
+  assert.equal(c?.status, 403);
   assert.equal(c?.account, undefined, 'no account for an unknown key');
   const d = byId.get(wrongSecret.body.requestId);
-  assert.equal(d?.status, 401);
+  assert.equal(d?.status, 400);
 
   assertNoSecrets(s.output().stdout + s.output().stderr, 'the server output');
   assert.ok(!s.output().stdout.includes('bce-auth-v1/'), 'Authorization headers are not logged');

@@ -73,9 +73,10 @@ describe('policies', () => {
     }
   });
 
-  test('policy checks come after authentication: an unsigned write is 401, not 403', async () => {
+  test('policy checks come after authentication: an unsigned write is InvalidHTTPAuthHeader, not AccessDenied', async () => {
     const res = await fetch(`${s.url}/v2/model?Action=CreateCustomModelSet`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-    assert.equal(res.status, 401);
+    assert.equal(res.status, 400);
+    assert.equal((await res.json()).code, 'InvalidHTTPAuthHeader');
   });
 
   test('a read-only key is refused a write even with an invalid body (403 before 400)', async () => {

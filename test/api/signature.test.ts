@@ -43,12 +43,12 @@ describe('a well-signed request', () => {
 });
 
 describe('the Authorization header', () => {
-  test('missing → 401 MissingAuthorizationHeader', async () => {
-    assertError(await withAuthorization(undefined), 401, 'MissingAuthorizationHeader', /Authorization header is missing/);
-    assertError(await withAuthorization('   '), 401, 'MissingAuthorizationHeader', /Authorization header is missing/);
+  test('missing → 400 InvalidHTTPAuthHeader', async () => {
+    assertError(await withAuthorization(undefined), 400, 'InvalidHTTPAuthHeader', /Authorization header is missing/);
+    assertError(await withAuthorization('   '), 400, 'InvalidHTTPAuthHeader', /Authorization header is missing/);
   });
 
-  test('malformed → 401 InvalidAuthorization, saying what is malformed', async () => {
+  test('malformed → 400 InvalidHTTPAuthHeader, saying what is malformed', async () => {
     const ts = bceTimestamp();
     const sig = 'a'.repeat(64);
     const cases: [string, RegExp][] = [
@@ -64,28 +64,28 @@ describe('the Authorization header', () => {
     ];
     for (const [auth, re] of cases) {
       const r = await withAuthorization(auth);
-      assertError(r, 401, 'InvalidAuthorization', re);
+      assertError(r, 400, 'InvalidHTTPAuthHeader', re);
       assert.ok(!r.text.includes(sig), 'the error does not echo the signature');
     }
   });
 
-  test('host not among the signed headers → 401 InvalidAuthorization', async () => {
+  test('host not among the signed headers → 400 InvalidHTTPAuthHeader', async () => {
     const r = await signedFetch(s.url, s.key, { query: Q, body: '{}', unsigned: ['host'] });
-    assertError(r, 401, 'InvalidAuthorization', /host header must be among the signed headers/);
+    assertError(r, 400, 'InvalidHTTPAuthHeader', /host header must be among the signed headers/);
   });
 });
 
 describe('the key', () => {
-  test('an unknown access key → 401 InvalidAccessKeyId, without echoing it', async () => {
+  test('an unknown access key → 403 InvalidAccessKeyId, without echoing it', async () => {
     const stranger = { accessKey: 'AKunknown0000000000000', secretKey: 'x'.repeat(32) };
     const err = await sdkFails(sdk(s.url, stranger, '/v2/model', 'DescribeCustomModelSets', {}));
-    assertError(err, 401, 'InvalidAccessKeyId', /not known to this registry/);
+    assertError(err, 403, 'InvalidAccessKeyId', /not known to this registry/);
     assert.ok(!JSON.stringify(err.body).includes(stranger.accessKey));
   });
 
-  test('the wrong secret key → 401 SignatureDoesNotMatch', async () => {
+  test('the wrong secret key → 400 SignatureDoesNotMatch', async () => {
     const err = await sdkFails(sdk(s.url, { accessKey: s.key.accessKey, secretKey: 'not-the-secret-key-0000' }, '/v2/model', 'DescribeCustomModelSets', {}));
-    assertError(err, 401, 'SignatureDoesNotMatch', /signature does not match/);
+    assertError(err, 400, 'SignatureDoesNotMatch', /signature does not match/);
   });
 
   test('a disabled key → 403 AccessKeyDisabled; enabled again, it works', async () => {
@@ -96,44 +96,44 @@ describe('the key', () => {
     assertError(err, 403, 'AccessKeyDisabled', /access key is disabled/);
     // A disabled key's state is told only to its holder: a wrong signature still reads as such.
     const forged = await sdkFails(sdk(s.url, { accessKey: key.accessKey, secretKey: 'wrong-secret-wrong-secret' }, '/v2/model', 'DescribeCustomModelSets', {}));
-    assertError(forged, 401, 'SignatureDoesNotMatch');
+    assertError(forged, 400, 'SignatureDoesNotMatch');
     await s.app.services.iam.setKeyEnabled(key.accessKey, true);
     await sdk(s.url, key, '/v2/model', 'DescribeCustomModelSets', {});
   });
 });
 
 describe('time', () => {
-  test('a timestamp outside its expiration window → 401 RequestExpired', async () => {
+  test('a timestamp outside its expiration window → 400 RequestExpired', async () => {
     const r = await signedFetch(s.url, s.key, { query: Q, body: '{}', date: new Date(Date.now() - 1900_000), expirationSeconds: 1800 });
-    assertError(r, 401, 'RequestExpired', /signature expired: signed at .* for 1800s/);
+    assertError(r, 400, 'RequestExpired', /signature expired: signed at .* for 1800s/);
     const short = await signedFetch(s.url, s.key, { query: Q, body: '{}', date: new Date(Date.now() - 120_000), expirationSeconds: 60 });
-    assertError(short, 401, 'RequestExpired', /signature expired/);
+    assertError(short, 400, 'RequestExpired', /signature expired/);
   });
 
   test('a long expiration window keeps an old signature valid', async () => {
     ok(await signedFetch(s.url, s.key, { query: Q, body: '{}', date: new Date(Date.now() - 3600_000), expirationSeconds: 7200 }));
   });
 
-  test('a timestamp too far in the future → 401 RequestExpired', async () => {
+  test('a timestamp too far in the future → 400 RequestExpired', async () => {
     const r = await signedFetch(s.url, s.key, { query: Q, body: '{}', date: new Date(Date.now() + 3600_000) });
-    assertError(r, 401, 'RequestExpired', /more than 900s in the future; check the client's clock/);
+    assertError(r, 400, 'RequestExpired', /more than 900s in the future; check the client's clock/);
   });
 });
 
 describe('tampering after signing', () => {
   test('a changed x-bce-date → SignatureDoesNotMatch', async () => {
     const r = await signedFetch(s.url, s.key, { query: Q, body: '{}', afterSign: (h) => void (h['x-bce-date'] = bceTimestamp(new Date(Date.now() - 60_000))) });
-    assertError(r, 401, 'SignatureDoesNotMatch');
+    assertError(r, 400, 'SignatureDoesNotMatch');
   });
 
   test('a changed content-type → SignatureDoesNotMatch', async () => {
     const r = await signedFetch(s.url, s.key, { query: Q, body: '{}', afterSign: (h) => void (h['content-type'] = 'application/json; charset=utf-8') });
-    assertError(r, 401, 'SignatureDoesNotMatch');
+    assertError(r, 400, 'SignatureDoesNotMatch');
   });
 
   test('a removed signed header → SignatureDoesNotMatch naming it', async () => {
     const r = await signedFetch(s.url, s.key, { query: Q, body: '{}', headers: { 'x-bce-request-id': 'abc' }, afterSign: (h) => void delete h['x-bce-request-id'] });
-    assertError(r, 401, 'SignatureDoesNotMatch', /signed header "x-bce-request-id" is missing/);
+    assertError(r, 400, 'SignatureDoesNotMatch', /signed header "x-bce-request-id" is missing/);
   });
 
   test('a swapped Action → SignatureDoesNotMatch, nothing is done', async () => {
@@ -142,12 +142,12 @@ describe('tampering after signing', () => {
       sendQuery: 'Action=DeleteModelSet',
       body: '{"modelSetId":"am-000000000000"}',
     });
-    assertError(r, 401, 'SignatureDoesNotMatch');
+    assertError(r, 400, 'SignatureDoesNotMatch');
   });
 
   test('an added query parameter → SignatureDoesNotMatch', async () => {
     const r = await signedFetch(s.url, s.key, { query: Q, sendQuery: `${Q}&x=1`, body: '{}' });
-    assertError(r, 401, 'SignatureDoesNotMatch');
+    assertError(r, 400, 'SignatureDoesNotMatch');
   });
 
   test('a changed path → SignatureDoesNotMatch', async () => {
@@ -170,7 +170,7 @@ describe('tampering after signing', () => {
         h.authorization = parts.join('/');
       },
     });
-    assertError(r, 401, 'SignatureDoesNotMatch');
+    assertError(r, 400, 'SignatureDoesNotMatch');
   });
 
   test('a signed body digest that does not match the body → SignatureDoesNotMatch', async () => {
@@ -179,6 +179,6 @@ describe('tampering after signing', () => {
       body: '{}',
       headers: { 'x-bce-content-sha256': 'a'.repeat(64) },
     });
-    assertError(r, 401, 'SignatureDoesNotMatch', /x-bce-content-sha256/);
+    assertError(r, 400, 'SignatureDoesNotMatch', /x-bce-content-sha256/);
   });
 });

@@ -94,9 +94,9 @@ describe('bodies', () => {
     assert.equal(viaSdk.result.pageInfo.maxKeys, 10);
   });
 
-  test('a body that is not JSON is InappropriateJSON', async () => {
+  test('a body that is not JSON is MalformedJSON (BCE common errors)', async () => {
     for (const body of ['{bad', '{"modelId": "amv-x"', 'modelId=amv-x', '\u0000']) {
-      assertError(await post('Action=DescribeModel', body), 400, 'InappropriateJSON', /request body is not valid JSON/);
+      assertError(await post('Action=DescribeModel', body), 400, 'MalformedJSON', /request body is not valid JSON/);
     }
   });
 

@@ -73,7 +73,7 @@ describe('console API client against the real server', () => {
 
   test('a wrong secret is refused with the server’s error, status and requestId', async () => {
     await assert.rejects(api({ ...s.key, secretKey: 'wrong' }).model('DescribeCustomModelSets', {}), (err: any) => {
-      assert.equal(err.status, 401);
+      assert.equal(err.status, 400);
       assert.equal(err.code, 'SignatureDoesNotMatch');
       assert.equal(err.isAuthFailure, true);
       assert.match(err.requestId, /^[0-9a-f-]{36}$/);

@@ -124,7 +124,7 @@ describe('failed authentications per client address', () => {
     const wrong = { accessKey: server.key.accessKey, secretKey: 'not-the-secret-key-at-all' };
     for (let i = 0; i < 3; i++) {
       const res = await signedFetch(server.url, wrong, { query: 'Action=DescribeModel', body: describeBody });
-      assertEnvelope(res, 401, 'SignatureDoesNotMatch');
+      assertEnvelope(res, 400, 'SignatureDoesNotMatch');
     }
     const blocked = await signedFetch(server.url, wrong, { query: 'Action=DescribeModel', body: describeBody });
     assertEnvelope(blocked, 429, 'RequestLimitExceeded', /too many failed authentications/);
@@ -150,7 +150,7 @@ describe('failed authentications behind a trusted proxy', () => {
     const trusting = await startServer({ authFailureLimitPerSecond: 0.001 as number, authFailureLimitBurst: 2, trustProxy: true });
     try {
       for (let i = 0; i < 2; i++) {
-        assertEnvelope(await signedFetch(trusting.url, wrong(trusting), { query: 'Action=DescribeModel', body: describeBody, headers: from('203.0.113.7') }), 401, 'SignatureDoesNotMatch');
+        assertEnvelope(await signedFetch(trusting.url, wrong(trusting), { query: 'Action=DescribeModel', body: describeBody, headers: from('203.0.113.7') }), 400, 'SignatureDoesNotMatch');
       }
       assertEnvelope(await signedFetch(trusting.url, wrong(trusting), { query: 'Action=DescribeModel', body: describeBody, headers: from('203.0.113.7') }), 429, 'RequestLimitExceeded');
       // Another client behind the same proxy is not locked out by the first one's failures.
@@ -178,7 +178,7 @@ describe('rate limits: configuration and bookkeeping', () => {
       const wrong = { accessKey: s.key.accessKey, secretKey: 'not-the-secret-key-at-all' };
       for (let i = 0; i < 30; i++) {
         assert.equal((await signedFetch(s.url, s.key, { query: 'Action=DescribeModel', body: describeBody })).status, 404);
-        assert.equal((await signedFetch(s.url, wrong, { query: 'Action=DescribeModel', body: describeBody })).status, 401);
+        assert.equal((await signedFetch(s.url, wrong, { query: 'Action=DescribeModel', body: describeBody })).status, 400);
       }
     } finally {
       await s.close();

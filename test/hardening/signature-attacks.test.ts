@@ -62,13 +62,13 @@ describe('replay', () => {
     assert.equal((await exchange(s.url, [req], 3_000)).answers[0]?.status, 200);
     await sleep(2_100);
     const late = await exchange(s.url, [req], 3_000);
-    assertEnvelope(late.answers[0]!, 401, 'RequestExpired', /expired/);
+    assertEnvelope(late.answers[0]!, 400, 'RequestExpired', /expired/);
   });
 
   test('a request signed two hours ago for 1800 s, or an hour ahead, is refused', async () => {
     for (const date of [new Date(Date.now() - 2 * 3600_000), new Date(Date.now() + 3600_000)]) {
       const r = await signedFetch(s.url, s.key, { query: 'Action=DescribeCustomModelSets', body: '{}', date });
-      assertEnvelope(r, 401, 'RequestExpired');
+      assertEnvelope(r, 400, 'RequestExpired');
     }
   });
 });
@@ -81,7 +81,7 @@ describe('tampered bodies', () => {
     const digest = createHash('sha256').update(body).digest('hex');
     const h = signedHeaderLines(s.key, 'Action=CreateCustomModelSet', body, { 'x-bce-content-sha256': digest });
     const ex = await exchange(s.url, [rawRequest('/v2/model?Action=CreateCustomModelSet', Object.entries(h).map(([k, v]) => `${k}: ${v}`), tamper(body))], 3_000);
-    assertEnvelope(ex.answers[0]!, 401, 'SignatureDoesNotMatch', /x-bce-content-sha256/);
+    assertEnvelope(ex.answers[0]!, 400, 'SignatureDoesNotMatch', /x-bce-content-sha256/);
     assert.ok(!(await setNames()).some((n) => n.startsWith('tamper_')));
   });
 
@@ -90,7 +90,7 @@ describe('tampered bodies', () => {
     const md5 = createHash('md5').update(body).digest('base64');
     const h = signedHeaderLines(s.key, 'Action=CreateCustomModelSet', body, { 'content-md5': md5 });
     const ex = await exchange(s.url, [rawRequest('/v2/model?Action=CreateCustomModelSet', Object.entries(h).map(([k, v]) => `${k}: ${v}`), tamper(body))], 3_000);
-    assertEnvelope(ex.answers[0]!, 401, 'SignatureDoesNotMatch', /content-md5/);
+    assertEnvelope(ex.answers[0]!, 400, 'SignatureDoesNotMatch', /content-md5/);
     assert.ok(!(await setNames()).some((n) => n.startsWith('tamper_')));
   });
 
@@ -99,7 +99,7 @@ describe('tampered bodies', () => {
     const h = signedHeaderLines(s.key, 'Action=CreateCustomModelSet', body, { 'x-bce-content-sha256': createHash('sha256').update(body).digest('hex') });
     h['x-bce-content-sha256'] = createHash('sha256').update(tamper(body)).digest('hex');
     const ex = await exchange(s.url, [rawRequest('/v2/model?Action=CreateCustomModelSet', Object.entries(h).map(([k, v]) => `${k}: ${v}`), tamper(body))], 3_000);
-    assertEnvelope(ex.answers[0]!, 401, 'SignatureDoesNotMatch');
+    assertEnvelope(ex.answers[0]!, 400, 'SignatureDoesNotMatch');
   });
 
   test('a body of another length is refused: content-length is signed', async () => {
@@ -108,7 +108,7 @@ describe('tampered bodies', () => {
     const longer = body.replace('tamper_a_len', 'tamper_a_longer');
     h['content-length'] = String(Buffer.byteLength(longer));
     const ex = await exchange(s.url, [rawRequest('/v2/model?Action=CreateCustomModelSet', Object.entries(h).map(([k, v]) => `${k}: ${v}`), longer)], 3_000);
-    assertEnvelope(ex.answers[0]!, 401, 'SignatureDoesNotMatch');
+    assertEnvelope(ex.answers[0]!, 400, 'SignatureDoesNotMatch');
   });
 
   test('KNOWN EXPOSURE: without a signed digest (what the SDKs send) a same-length change to the body is accepted', async () => {
@@ -127,7 +127,7 @@ describe('swapped or reordered query', () => {
   test('an Action swapped after signing (Describe → Delete) is refused and the set survives', async () => {
     const { modelSetId } = await call(s, s.key, 'CreateCustomModelSet', { modelSetName: 'swap_victim', modelType: 'Text2Text' });
     const r = await signedFetch(s.url, s.key, { query: 'Action=DescribeModelSet', sendQuery: 'Action=DeleteModelSet', body: JSON.stringify({ modelSetId }) });
-    assertEnvelope(r, 401, 'SignatureDoesNotMatch');
+    assertEnvelope(r, 400, 'SignatureDoesNotMatch');
     assert.ok((await setNames()).includes('swap_victim'));
   });
 
@@ -138,7 +138,7 @@ describe('swapped or reordered query', () => {
 
   test('a parameter repeated, or a value re-encoded differently, changes nothing the verifier accepts', async () => {
     const dup = await signedFetch(s.url, s.key, { query: 'Action=DescribeCustomModelSets', sendQuery: 'Action=DescribeCustomModelSets&Action=DeleteModelSet', body: '{}' });
-    assertEnvelope(dup, 401, 'SignatureDoesNotMatch');
+    assertEnvelope(dup, 400, 'SignatureDoesNotMatch');
     const enc = await signedFetch(s.url, s.key, { query: 'Action=DescribeCustomModelSets', sendQuery: 'Action=Describe%43ustomModelSets', body: '{}' });
     // Percent-encoding of an unreserved letter decodes to the same canonical query: same request.
     assert.equal(enc.status, 200);
@@ -201,7 +201,7 @@ describe('header injection', () => {
         headers: { 'x-bce-request-id': 'original' },
         afterSign: (h) => void (h[name] = value),
       });
-      assertEnvelope(r, 401, 'SignatureDoesNotMatch');
+      assertEnvelope(r, 400, 'SignatureDoesNotMatch');
     }
   });
 });
@@ -212,7 +212,7 @@ describe('disabled keys', () => {
     await s.app.services.iam.setKeyEnabled(key.accessKey, false);
     assertEnvelope(await signedFetch(s.url, key, { query: 'Action=DescribeCustomModelSets', body: '{}' }), 403, 'AccessKeyDisabled');
     const forged = { accessKey: key.accessKey, secretKey: 'guessed-secret-key-000000' };
-    assertEnvelope(await signedFetch(s.url, forged, { query: 'Action=DescribeCustomModelSets', body: '{}' }), 401, 'SignatureDoesNotMatch');
+    assertEnvelope(await signedFetch(s.url, forged, { query: 'Action=DescribeCustomModelSets', body: '{}' }), 400, 'SignatureDoesNotMatch');
   });
 
   test('disabling takes effect for the very next request, also on an open keep-alive connection', async () => {

@@ -51,8 +51,8 @@ describe('strict JSON request bodies', () => {
 
   test('invalid UTF-8, a byte order mark, unpaired surrogates and NUL are refused', async () => {
     const bad = Buffer.concat([Buffer.from('{"modelSetName":"u_'), Buffer.from([0xc0, 0xaf]), Buffer.from('","modelType":"Text2Text"}')]);
-    assertEnvelope(await create(bad), 400, 'InappropriateJSON', /not valid UTF-8/);
-    assertEnvelope(await create('\ufeff{"modelSetName":"u_bom","modelType":"Text2Text"}'), 400, 'InappropriateJSON', /byte order mark/);
+    assertEnvelope(await create(bad), 400, 'InvalidHTTPRequest', /not valid UTF-8/);
+    assertEnvelope(await create('\ufeff{"modelSetName":"u_bom","modelType":"Text2Text"}'), 400, 'MalformedJSON', /byte order mark/);
     assertEnvelope(await create('{"modelSetName":"u_\\ud800","modelType":"Text2Text"}'), 400, 'InappropriateJSON', /a string in modelSetName contains an unpaired UTF-16 surrogate/);
     assertEnvelope(await create('{"modelSetName":"u_\\u0000","modelType":"Text2Text"}'), 400, 'InappropriateJSON', /NUL character/);
     assert.equal(await sets(), 0);

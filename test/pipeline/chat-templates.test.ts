@@ -124,7 +124,7 @@ describe('chat templates', () => {
         headers: { 'content-type': req.headers.get('content-type') as string },
         afterSign: (h) => (h['content-type'] = `${h['content-type']}x`),
       });
-      assertError(tampered, 401, 'SignatureDoesNotMatch');
+      assertError(tampered, 400, 'SignatureDoesNotMatch');
     });
   });
 

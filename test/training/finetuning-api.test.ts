@@ -209,7 +209,8 @@ describe('IAM and tenants', () => {
 
   test('the route answers only POST with a signed request', async () => {
     const res = await fetch(`${s.url}${FT}?Action=DescribeFineTuningJobs`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
-    assert.equal(res.status, 401);
+    assert.equal(res.status, 400);
+    assert.equal((await res.json()).code, 'InvalidHTTPAuthHeader');
     await expectFtFail(s, s.key, 'DescribeFineTuningJobs', { maxKeys: 'ten' }, 400, 'InvalidParameter', /maxKeys must be an integer/);
   });
 });

@@ -76,21 +76,43 @@ export function verifySignature(auth: ParsedAuthorization, secretKey: string, re
       throw new ApiError('SignatureDoesNotMatch', `the signed header "${name}" is missing from the request`);
     }
   }
-  const expected = signatureFor({
-    secretKey,
-    authStringPrefix: auth.authStringPrefix,
-    method: req.method,
-    path: req.path,
-    rawQuery: req.rawQuery,
-    headers: req.headers,
-    signedHeaders: auth.signedHeaders,
-  });
-  const a = Buffer.from(expected, 'utf8');
-  const b = Buffer.from(auth.signature, 'utf8');
-  if (a.length !== b.length || !timingSafeEqual(a, b)) {
+  const expectedOver = (headers: Record<string, string>): string =>
+    signatureFor({
+      secretKey,
+      authStringPrefix: auth.authStringPrefix,
+      method: req.method,
+      path: req.path,
+      rawQuery: req.rawQuery,
+      headers,
+      signedHeaders: auth.signedHeaders,
+    });
+  // The Go and Java SDKs sign the host without its port (u.Hostname(), uri.getHost()) while the
+  // Host header they send carries it: the signature over the host alone is the one alternative
+  // accepted. Everything else signed must match as sent.
+  const matches =
+    sameHex(expectedOver(req.headers), auth.signature) ||
+    (auth.signedHeaders.includes('host') && hostsWithoutPort(req.headers.host).some((host) => sameHex(expectedOver({ ...req.headers, host }), auth.signature)));
+  if (!matches) {
     throw new ApiError('SignatureDoesNotMatch', 'the request signature does not match: check the secret key and that the signed headers, path and query were not changed');
   }
   checkBodyDigests(auth, req);
+}
+
+function sameHex(expected: string, given: string): boolean {
+  const a = Buffer.from(expected, 'utf8');
+  const b = Buffer.from(given, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * The host of a Host header that names a port, as the SDKs spell it without the port:
+ * "example.com:8080" → ["example.com"]; "[::1]:8080" → ["[::1]" (Java's getHost), "::1" (Go's Hostname)].
+ * [] when the header names no port.
+ */
+export function hostsWithoutPort(host: string | undefined): string[] {
+  const m = /^(\[([0-9A-Fa-f:.]+)\]|[^:\[\]]+):(\d{1,5})$/.exec((host ?? '').trim());
+  if (!m) return [];
+  return m[2] !== undefined ? [m[1]!, m[2]] : [m[1]!];
 }
 
 /**
