@@ -13,7 +13,7 @@ import { clientErrorHandler, frameworkErrorHandler, rejectAmbiguousHeaders } fro
 import { DEFAULT_RATE_LIMITS, RequestLimits, type RateLimitOptions } from './rate-limit.js';
 import { registerConsole } from './console-route.js';
 import { sendError, sendResult } from './envelope.js';
-import { parseJsonBody, validateBody } from './validate-body.js';
+import { ignoredFieldsHeader, parseJsonBody, validateBody } from './validate-body.js';
 
 export interface HttpOptions {
   logger: Logger;
@@ -111,6 +111,10 @@ export function buildHttpServer(services: Services, opts: HttpOptions): FastifyI
     if (route) {
       return sendError(reply, req.apiRequestId, new ApiError('MethodNotAllowed', `${req.method} is not allowed on ${path}; every action is POST ${path}?Action=<Action>`, { allow: 'POST' }));
     }
+    const version = /^\/(v\d+)(\/[a-z]+)$/.exec(path);
+    if (version && ROUTES.includes(`/v2${version[2]}` as never)) {
+      return sendError(reply, req.apiRequestId, new ApiError('InvalidVersion', `API version ${version[1]} is not served; use /v2${version[2]}`));
+    }
     return sendError(reply, req.apiRequestId, new ApiError('RouteNotFound', `no API at ${req.method} ${path}; the API routes are ${ROUTES.map((r) => 'POST ' + r).join(', ')}`));
   });
 
@@ -152,7 +156,11 @@ async function handleAction(req: FastifyRequest, reply: FastifyReply, services: 
     throw new ApiError('UnsupportedMediaType', `Content-Type must be application/json, not "${contentType.slice(0, 100)}"`);
   }
   const body = parseJsonBody(action, raw);
-  validateBody(action, body);
+  const ignored = validateBody(action, body);
+  if (ignored.length > 0) {
+    req.log.debug({ requestId: req.apiRequestId, action: action.name, ignoredFields: ignored.slice(0, 20) }, 'unknown fields ignored');
+    reply.header('x-modelreg-ignored-fields', ignoredFieldsHeader(ignored));
+  }
   const result = await action.handle({ principal, services, requestId: req.apiRequestId }, body);
   return sendResult(reply, req.apiRequestId, result);
 }

@@ -28,14 +28,56 @@ export function parseJsonBody(action: ActionDef, raw: Buffer | undefined): unkno
   return value;
 }
 
-export function validateBody(action: ActionDef, body: unknown): void {
-  if (!action.body) return;
+/**
+ * Validates a parsed body in place and returns the paths of the fields it ignored. BCE's rule
+ * (its common error table): unrecognised items in a request are ignored, never an error, so the
+ * SDKs may send what a newer Qianfan knows (e.g. the Python SDK's extra keyword arguments). They
+ * are removed before the schema runs, so a known field with a wrong type or value is still refused.
+ */
+export function validateBody(action: ActionDef, body: unknown): string[] {
+  if (!action.body) return [];
+  const ignored: string[] = [];
+  dropUnknownFields(action.body, body, '', ignored);
   let validate = compiled.get(action);
   if (!validate) {
     validate = ajv.compile(action.body);
     compiled.set(action, validate);
   }
   if (!validate(body)) throw toApiError(validate.errors?.[0]);
+  return ignored;
+}
+
+/** Removes, at any depth, the members an object schema closes (additionalProperties: false) but does not name. */
+export function dropUnknownFields(schema: unknown, value: unknown, path: string, out: string[]): void {
+  if (schema === null || typeof schema !== 'object' || value === null || typeof value !== 'object') return;
+  const s = schema as { properties?: Record<string, unknown>; additionalProperties?: unknown; items?: unknown };
+  if (Array.isArray(value)) {
+    if (s.items !== undefined) value.forEach((v, i) => dropUnknownFields(s.items, v, `${path}[${i}]`, out));
+    return;
+  }
+  if (s.properties === undefined) return;
+  const obj = value as Record<string, unknown>;
+  for (const key of Object.keys(obj)) {
+    const at = path ? `${path}.${key}` : key;
+    if (Object.hasOwn(s.properties, key)) dropUnknownFields(s.properties[key], obj[key], at, out);
+    else if (s.additionalProperties === false) {
+      delete obj[key];
+      out.push(at);
+    }
+  }
+}
+
+/**
+ * The X-Modelreg-Ignored-Fields header: the ignored paths, comma-separated, so a typo stays
+ * visible. Names are percent-encoded outside printable ASCII (and for "," and "%"); at most 20
+ * names of 100 characters are listed, then "(N more)".
+ */
+export function ignoredFieldsHeader(paths: string[]): string {
+  const enc = (p: string): string =>
+    (p.length > 100 ? p.slice(0, 100) : p).replace(/[^\x21-\x7e]|[,%]/gu, (c) => [...Buffer.from(c, 'utf8')].map((b) => '%' + b.toString(16).toUpperCase().padStart(2, '0')).join(''));
+  const shown = paths.slice(0, 20).map(enc);
+  if (paths.length > 20) shown.push(`(${paths.length - 20} more)`);
+  return shown.join(',');
 }
 
 function fieldPath(instancePath: string, child?: string): string {

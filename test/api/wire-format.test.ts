@@ -41,10 +41,13 @@ describe('routes and methods', () => {
   }
 
   test('an unknown route is 404 in the envelope and lists the API routes', async () => {
-    for (const path of ['/v2/nothing?Action=DescribeModel', '/v3/model', '/', '/v2/model/']) {
+    for (const path of ['/v2/nothing?Action=DescribeModel', '/', '/v2/model/']) {
       const r = await plain('POST', path, '{}');
       assertError(r, 404, 'NotFound', /no API at POST .*the API routes are POST \/v2\/model/);
     }
+    // Another version of a known route: BCE's InvalidVersion (404).
+    assertError(await plain('POST', '/v3/model?Action=DescribeModel', '{}'), 404, 'InvalidVersion', /API version v3 is not served; use \/v2\/model/);
+    assertError(await plain('POST', '/v1/finetuning', '{}'), 404, 'InvalidVersion', /use \/v2\/finetuning/);
     const r = await plain('GET', '/nothing');
     assertError(r, 404, 'NotFound', /no API at GET \/nothing/);
   });
@@ -112,22 +115,34 @@ describe('bodies', () => {
     for (const [body, re] of cases) assertError(await post('Action=DescribeModel', body), 400, 'InappropriateJSON', re);
   });
 
-  test('unknown fields are refused by name, at any depth', async () => {
+  // BCE's common error table: unrecognised items must be ignored, never refused (issue 13).
+  test('unknown fields are ignored at any depth and named in X-Modelreg-Ignored-Fields', async () => {
     const set = await createSet(s, s.key);
-    let err = await sdkFails(sdk(s.url, s.key, '/v2/model', 'DescribeModel', { modelId: 'amv-x', modelID: 'amv-x' }));
-    assertError(err, 400, 'InvalidParameter', /^unknown field modelID$/);
-    err = await sdkFails(
-      sdk(s.url, s.key, '/v2/model', 'CreateCustomModel', {
-        modelSetId: set.modelSetId,
-        sourceType: 'Import',
-        importMeta: { bucket: 'b', objectPath: 'p', modelFormat: 'Safetensors', modelApplicationType: 'Text-to-Image', bukket: 'b' },
-      }),
+    const r = await post('Action=DescribeModelSet', JSON.stringify({ modelSetId: set.modelSetId, modelID: 'amv-x', 'a,b%c': 1, 'é': 2 }));
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.body.result.modelSetId, set.modelSetId);
+    assert.equal(r.headers.get('x-modelreg-ignored-fields'), 'modelID,a%2Cb%25c,%C3%A9');
+    // An answer without ignored fields has no such header.
+    const clean = await post('Action=DescribeModelSet', JSON.stringify({ modelSetId: set.modelSetId }));
+    assert.equal(clean.headers.get('x-modelreg-ignored-fields'), null);
+    // Nested: the unknown member goes, the known ones are still checked (and the request then fails on them).
+    const nested = await post(
+      'Action=CreateCustomModel',
+      JSON.stringify({ modelSetId: set.modelSetId, sourceType: 'Import', importMeta: { bucket: 'nobucket', objectPath: 'p', modelFormat: 'Safetensors', modelApplicationType: 'Text-to-Image', bukket: 'b' } }),
     );
-    assertError(err, 400, 'InvalidParameter', /^unknown field importMeta\.bukket$/);
-    err = await sdkFails(
-      sdk(s.url, s.key, '/v2/model', 'CreateCustomModel', { modelSetId: set.modelSetId, sourceType: 'Train', trainMeta: { taskId: 't', epoch: 1 } }),
-    );
-    assertError(err, 400, 'InvalidParameter', /^unknown field trainMeta\.epoch$/);
+    assert.equal(nested.headers.get('x-modelreg-ignored-fields'), 'importMeta.bukket');
+    assert.notEqual(nested.body.code, 'InvalidParameter', nested.text);
+    // The SDK's own calls with extra fields succeed.
+    const viaSdk = await sdk(s.url, s.key, '/v2/model', 'DescribeModelSet', { modelSetId: set.modelSetId, pageNo: 1 });
+    assert.equal(viaSdk.result.modelSetId, set.modelSetId);
+  });
+
+  test('a known field with a wrong type or value is still refused, with unknown ones beside it', async () => {
+    const set = await createSet(s, s.key);
+    let err = await sdkFails(sdk(s.url, s.key, '/v2/model', 'DescribeModelSet', { modelSetId: 42, extra: true }));
+    assertError(err, 400, 'InvalidParameter', /^modelSetId must be a string$/);
+    err = await sdkFails(sdk(s.url, s.key, '/v2/model', 'CreateCustomModel', { modelSetId: set.modelSetId, sourceType: 'Elsewhere', trainMeta: { taskId: 't', epoch: 1 } }));
+    assertError(err, 400, 'InvalidParameter', /^sourceType must be one of/);
   });
 
   test('mistyped fields are refused and each error names the field', async () => {

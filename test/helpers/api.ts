@@ -20,6 +20,12 @@ export function assertError(got: SdkError | RawResponse, status: number, code: s
   assert.equal(typeof body.message, 'string', `message: ${shown}`);
   assert.deepEqual(Object.keys(body).sort(), ['code', 'message', 'requestId'], `envelope keys: ${shown}`);
   if (message) assert.match(body.message!, message, `message: ${shown}`);
+  // Every error also carries BCE's error headers (what BCE clients read besides the body).
+  const headers = (got as RawResponse).headers;
+  if (headers) {
+    assert.equal(headers.get('x-bce-error-code'), code, `X-Bce-Error-Code: ${shown}`);
+    assert.ok(headers.get('x-bce-error-message'), `X-Bce-Error-Message: ${shown}`);
+  }
 }
 
 /** Calls an action through the SDK, expecting it to fail with this status/code/message. */
