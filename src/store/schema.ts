@@ -85,6 +85,9 @@ export interface FineTuningJobsTable {
   train_mode: string;
   created_at: string;
   modified_at: string;
+  /** The job-level parameterScale and hyperParameterConfig (JSON) the Python SDK may send; tasks inherit them. */
+  parameter_scale: string | null;
+  hyper_parameter_config: string | null;
 }
 
 export interface FineTuningTasksTable {
@@ -94,7 +97,7 @@ export interface FineTuningTasksTable {
   parameter_scale: string | null;
   /** JSON: the CreateFineTuningTask fields the registry stores but does not interpret. */
   params: string;
-  run_status: 'Running' | 'Done' | 'Fail' | 'Stopped';
+  run_status: 'Waiting' | 'Running' | 'Done' | 'Failed' | 'Stopped';
   /** 0-100, shown as "40%". */
   run_progress: number;
   failure_reason: string | null;
@@ -117,6 +120,9 @@ export interface FineTuningCheckpointsTable {
   model_application_type: string;
   transformer_version: string | null;
   created_at: string;
+  /** What the trainer reported with the checkpoint, when it did (DescribeFineTuningTask's checkpointList). */
+  training_loss: number | null;
+  perplexity: number | null;
 }
 
 export interface CustomConfsTable {

@@ -66,7 +66,7 @@ describe('CreateFineTuningJob / DescribeFineTuningJobs', () => {
 });
 
 describe('CreateFineTuningTask / DescribeFineTuningTask(s)', () => {
-  test('creates a Running task-… and describes it with the SDK fields plus the stored training parameters', async () => {
+  test('creates a Waiting task-… and describes it with the SDK fields plus the stored training parameters', async () => {
     const jobId = await newJob(s, s.key, { description: 'd' });
     const body = taskBody(jobId, { corpusConfig: { corpusProportion: '1:5' } });
     const created = await ft(s, s.key, 'CreateFineTuningTask', body);
@@ -82,7 +82,8 @@ describe('CreateFineTuningTask / DescribeFineTuningTask(s)', () => {
     assert.equal(d.model, 'Llama-tiny');
     assert.equal(d.trainMode, 'SFT');
     assert.equal(d.parameterScale, 'LoRA');
-    assert.equal(d.runStatus, 'Running');
+    // Created, not yet reported by its trainer: Waiting (the Python SDK's TrainStatus.Waiting).
+    assert.equal(d.runStatus, 'Waiting');
     assert.equal(d.runProgress, '0%');
     assert.match(d.createDate, UTC_Z);
     assert.equal(d.finishDate, '0000-00-00T00:00:00Z');
@@ -149,14 +150,14 @@ describe('StopFineTuningTask / DeleteFineTuningTask / DeleteFineTuningJob', () =
     const done = await newTask(s, s.key);
     await reportCheckpoint(s, s.key, done.taskId, 10, 'ckpts', 'api/step-10');
     await ft(s, s.key, 'UpdateFineTuningTaskStatus', { taskId: done.taskId, runStatus: 'Done' });
-    await expectFtFail(s, s.key, 'StopFineTuningTask', { taskId: done.taskId }, 409, 'TaskStateConflict', /already ended Done; only a Running task can be stopped/);
+    await expectFtFail(s, s.key, 'StopFineTuningTask', { taskId: done.taskId }, 409, 'TaskStateConflict', /already ended Done; only a Waiting or Running task can be stopped/);
   });
 
   test('a Running task must be stopped before it is deleted; a job with a Running task cannot be deleted', async () => {
     const { jobId, taskId } = await newTask(s, s.key);
     await reportCheckpoint(s, s.key, taskId, 10, 'ckpts', 'api/step-10');
     await expectFtFail(s, s.key, 'DeleteFineTuningTask', { taskId }, 409, 'TaskStateConflict', /is Running; stop it with StopFineTuningTask/);
-    await expectFtFail(s, s.key, 'DeleteFineTuningJob', { jobId }, 409, 'TaskStateConflict', new RegExp(`still has Running task\\(s\\) ${taskId}`));
+    await expectFtFail(s, s.key, 'DeleteFineTuningJob', { jobId }, 409, 'TaskStateConflict', new RegExp(`still has Waiting or Running task\\(s\\) ${taskId}`));
     await ft(s, s.key, 'StopFineTuningTask', { taskId });
     assert.equal(await ft(s, s.key, 'DeleteFineTuningTask', { taskId }), true);
     await expectFtFail(s, s.key, 'DescribeFineTuningTask', { taskId }, 404, 'FineTuningTaskNotFound');
@@ -187,7 +188,7 @@ describe('IAM and tenants', () => {
     assert.ok(!jobs.jobList.some((j: any) => j.jobId === jobId));
     const tasks = await ft(s, bob, 'DescribeFineTuningTasks', { maxKeys: 100 });
     assert.ok(!tasks.taskList.some((t: any) => t.taskId === taskId));
-    assert.equal((await ft(s, s.key, 'DescribeFineTuningTask', { taskId })).runStatus, 'Running');
+    assert.equal((await ft(s, s.key, 'DescribeFineTuningTask', { taskId })).runStatus, 'Waiting');
   });
 
   test('a read-only key describes but cannot create, stop or report', async () => {

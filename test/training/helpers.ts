@@ -1,4 +1,4 @@
-// Shared by the /v2/finetuning tests: SDK calls on that route, a job with a Running task,
+// Shared by the /v2/finetuning tests: SDK calls on that route, a job with a task,
 // genuine tiny checkpoints in the server's local buckets, and waiting for a version's import.
 import assert from 'node:assert/strict';
 import path from 'node:path';

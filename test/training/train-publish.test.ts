@@ -153,8 +153,8 @@ describe('refusals', () => {
 
     const failed = await runningTask();
     await ft(s, s.key, 'UpdateFineTuningTaskStatus', { taskId: failed.taskId, runStatus: 'Fail', failureReason: 'loss diverged' });
-    await fails(s.key, setId, { taskId: failed.taskId, step: 10 }, 409, 'TaskStateConflict', /ended Fail \(loss diverged\); only checkpoints of a Running or Done task can be published/);
-    await fails(s.key, setId, { taskId: failed.taskId }, 409, 'TaskStateConflict', /ended Fail/);
+    await fails(s.key, setId, { taskId: failed.taskId, step: 10 }, 409, 'TaskStateConflict', /ended Failed \(loss diverged\); only checkpoints of a Running or Done task can be published/);
+    await fails(s.key, setId, { taskId: failed.taskId }, 409, 'TaskStateConflict', /ended Failed/);
 
     const stopped = await runningTask();
     await ft(s, s.key, 'StopFineTuningTask', { taskId: stopped.taskId });

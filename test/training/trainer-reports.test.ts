@@ -115,8 +115,8 @@ describe('UpdateFineTuningTaskStatus', () => {
     await expectFtFail(s, s.key, 'UpdateFineTuningTaskStatus', { taskId, runStatus: 'Done', finalCheckpointStep: 15 }, 404, 'CheckpointNotFound', /finalCheckpointStep 15 is not a reported checkpoint .*reported steps: 10, 20/);
     assert.equal((await ft(s, s.key, 'DescribeFineTuningTask', { taskId })).runStatus, 'Running', 'a refused end changes nothing');
     await expectFtFail(s, s.key, 'UpdateFineTuningTaskStatus', { taskId, runStatus: 'Fail', finalCheckpointStep: 10 }, 400, 'InvalidParameter', /finalCheckpointStep is only allowed with runStatus Done/);
-    await expectFtFail(s, s.key, 'UpdateFineTuningTaskStatus', { taskId, runStatus: 'Done', failureReason: 'x' }, 400, 'InvalidParameter', /failureReason is only allowed with runStatus Fail or Stopped/);
-    await expectFtFail(s, s.key, 'UpdateFineTuningTaskStatus', { taskId, runStatus: 'Finished' }, 400, 'InvalidParameter', /runStatus must be one of: Running, Done, Fail, Stopped/);
+    await expectFtFail(s, s.key, 'UpdateFineTuningTaskStatus', { taskId, runStatus: 'Done', failureReason: 'x' }, 400, 'InvalidParameter', /failureReason is only allowed with runStatus Failed or Stopped/);
+    await expectFtFail(s, s.key, 'UpdateFineTuningTaskStatus', { taskId, runStatus: 'Finished' }, 400, 'InvalidParameter', /runStatus must be one of: Waiting, Running, Done, Failed, Stopped, Fail/);
 
     d = await ft(s, s.key, 'UpdateFineTuningTaskStatus', { taskId, runStatus: 'Done', finalCheckpointStep: 10, metrics: { loss: 0.12, 'BLEU-4': '16.56%' } });
     assert.equal(d.runStatus, 'Done');
@@ -127,15 +127,17 @@ describe('UpdateFineTuningTaskStatus', () => {
 
     const again = await ft(s, s.key, 'UpdateFineTuningTaskStatus', { taskId, runStatus: 'Done' });
     assert.equal(again.finishDate, d.finishDate, 'a repeated end is a no-op');
-    await expectFtFail(s, s.key, 'UpdateFineTuningTaskStatus', { taskId, runStatus: 'Fail' }, 409, 'TaskStateConflict', /already ended Done; a finished task's runStatus cannot change to Fail/);
+    await expectFtFail(s, s.key, 'UpdateFineTuningTaskStatus', { taskId, runStatus: 'Fail' }, 409, 'TaskStateConflict', /already ended Done; a finished task's runStatus cannot change to Failed/);
     await expectFtFail(s, s.key, 'UpdateFineTuningTaskStatus', { taskId, runStatus: 'Running', runProgress: 5 }, 409, 'TaskStateConflict');
-    await expectFtFail(s, s.key, 'ReportFineTuningTaskCheckpoint', { taskId, step: 30, bucket: 'ckpts', objectPath: 'run/step-30' }, 409, 'TaskStateConflict', /already ended Done; checkpoints can only be reported while it is Running/);
+    await expectFtFail(s, s.key, 'ReportFineTuningTaskCheckpoint', { taskId, step: 30, bucket: 'ckpts', objectPath: 'run/step-30' }, 409, 'TaskStateConflict', /already ended Done; checkpoints can only be reported while it is Waiting or Running/);
   });
 
-  test('Fail keeps the reason; a stopped task refuses further reports', async () => {
+  test('Failed keeps the reason ("Fail", the old spelling, is read as Failed); a stopped task refuses further reports', async () => {
     const failed = await newTask(s, s.key);
     const d = await ft(s, s.key, 'UpdateFineTuningTaskStatus', { taskId: failed.taskId, runStatus: 'Fail', failureReason: 'CUDA out of memory' });
-    assert.equal(d.runStatus, 'Fail');
+    assert.equal(d.runStatus, 'Failed');
+    // Repeating the end in either spelling is the retried report it is.
+    assert.equal((await ft(s, s.key, 'UpdateFineTuningTaskStatus', { taskId: failed.taskId, runStatus: 'Failed', failureReason: 'CUDA out of memory' })).runStatus, 'Failed');
     assert.equal(d.failureReason, 'CUDA out of memory');
 
     const stopped = await newTask(s, s.key);

@@ -64,7 +64,7 @@ export function registerTasks(program: Command): void {
   clientOptions(
     tasks
       .command('report-checkpoint <taskId>')
-      .description('as the trainer: step N of a Running task is the model directory at bucket/object-path (ReportFineTuningTaskCheckpoint)')
+      .description('as the trainer: step N of a Waiting or Running task is the model directory at bucket/object-path (ReportFineTuningTaskCheckpoint)')
       .requiredOption('--step <n>', 'training step of the checkpoint', nonNegativeInt)
       .requiredOption('--bucket <bucket>', 'bucket holding the checkpoint')
       .requiredOption('--object-path <path>', 'the checkpoint\'s model directory inside the bucket')
@@ -97,9 +97,9 @@ export function registerTasks(program: Command): void {
   clientOptions(
     tasks
       .command('set-status <taskId> <runStatus>')
-      .description('as the trainer: report progress (Running) or the end: Done, Fail or Stopped (UpdateFineTuningTaskStatus)')
+      .description('as the trainer: report progress (Running) or the end: Done, Failed or Stopped (UpdateFineTuningTaskStatus)')
       .option('--progress <percent>', 'training progress, 0-100')
-      .option('--reason <text>', 'why it failed or stopped (Fail, Stopped)')
+      .option('--reason <text>', 'why it failed or stopped (Failed, Stopped)')
       .option('--final-step <n>', 'with Done: the checkpoint a publish without a step takes (default: the highest step)', nonNegativeInt)
       .option('--metrics <json>', 'a JSON object of final metrics, e.g. \'{"loss":0.12}\'', jsonObject),
   ).action(async (taskId: string, runStatus: string, o: ClientOpts & { progress?: string; reason?: string; finalStep?: number; metrics?: Record<string, unknown> }) => {

@@ -65,7 +65,7 @@ export class ModelVersionService {
           status: immediate?.status ?? 'Creating',
           failure_reason: immediate?.failureReason ?? null,
           model_application_type: input.importMeta?.modelApplicationType ?? prepared.modelApplicationType ?? null,
-          source_meta: JSON.stringify({ ...meta, sourceInfo: prepared.sourceInfo }),
+          source_meta: JSON.stringify({ ...meta, ...(prepared.baseModel !== undefined && { baseModel: prepared.baseModel }), sourceInfo: prepared.sourceInfo }),
           resource_config: input.resourceConfig ? JSON.stringify(input.resourceConfig) : null,
           advance_conf: input.importMeta?.advanceConf ?? null,
           details: immediate?.details ? JSON.stringify(immediate.details) : null,

@@ -10,6 +10,8 @@ export interface PreparedSource {
   sourceInfo: Record<string, unknown>;
   /** modelApplicationType when the source decides it (a training task's model). */
   modelApplicationType?: string;
+  /** The base model a Train version was fine-tuned from (its job's model): DescribeModel's `model`. */
+  baseModel?: string;
   /** When set, the version is created already in this state (no job is queued). */
   immediate?: { status: 'Ready' | 'Fail'; details?: Record<string, unknown>; failureReason?: string };
   /**

@@ -1,14 +1,24 @@
 // The rules of a training task's life, kept apart from storage so they read as a table:
-// a task starts Running and ends once, in Done, Fail or Stopped. modelreg does not train;
-// the trainer running the task reports its progress, checkpoints and end.
+// a task is created Waiting, becomes Running when its trainer first reports (progress or a
+// checkpoint), and ends once, in Done, Failed or Stopped. modelreg does not train; the trainer
+// running the task reports its progress, checkpoints and end. The spellings are Qianfan's (the
+// Python SDK's TrainStatus: Finish "Done", Running, Fail "Failed", Stop "Stopped", Waiting).
 import { ApiError } from '../errors.js';
 
-export const TRAIN_MODES = ['SFT', 'PostPretrain'] as const;
+/** Qianfan's trainModes, as the Python SDK's TrainMode enum lists them. */
+export const TRAIN_MODES = ['SFT', 'PostPretrain', 'DPO', 'KTO'] as const;
 export const PARAMETER_SCALES = ['FullFineTuning', 'PromptTuning', 'LoRA'] as const;
-export const RUN_STATUSES = ['Running', 'Done', 'Fail', 'Stopped'] as const;
+export const RUN_STATUSES = ['Waiting', 'Running', 'Done', 'Failed', 'Stopped'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
+/** What a trainer may report: the statuses, plus "Fail" as modelreg spelled it before (read as Failed). */
+export const REPORTED_STATUSES = [...RUN_STATUSES, 'Fail'] as const;
 
-export const isFinished = (s: RunStatus): boolean => s !== 'Running';
+/** "Fail" (the old spelling) is Failed; every other status is itself. */
+export const normalizeStatus = (s: (typeof REPORTED_STATUSES)[number]): RunStatus => (s === 'Fail' ? 'Failed' : s);
+
+/** Waiting or Running: the task may still report, be stopped, and blocks deleting. */
+export const isActive = (s: RunStatus): boolean => s === 'Waiting' || s === 'Running';
+export const isFinished = (s: RunStatus): boolean => !isActive(s);
 
 /**
  * A checkpoint is a directory of weights: HuggingFace (LLMs, imported with the Transformers engine)
@@ -20,10 +30,15 @@ export const CHECKPOINT_DEFAULTS = { modelFormat: 'HuggingFace.Transformers', mo
 
 /**
  * What a status report may do, given the task's current status:
- * 'apply' (change it), 'noop' (a retried report of the end already recorded), or an error.
+ * 'apply' (change it), 'noop' (a retried report of the end already recorded, or Waiting again
+ * while Waiting), or an error.
  */
 export function checkTransition(taskId: string, from: RunStatus, to: RunStatus): 'apply' | 'noop' {
-  if (from === 'Running') return 'apply';
+  if (from === 'Waiting') return to === 'Waiting' ? 'noop' : 'apply';
+  if (from === 'Running') {
+    if (to === 'Waiting') throw new ApiError('TaskStateConflict', `training task ${taskId} is already Running; it cannot go back to Waiting`);
+    return 'apply';
+  }
   if (from === to) return 'noop';
   throw new ApiError('TaskStateConflict', `training task ${taskId} already ended ${from}; a finished task's runStatus cannot change to ${to}`);
 }

@@ -3,14 +3,14 @@
 // files are validated and recorded exactly like imported ones.
 //
 // Rules: the task must be this account's; a Done task publishes the named step or, with no step,
-// its final checkpoint; a Running task publishes only a step already reported; Fail and Stopped
+// its final checkpoint; a Running task publishes only a step already reported; Failed and Stopped
 // tasks publish nothing. One set holds at most one live (Creating or Ready) version per task and
 // step: publishing it again is refused, naming the existing version (docs/training.md).
 import { ApiError } from '../errors.js';
 import { requestedStep, type TrainMeta } from '../model/create-model-rules.js';
 import type { PreparedSource, TrainSource, VersionSourceContext } from '../model/version-sources.js';
 import { checkCheckpointLocation, type CheckpointLocationDeps } from './checkpoint-location.js';
-import { listSteps } from './task-rules.js';
+import { isActive, listSteps } from './task-rules.js';
 import type { FtCheckpointRow, FtTaskWithJob, TrainingRepo } from '../../store/repos/training-repo.js';
 
 export class TrainingTaskSource implements TrainSource {
@@ -41,6 +41,7 @@ export class TrainingTaskSource implements TrainSource {
       },
       sourceInfo: { trainTaskId: task.id, checkpointStep: checkpoint.step },
       modelApplicationType: checkpoint.model_application_type,
+      baseModel: task.model,
       unique: {
         matches: (info) => info.trainTaskId === task.id && info.checkpointStep === checkpoint.step,
         conflict: duplicateOf,
@@ -49,17 +50,17 @@ export class TrainingTaskSource implements TrainSource {
   }
 
   private async pickCheckpoint(task: FtTaskWithJob, step: number | undefined): Promise<FtCheckpointRow> {
-    if (task.run_status === 'Fail' || task.run_status === 'Stopped') {
+    if (task.run_status === 'Failed' || task.run_status === 'Stopped') {
       const why = task.failure_reason ? ` (${task.failure_reason})` : '';
       throw new ApiError('TaskStateConflict', `training task ${task.id} ended ${task.run_status}${why}; only checkpoints of a Running or Done task can be published`);
     }
     const checkpoints = await this.repo.checkpointsOf(task.id);
     const steps = checkpoints.map((c) => c.step);
     if (step === undefined) {
-      if (task.run_status === 'Running') {
+      if (isActive(task.run_status)) {
         throw new ApiError(
           'TaskStateConflict',
-          `training task ${task.id} is still Running; name trainMeta.checkpointStep to publish one of its checkpoints (reported steps: ${listSteps(steps)}), or wait until it is Done to publish its final checkpoint`,
+          `training task ${task.id} is still ${task.run_status}; name trainMeta.checkpointStep to publish one of its checkpoints (reported steps: ${listSteps(steps)}), or wait until it is Done to publish its final checkpoint`,
         );
       }
       const finalStep = task.final_step ?? steps[steps.length - 1];
@@ -69,7 +70,7 @@ export class TrainingTaskSource implements TrainSource {
     }
     const found = checkpoints.find((c) => c.step === step);
     if (!found) {
-      const state = task.run_status === 'Running' ? ' (still Running)' : '';
+      const state = isActive(task.run_status) ? ` (still ${task.run_status})` : '';
       throw new ApiError('CheckpointNotFound', `training task ${task.id}${state} has no checkpoint at step ${step}${state ? ' yet' : ''}; reported steps: ${listSteps(steps)}`);
     }
     return found;

@@ -6,7 +6,7 @@ import { newId } from '../ids.js';
 import { nowIso } from '../time.js';
 import { TRANSFORMER_VERSIONS } from '../model/engine-versions.js';
 import { checkCheckpointLocation, type CheckpointLocationDeps } from './checkpoint-location.js';
-import { CHECKPOINT_DEFAULTS, CHECKPOINT_FORMATS, checkTransition, isFinished, parseProgress, type RunStatus } from './task-rules.js';
+import { CHECKPOINT_DEFAULTS, CHECKPOINT_FORMATS, checkTransition, isActive, isFinished, normalizeStatus, parseProgress, type RunStatus } from './task-rules.js';
 import { normalizeObjectPath, validateBucketName } from '../../objects/object-path.js';
 import type { FtCheckpointRow, FtJobRow, FtTaskWithJob, TrainingRepo } from '../../store/repos/training-repo.js';
 
@@ -15,6 +15,9 @@ export interface CreateJobInput {
   description?: string;
   model: string;
   trainMode: string;
+  /** Job-level defaults the Python SDK's create_job may send; a task without its own inherits them. */
+  parameterScale?: string;
+  hyperParameterConfig?: Record<string, unknown>;
 }
 
 export interface CreateTaskInput {
@@ -38,11 +41,15 @@ export interface ReportCheckpointInput {
   modelApplicationType?: string;
   transformerVersion?: string;
   runProgress?: unknown;
+  /** Shown in DescribeFineTuningTask's checkpointList (the Python trainer plots them). */
+  trainingLoss?: number;
+  perplexity?: number;
 }
 
 export interface UpdateStatusInput {
   taskId: string;
-  runStatus: RunStatus;
+  /** "Fail" is read as Failed (the spelling modelreg used before). */
+  runStatus: RunStatus | 'Fail';
   runProgress?: unknown;
   failureReason?: string;
   metrics?: Record<string, unknown>;
@@ -90,6 +97,8 @@ export class TrainingService {
       train_mode: input.trainMode,
       created_at: at,
       modified_at: at,
+      parameter_scale: input.parameterScale ?? null,
+      hyper_parameter_config: input.hyperParameterConfig !== undefined ? JSON.stringify(input.hyperParameterConfig) : null,
     };
     await this.repo.insertJob(row);
     return row;
@@ -101,14 +110,14 @@ export class TrainingService {
     return job;
   }
 
-  async pageJobs(accountId: string, opts: PageOptions & { trainMode?: string }): Promise<Page<FtJobRow>> {
+  async pageJobs(accountId: string, opts: PageOptions & { trainMode?: string; model?: string }): Promise<Page<FtJobRow>> {
     let marker: { createdAt: string; id: string } | undefined;
     if (opts.marker) {
       const m = await this.repo.findJob(accountId, opts.marker);
       if (!m) bad(`marker ${opts.marker} does not name a fine-tuning job of this account; pass the nextMarker of a previous page`);
       marker = { createdAt: m!.created_at, id: m!.id };
     }
-    const rows = await this.repo.pageJobs({ accountId, marker, limit: opts.maxKeys + 1, reverse: opts.pageReverse, trainMode: opts.trainMode });
+    const rows = await this.repo.pageJobs({ accountId, marker, limit: opts.maxKeys + 1, reverse: opts.pageReverse, trainMode: opts.trainMode, model: opts.model });
     return toPage(rows, opts);
   }
 
@@ -118,9 +127,9 @@ export class TrainingService {
       const job = await this.repo.findJob(accountId, jobId, tx);
       if (!job) throw new ApiError('FineTuningJobNotFound', `fine-tuning job not found: no jobId ${jobId} in this account`);
       const tasks = await this.repo.tasksOfJob(job.id, tx);
-      const running = tasks.filter((t) => t.run_status === 'Running').map((t) => t.id);
+      const running = tasks.filter((t) => isActive(t.run_status)).map((t) => t.id);
       if (running.length > 0) {
-        throw new ApiError('TaskStateConflict', `fine-tuning job ${job.id} still has Running task(s) ${running.join(', ')}; stop them with StopFineTuningTask first`);
+        throw new ApiError('TaskStateConflict', `fine-tuning job ${job.id} still has Waiting or Running task(s) ${running.join(', ')}; stop them with StopFineTuningTask first`);
       }
       await this.repo.deleteCheckpointsOf(tasks.map((t) => t.id), tx);
       for (const t of tasks) await this.repo.deleteTask(t.id, tx);
@@ -140,7 +149,8 @@ export class TrainingService {
       }
     }
     // Everything but the job and the scale is the trainer's business: stored as given, shown back.
-    const { jobId: _job, parameterScale, ...params } = input;
+    const { jobId: _job, parameterScale = job.parameter_scale ?? undefined, ...params } = input;
+    if (job.hyper_parameter_config) params.hyperParameterConfig = { ...(JSON.parse(job.hyper_parameter_config) as Record<string, unknown>), ...params.hyperParameterConfig };
     const at = nowIso();
     const id = newId.fineTuningTask();
     await this.repo.insertTask({
@@ -149,7 +159,7 @@ export class TrainingService {
       job_id: job.id,
       parameter_scale: parameterScale ?? null,
       params: JSON.stringify(params),
-      run_status: 'Running',
+      run_status: 'Waiting',
       run_progress: 0,
       failure_reason: null,
       metrics: null,
@@ -187,15 +197,15 @@ export class TrainingService {
     return toPage(rows, opts);
   }
 
-  /** Running → Stopped. Stopping a Stopped task again succeeds; a Done or failed task cannot be stopped. */
+  /** Waiting or Running → Stopped. Stopping a Stopped task again succeeds; a Done or failed task cannot be stopped. */
   async stopTask(accountId: string, taskId: string): Promise<void> {
     const task = await this.requireTask(accountId, taskId);
     if (task.run_status === 'Stopped') return;
-    if (task.run_status !== 'Running') {
-      throw new ApiError('TaskStateConflict', `fine-tuning task ${task.id} already ended ${task.run_status}; only a Running task can be stopped`);
+    if (!isActive(task.run_status)) {
+      throw new ApiError('TaskStateConflict', `fine-tuning task ${task.id} already ended ${task.run_status}; only a Waiting or Running task can be stopped`);
     }
     const at = nowIso();
-    if (!(await this.repo.updateRunningTask(task.id, { run_status: 'Stopped', finished_at: at, modified_at: at }))) {
+    if (!(await this.repo.updateActiveTask(task.id, { run_status: 'Stopped', finished_at: at, modified_at: at }))) {
       await this.stopTask(accountId, taskId); // it ended meanwhile: answer as for that end
     }
   }
@@ -205,8 +215,8 @@ export class TrainingService {
     await this.repo.transaction(async (tx) => {
       const task = await this.repo.findTask(accountId, taskId, tx);
       if (!task) throw new ApiError('FineTuningTaskNotFound', `fine-tuning task not found: no taskId ${taskId} in this account`);
-      if (task.run_status === 'Running') {
-        throw new ApiError('TaskStateConflict', `fine-tuning task ${task.id} is Running; stop it with StopFineTuningTask before deleting it`);
+      if (isActive(task.run_status)) {
+        throw new ApiError('TaskStateConflict', `fine-tuning task ${task.id} is ${task.run_status}; stop it with StopFineTuningTask before deleting it`);
       }
       await this.repo.deleteCheckpointsOf([task.id], tx);
       await this.repo.deleteTask(task.id, tx);
@@ -229,7 +239,7 @@ export class TrainingService {
 
     const task = await this.requireTask(accountId, input.taskId);
     if (isFinished(task.run_status)) {
-      throw new ApiError('TaskStateConflict', `fine-tuning task ${task.id} already ended ${task.run_status}; checkpoints can only be reported while it is Running`);
+      throw new ApiError('TaskStateConflict', `fine-tuning task ${task.id} already ended ${task.run_status}; checkpoints can only be reported while it is Waiting or Running`);
     }
     await checkCheckpointLocation(this.location, accountId, bucket, objectPath, 'upload the checkpoint before reporting it');
 
@@ -244,11 +254,14 @@ export class TrainingService {
       model_application_type: modelApplicationType,
       transformer_version: transformerVersion,
       created_at: at,
+      training_loss: input.trainingLoss ?? null,
+      perplexity: input.perplexity ?? null,
     };
     return this.repo.transaction(async (tx) => {
-      // Touching the Running row first locks it, so a concurrent Done/Stop waits for this report.
-      const patch = { modified_at: at, ...(progress !== undefined && { run_progress: progress }) };
-      if (!(await this.repo.updateRunningTask(task.id, patch, tx))) {
+      // Touching the active row first locks it, so a concurrent Done/Stop waits for this report.
+      // A Waiting task's first checkpoint says its trainer runs: it becomes Running.
+      const patch = { modified_at: at, run_status: 'Running' as const, ...(progress !== undefined && { run_progress: progress }) };
+      if (!(await this.repo.updateActiveTask(task.id, patch, tx))) {
         throw new ApiError('TaskStateConflict', `fine-tuning task ${task.id} ended while the checkpoint was being reported; checkpoints can only be reported while it is Running`);
       }
       const existing = await this.repo.findCheckpoint(task.id, input.step, tx);
@@ -264,12 +277,12 @@ export class TrainingService {
     });
   }
 
-  /** A trainer reports progress (Running) or the end (Done, Fail, Stopped). Repeating the end already recorded succeeds. */
+  /** A trainer reports progress (Running) or the end (Done, Failed, Stopped). Repeating the end already recorded succeeds. */
   async updateStatus(accountId: string, input: UpdateStatusInput): Promise<TaskView> {
-    const to = input.runStatus;
+    const to = normalizeStatus(input.runStatus);
     const progress = parseProgress(input.runProgress);
     if (input.finalCheckpointStep !== undefined && to !== 'Done') bad(`finalCheckpointStep is only allowed with runStatus Done, not ${to}`);
-    if (input.failureReason !== undefined && to !== 'Fail' && to !== 'Stopped') bad(`failureReason is only allowed with runStatus Fail or Stopped, not ${to}`);
+    if (input.failureReason !== undefined && to !== 'Failed' && to !== 'Stopped') bad(`failureReason is only allowed with runStatus Failed or Stopped, not ${to}`);
 
     const task = await this.requireTask(accountId, input.taskId);
     if (checkTransition(task.id, task.run_status, to) === 'noop') return this.describeTask(accountId, task.id);
@@ -281,10 +294,10 @@ export class TrainingService {
         modified_at: at,
         ...(progress !== undefined && { run_progress: progress }),
         ...(input.metrics !== undefined && { metrics: JSON.stringify(input.metrics) }),
-        ...(to !== 'Running' && { finished_at: at, failure_reason: input.failureReason ?? null }),
+        ...(isFinished(to) && { finished_at: at, failure_reason: input.failureReason ?? null }),
         ...(to === 'Done' && { run_progress: 100, final_step: input.finalCheckpointStep ?? null }),
       };
-      if (!(await this.repo.updateRunningTask(task.id, patch, tx))) {
+      if (!(await this.repo.updateActiveTask(task.id, patch, tx))) {
         // It ended meanwhile (or was deleted): answer as for that end. Reads go through tx:
         // on SQLite a query outside the open transaction would wait for it forever.
         const now = await this.repo.findTask(accountId, task.id, tx);
@@ -296,7 +309,7 @@ export class TrainingService {
       // Read after the update took the row lock, so every checkpoint reported before is seen.
       const steps = (await this.repo.checkpointsOf(task.id, tx)).map((c) => c.step);
       if (steps.length === 0) {
-        throw new ApiError('TaskStateConflict', `fine-tuning task ${task.id} has no checkpoints; report one with ReportFineTuningTaskCheckpoint before marking it Done (or mark it Fail)`);
+        throw new ApiError('TaskStateConflict', `fine-tuning task ${task.id} has no checkpoints; report one with ReportFineTuningTaskCheckpoint before marking it Done (or mark it Failed)`);
       }
       if (input.finalCheckpointStep !== undefined && !steps.includes(input.finalCheckpointStep)) {
         throw new ApiError('CheckpointNotFound', `finalCheckpointStep ${input.finalCheckpointStep} is not a reported checkpoint of task ${task.id}; reported steps: ${steps.join(', ')}`);

@@ -17,6 +17,8 @@ export function presentJob(j: FtJobRow) {
     description: j.description ?? '',
     model: j.model,
     trainMode: j.train_mode,
+    ...(j.parameter_scale ? { parameterScale: j.parameter_scale } : {}),
+    ...(j.hyper_parameter_config ? { hyperParameterConfig: parse(j.hyper_parameter_config) } : {}),
     createDate: ftDate(j.created_at),
   };
 }
@@ -46,6 +48,8 @@ export function presentCheckpoint(c: FtCheckpointRow) {
     modelFormat: c.model_format,
     modelApplicationType: c.model_application_type,
     ...(c.transformer_version ? { transformerVersion: c.transformer_version } : {}),
+    ...(c.training_loss !== null ? { trainingLoss: c.training_loss } : {}),
+    ...(c.perplexity !== null ? { perplexity: c.perplexity } : {}),
     createDate: ftDate(c.created_at),
   };
 }
@@ -60,6 +64,11 @@ export function presentTask({ task, checkpoints }: TaskView) {
     ...(task.metrics ? { metrics: parse(task.metrics) } : {}),
     ...(task.failure_reason ? { failureReason: task.failure_reason } : {}),
     checkpoints: checkpoints.map(presentCheckpoint),
+    // What the Python SDK's trainer reads (python/qianfan/trainer/actions.py, _wait_model_trained):
+    // checkpointList with step, trainingLoss and perplexity (null when the trainer did not report
+    // them), and vdlLink (modelreg has no VisualDL board: empty, as the trainer's own default).
+    checkpointList: checkpoints.map((c) => ({ ...presentCheckpoint(c), trainingLoss: c.training_loss, perplexity: c.perplexity })),
+    vdlLink: '',
     ...(finalStep !== undefined ? { finalCheckpointStep: finalStep } : {}),
   };
 }

@@ -68,7 +68,8 @@ export function presentModel({ row, set }: VersionView) {
     modelSetName: set.name,
     modelId: row.id,
     modelName: row.name,
-    ...(meta.basicModelName ? { model: meta.basicModelName } : {}),
+    // Import: the basicModelName given; Train: the base model of the task's job.
+    ...(meta.basicModelName ? { model: meta.basicModelName } : meta.baseModel ? { model: meta.baseModel } : {}),
     ...(row.description ? { description: row.description } : {}),
     sourceInfo,
     status: row.status,

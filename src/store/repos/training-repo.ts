@@ -34,9 +34,10 @@ export class TrainingRepo {
     return db.selectFrom('finetuning_jobs').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
   }
 
-  pageJobs(p: KeysetPage & { trainMode?: string }): Promise<FtJobRow[]> {
+  pageJobs(p: KeysetPage & { trainMode?: string; model?: string }): Promise<FtJobRow[]> {
     let q = this.db.selectFrom('finetuning_jobs').selectAll().where('account_id', '=', p.accountId);
     if (p.trainMode) q = q.where('train_mode', '=', p.trainMode);
+    if (p.model) q = q.where('model', '=', p.model);
     if (p.marker) {
       const { createdAt, id } = p.marker;
       q = p.reverse
@@ -84,9 +85,9 @@ export class TrainingRepo {
     return db.selectFrom('finetuning_tasks').select(['id', 'run_status']).where('job_id', '=', jobId).execute();
   }
 
-  /** Updates a task only while it is Running (also taking its row lock); returns whether it did. */
-  async updateRunningTask(id: string, patch: Partial<FtTaskRow>, db: Db = this.db): Promise<boolean> {
-    const r = await db.updateTable('finetuning_tasks').set(patch).where('id', '=', id).where('run_status', '=', 'Running').executeTakeFirst();
+  /** Updates a task only while it is Waiting or Running (also taking its row lock); returns whether it did. */
+  async updateActiveTask(id: string, patch: Partial<FtTaskRow>, db: Db = this.db): Promise<boolean> {
+    const r = await db.updateTable('finetuning_tasks').set(patch).where('id', '=', id).where('run_status', 'in', ['Waiting', 'Running']).executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   }
 

@@ -1,5 +1,5 @@
 import type { CreateJobInput } from '../../../domain/training/training-service.js';
-import { TRAIN_MODES } from '../../../domain/training/task-rules.js';
+import { PARAMETER_SCALES, TRAIN_MODES } from '../../../domain/training/task-rules.js';
 import { defineAction, S } from '../action.js';
 
 // Body as the SDK's FineTune.V2.create_job sends it; answers {jobId}.
@@ -13,6 +13,9 @@ export default defineAction<CreateJobInput>({
       description: S.str(0, 500),
       model: S.str(1, 128),
       trainMode: S.enumOf(TRAIN_MODES),
+      // Job-level fields the Python SDK's create_job sends (resources/console/finetune.py, V2.create_job).
+      parameterScale: S.enumOf(PARAMETER_SCALES),
+      hyperParameterConfig: { type: 'object' },
     },
     ['name', 'model', 'trainMode'],
   ),

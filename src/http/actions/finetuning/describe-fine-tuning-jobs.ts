@@ -11,6 +11,8 @@ interface Body {
   trainMode?: string;
   /** The Python SDK's job_list sends the trainMode filter as "trainModel". */
   trainModel?: string;
+  /** Only the jobs of this base model (the Python SDK's job_list `model`). */
+  model?: string;
 }
 
 // maxKeys: default 10; values above 100 are served as 100, as DescribeCustomModelSets does.
@@ -18,7 +20,7 @@ export default defineAction<Body>({
   route: '/v2/finetuning',
   name: 'DescribeFineTuningJobs',
   access: 'read',
-  body: S.obj({ ...S.page(), maker: S.str(0, 128), trainMode: S.enumOf(TRAIN_MODES), trainModel: S.enumOf(TRAIN_MODES) }),
+  body: S.obj({ ...S.page(), maker: S.str(0, 128), trainMode: S.enumOf(TRAIN_MODES), trainModel: S.enumOf(TRAIN_MODES), model: S.str(0, 128) }),
   async handle({ principal, services }, body) {
     const maxKeys = Math.min(body.maxKeys ?? 10, 100);
     const pageReverse = body.pageReverse ?? false;
@@ -27,6 +29,7 @@ export default defineAction<Body>({
       maxKeys,
       pageReverse,
       trainMode: body.trainMode ?? body.trainModel,
+      model: body.model || undefined,
     });
     return { jobList: page.items.map(presentJob), pageInfo: presentPageInfo(page, pageReverse) };
   },

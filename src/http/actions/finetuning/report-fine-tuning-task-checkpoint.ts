@@ -20,6 +20,8 @@ export default defineAction<ReportCheckpointInput>({
       modelApplicationType: S.enumOf(APPLICATION_TYPES),
       transformerVersion: S.str(1, 32),
       runProgress: {},
+      trainingLoss: { type: 'number' },
+      perplexity: { type: 'number' },
     },
     ['taskId', 'step', 'bucket', 'objectPath'],
   ),

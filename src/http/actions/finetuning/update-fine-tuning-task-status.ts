@@ -1,10 +1,10 @@
-import { MAX_STEP, RUN_STATUSES } from '../../../domain/training/task-rules.js';
+import { MAX_STEP, REPORTED_STATUSES } from '../../../domain/training/task-rules.js';
 import type { UpdateStatusInput } from '../../../domain/training/training-service.js';
 import { presentTask } from '../../presenters/finetuning-presenter.js';
 import { defineAction, S } from '../action.js';
 
-// modelreg's own action for trainers (docs/training.md): progress while Running, then the end
-// (Done, Fail or Stopped) exactly once. Answers the task as DescribeFineTuningTask does.
+// modelreg's own action for trainers (docs/training.md): Running (with progress) once started,
+// then the end (Done, Failed or Stopped) exactly once. "Fail" is accepted as Failed. Answers the task as DescribeFineTuningTask does.
 export default defineAction<UpdateStatusInput>({
   route: '/v2/finetuning',
   name: 'UpdateFineTuningTaskStatus',
@@ -12,7 +12,7 @@ export default defineAction<UpdateStatusInput>({
   body: S.obj(
     {
       taskId: S.str(1, 64),
-      runStatus: S.enumOf(RUN_STATUSES),
+      runStatus: S.enumOf(REPORTED_STATUSES),
       runProgress: {},
       failureReason: S.str(0, 2000),
       metrics: { type: 'object' },
