@@ -21,6 +21,7 @@ import { createObjectStore, type ObjectStore } from './objects/index.js';
 import { CustomConfsRepo } from './store/repos/custom-confs-repo.js';
 import { JobsRepo } from './store/repos/jobs-repo.js';
 import type { Services } from './domain/services.js';
+import { loadCatalogues } from './domain/catalogue/catalogues.js';
 import { buildHttpServer } from './http/server.js';
 import { createLogger } from './logger.js';
 import { openDatabase, type OpenedStore } from './store/database.js';
@@ -44,6 +45,8 @@ export interface App {
 export async function openCore(config: Config, logger: Logger = createLogger(config.logLevel)) {
   // Before the store opens, so that a bad master key leaves no connection behind.
   const box = config.masterKey ? SecretBox.fromBase64(config.masterKey) : SecretBox.fromDataDir(config.dataDir);
+  // Read before the store opens too: a bad catalogue file stops the start with its own message.
+  const catalogues = loadCatalogues(config);
   const store = await openDatabase(config.database, { onIdleConnectionError: (err) => logger.warn({ err }, 'database connection lost; reconnecting') });
   await migrateToLatest(store.db);
   const modelsRepo = new ModelsRepo(store.db);
@@ -68,6 +71,7 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
     modelVersions: new ModelVersionService(modelsRepo, { Import: importSource, Train: new TrainingTaskSource(trainingRepo, checkpointLocation) }, () => hooks.jobQueued(), (row) => dropRegistryCopy(objects.registry, row, logger)),
     customConfs: new CustomConfService(confsRepo),
     training: new TrainingService(trainingRepo, checkpointLocation),
+    catalogues,
   };
   try {
     await services.iam.checkMasterKey();

@@ -49,6 +49,10 @@ export interface Config {
   connectionTimeoutMs: number;
   /** Believe X-Forwarded-For from these proxies: 'true' (any), or comma-separated addresses/CIDRs. */
   trustProxy: boolean | string;
+  /** JSON file answered by DescribeFineTuningSupportModels (docs/sdk-compatibility.md); absent: a built-in list. */
+  fineTuningModelsFile?: string;
+  /** JSON file of preset model sets answered by DescribeSystemModelSets; absent: none. */
+  systemModelSetsFile?: string;
 }
 
 export type ConfigOverrides = Partial<Config>;
@@ -109,6 +113,8 @@ function buildConfig(overrides: ConfigOverrides): Config {
     requestTimeoutMs: envInt('MODELREG_REQUEST_TIMEOUT_MS', 30_000),
     connectionTimeoutMs: envInt('MODELREG_CONNECTION_TIMEOUT_MS', 30_000),
     trustProxy: parseTrustProxy(env('MODELREG_TRUST_PROXY')),
+    fineTuningModelsFile: env('MODELREG_FINE_TUNING_MODELS_FILE'),
+    systemModelSetsFile: env('MODELREG_SYSTEM_MODEL_SETS_FILE'),
   };
   const merged = { ...config, ...stripUndefined(overrides) };
   // Derived paths follow an overridden data dir unless they were set explicitly.
@@ -186,7 +192,7 @@ export function readConfigFile(file: string | undefined): ConfigOverrides {
       continue;
     }
     if (env(envNameOf(key)) !== undefined) continue;
-    const isPath = key === 'dataDir' || key === 'bucketsDir' || (key === 'database' && !isPostgresUrl(value as string));
+    const isPath = key === 'dataDir' || key === 'bucketsDir' || key === 'fineTuningModelsFile' || key === 'systemModelSetsFile' || (key === 'database' && !isPostgresUrl(value as string));
     out[key] = isPath ? path.resolve(dir, value as string) : value;
   }
   return out as ConfigOverrides;

@@ -17,8 +17,8 @@ export const ErrorCode = {
   InvalidHTTPRequest: { code: 'InvalidHTTPRequest', status: 400 },
   InvalidURI: { code: 'InvalidURI', status: 400 },
   InvalidVersion: { code: 'InvalidVersion', status: 404 },
-  // Actions of Qianfan's catalogue that modelreg knows but does not run (e.g. model compression).
-  NotSupported: { code: 'UnsupportedOperation', status: 400 },
+  // Qianfan's model-compression tasks: known actions that modelreg, a registry, does not run.
+  CompressionNotSupported: { code: 'ModelCompressionNotSupported', status: 400 },
   // authentication and authorization, with the codes and statuses of BCE's common error table
   MissingAuthorization: { code: 'InvalidHTTPAuthHeader', status: 400 },
   InvalidAuthorization: { code: 'InvalidHTTPAuthHeader', status: 400 },

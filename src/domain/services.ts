@@ -1,4 +1,5 @@
 // The domain services one request may use; built once by src/app.ts.
+import type { Catalogues } from './catalogue/catalogues.js';
 import type { IamService } from './iam/iam-service.js';
 import type { CustomConfService } from './model/custom-conf-service.js';
 import type { ModelSetService } from './model/model-set-service.js';
@@ -11,4 +12,6 @@ export interface Services {
   modelVersions: ModelVersionService;
   training: TrainingService;
   customConfs: CustomConfService;
+  /** The operator's catalogues: fine-tunable models, preset model sets. */
+  catalogues: Catalogues;
 }

@@ -10,6 +10,7 @@ import describeFineTuningTasks from './describe-fine-tuning-tasks.js';
 import reportFineTuningTaskCheckpoint from './report-fine-tuning-task-checkpoint.js';
 import stopFineTuningTask from './stop-fine-tuning-task.js';
 import updateFineTuningTaskStatus from './update-fine-tuning-task-status.js';
+import describeFineTuningSupportModels from './describe-fine-tuning-support-models.js';
 import type { ActionDef } from '../action.js';
 
 export const finetuningActions: ActionDef[] = [
@@ -23,4 +24,5 @@ export const finetuningActions: ActionDef[] = [
   deleteFineTuningTask,
   reportFineTuningTaskCheckpoint,
   updateFineTuningTaskStatus,
+  describeFineTuningSupportModels,
 ];

@@ -10,6 +10,12 @@ import describeModel from './describe-model.js';
 import describeModelCustomAdvancedConf from './describe-model-custom-advanced-conf.js';
 import describeModelSet from './describe-model-set.js';
 import describeModelSystemAdvancedConf from './describe-model-system-advanced-conf.js';
+import describeSystemModelSets from './describe-system-model-sets.js';
+import createModelCompTask from './create-model-comp-task.js';
+import describeModelCompTasks from './describe-model-comp-tasks.js';
+import describeModelCompTask from './describe-model-comp-task.js';
+import cancelModelCompTask from './cancel-model-comp-task.js';
+import deleteModelCompTask from './delete-model-comp-task.js';
 import type { ActionDef } from '../action.js';
 
 export const modelActions: ActionDef[] = [
@@ -24,4 +30,10 @@ export const modelActions: ActionDef[] = [
   describeCustomModels,
   createModelCustomConf,
   describeModelSystemAdvancedConf,
+  describeSystemModelSets,
+  createModelCompTask,
+  describeModelCompTasks,
+  describeModelCompTask,
+  cancelModelCompTask,
+  deleteModelCompTask,
 ];
