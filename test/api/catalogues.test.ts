@@ -54,7 +54,7 @@ after(async () => {
 
 /**
  * What python/qianfan/trainer/configs.py makes of the answer: _parse_model_info_list (lines
- * 493-537) per trainMode, and _update_train_config (lines 442-458), which skips (with a warning)
+ * 498-540) per trainMode, and _update_train_config (lines 442-460), which skips (with a warning)
  * any hyperparameter lacking key, type, checkType, name or description.
  */
 function pythonConsumes(list: any[], trainMode: string): Record<string, { peft: string[]; limits: Record<string, Record<string, unknown>> }> {
@@ -109,7 +109,7 @@ describe('DescribeSystemModelSets', () => {
     assert.deepEqual(r, { modelSetList: [], pageInfo: { marker: '', maxKeys: 10, isTruncated: false, nextMarker: '', pageReverse: false } });
   });
 
-  test("the operator's presets, in Qianfan's shape, paged by marker/maxKeys/pageReverse (describe_system_model_sets sends those)", async () => {
+  test("the operator's presets, in Qianfan's shape, paged by marker/maxKeys/pageReverse (model.py:729-760 describe_system_model_sets sends those)", async () => {
     const all = await call(configured, configured.key, 'DescribeSystemModelSets', {});
     assert.deepEqual(all.modelSetList.map((x: any) => x.modelSetName), ['Qwen2.5-7B-Instruct', 'House-Embedding', 'SDXL']);
     const [qwen, embed] = all.modelSetList;
