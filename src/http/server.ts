@@ -158,7 +158,7 @@ async function handleAction(req: FastifyRequest, reply: FastifyReply, services: 
   const body = parseJsonBody(action, raw);
   const ignored = validateBody(action, body);
   if (ignored.length > 0) {
-    req.log.debug({ requestId: req.apiRequestId, action: action.name, ignoredFields: ignored.slice(0, 20) }, 'unknown fields ignored');
+    req.log.debug({ requestId: req.apiRequestId, action: action.name, ignoredFields: ignored.slice(0, 20).map((f) => f.slice(0, 100)) }, 'unknown fields ignored');
     reply.header('x-modelreg-ignored-fields', ignoredFieldsHeader(ignored));
   }
   const result = await action.handle({ principal, services, requestId: req.apiRequestId }, body);

@@ -39,7 +39,7 @@ export interface SignOptions {
  * base URL's host WITH its port) and calls iam_sign; resources/auth/iam.py:37-53 signs with
  * baidubce's bce_v1_signer.sign, headers_to_sign = every header name lower-cased (a Python set,
  * so the Authorization lists them in no particular order), expiration IAM_SIGN_EXPIRATION_SEC
- * (consts.py:306, 300 s), x-bce-date from get_canonical_time. The signer's canonical request:
+ * (python/qianfan/consts.py:306, 300 s), x-bce-date from get_canonical_time. The signer's canonical request:
  * method, the path as given, the sorted normalized query, and sorted `name:value` lines of
  * the signed (and every x-bce-*) header with stripped, normalized values.
  */
