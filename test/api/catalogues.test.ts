@@ -132,6 +132,14 @@ describe('DescribeSystemModelSets', () => {
     const err = await sdkFails(sdk(configured.url, configured.key, '/v2/model', 'DescribeSystemModelSets', { marker: 'am-nope' }));
     assertError(err, 400, 'InvalidParameter', /marker am-nope does not name a preset model set/);
   });
+
+  test('DescribeSystemModelSet: one preset by id or by name, as the list shows it', async () => {
+    const all = await call(configured, configured.key, 'DescribeSystemModelSets', {});
+    assert.deepEqual(await call(configured, configured.key, 'DescribeSystemModelSet', { modelSetId: 'am-house-embed' }), all.modelSetList[1]);
+    assert.deepEqual(await call(configured, configured.key, 'DescribeSystemModelSet', { modelSetName: 'SDXL' }), all.modelSetList[2]);
+    assertError(await sdkFails(sdk(configured.url, configured.key, '/v2/model', 'DescribeSystemModelSet', { modelSetName: 'ERNIE Lite' })), 404, 'ModelSetNotFound', /no modelSetName ERNIE Lite in the preset catalogue/);
+    assertError(await sdkFails(sdk(configured.url, configured.key, '/v2/model', 'DescribeSystemModelSet', {})), 400, 'MissingParameter', /modelSetId or modelSetName is required/);
+  });
 });
 
 describe('bad catalogue files stop the start with a message naming the file', () => {

@@ -11,6 +11,7 @@ import describeModelCustomAdvancedConf from './describe-model-custom-advanced-co
 import describeModelSet from './describe-model-set.js';
 import describeModelSystemAdvancedConf from './describe-model-system-advanced-conf.js';
 import describeSystemModelSets from './describe-system-model-sets.js';
+import describeSystemModelSet from './describe-system-model-set.js';
 import createModelCompTask from './create-model-comp-task.js';
 import describeModelCompTasks from './describe-model-comp-tasks.js';
 import describeModelCompTask from './describe-model-comp-task.js';
@@ -31,6 +32,7 @@ export const modelActions: ActionDef[] = [
   createModelCustomConf,
   describeModelSystemAdvancedConf,
   describeSystemModelSets,
+  describeSystemModelSet,
   createModelCompTask,
   describeModelCompTasks,
   describeModelCompTask,
