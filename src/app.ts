@@ -3,7 +3,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Config } from './config.js';
+import { publicHostList, type Config } from './config.js';
 import { IamService } from './domain/iam/iam-service.js';
 import { SecretBox } from './domain/iam/secret-box.js';
 import { ModelSetService } from './domain/model/model-set-service.js';
@@ -110,6 +110,14 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
     requestTimeoutMs: config.requestTimeoutMs,
     connectionTimeoutMs: config.connectionTimeoutMs,
     trustProxy: config.trustProxy,
+    connectionLimits: {
+      maxConnections: config.maxConnections,
+      maxConnectionsPerClient: config.maxConnectionsPerClient,
+      maxInflightBodyBytes: config.maxInflightBodyBytes,
+      maxInflightBodyBytesPerClient: config.maxInflightBodyBytesPerClient,
+    },
+    requireContentSha256: config.requireContentSha256,
+    publicHosts: publicHostList(config.publicHosts),
     healthCheck: async () => {
       await sql`select 1`.execute(store.db);
     },

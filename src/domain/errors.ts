@@ -11,6 +11,7 @@ export const ErrorCode = {
   PayloadTooLarge: { code: 'RequestEntityTooLarge', status: 413 },
   MethodNotAllowed: { code: 'MethodNotAllowed', status: 405 },
   RouteNotFound: { code: 'NotFound', status: 404 },
+  InvalidHost: { code: 'InvalidHost', status: 400 },
   // authentication (401) and authorization (403)
   MissingAuthorization: { code: 'MissingAuthorizationHeader', status: 401 },
   InvalidAuthorization: { code: 'InvalidAuthorization', status: 401 },
@@ -34,6 +35,8 @@ export const ErrorCode = {
   TaskStateConflict: { code: 'TaskStateConflict', status: 409 },
   TrainVersionExists: { code: 'ModelVersionAlreadyExists', status: 409 },
   TooManyRequests: { code: 'RequestLimitExceeded', status: 429 },
+  // a per-account quota (src/domain/quotas.ts): the message names the quota, the use and the setting
+  QuotaExceeded: { code: 'QuotaExceeded', status: 403 },
   ServiceUnavailable: { code: 'ServiceUnavailable', status: 503 },
   InternalError: { code: 'InternalError', status: 500 },
 } as const;
