@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { publicHostList, type Config } from './config.js';
+import type { Quotas } from './domain/quotas.js';
 import { IamService } from './domain/iam/iam-service.js';
 import { SecretBox } from './domain/iam/secret-box.js';
 import { ModelSetService } from './domain/model/model-set-service.js';
@@ -62,11 +63,20 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
       return account !== undefined && bucketGranted(config.bucketGrants, bucket, account.name);
     },
   };
+  const quotas: Quotas = {
+    modelSets: config.quotaModelSets,
+    versionsPerSet: config.quotaVersionsPerSet,
+    versionsPerAccount: config.quotaVersionsPerAccount,
+    templates: config.quotaTemplates,
+    templateBytes: config.quotaTemplateBytes,
+    templateMaxBytes: config.quotaTemplateMaxBytes,
+    concurrentImports: config.quotaConcurrentImports,
+  };
   const services: Services = {
     iam: new IamService(accountsRepo, box),
-    modelSets: new ModelSetService(modelsRepo),
-    modelVersions: new ModelVersionService(modelsRepo, { Import: importSource, Train: new TrainingTaskSource(trainingRepo, checkpointLocation) }, () => hooks.jobQueued(), (row) => dropRegistryCopy(objects.registry, row, logger)),
-    customConfs: new CustomConfService(confsRepo),
+    modelSets: new ModelSetService(modelsRepo, quotas),
+    modelVersions: new ModelVersionService(modelsRepo, { Import: importSource, Train: new TrainingTaskSource(trainingRepo, checkpointLocation) }, () => hooks.jobQueued(), (row) => dropRegistryCopy(objects.registry, row, logger), quotas),
+    customConfs: new CustomConfService(confsRepo, quotas),
     training: new TrainingService(trainingRepo, checkpointLocation),
   };
   try {

@@ -3,6 +3,7 @@ import createCustomModel from './create-custom-model.js';
 import createCustomModelSet from './create-custom-model-set.js';
 import createModelCustomConf from './create-model-custom-conf.js';
 import deleteModel from './delete-model.js';
+import deleteModelCustomConf from './delete-model-custom-conf.js';
 import deleteModelSet from './delete-model-set.js';
 import describeCustomModelSets from './describe-custom-model-sets.js';
 import describeCustomModels from './describe-custom-models.js';
@@ -23,5 +24,6 @@ export const modelActions: ActionDef[] = [
   deleteModel,
   describeCustomModels,
   createModelCustomConf,
+  deleteModelCustomConf,
   describeModelSystemAdvancedConf,
 ];
