@@ -77,6 +77,7 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
     modelSets: new ModelSetService(modelsRepo, quotas),
     modelVersions: new ModelVersionService(modelsRepo, { Import: importSource, Train: new TrainingTaskSource(trainingRepo, checkpointLocation) }, () => hooks.jobQueued(), (row) => dropRegistryCopy(objects.registry, row, logger), quotas),
     customConfs: new CustomConfService(confsRepo, quotas),
+    buckets: importSource,
     training: new TrainingService(trainingRepo, checkpointLocation),
   };
   try {

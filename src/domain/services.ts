@@ -1,6 +1,7 @@
 // The domain services one request may use; built once by src/app.ts.
 import type { IamService } from './iam/iam-service.js';
 import type { CustomConfService } from './model/custom-conf-service.js';
+import type { ObjectStoreImportSource } from './model/import-source.js';
 import type { ModelSetService } from './model/model-set-service.js';
 import type { ModelVersionService } from './model/model-version-service.js';
 import type { TrainingService } from './training/training-service.js';
@@ -11,4 +12,6 @@ export interface Services {
   modelVersions: ModelVersionService;
   training: TrainingService;
   customConfs: CustomConfService;
+  /** Whether the caller's account may import from a bucket (CheckBucketAccess). */
+  buckets: Pick<ObjectStoreImportSource, 'checkAccess'>;
 }

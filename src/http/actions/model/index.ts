@@ -1,4 +1,5 @@
 // Every /v2/model action, one file each.
+import checkBucketAccess from './check-bucket-access.js';
 import createCustomModel from './create-custom-model.js';
 import createCustomModelSet from './create-custom-model-set.js';
 import createModelCustomConf from './create-model-custom-conf.js';
@@ -25,5 +26,6 @@ export const modelActions: ActionDef[] = [
   describeCustomModels,
   createModelCustomConf,
   deleteModelCustomConf,
+  checkBucketAccess,
   describeModelSystemAdvancedConf,
 ];
