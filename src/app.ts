@@ -71,6 +71,8 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
     templateBytes: config.quotaTemplateBytes,
     templateMaxBytes: config.quotaTemplateMaxBytes,
     concurrentImports: config.quotaConcurrentImports,
+    fineTuningJobs: config.quotaFineTuningJobs,
+    fineTuningTasks: config.quotaFineTuningTasks,
   };
   const services: Services = {
     iam: new IamService(accountsRepo, box),
@@ -78,7 +80,7 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
     modelVersions: new ModelVersionService(modelsRepo, { Import: importSource, Train: new TrainingTaskSource(trainingRepo, checkpointLocation) }, () => hooks.jobQueued(), (row) => dropRegistryCopy(objects.registry, row, logger), quotas),
     customConfs: new CustomConfService(confsRepo, quotas),
     buckets: importSource,
-    training: new TrainingService(trainingRepo, checkpointLocation),
+    training: new TrainingService(trainingRepo, checkpointLocation, quotas),
   };
   try {
     await services.iam.checkMasterKey();

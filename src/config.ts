@@ -67,6 +67,8 @@ export interface Config {
   quotaTemplateBytes: number;
   quotaTemplateMaxBytes: number;
   quotaConcurrentImports: number;
+  quotaFineTuningJobs: number;
+  quotaFineTuningTasks: number;
 }
 
 export type ConfigOverrides = Partial<Config>;
@@ -151,6 +153,8 @@ function buildConfig(overrides: ConfigOverrides): Config {
     quotaTemplateBytes: envInt('MODELREG_QUOTA_TEMPLATE_BYTES', 64 * 1024 * 1024),
     quotaTemplateMaxBytes: envInt('MODELREG_QUOTA_TEMPLATE_MAX_BYTES', 256 * 1024),
     quotaConcurrentImports: envInt('MODELREG_QUOTA_CONCURRENT_IMPORTS', 100),
+    quotaFineTuningJobs: envInt('MODELREG_QUOTA_FINE_TUNING_JOBS', 1000),
+    quotaFineTuningTasks: envInt('MODELREG_QUOTA_FINE_TUNING_TASKS', 10_000),
   };
   const merged = { ...config, ...stripUndefined(overrides) };
   // Derived paths follow an overridden data dir unless they were set explicitly.

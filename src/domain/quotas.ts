@@ -14,9 +14,11 @@ export interface Quotas {
   templateMaxBytes: number;
   /** Import/train jobs queued or running per account. */
   concurrentImports: number;
+  fineTuningJobs: number;
+  fineTuningTasks: number;
 }
 
-export const UNLIMITED_QUOTAS: Quotas = { modelSets: 0, versionsPerSet: 0, versionsPerAccount: 0, templates: 0, templateBytes: 0, templateMaxBytes: 0, concurrentImports: 0 };
+export const UNLIMITED_QUOTAS: Quotas = { modelSets: 0, versionsPerSet: 0, versionsPerAccount: 0, templates: 0, templateBytes: 0, templateMaxBytes: 0, concurrentImports: 0, fineTuningJobs: 0, fineTuningTasks: 0 };
 
 /**
  * Throws QuotaExceeded when adding `adding` to `used` would pass `limit`. The message names the

@@ -27,7 +27,7 @@ describe('quotas', () => {
   let s: TestServer;
   before(async () => {
     // No worker: imports stay queued, so the concurrent-imports quota can be seen exactly.
-    s = await startServer({ quotaModelSets: 3, quotaVersionsPerSet: 3, quotaVersionsPerAccount: 4, quotaConcurrentImports: 3, quotaTemplates: 2, quotaTemplateBytes: 1000, importConcurrency: 0 });
+    s = await startServer({ quotaModelSets: 3, quotaVersionsPerSet: 3, quotaVersionsPerAccount: 4, quotaConcurrentImports: 3, quotaTemplates: 2, quotaTemplateBytes: 1000, quotaFineTuningJobs: 2, quotaFineTuningTasks: 1, importConcurrency: 0 });
     await writeTinyCausalLM(path.join(s.app.config.bucketsDir, 'models', 'tiny'));
   });
   after(() => s.close());
@@ -97,11 +97,21 @@ describe('quotas', () => {
     assert.equal((await uploadCustomConf(s.url, key, TEMPLATE)).status, 200, 'the deleted template still counts');
   });
 
+  test('fine-tuning jobs and tasks are counted too', async () => {
+    const key = await s.newKey('training-tenant');
+    const ft = (action: string, data: Record<string, unknown>) => sdk(s.url, key, '/v2/finetuning', action, data);
+    const job = (await ft('CreateFineTuningJob', { name: 'j0', model: 'Qwen2-7B', trainMode: 'SFT' })).result.jobId;
+    await ft('CreateFineTuningJob', { name: 'j1', model: 'Qwen2-7B', trainMode: 'SFT' });
+    await quotaError(ft('CreateFineTuningJob', { name: 'j2', model: 'Qwen2-7B', trainMode: 'SFT' }), /fine-tuning jobs.*2 of 2/, 'MODELREG_QUOTA_FINE_TUNING_JOBS');
+    await ft('CreateFineTuningTask', { jobId: job, hyperParameterConfig: {}, datasetConfig: {} });
+    await quotaError(ft('CreateFineTuningTask', { jobId: job, hyperParameterConfig: {}, datasetConfig: {} }), /fine-tuning tasks.*1 of 1/, 'MODELREG_QUOTA_FINE_TUNING_TASKS');
+  });
+
   test('the defaults are documented values and read from the environment', () => {
     const c = loadConfig({ dataDir: '/tmp/unused' });
     assert.deepEqual(
-      [c.quotaModelSets, c.quotaVersionsPerSet, c.quotaVersionsPerAccount, c.quotaTemplates, c.quotaTemplateBytes, c.quotaTemplateMaxBytes, c.quotaConcurrentImports],
-      [1000, 1000, 10_000, 1000, 64 * 1024 * 1024, 256 * 1024, 100],
+      [c.quotaModelSets, c.quotaVersionsPerSet, c.quotaVersionsPerAccount, c.quotaTemplates, c.quotaTemplateBytes, c.quotaTemplateMaxBytes, c.quotaConcurrentImports, c.quotaFineTuningJobs, c.quotaFineTuningTasks],
+      [1000, 1000, 10_000, 1000, 64 * 1024 * 1024, 256 * 1024, 100, 1000, 10_000],
     );
     process.env.MODELREG_QUOTA_MODEL_SETS = '7';
     try {
