@@ -56,9 +56,11 @@ function walk(action: ActionDef, s: JsonSchema, path: string, required: boolean,
     case 'object': {
       const props = (s.properties ?? {}) as Record<string, JsonSchema>;
       const req = (s.required ?? []) as string[];
-      const free = s.additionalProperties !== false;
-      if (path !== '') out.push({ ...base, kind: 'object', max: s.maxJsonBytes as number | undefined, unbounded: free && s.maxJsonBytes === undefined });
-      // A free-form object's own properties are bounded by its byte size; list only strict ones' fields.
+      // Free-form: bounded by its JSON size (maxJsonBytes), or else by nothing. An object that
+      // declares its fields is walked field by field (unknown fields, if allowed, are ignored).
+      const sized = s.maxJsonBytes !== undefined;
+      const free = sized || (Object.keys(props).length === 0 && s.additionalProperties !== false);
+      if (path !== '') out.push({ ...base, kind: 'object', max: s.maxJsonBytes as number | undefined, unbounded: free && !sized });
       if (free && path !== '') return;
       for (const [k, v] of Object.entries(props)) walk(action, v, path ? `${path}.${k}` : k, req.includes(k), out);
       return;
