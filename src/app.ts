@@ -3,7 +3,8 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Config } from './config.js';
+import { publicHostList, type Config } from './config.js';
+import type { Quotas } from './domain/quotas.js';
 import { IamService } from './domain/iam/iam-service.js';
 import { SecretBox } from './domain/iam/secret-box.js';
 import { ModelSetService } from './domain/model/model-set-service.js';
@@ -65,13 +66,25 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
       return account !== undefined && bucketGranted(config.bucketGrants, bucket, account.name);
     },
   };
+  const quotas: Quotas = {
+    modelSets: config.quotaModelSets,
+    versionsPerSet: config.quotaVersionsPerSet,
+    versionsPerAccount: config.quotaVersionsPerAccount,
+    templates: config.quotaTemplates,
+    templateBytes: config.quotaTemplateBytes,
+    templateMaxBytes: config.quotaTemplateMaxBytes,
+    concurrentImports: config.quotaConcurrentImports,
+    fineTuningJobs: config.quotaFineTuningJobs,
+    fineTuningTasks: config.quotaFineTuningTasks,
+  };
   const services: Services = {
     iam: new IamService(accountsRepo, box),
-    modelSets: new ModelSetService(modelsRepo),
-    modelVersions: new ModelVersionService(modelsRepo, { Import: importSource, Train: new TrainingTaskSource(trainingRepo, checkpointLocation) }, () => hooks.jobQueued(), (row) => dropRegistryCopy(objects.registry, row, logger)),
-    customConfs: new CustomConfService(confsRepo),
-    training: new TrainingService(trainingRepo, checkpointLocation),
+    modelSets: new ModelSetService(modelsRepo, quotas),
+    modelVersions: new ModelVersionService(modelsRepo, { Import: importSource, Train: new TrainingTaskSource(trainingRepo, checkpointLocation) }, () => hooks.jobQueued(), (row) => dropRegistryCopy(objects.registry, row, logger), quotas),
+    customConfs: new CustomConfService(confsRepo, quotas),
+    buckets: importSource,
     catalogues,
+    training: new TrainingService(trainingRepo, checkpointLocation, quotas),
   };
   try {
     await services.iam.checkMasterKey();
@@ -114,6 +127,14 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
     requestTimeoutMs: config.requestTimeoutMs,
     connectionTimeoutMs: config.connectionTimeoutMs,
     trustProxy: config.trustProxy,
+    connectionLimits: {
+      maxConnections: config.maxConnections,
+      maxConnectionsPerClient: config.maxConnectionsPerClient,
+      maxInflightBodyBytes: config.maxInflightBodyBytes,
+      maxInflightBodyBytesPerClient: config.maxInflightBodyBytesPerClient,
+    },
+    requireContentSha256: config.requireContentSha256,
+    publicHosts: publicHostList(config.publicHosts),
     healthCheck: async () => {
       await sql`select 1`.execute(store.db);
     },

@@ -53,6 +53,26 @@ export interface Config {
   fineTuningModelsFile?: string;
   /** JSON file of preset model sets answered by DescribeSystemModelSets; absent: none. */
   systemModelSetsFile?: string;
+  /** Open connections overall / per peer address; 0 = no cap (src/http/connection-limits.ts). */
+  maxConnections: number;
+  maxConnectionsPerClient: number;
+  /** Request body bytes being received at once, overall / per client address; 0 = no cap. */
+  maxInflightBodyBytes: number;
+  maxInflightBodyBytesPerClient: number;
+  /** Refuse requests whose signature does not cover x-bce-content-sha256 (replay with another body). */
+  requireContentSha256: boolean;
+  /** Comma-separated host names (host or host:port) the Host header must match; '' = not checked. */
+  publicHosts: string;
+  /** Per-account quotas (src/domain/quotas.ts); 0 = unlimited. */
+  quotaModelSets: number;
+  quotaVersionsPerSet: number;
+  quotaVersionsPerAccount: number;
+  quotaTemplates: number;
+  quotaTemplateBytes: number;
+  quotaTemplateMaxBytes: number;
+  quotaConcurrentImports: number;
+  quotaFineTuningJobs: number;
+  quotaFineTuningTasks: number;
 }
 
 export type ConfigOverrides = Partial<Config>;
@@ -69,6 +89,17 @@ const envInt = (name: string, fallback: number): number => {
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
   return n;
 };
+
+const envBool = (name: string, fallback: boolean): boolean => {
+  const raw = env(name);
+  if (raw === undefined) return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new Error(`${name} must be true or false, got "${raw}"`);
+};
+
+/** MODELREG_PUBLIC_HOSTS as a list: lowercase, trimmed, empty entries dropped. */
+export const publicHostList = (raw: string): string[] => raw.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
 
 export function loadConfig(overrides: ConfigOverrides = {}, configFile?: string): Config {
   // The file's settings act as overrides that yield to environment variables (left out of them
@@ -115,6 +146,21 @@ function buildConfig(overrides: ConfigOverrides): Config {
     trustProxy: parseTrustProxy(env('MODELREG_TRUST_PROXY')),
     fineTuningModelsFile: env('MODELREG_FINE_TUNING_MODELS_FILE'),
     systemModelSetsFile: env('MODELREG_SYSTEM_MODEL_SETS_FILE'),
+    maxConnections: envInt('MODELREG_MAX_CONNECTIONS', 1024),
+    maxConnectionsPerClient: envInt('MODELREG_MAX_CONNECTIONS_PER_CLIENT', 256),
+    maxInflightBodyBytes: envInt('MODELREG_MAX_INFLIGHT_BODY_BYTES', 256 * 1024 * 1024),
+    maxInflightBodyBytesPerClient: envInt('MODELREG_MAX_INFLIGHT_BODY_BYTES_PER_CLIENT', 64 * 1024 * 1024),
+    requireContentSha256: envBool('MODELREG_REQUIRE_CONTENT_SHA256', false),
+    publicHosts: env('MODELREG_PUBLIC_HOSTS') ?? '',
+    quotaModelSets: envInt('MODELREG_QUOTA_MODEL_SETS', 1000),
+    quotaVersionsPerSet: envInt('MODELREG_QUOTA_VERSIONS_PER_SET', 1000),
+    quotaVersionsPerAccount: envInt('MODELREG_QUOTA_VERSIONS_PER_ACCOUNT', 10_000),
+    quotaTemplates: envInt('MODELREG_QUOTA_TEMPLATES', 1000),
+    quotaTemplateBytes: envInt('MODELREG_QUOTA_TEMPLATE_BYTES', 64 * 1024 * 1024),
+    quotaTemplateMaxBytes: envInt('MODELREG_QUOTA_TEMPLATE_MAX_BYTES', 256 * 1024),
+    quotaConcurrentImports: envInt('MODELREG_QUOTA_CONCURRENT_IMPORTS', 100),
+    quotaFineTuningJobs: envInt('MODELREG_QUOTA_FINE_TUNING_JOBS', 1000),
+    quotaFineTuningTasks: envInt('MODELREG_QUOTA_FINE_TUNING_TASKS', 10_000),
   };
   const merged = { ...config, ...stripUndefined(overrides) };
   // Derived paths follow an overridden data dir unless they were set explicitly.

@@ -1,6 +1,6 @@
 // The console's API client: signed POST <route>?Action=<Action> calls to the server it was
 // loaded from, unwrapping the {requestId, result} / {requestId, code, message} envelopes.
-import { bceTimestamp, signRequest } from './bce-sign.js';
+import { bceTimestamp, sha256Hex, signRequest } from './bce-sign.js';
 
 const AUTH_FAILURES = new Set(['InvalidHTTPAuthHeader', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'RequestExpired']);
 
@@ -50,7 +50,11 @@ export class Api {
 
   async send(route, action, body, contentType) {
     const rawQuery = `Action=${encodeURIComponent(action)}`;
-    const headers = { host: this.host, 'content-type': contentType, 'x-bce-date': bceTimestamp() };
+    // The body's digest is signed too, so a captured request cannot be replayed with another body
+    // (a server with MODELREG_REQUIRE_CONTENT_SHA256 refuses requests that do not sign it).
+    const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : new Uint8Array(await body.arrayBuffer());
+    body = bytes;
+    const headers = { host: this.host, 'content-type': contentType, 'x-bce-date': bceTimestamp(), 'x-bce-content-sha256': await sha256Hex(bytes) };
     const authorization = await signRequest({ ...this.creds, method: 'POST', path: route, rawQuery, headers });
     const { host: _host, ...send } = headers;
     let res;

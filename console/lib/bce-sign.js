@@ -5,7 +5,7 @@
 // Browsers set Host and Content-Length themselves and forbid scripts to touch them, so the
 // console signs host (with location.host, which is what the browser sends), content-type and
 // x-bce-date; the server checks exactly the headers a request lists as signed.
-import { hmacSha256 } from './sha256.js';
+import { hmacSha256, sha256 } from './sha256.js';
 
 const utf8 = new TextEncoder();
 const toHex = (bytes) => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
@@ -62,6 +62,13 @@ export async function hmacHex(key, data) {
   if (!subtle) return toHex(hmacSha256(utf8.encode(key), utf8.encode(data)));
   const k = await subtle.importKey('raw', utf8.encode(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   return toHex(await subtle.sign('HMAC', k, utf8.encode(data)));
+}
+
+/** Hex SHA-256 of the body bytes, for the signed x-bce-content-sha256 header. */
+export async function sha256Hex(bytes) {
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) return toHex(sha256(bytes));
+  return toHex(await subtle.digest('SHA-256', bytes));
 }
 
 export const bceTimestamp = (d = new Date()) => d.toISOString().replace(/\.\d+Z$/, 'Z');

@@ -1,6 +1,6 @@
 // A signed client for modelreg's (and Qianfan's) console API, used by the CLI and benchmarks.
 // It signs exactly as the official Node SDK does (host, content-length, content-type, x-bce-*).
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { bceTimestamp, signRequest } from '../http/auth/bce-v1.js';
 
 export interface Credentials {
@@ -50,6 +50,8 @@ export class ApiClient {
       'content-type': contentType,
       'content-length': String(body.length),
       'x-bce-date': bceTimestamp(),
+      // Signed, so a captured request cannot be replayed with another body (MODELREG_REQUIRE_CONTENT_SHA256).
+      'x-bce-content-sha256': createHash('sha256').update(body).digest('hex'),
     };
     const query = `Action=${encodeURIComponent(action)}`;
     headers.authorization = signRequest({ ...this.creds, method: 'POST', path, rawQuery: query, headers });

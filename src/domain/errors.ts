@@ -25,6 +25,7 @@ export const ErrorCode = {
   InvalidAccessKey: { code: 'InvalidAccessKeyId', status: 403 },
   SignatureDoesNotMatch: { code: 'SignatureDoesNotMatch', status: 400 },
   RequestExpired: { code: 'RequestExpired', status: 400 },
+  InvalidHost: { code: 'InvalidHost', status: 400 },
   AccessKeyDisabled: { code: 'AccessKeyDisabled', status: 403 },
   AccessDenied: { code: 'AccessDenied', status: 403 },
   // resources
@@ -42,6 +43,8 @@ export const ErrorCode = {
   TaskStateConflict: { code: 'TaskStateConflict', status: 409 },
   TrainVersionExists: { code: 'ModelVersionAlreadyExists', status: 409 },
   TooManyRequests: { code: 'RequestLimitExceeded', status: 429 },
+  // a per-account quota (src/domain/quotas.ts): the message names the quota, the use and the setting
+  QuotaExceeded: { code: 'QuotaExceeded', status: 403 },
   ServiceUnavailable: { code: 'ServiceUnavailable', status: 503 },
   InternalError: { code: 'InternalError', status: 500 },
 } as const;

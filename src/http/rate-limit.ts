@@ -1,8 +1,9 @@
 // Request rate limits, per process (replicas share nothing: N replicas allow N times the rate).
 //  - per access key: a token bucket charged once per authenticated request;
-//  - per client IP: a token bucket charged once per failed authentication and checked before
-//    the signature is verified, so a client guessing keys or replaying bad signatures is cut off
-//    without costing a key lookup, while busy clients with good signatures are never slowed.
+//  - per client IP and per access key named: token buckets charged once per failed authentication
+//    and checked before the signature is verified. A client guessing one key's secret is cut off
+//    without costing a key lookup; valid keys sharing its address (NAT) still get through, and
+//    busy clients with good signatures are never slowed.
 // A refused request gets 429 RequestLimitExceeded with Retry-After in whole seconds.
 import { ApiError } from '../domain/errors.js';
 
@@ -92,31 +93,47 @@ const retryAfter = (seconds: number): Record<string, string> => ({ 'retry-after'
 export class RequestLimits {
   private readonly perKey: TokenBuckets;
   private readonly failuresPerIp: TokenBuckets;
+  private readonly failuresPerKey: TokenBuckets;
 
   constructor(private readonly opts: RateLimitOptions = DEFAULT_RATE_LIMITS) {
     this.perKey = new TokenBuckets(opts.perKey);
     this.failuresPerIp = new TokenBuckets(opts.authFailuresPerIp);
+    this.failuresPerKey = new TokenBuckets(opts.authFailuresPerIp);
   }
 
-  /** Runs `authenticate` under both limits and returns what it returns. */
-  async authenticate<P extends { accessKey: string }>(ip: string, authenticate: () => Promise<P>): Promise<P> {
-    const blocked = this.failuresPerIp.wait(ip);
-    if (blocked > 0) {
-      const { perSecond, burst } = this.opts.authFailuresPerIp;
-      throw new ApiError('TooManyRequests', `too many failed authentications from this address (limit ${perSecond}/s, burst ${burst}); check the access key and secret key, then retry later`, retryAfter(blocked));
-    }
+  /**
+   * Runs `authenticate` under the limits and returns what it returns. Failures are counted per
+   * client address and per access key named in the request. A request is refused unchecked only
+   * when both its address and its key are over the limit: a valid key behind the same NAT as a
+   * guesser (other key, same address) still gets through, and so does a key's holder elsewhere.
+   */
+  async authenticate<P>(ip: string, claimedKey: string | undefined, authenticate: () => Promise<P>, accessKeyOf: (p: P) => string): Promise<P> {
+    const keyId = claimedKey ?? '';
+    const ipBlocked = this.failuresPerIp.wait(ip);
+    const keyBlocked = this.failuresPerKey.wait(keyId);
+    if (ipBlocked > 0 && keyBlocked > 0) throw this.tooManyFailures(Math.min(ipBlocked, keyBlocked));
     let principal: P;
     try {
       principal = await authenticate();
     } catch (err) {
       this.failuresPerIp.take(ip);
+      this.failuresPerKey.take(keyId);
+      // Over a limit, a failure is told as the limit (with Retry-After), not as the reason.
+      const blocked = Math.max(ipBlocked, keyBlocked);
+      if (blocked > 0) throw this.tooManyFailures(blocked);
       throw err;
     }
-    const wait = this.perKey.take(principal.accessKey);
+    const accessKey = accessKeyOf(principal);
+    const wait = this.perKey.take(accessKey);
     if (wait > 0) {
       const { perSecond, burst } = this.opts.perKey;
-      throw new ApiError('TooManyRequests', `too many requests for access key ${principal.accessKey} (limit ${perSecond}/s, burst ${burst}); retry later`, retryAfter(wait));
+      throw new ApiError('TooManyRequests', `too many requests for access key ${accessKey} (limit ${perSecond}/s, burst ${burst}); retry later`, retryAfter(wait));
     }
     return principal;
+  }
+
+  private tooManyFailures(seconds: number): ApiError {
+    const { perSecond, burst } = this.opts.authFailuresPerIp;
+    return new ApiError('TooManyRequests', `too many failed authentications from this address or for this access key (limit ${perSecond}/s, burst ${burst}); check the access key and secret key, then retry later`, retryAfter(seconds));
   }
 }

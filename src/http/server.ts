@@ -1,5 +1,6 @@
 // Where every request enters: POST /v2/<route>?Action=<Action>, plus /healthz.
-// Order of checks: route → signature → action → policy → body → handler.
+// Order of checks: route → signature → action → policy (all on the headers, in onRequest, before
+// any body byte is read) → body budget → body (and its signed digest, if any) → handler.
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -8,7 +9,10 @@ import { policiesAllow } from '../domain/iam/policies.js';
 import type { Principal } from '../domain/iam/iam-service.js';
 import type { Services } from '../domain/services.js';
 import { actionNames, findAction, ROUTES } from './actions/index.js';
-import { authenticate } from './auth/authenticate.js';
+import { authenticate, checkSignedBody, claimedAccessKey } from './auth/authenticate.js';
+import type { ParsedAuthorization } from './auth/verify-signature.js';
+import type { ActionDef } from './actions/action.js';
+import { ConnectionLimits, type ConnectionLimitOptions } from './connection-limits.js';
 import { clientErrorHandler, frameworkErrorHandler, rejectAmbiguousHeaders } from './client-errors.js';
 import { DEFAULT_RATE_LIMITS, RequestLimits, type RateLimitOptions } from './rate-limit.js';
 import { registerConsole } from './console-route.js';
@@ -29,6 +33,12 @@ export interface HttpOptions {
   connectionTimeoutMs?: number;
   /** Fastify's trustProxy: which proxies' X-Forwarded-For to believe for the client address. */
   trustProxy?: boolean | string;
+  /** Connection and in-flight body caps (src/http/connection-limits.ts); none when absent. */
+  connectionLimits?: ConnectionLimitOptions;
+  /** Refuse signatures that do not cover x-bce-content-sha256. */
+  requireContentSha256?: boolean;
+  /** When non-empty, the Host header must name one of these (host, or host:port). */
+  publicHosts?: string[];
 }
 
 declare module 'fastify' {
@@ -36,6 +46,8 @@ declare module 'fastify' {
     apiRequestId: string;
     apiAction?: string;
     apiPrincipal?: Principal;
+    apiActionDef?: ActionDef;
+    apiBodyAuth?: ParsedAuthorization;
   }
 }
 
@@ -68,6 +80,8 @@ export function buildHttpServer(services: Services, opts: HttpOptions): FastifyI
   app.addHook('onRequest', async (req) => {
     req.apiRequestId = randomUUID();
     rejectAmbiguousHeaders(req.raw.rawHeaders);
+    // Load balancers probe /healthz by address; everything else must name a public host when set.
+    if (opts.publicHosts?.length && !req.url.startsWith('/healthz')) checkHost(req.headers.host, opts.publicHosts);
   });
 
   // Bodies are kept as bytes: the signature check may need them, and JSON is parsed per action.
@@ -101,7 +115,9 @@ export function buildHttpServer(services: Services, opts: HttpOptions): FastifyI
   });
 
   const limits = new RequestLimits(opts.rateLimits ?? DEFAULT_RATE_LIMITS);
-  app.post('/v2/:route', (req, reply) => handleAction(req, reply, services, opts, limits));
+  const connections = new ConnectionLimits(opts.connectionLimits ?? { maxConnections: 0, maxConnectionsPerClient: 0, maxInflightBodyBytes: 0, maxInflightBodyBytesPerClient: 0 });
+  connections.attach(app.server);
+  app.post('/v2/:route', { onRequest: (req, reply) => admit(req, reply, services, opts, limits, connections) }, (req, reply) => handleAction(req, reply, services));
   // The web console (static files; it calls the API above like any other client).
   registerConsole(app);
 
@@ -122,31 +138,52 @@ export function buildHttpServer(services: Services, opts: HttpOptions): FastifyI
   return app;
 }
 
-async function handleAction(req: FastifyRequest, reply: FastifyReply, services: Services, opts: HttpOptions, limits: RequestLimits): Promise<FastifyReply> {
-  const path = req.url.split('?')[0] ?? '';
-  if (!ROUTES.includes(path as never)) {
-    throw new ApiError('RouteNotFound', `no API at POST ${path}; the API routes are ${ROUTES.map((r) => 'POST ' + r).join(', ')}`);
-  }
-  const principal = await limits.authenticate(req.ip, () => authenticate(req, services.iam, opts.maxClockSkewSeconds));
-  req.apiPrincipal = principal;
+/**
+ * Everything decided on the headers, before the body is read: route, signature, action, policy,
+ * then the body budget. A refused request's body is never buffered; its connection is closed.
+ */
+async function admit(req: FastifyRequest, reply: FastifyReply, services: Services, opts: HttpOptions, limits: RequestLimits, connections: ConnectionLimits): Promise<void> {
+  try {
+    const path = req.url.split('?')[0] ?? '';
+    if (!ROUTES.includes(path as never)) {
+      throw new ApiError('RouteNotFound', `no API at POST ${path}; the API routes are ${ROUTES.map((r) => 'POST ' + r).join(', ')}`);
+    }
+    const authOpts = { maxSkewSeconds: opts.maxClockSkewSeconds, requireContentSha256: opts.requireContentSha256 };
+    const { principal, bodyAuth } = await limits.authenticate(req.ip, claimedAccessKey(req), () => authenticate(req, services.iam, authOpts), (a) => a.principal.accessKey);
+    req.apiPrincipal = principal;
+    req.apiBodyAuth = bodyAuth;
 
-  const query = req.query as Record<string, unknown>;
-  const name = query.Action;
-  if (name === undefined || name === '') {
-    throw new ApiError('MissingParameter', `the query parameter Action is required: POST ${path}?Action=<Action>`);
+    const query = req.query as Record<string, unknown>;
+    const name = query.Action;
+    if (name === undefined || name === '') {
+      throw new ApiError('MissingParameter', `the query parameter Action is required: POST ${path}?Action=<Action>`);
+    }
+    if (typeof name !== 'string') throw new ApiError('InvalidParameter', 'the query parameter Action must be given once');
+    const action = findAction(path, name);
+    if (!action) {
+      throw new ApiError('InvalidAction', `unknown Action "${name}" on ${path}; known actions: ${actionNames(path).join(', ')}`);
+    }
+    // Only a known name is logged: an unknown one is whatever the client typed (even a pasted secret).
+    req.apiAction = action.name;
+    if (!policiesAllow(principal.policies, action.route, action.access)) {
+      throw new ApiError('AccessDenied', `access denied: this key's policies (${principal.policies.join(', ') || 'none'}) do not allow ${action.name}`);
+    }
+    req.apiActionDef = action;
+    connections.reserveBody(req.ip, req.raw, opts.bodyLimitBytes, (release) => reply.raw.once('close', release));
+  } catch (err) {
+    // The body (if any) will not be read: do not keep the connection for the next request.
+    if (req.headers['content-length'] !== '0' && (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined)) {
+      reply.header('connection', 'close');
+    }
+    throw err;
   }
-  if (typeof name !== 'string') throw new ApiError('InvalidParameter', 'the query parameter Action must be given once');
-  const action = findAction(path, name);
-  if (!action) {
-    throw new ApiError('InvalidAction', `unknown Action "${name}" on ${path}; known actions: ${actionNames(path).join(', ')}`);
-  }
-  // Only a known name is logged: an unknown one is whatever the client typed (even a pasted secret).
-  req.apiAction = action.name;
-  if (!policiesAllow(principal.policies, action.route, action.access)) {
-    throw new ApiError('AccessDenied', `access denied: this key's policies (${principal.policies.join(', ') || 'none'}) do not allow ${action.name}`);
-  }
+}
 
+async function handleAction(req: FastifyRequest, reply: FastifyReply, services: Services): Promise<FastifyReply> {
+  const principal = req.apiPrincipal!;
+  const action = req.apiActionDef!;
   const raw = Buffer.isBuffer(req.body) ? req.body : undefined;
+  if (req.apiBodyAuth) checkSignedBody(req, req.apiBodyAuth);
   const contentType = String(req.headers['content-type'] ?? '');
   if (action.rawBody) {
     const result = await action.handle({ principal, services, requestId: req.apiRequestId, raw: { contentType, body: raw ?? Buffer.alloc(0) } }, undefined);
@@ -163,6 +200,14 @@ async function handleAction(req: FastifyRequest, reply: FastifyReply, services: 
   }
   const result = await action.handle({ principal, services, requestId: req.apiRequestId }, body);
   return sendResult(reply, req.apiRequestId, result);
+}
+
+/** Host header against MODELREG_PUBLIC_HOSTS: an entry without a port matches any port. */
+function checkHost(host: string | undefined, allowed: string[]): void {
+  const h = (host ?? '').trim().toLowerCase();
+  const bare = h.startsWith('[') ? h.slice(0, h.indexOf(']') + 1) : h.split(':')[0]!;
+  if (allowed.some((a) => a === h || a === bare)) return;
+  throw new ApiError('InvalidHost', `the Host header "${h.slice(0, 100)}" is not a public name of this registry; use one of: ${allowed.join(', ')}`);
 }
 
 /** Framework errors become envelope errors; anything unexpected is a logged 500 without details. */

@@ -6,6 +6,20 @@ import type { ActionDef } from './actions/action.js';
 import { decodeUtf8Strict, parseStrictJson } from './strict-json.js';
 
 const ajv = new Ajv({ allErrors: false, strict: true, coerceTypes: false, useDefaults: false });
+// Free-form objects (training parameters) are bounded by their JSON size: every byte a client
+// sends is counted against a documented limit (docs/limits.md).
+ajv.addKeyword({
+  keyword: 'maxJsonBytes',
+  type: 'object',
+  schemaType: 'number',
+  errors: true,
+  validate: function maxJsonBytes(limit: number, data: unknown) {
+    const size = Buffer.byteLength(JSON.stringify(data));
+    if (size <= limit) return true;
+    (maxJsonBytes as any).errors = [{ keyword: 'maxJsonBytes', message: `must be at most ${limit} bytes of JSON`, params: { limit, size } }];
+    return false;
+  },
+});
 const compiled = new WeakMap<ActionDef, ValidateFunction>();
 
 export function parseJsonBody(action: ActionDef, raw: Buffer | undefined): unknown {
@@ -43,7 +57,11 @@ export function validateBody(action: ActionDef, body: unknown): string[] {
     validate = ajv.compile(action.body);
     compiled.set(action, validate);
   }
-  if (!validate(body)) throw toApiError(validate.errors?.[0]);
+  if (!validate(body)) {
+    // Inside anyOf the first error is the first branch's type mismatch; a length error says more.
+    const errs = validate.errors ?? [];
+    throw toApiError(errs.find((e) => e.keyword === 'maxLength' || e.keyword === 'maxJsonBytes') ?? errs[0]);
+  }
   return ignored;
 }
 
@@ -108,6 +126,10 @@ function toApiError(e: ErrorObject | undefined): ApiError {
     case 'minimum':
     case 'maximum':
       return new ApiError('InvalidParameter', `${here} must be ${e.keyword === 'minimum' ? '>=' : '<='} ${p.limit}`);
+    case 'maxJsonBytes':
+      return new ApiError('InvalidParameter', `${here} must be at most ${p.limit} bytes as JSON (got ${p.size})`);
+    case 'anyOf':
+      return new ApiError('InvalidParameter', `${here} has an invalid type`);
     case 'maxItems':
       return new ApiError('InvalidParameter', `${here} must have at most ${p.limit} items`);
     case 'pattern':

@@ -187,9 +187,24 @@ export class ImportJobHandler implements JobHandler {
   }
 }
 
-function describeInfraError(err: unknown, url: string): string {
+/** A failure reason for the tenant: bucket-relative (the url), never the server's own paths. */
+export function describeInfraError(err: unknown, url: string): string {
   const e = err as NodeJS.ErrnoException & { name?: string };
   if (e?.code === 'ENOSPC') return `registry storage is full (ENOSPC) while copying ${url}; free disk space and create the version again`;
-  if (e?.code === 'EACCES' || e?.code === 'EPERM') return `permission denied while reading ${url} or writing registry storage (${e.message})`;
-  return `could not import ${url}: ${e?.message ?? String(err)}`;
+  if (e?.code === 'EACCES' || e?.code === 'EPERM') return `permission denied while reading ${url} or writing registry storage (${e.code}${e.syscall ? ` in ${e.syscall}` : ''})`;
+  return `could not import ${url}: ${withoutServerPaths(e)}`;
 }
+
+/**
+ * File system errors name absolute paths ("ENOENT: no such file or directory, open '/srv/…'"):
+ * keep the code and the call, drop the path; in other messages, absolute paths become "<path>".
+ */
+function withoutServerPaths(e: (NodeJS.ErrnoException & { dest?: string }) | undefined): string {
+  if (e === undefined || e === null) return 'unknown error';
+  if (typeof e !== 'object') return String(e).replace(ABSOLUTE_PATH, '<path>');
+  if (e.path !== undefined || e.dest !== undefined) return `${e.code ?? 'error'}${e.syscall ? ` in ${e.syscall}` : ''}`;
+  return String(e.message ?? e).replace(ABSOLUTE_PATH, '<path>');
+}
+
+// Two or more /segments not after a letter, colon or slash (so bos://bucket/key keeps its form); linear.
+const ABSOLUTE_PATH = /(?<![\w:/])(?:\/[^\s'"/]+){2,}/g;

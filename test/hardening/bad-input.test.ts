@@ -249,6 +249,9 @@ test(`bad input: >= 10,000 malformed and hostile requests, every one a 4xx envel
     assert.ok(n >= (a.rawBody ? 40 : 300), `${a.route} ${a.name}: only ${n} bad bodies`);
   }
   assert.ok(byCategory.has('duplicate-key') && byCategory.has('prototype-key') && byCategory.has('deep-nesting') && byCategory.has('over-size-limit'));
+  // Issue 10's classes: bounded free-form objects, regex bait past its bound, unauthenticated big bodies.
+  for (const cat of ['schema:object-too-big', 'schema:regex-bait-too-long', 'unauthenticated-big-body']) assert.ok(byCategory.has(cat), `no ${cat} cases`);
+  assert.deepEqual([...(byCategory.get('unauthenticated-big-body')?.keys() ?? [])].filter((st) => ![400, 401, 403, 429].includes(st)), [], 'an unauthenticated big body got past the signature');
 
   // Nothing reached a handler: every table is as it was, and no prototype was polluted.
   const afterSnap = await snapshotDatabase(server.app.store.db);

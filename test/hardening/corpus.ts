@@ -110,6 +110,9 @@ type Schema = JsonSchema & {
   minimum?: number;
   maximum?: number;
   maxItems?: number;
+  /** Free-form objects (training parameters) are bounded by their JSON size (src/http/validate-body.ts). */
+  maxJsonBytes?: number;
+  anyOf?: Schema[];
 };
 
 interface Site {
@@ -288,6 +291,24 @@ function violate(rng: Rng, site: Site, body: Record<string, unknown>, root: Sche
       return 'object-expected';
     });
   }
+  // Issue 10, class 1: free-form objects past their byte bound, and strings built to make a
+  // backtracking pattern (/\s*%?\s*$/) take quadratic time, past their length bound.
+  if (at.length > 0 && s.maxJsonBytes !== undefined) {
+    options.push(() => {
+      const nested = rng.chance(0.5);
+      const pad = 'x'.repeat(s.maxJsonBytes! + rng.int(1, 4096));
+      setAt(body, root, at, nested ? { a: { b: [pad] } } : { pad }, rng);
+      return 'object-too-big';
+    });
+  }
+  const shortString = s.anyOf?.find((b) => b.type === 'string' && b.maxLength !== undefined);
+  if (at.length > 0 && shortString) {
+    options.push(() => {
+      const n = shortString.maxLength! + rng.int(1, rng.chance(0.2) ? 200_000 : 100);
+      setAt(body, root, at, rng.pick(['1', '40.5', '']) + rng.pick([' ', '\t', ' %']).repeat(Math.ceil(n / 2)) + 'x', rng);
+      return 'regex-bait-too-long';
+    });
+  }
   if (options.length === 0) return undefined;
   return rng.pick(options)();
 }
@@ -399,6 +420,8 @@ export interface CorpusOptions {
 }
 
 const ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: false, useDefaults: false });
+// The server's own keyword, so that a case it refuses is not mistaken for a valid one here.
+ajv.addKeyword({ keyword: 'maxJsonBytes', type: 'object', schemaType: 'number', validate: (limit: number, data: unknown) => Buffer.byteLength(JSON.stringify(data)) <= limit });
 
 const q = (action: string): string => `Action=${encodeURIComponent(action)}`;
 
@@ -616,6 +639,19 @@ function* signatureCases(rng: Rng, opts: CorpusOptions): Generator<Case> {
       body: Buffer.from(body),
       contentType: 'application/json',
       auth: { kind: 'mutate', attack },
+    };
+  }
+  // Issue 10, class 4: big bodies without a valid signature are refused on the headers (the body
+  // is never buffered), with a 401 envelope.
+  for (let i = 0; i < 20; i++) {
+    const action = rng.pick(creators);
+    yield {
+      category: 'unauthenticated-big-body',
+      method: 'POST',
+      path: `${action.route}?${q(action.name)}`,
+      body: Buffer.alloc(Math.max(1, opts.bodyLimitBytes - rng.int(1, 1000)), 0x20),
+      contentType: 'application/json',
+      auth: i % 2 === 0 ? { kind: 'none' } : { kind: 'mutate', attack: ATTACKS[i % ATTACKS.length]! },
     };
   }
 }

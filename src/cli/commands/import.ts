@@ -215,6 +215,8 @@ export function registerImport(program: Command): void {
     }
     const { client } = resolveClient(o);
     const set = await findSet(client, o.set);
+    // The server checks the grant before a byte is written to the bucket (or an object replaced).
+    if (o.upload) await client.call(MODEL_ROUTE, 'CheckBucketAccess', { bucket });
 
     if (o.chatTemplateFile) {
       let content: Buffer;

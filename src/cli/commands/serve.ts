@@ -1,5 +1,6 @@
 // modelreg serve: run the API until SIGINT/SIGTERM.
 import type { Command } from 'commander';
+import { startupWarnings } from '../../security-warnings.js';
 import { loadConfig } from '../../config.js';
 import { parsePort } from '../parse.js';
 
@@ -19,6 +20,7 @@ export function registerServe(program: Command): void {
       const app = await createApp(config);
       const url = await app.http.listen({ host: config.host, port: config.port });
       app.logger.info({ url, dataDir: config.dataDir, database: redactUrl(config.database) }, 'modelreg listening');
+      for (const w of startupWarnings(config)) app.logger.warn({ setting: w.setting }, w.message);
       let closing = false;
       const stop = async (signal: string) => {
         if (closing) return;

@@ -11,9 +11,14 @@ export interface ParsedVersion {
   phase: -1 | 0 | 1;
 }
 
+const MAX_VERSION_LENGTH = 64;
+
 /** PEP 440-ish: '4.36.2', 'v4.41.0.dev0', '4.40.0rc1', '4.38.2.post1', '4.39.3+local'. */
 export function parseVersion(v: string): ParsedVersion | null {
-  const m = /^\s*v?(\d+(?:\.\d+)*)(.*?)\s*$/i.exec(v);
+  // The value comes from a client's config.json: bounded and trimmed before any pattern sees it
+  // (a lazy group before /\s*$/ backtracks quadratically on long whitespace).
+  if (v.length > MAX_VERSION_LENGTH) return null;
+  const m = /^v?(\d+(?:\.\d+)*)(.*)$/i.exec(v.trim());
   if (!m) return null;
   const release = (m[1] as string).split('.').map(Number);
   const rest = (m[2] as string).replace(/\+.*$/, '').toLowerCase();
@@ -53,7 +58,8 @@ export function checkTransformersVersion(chosen: string, configVersion: string |
   }
   const saved = parseVersion(configVersion);
   if (!saved) {
-    return [`config.json transformers_version '${configVersion}' is not a version number; not checked against transformerVersion ${chosen}`];
+    const shown = configVersion.length > MAX_VERSION_LENGTH ? `${configVersion.slice(0, MAX_VERSION_LENGTH)}… (${configVersion.length} characters)` : configVersion;
+    return [`config.json transformers_version '${shown}' is not a version number; not checked against transformerVersion ${chosen}`];
   }
   const want = parseVersion(chosen) as ParsedVersion;
   if (compareVersions(saved, want) <= 0) return [];

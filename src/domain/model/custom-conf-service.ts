@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { Template } from '@huggingface/jinja';
 import { ApiError } from '../errors.js';
+import { checkQuota, UNLIMITED_QUOTAS, type Quotas } from '../quotas.js';
 import { randomSuffix } from '../ids.js';
 import { nowIso } from '../time.js';
 import type { CustomConfsRepo } from '../../store/repos/custom-confs-repo.js';
@@ -11,12 +12,21 @@ import type { CustomConfsRepo } from '../../store/repos/custom-confs-repo.js';
 export const MAX_CUSTOM_CONF_BYTES = 256 * 1024;
 
 export class CustomConfService {
-  constructor(private readonly repo: CustomConfsRepo) {}
+  constructor(
+    private readonly repo: CustomConfsRepo,
+    private readonly quotas: Quotas = { ...UNLIMITED_QUOTAS, templateMaxBytes: MAX_CUSTOM_CONF_BYTES },
+  ) {}
 
   async upload(accountId: string, originalName: string | null, bytes: Buffer): Promise<string> {
     if (bytes.length === 0) throw new ApiError('InvalidParameter', 'customSpecFile is empty');
-    if (bytes.length > MAX_CUSTOM_CONF_BYTES) {
-      throw new ApiError('InvalidParameter', `customSpecFile is ${bytes.length} bytes; the limit is ${MAX_CUSTOM_CONF_BYTES}`);
+    const maxBytes = this.quotas.templateMaxBytes || MAX_CUSTOM_CONF_BYTES;
+    if (bytes.length > maxBytes) {
+      throw new ApiError('InvalidParameter', `customSpecFile is ${bytes.length} bytes; the limit is ${maxBytes} (MODELREG_QUOTA_TEMPLATE_MAX_BYTES)`);
+    }
+    if (this.quotas.templates > 0 || this.quotas.templateBytes > 0) {
+      const use = await this.repo.usage(accountId);
+      checkQuota('custom templates', 'MODELREG_QUOTA_TEMPLATES', use.count, this.quotas.templates);
+      checkQuota('custom template bytes', 'MODELREG_QUOTA_TEMPLATE_BYTES', use.bytes, this.quotas.templateBytes, bytes.length, 'bytes');
     }
     const content = decodeUtf8OrFail(bytes);
     try {
@@ -36,6 +46,16 @@ export class CustomConfService {
       created_at: nowIso(),
     });
     return fileName;
+  }
+
+  /**
+   * DeleteModelCustomConf. A version already imported keeps the template it was built with; an
+   * import still queued that names the file fails with a reason saying it no longer exists.
+   */
+  async delete(accountId: string, fileName: string): Promise<void> {
+    if (!(await this.repo.delete(accountId, fileName))) {
+      throw new ApiError('ResourceNotFound', `custom template not found: no fileName ${fileName} in this account`);
+    }
   }
 }
 

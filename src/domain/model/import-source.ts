@@ -26,13 +26,27 @@ export class ObjectStoreImportSource implements ImportSource {
     private readonly confs: CustomConfsRepo,
   ) {}
 
-  async prepare(ctx: VersionSourceContext, meta: ImportMeta): Promise<PreparedSource> {
-    const bucket = validateBucketName(meta.bucket);
-    const objectPath = normalizeObjectPath(meta.objectPath);
-    const account = await this.accounts.findAccountById(ctx.accountId);
+  /**
+   * CheckBucketAccess: the grant check an import makes, on its own, so that a client (the CLI's
+   * `import --replace`) can ask before it writes into a bucket. Throws AccessDenied when not granted.
+   */
+  async checkAccess(accountId: string, rawBucket: string): Promise<{ bucket: string; granted: true; exists: boolean }> {
+    const bucket = validateBucketName(rawBucket);
+    await this.requireGrant(accountId, bucket);
+    return { bucket, granted: true, exists: await this.store.bucketExists(bucket) };
+  }
+
+  private async requireGrant(accountId: string, bucket: string): Promise<void> {
+    const account = await this.accounts.findAccountById(accountId);
     if (!account || !bucketGranted(this.grants, bucket, account.name)) {
       throw new ApiError('AccessDenied', `access denied: bucket "${bucket}" is not granted to this account`);
     }
+  }
+
+  async prepare(ctx: VersionSourceContext, meta: ImportMeta): Promise<PreparedSource> {
+    const bucket = validateBucketName(meta.bucket);
+    const objectPath = normalizeObjectPath(meta.objectPath);
+    await this.requireGrant(ctx.accountId, bucket);
     if (!(await this.store.bucketExists(bucket))) {
       throw new ApiError('BucketNotFound', `bucket "${bucket}" does not exist in the registry's object store (${this.store.kind})`);
     }

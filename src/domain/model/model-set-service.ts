@@ -1,6 +1,7 @@
 // Model sets (am-…): create, describe, list by marker, delete. Every query is scoped to the
 // caller's account, so another account's set is simply "not found".
 import { ApiError } from '../errors.js';
+import { checkQuota, UNLIMITED_QUOTAS, type Quotas } from '../quotas.js';
 import { newId } from '../ids.js';
 import { nowIso } from '../time.js';
 import { isUniqueViolation } from '../../store/dialect.js';
@@ -36,12 +37,16 @@ export interface SetPage {
 }
 
 export class ModelSetService {
-  constructor(private readonly repo: ModelsRepo) {}
+  constructor(
+    private readonly repo: ModelsRepo,
+    private readonly quotas: Quotas = UNLIMITED_QUOTAS,
+  ) {}
 
   async create(accountId: string, input: { modelSetName: string; modelType: string; labels?: string[] }): Promise<ModelSetRow> {
     if (!SET_NAME.test(input.modelSetName)) {
       throw new ApiError('InvalidParameter', 'modelSetName must be 2-50 characters: letters (Chinese included), digits, "_", "-" or ".", starting with a letter');
     }
+    if (this.quotas.modelSets > 0) checkQuota('model sets', 'MODELREG_QUOTA_MODEL_SETS', await this.repo.countSets(accountId), this.quotas.modelSets);
     const at = nowIso();
     const row: ModelSetRow = {
       id: newId.modelSet(),

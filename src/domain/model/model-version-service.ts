@@ -1,6 +1,7 @@
 // Model versions (amv-…): creation with gap-free V1, V2, … numbering, describe, delete.
 // A version starts Creating; a background job (src/jobs) moves it to Ready or Fail.
 import { ApiError } from '../errors.js';
+import { checkQuota, UNLIMITED_QUOTAS, type Quotas } from '../quotas.js';
 import { newId } from '../ids.js';
 import { nowIso } from '../time.js';
 import { checkCreateModelInput, type CreateModelInput } from './create-model-rules.js';
@@ -25,6 +26,7 @@ export class ModelVersionService {
      * registry copy). Failures are the hook's to log: the version is gone either way.
      */
     private readonly onVersionDeleted: (row: ModelVersionRow) => Promise<void> = async () => {},
+    private readonly quotas: Quotas = UNLIMITED_QUOTAS,
   ) {}
 
   async create(accountId: string, input: CreateModelInput): Promise<{ modelSetId: string; modelId: string }> {
@@ -44,6 +46,7 @@ export class ModelVersionService {
       // so a concurrent DeleteModelSet waits and then counts this version.
       const stillThere = await this.repo.lockSet(accountId, set.id, tx);
       if (!stillThere) throw new ApiError('ModelSetNotFound', `model set ${set.id} was deleted`);
+      await this.checkQuotas(accountId, set.id, !prepared.immediate, tx);
       const versionNo = await this.repo.takeVersionNumber(set.id, tx);
       if (prepared.unique) {
         for (const v of await this.repo.liveVersionsOfSet(set.id, input.sourceType, tx)) {
@@ -97,6 +100,16 @@ export class ModelVersionService {
     });
     if (!prepared.immediate) this.onJobQueued();
     return { modelSetId: set.id, modelId: id };
+  }
+
+  /** Under the set's lock, so versions per set are exact even on PostgreSQL. */
+  private async checkQuotas(accountId: string, setId: string, queuesJob: boolean, tx: Parameters<ModelsRepo['versionUsage']>[2]): Promise<void> {
+    const q = this.quotas;
+    if (!(q.versionsPerSet > 0 || q.versionsPerAccount > 0 || (queuesJob && q.concurrentImports > 0))) return;
+    const use = await this.repo.versionUsage(accountId, setId, tx);
+    checkQuota('versions in this model set', 'MODELREG_QUOTA_VERSIONS_PER_SET', use.versionsOfSet, q.versionsPerSet);
+    checkQuota('model versions', 'MODELREG_QUOTA_VERSIONS_PER_ACCOUNT', use.versions, q.versionsPerAccount);
+    if (queuesJob) checkQuota('imports queued or running', 'MODELREG_QUOTA_CONCURRENT_IMPORTS', use.liveJobs, q.concurrentImports);
   }
 
   async describe(accountId: string, modelId: string): Promise<VersionView> {

@@ -46,12 +46,22 @@ export function checkTransition(taskId: string, from: RunStatus, to: RunStatus):
 /** Progress arrives as 40 or "40%"; it is kept as an integer percentage. */
 export function parseProgress(value: unknown): number | undefined {
   if (value === undefined) return undefined;
-  const n =
-    typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d{1,3}(\.\d+)?\s*%?\s*$/.test(value) ? Number.parseFloat(value) : Number.NaN;
+  const n = typeof value === 'number' ? value : typeof value === 'string' ? percentOf(value) : Number.NaN;
   if (!Number.isFinite(n) || n < 0 || n > 100) {
     throw new ApiError('InvalidParameter', `runProgress must be a percentage from 0 to 100, like 40 or "40%" (got ${String(JSON.stringify(value)).slice(0, 40)})`);
   }
   return Math.floor(n);
+}
+
+/**
+ * "40", " 40.5 % " → the number; NaN otherwise. Trimming first keeps the pattern free of
+ * adjacent optional runs (the old /\s*%?\s*$/ backtracked quadratically on long whitespace).
+ */
+function percentOf(raw: string): number {
+  if (raw.length > 32) return Number.NaN;
+  let s = raw.trim();
+  if (s.endsWith('%')) s = s.slice(0, -1).trimEnd();
+  return /^\d{1,3}(\.\d{1,12})?$/.test(s) ? Number.parseFloat(s) : Number.NaN;
 }
 
 /** Steps and other integers are stored in 32-bit columns (PostgreSQL integer). */

@@ -1,6 +1,7 @@
 // Fine-tuning jobs (job-…) and tasks (task-…) as registry records. modelreg does not train:
 // the trainer that runs a task reports progress, checkpoints and the end through this service,
 // and a task's checkpoints become model versions through TrainingTaskSource.
+import { checkQuota, type Quotas } from '../quotas.js';
 import { ApiError } from '../errors.js';
 import { newId } from '../ids.js';
 import { nowIso } from '../time.js';
@@ -84,9 +85,13 @@ export class TrainingService {
     private readonly repo: TrainingRepo,
     /** Where reported checkpoints are looked for; without a store only the names are checked. */
     private readonly location: CheckpointLocationDeps = {},
+    private readonly quotas: Pick<Quotas, 'fineTuningJobs' | 'fineTuningTasks'> = { fineTuningJobs: 0, fineTuningTasks: 0 },
   ) {}
 
   async createJob(accountId: string, input: CreateJobInput): Promise<FtJobRow> {
+    if (this.quotas.fineTuningJobs > 0) {
+      checkQuota('fine-tuning jobs', 'MODELREG_QUOTA_FINE_TUNING_JOBS', await this.repo.countOf('finetuning_jobs', accountId), this.quotas.fineTuningJobs);
+    }
     const at = nowIso();
     const row: FtJobRow = {
       id: newId.fineTuningJob(),
@@ -147,6 +152,9 @@ export class TrainingService {
       if (input.incrementCheckpointStep !== undefined && !(await this.repo.findCheckpoint(base.id, input.incrementCheckpointStep))) {
         throw new ApiError('CheckpointNotFound', `incrementTaskId ${base.id} has no checkpoint at step ${input.incrementCheckpointStep}`);
       }
+    }
+    if (this.quotas.fineTuningTasks > 0) {
+      checkQuota('fine-tuning tasks', 'MODELREG_QUOTA_FINE_TUNING_TASKS', await this.repo.countOf('finetuning_tasks', accountId), this.quotas.fineTuningTasks);
     }
     // Everything but the job and the scale is the trainer's business: stored as given, shown back.
     const { jobId: _job, parameterScale = job.parameter_scale ?? undefined, ...params } = input;

@@ -37,6 +37,10 @@ export const S = {
   enumOf: (values: readonly string[]) => ({ type: 'string', enum: [...values] }),
   obj: (properties: Record<string, JsonSchema>, required: string[] = []) => ({ type: 'object', properties, required, additionalProperties: false }),
   arr: (items: JsonSchema, maxItems = 100) => ({ type: 'array', items, maxItems }),
+  /** A free-form object stored as given (training parameters): bounded by its JSON size instead. */
+  freeObject: (maxJsonBytes = 16 * 1024, extra: JsonSchema = {}) => ({ type: 'object', maxJsonBytes, ...extra }),
+  /** A percentage as 40 or "40%" (training progress): the string form is short by schema. */
+  progress: () => ({ anyOf: [{ type: 'number' }, { type: 'string', maxLength: 16 }] }),
   page: () => ({
     marker: { type: 'string', maxLength: 128 },
     maxKeys: { type: 'integer', minimum: 1, maximum: 1000000 },

@@ -11,6 +11,22 @@ export class CustomConfsRepo {
     return this.db.insertInto('custom_confs').values(row).execute();
   }
 
+  /** Count and total bytes of an account's templates (the template quotas). */
+  async usage(accountId: string): Promise<{ count: number; bytes: number }> {
+    const r = await this.db
+      .selectFrom('custom_confs')
+      .select((eb) => [eb.fn.countAll().as('n'), eb.fn.sum<number>('size').as('bytes')])
+      .where('account_id', '=', accountId)
+      .executeTakeFirstOrThrow();
+    return { count: Number(r.n), bytes: Number(r.bytes ?? 0) };
+  }
+
+  /** True when a template was deleted. */
+  async delete(accountId: string, fileName: string): Promise<boolean> {
+    const r = await this.db.deleteFrom('custom_confs').where('account_id', '=', accountId).where('file_name', '=', fileName).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
   find(accountId: string, fileName: string): Promise<CustomConfRow | undefined> {
     return this.db.selectFrom('custom_confs').selectAll().where('account_id', '=', accountId).where('file_name', '=', fileName).executeTakeFirst();
   }

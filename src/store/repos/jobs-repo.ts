@@ -12,17 +12,31 @@ export class JobsRepo {
     private readonly dialect: DialectName,
   ) {}
 
-  /** Atomically takes the oldest claimable job of `kind` for `owner` until `leaseUntil`. */
+  /**
+   * Atomically takes a claimable job of `kind` for `owner` until `leaseUntil`: the oldest job of
+   * the account with the fewest jobs running now, so one tenant's thousand queued imports do not
+   * starve another's (each account gets a worker in turn; FIFO within an account).
+   */
   async claim(kind: string, owner: string, now: string, leaseUntil: string): Promise<JobRow | undefined> {
     return this.db.transaction().execute(async (tx) => {
       let pick = tx
-        .selectFrom('jobs')
-        .select('id')
-        .where('kind', '=', kind)
+        .selectFrom('jobs as j')
+        .select('j.id')
+        .where('j.kind', '=', kind)
         .where((eb) =>
-          eb.or([eb('status', '=', 'queued'), eb.and([eb('status', '=', 'running'), eb('lease_expires_at', '<', now)])]),
+          eb.or([eb('j.status', '=', 'queued'), eb.and([eb('j.status', '=', 'running'), eb('j.lease_expires_at', '<', now)])]),
         )
-        .orderBy('created_at')
+        .orderBy((eb) =>
+          eb
+            .selectFrom('jobs as r')
+            .select((e) => e.fn.countAll().as('n'))
+            .whereRef('r.account_id', '=', 'j.account_id')
+            .where('r.status', '=', 'running')
+            .where('r.lease_expires_at', '>=', now)
+            // A postponed job (lease_owner 'retry') waits for its retry time; it is not running.
+            .where('r.lease_owner', '<>', 'retry'),
+        )
+        .orderBy('j.created_at')
         .limit(1);
       if (supportsSkipLocked(this.dialect)) pick = pick.forUpdate().skipLocked();
       const candidate = await pick.executeTakeFirst();

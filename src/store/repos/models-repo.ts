@@ -153,4 +153,20 @@ export class ModelsRepo {
   deleteJobsOf(subjectId: string, db: Db): Promise<unknown> {
     return db.deleteFrom('jobs').where('subject_id', '=', subjectId).execute();
   }
+
+  /** An account's model sets (the sets quota). */
+  async countSets(accountId: string, db: Db = this.db): Promise<number> {
+    const r = await db.selectFrom('model_sets').select((eb) => eb.fn.countAll().as('n')).where('account_id', '=', accountId).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  /** What the version and import quotas count (src/domain/quotas.ts). */
+  async versionUsage(accountId: string, setId: string, db: Db = this.db): Promise<{ versions: number; versionsOfSet: number; liveJobs: number }> {
+    const count = async (q: { executeTakeFirstOrThrow(): Promise<{ n: unknown }> }) => Number((await q.executeTakeFirstOrThrow()).n);
+    // One after the other: on PostgreSQL `db` may be a transaction, i.e. one connection.
+    const versions = await count(db.selectFrom('model_versions').select((eb) => eb.fn.countAll().as('n')).where('account_id', '=', accountId));
+    const versionsOfSet = await count(db.selectFrom('model_versions').select((eb) => eb.fn.countAll().as('n')).where('model_set_id', '=', setId));
+    const liveJobs = await count(db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('account_id', '=', accountId).where('status', 'in', ['queued', 'running']));
+    return { versions, versionsOfSet, liveJobs };
+  }
 }

@@ -26,6 +26,12 @@ export class TrainingRepo {
     return this.db.transaction().execute(fn);
   }
 
+  /** An account's fine-tuning jobs and tasks (the training quotas). */
+  async countOf(table: 'finetuning_jobs' | 'finetuning_tasks', accountId: string): Promise<number> {
+    const r = await this.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).where('account_id', '=', accountId).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
   insertJob(row: FtJobRow, db: Db = this.db): Promise<unknown> {
     return db.insertInto('finetuning_jobs').values(row).execute();
   }

@@ -15,7 +15,7 @@ export default defineAction<CreateJobInput>({
       trainMode: S.enumOf(TRAIN_MODES),
       // Job-level fields the Python SDK's create_job sends (resources/console/finetune.py, V2.create_job).
       parameterScale: S.enumOf(PARAMETER_SCALES),
-      hyperParameterConfig: { type: 'object' },
+      hyperParameterConfig: S.freeObject(),
     },
     ['name', 'model', 'trainMode'],
   ),

@@ -5,7 +5,7 @@ import { defineAction, S } from '../action.js';
 // Body as the SDK's FineTune.V2.create_task and the API page show it. The training parameters
 // (hyperParameterConfig, datasetConfig, …) are the trainer's business: stored as given, shown back
 // by DescribeFineTuningTask. A new task is Running until its trainer reports the end.
-const anyObject = { type: 'object' };
+const anyObject = S.freeObject();
 
 export default defineAction<CreateTaskInput>({
   route: '/v2/finetuning',
@@ -17,7 +17,7 @@ export default defineAction<CreateTaskInput>({
       parameterScale: S.enumOf(PARAMETER_SCALES),
       hyperParameterConfig: anyObject,
       // splitRatio is a percentage, as the SDK's mock server checks it.
-      datasetConfig: { type: 'object', properties: { splitRatio: { type: 'number', minimum: 0, maximum: 100 } } },
+      datasetConfig: S.freeObject(16 * 1024, { properties: { splitRatio: { type: 'number', minimum: 0, maximum: 100 } } }),
       incrementTaskId: S.str(1, 64),
       incrementCheckpointStep: S.int(0, MAX_STEP),
       corpusConfig: anyObject,

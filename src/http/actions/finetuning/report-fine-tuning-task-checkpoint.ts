@@ -19,7 +19,7 @@ export default defineAction<ReportCheckpointInput>({
       modelFormat: S.enumOf(CHECKPOINT_FORMATS),
       modelApplicationType: S.enumOf(APPLICATION_TYPES),
       transformerVersion: S.str(1, 32),
-      runProgress: {},
+      runProgress: S.progress(),
       trainingLoss: { type: 'number' },
       perplexity: { type: 'number' },
     },

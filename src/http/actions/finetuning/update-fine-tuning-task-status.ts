@@ -13,9 +13,9 @@ export default defineAction<UpdateStatusInput>({
     {
       taskId: S.str(1, 64),
       runStatus: S.enumOf(REPORTED_STATUSES),
-      runProgress: {},
+      runProgress: S.progress(),
       failureReason: S.str(0, 2000),
-      metrics: { type: 'object' },
+      metrics: S.freeObject(),
       finalCheckpointStep: S.int(0, MAX_STEP),
     },
     ['taskId', 'runStatus'],

@@ -4,14 +4,15 @@
 // InvalidAction (which reads as a typo); DescribeModel already says isSupportModelComp: false.
 import { ApiError } from '../../../domain/errors.js';
 import type { AccessKind } from '../../../domain/iam/policies.js';
-import { defineAction } from '../action.js';
+import { defineAction, S } from '../action.js';
 
 export const compTaskRefusal = (name: string, access: AccessKind) =>
   defineAction<Record<string, unknown>>({
     route: '/v2/model',
     name,
     access,
-    // Any body: the answer does not depend on it.
+    // Any body: the answer does not depend on it (a bounded free-form object).
+    body: S.freeObject(),
     async handle() {
       throw new ApiError(
         'CompressionNotSupported',

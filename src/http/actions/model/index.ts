@@ -1,8 +1,10 @@
 // Every /v2/model action, one file each.
+import checkBucketAccess from './check-bucket-access.js';
 import createCustomModel from './create-custom-model.js';
 import createCustomModelSet from './create-custom-model-set.js';
 import createModelCustomConf from './create-model-custom-conf.js';
 import deleteModel from './delete-model.js';
+import deleteModelCustomConf from './delete-model-custom-conf.js';
 import deleteModelSet from './delete-model-set.js';
 import describeCustomModelSets from './describe-custom-model-sets.js';
 import describeCustomModels from './describe-custom-models.js';
@@ -30,6 +32,8 @@ export const modelActions: ActionDef[] = [
   deleteModel,
   describeCustomModels,
   createModelCustomConf,
+  deleteModelCustomConf,
+  checkBucketAccess,
   describeModelSystemAdvancedConf,
   describeSystemModelSets,
   describeSystemModelSet,
