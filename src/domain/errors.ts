@@ -33,6 +33,7 @@ export const ErrorCode = {
   CheckpointNotFound: { code: 'CheckpointNotFound', status: 404 },
   TaskStateConflict: { code: 'TaskStateConflict', status: 409 },
   TrainVersionExists: { code: 'ModelVersionAlreadyExists', status: 409 },
+  BaseHasAdapters: { code: 'ModelHasAdapters', status: 409 },
   TooManyRequests: { code: 'RequestLimitExceeded', status: 429 },
   ServiceUnavailable: { code: 'ServiceUnavailable', status: 503 },
   InternalError: { code: 'InternalError', status: 500 },

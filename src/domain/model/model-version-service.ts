@@ -6,15 +6,20 @@ import { nowIso } from '../time.js';
 import { checkCreateModelInput, type CreateModelInput } from './create-model-rules.js';
 import type { VersionSources } from './version-sources.js';
 import type { ModelSetRow, ModelVersionRow, ModelsRepo } from '../../store/repos/models-repo.js';
+import { AdaptersRepo, type BoundAdapter } from '../../store/repos/adapters-repo.js';
 
 export const JOB_KIND_IMPORT = 'import';
 
 export interface VersionView {
   row: ModelVersionRow;
   set: Pick<ModelSetRow, 'id' | 'name'>;
+  /** Adapter versions bound to this one (it is their base). */
+  adapters: BoundAdapter[];
 }
 
 export class ModelVersionService {
+  private readonly adapters: AdaptersRepo;
+
   constructor(
     private readonly repo: ModelsRepo,
     private readonly sources: VersionSources,
@@ -25,7 +30,9 @@ export class ModelVersionService {
      * registry copy). Failures are the hook's to log: the version is gone either way.
      */
     private readonly onVersionDeleted: (row: ModelVersionRow) => Promise<void> = async () => {},
-  ) {}
+  ) {
+    this.adapters = new AdaptersRepo(repo.db);
+  }
 
   async create(accountId: string, input: CreateModelInput): Promise<{ modelSetId: string; modelId: string }> {
     checkCreateModelInput(input);
@@ -103,7 +110,7 @@ export class ModelVersionService {
     const found = await this.repo.findVersionWithSet(accountId, modelId);
     if (!found) throw new ApiError('ModelNotFound', `model version not found: no modelId ${modelId} in this account`);
     const { set_name, ...row } = found;
-    return { row, set: { id: row.model_set_id, name: set_name } };
+    return { row, set: { id: row.model_set_id, name: set_name }, adapters: await this.adapters.adaptersOf(row.id) };
   }
 
   /** Deletes the version and any job still queued for it; a running import notices and stops. */
@@ -111,6 +118,14 @@ export class ModelVersionService {
     const row = await this.repo.transaction(async (tx) => {
       const row = await this.repo.findVersion(accountId, modelId, tx);
       if (!row) throw new ApiError('ModelNotFound', `model version not found: no modelId ${modelId} in this account`);
+      // Locked first, so an adapter import committing its binding to this version waits, or is seen.
+      await this.adapters.lockVersion(accountId, modelId, tx);
+      const bound = await this.adapters.adaptersOf(modelId, tx);
+      if (bound.length > 0) {
+        const names = bound.map((a) => `${a.set_name}/${a.name} (${a.id})`).join(', ');
+        throw new ApiError('BaseHasAdapters', `model version ${modelId} is the base of ${bound.length} adapter version(s): ${names}; delete them first with DeleteModel`);
+      }
+      await this.adapters.forget(modelId, tx);
       await this.repo.deleteJobsOf(modelId, tx);
       await this.repo.deleteVersion(modelId, tx);
       await this.repo.touchSet(row.model_set_id, nowIso(), tx);
