@@ -3,8 +3,10 @@
 // adapter block and the base link both ways, each bad one Fail with a reason naming what is wrong,
 // and a base cannot be deleted while adapters are bound to it.
 import assert from 'node:assert/strict';
+import { promises as fsp } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { call, startServer, type Key, type TestServer } from '../helpers/harness.js';
+import { runCli } from '../helpers/cli.js';
+import { call, startServer, tempDir, type Key, type TestServer } from '../helpers/harness.js';
 import { createSet, expectFail, transformersImport, vllmImport } from '../helpers/api.js';
 import { writeTinyCausalLM, writeTinyLoraAdapter, type LoraAdapterOptions } from '../fixtures/model-builder.js';
 import { bucketPath, FAST, importAndSettle } from '../pipeline/pipeline-helpers.js';
@@ -200,6 +202,24 @@ describe('LoRA adapters bound to a base', () => {
     const f = await waitSettled(s, s.key, bad.modelId);
     assert.equal(f.status, 'Fail');
     assert.match(f.failureReason, /adapter tensor .*lora_A\.weight has shape \[4, 24\], but the base layer .* is \[16, 16\]/);
+  });
+
+  it('modelreg import --base uploads an adapter directory and binds it', async () => {
+    const home = tempDir('modelreg-lora-cli-');
+    const dir = `${home}/support-bot`;
+    await writeTinyLoraAdapter(dir, { r: 2 });
+    const setName = (await call(s, s.key, 'DescribeModelSet', { modelSetId: adapterSetId })).modelSetName;
+    const r = await runCli(
+      ['import', dir, '--set', setName, '--bucket', BUCKET, '--path', 'cli/support-bot', '--buckets-dir', s.app.config.bucketsDir, '--base', `${baseSet.modelSetName}/V1`, '--timeout', '60', '--json'],
+      { HOME: home, QIANFAN_CONSOLE_API_BASE_URL: s.url, QIANFAN_ACCESS_KEY: s.key.accessKey, QIANFAN_SECRET_KEY: s.key.secretKey },
+      90_000,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const d = JSON.parse(r.stdout);
+    assert.equal(d.status, 'Ready');
+    assert.equal(d.adapter.r, 2);
+    assert.equal(d.adapter.base.modelId, baseId);
+    await fsp.rm(home, { recursive: true, force: true });
   });
 
   it('refuses to delete a base while adapters are bound, naming them; after deleting them it can', async () => {
