@@ -11,6 +11,7 @@ import type { ObjectStore } from '../objects/object-store.js';
 import type { CustomConfsRepo } from '../store/repos/custom-confs-repo.js';
 import type { JobRow, JobsRepo } from '../store/repos/jobs-repo.js';
 import type { ModelsRepo } from '../store/repos/models-repo.js';
+import { shapesFromRegistryCopy } from './base-shapes.js';
 import { CopyingSource, deletePrefix, versionPrefix, type RegistryLocation } from './registry-copy.js';
 import type { JobContext, JobHandler } from './worker.js';
 
@@ -43,7 +44,7 @@ export class ImportJobHandler implements JobHandler {
     },
   ) {
     this.adapters = new AdaptersRepo(deps.models.db);
-    this.adapterBases = new AdapterBaseResolver(deps.models, this.adapters);
+    this.adapterBases = new AdapterBaseResolver(deps.models, this.adapters, undefined, (base) => shapesFromRegistryCopy(deps.registry, base.details));
   }
 
   async run(job: JobRow, ctx: JobContext): Promise<void> {

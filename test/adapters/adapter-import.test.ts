@@ -112,6 +112,25 @@ describe('LoRA adapters bound to a base', () => {
     assert.equal(d.tokenLimitations, undefined);
   });
 
+  it('checks against a base imported before shapes were recorded by reading its registry copy\'s headers, then records them', async () => {
+    await writeTinyCausalLM(bucketPath(s, BUCKET, 'base/old'), { shards: 2 });
+    const old = await importAndSettle(s, s.key, transformersImport(baseSet.modelSetId, { bucket: BUCKET, objectPath: 'base/old' }));
+    assert.equal(old.status, 'Ready', old.failureReason);
+    const db = s.app.store.db;
+    const recorded = await db.selectFrom('version_tensor_shapes').selectAll().where('version_id', '=', old.modelId).executeTakeFirstOrThrow();
+    await db.deleteFrom('version_tensor_shapes').where('version_id', '=', old.modelId).execute();
+
+    const wrong = await importAdapter({ hidden: 8 }, { baseModelId: old.modelId });
+    assert.match(wrong.failureReason, /lora_A\.weight has shape \[4, 8\], but the base layer model\.layers\.0\.self_attn\.q_proj\.weight is \[16, 16\]/);
+    const again = await db.selectFrom('version_tensor_shapes').selectAll().where('version_id', '=', old.modelId).executeTakeFirstOrThrow();
+    assert.deepEqual(JSON.parse(again.shapes), JSON.parse(recorded.shapes), 'the shapes read back equal those recorded at import');
+    const good = await importAdapter({}, { baseModelId: old.modelId });
+    assert.equal(good.status, 'Ready', good.failureReason);
+    await call(s, s.key, 'DeleteModel', { modelId: good.modelId });
+    await call(s, s.key, 'DeleteModel', { modelId: old.modelId });
+    assert.equal(await db.selectFrom('version_tensor_shapes').selectAll().where('version_id', '=', old.modelId).executeTakeFirst(), undefined, 'deleted with the version');
+  });
+
   it('fails each adapter that does not fit its base, naming the tensor or module', async () => {
     const cases: Array<[string, LoraAdapterOptions, RegExp]> = [
       [
@@ -154,7 +173,7 @@ describe('LoRA adapters bound to a base', () => {
     const broken = await importAndSettle(s, s.key, transformersImport(baseSet.modelSetId, { bucket: BUCKET, objectPath: 'base/broken' }));
     assert.equal(broken.status, 'Fail');
     const onFailed = await importAdapter({}, { baseModelId: broken.modelId });
-    assert.match(onFailed.failureReason, /base .*\/V2 .*is Fail: an adapter binds only to a Ready version/);
+    assert.match(onFailed.failureReason, new RegExp(`base .*/${broken.modelName} \\(${broken.modelId}\\), named by baseModelId ${broken.modelId}, is Fail: an adapter binds only to a Ready version`));
 
     const adapter = await importAdapter({}, { baseModelId: baseId });
     assert.equal(adapter.status, 'Ready', adapter.failureReason);

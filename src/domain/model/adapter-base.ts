@@ -10,7 +10,7 @@ import type { ModelInspection } from '../import/types.js';
 import { checkVllmLora, vllmMaxLoraRank } from '../import/vllm-lora.js';
 import { isVllmVersion } from '../import/vllm-architectures.js';
 import type { AdaptersRepo } from '../../store/repos/adapters-repo.js';
-import type { ModelsRepo } from '../../store/repos/models-repo.js';
+import type { ModelVersionRow, ModelsRepo } from '../../store/repos/models-repo.js';
 import { parseBaseRef, resolveBaseRef, type AliasLookup } from './base-ref.js';
 
 export interface AdapterRequest {
@@ -28,11 +28,15 @@ export interface AdapterBinding {
   warnings: string[];
 }
 
+/** Reads a base's tensor shapes from its stored files when none were recorded at its import; null when it cannot. */
+export type ShapesFallback = (base: ModelVersionRow) => Promise<Record<string, number[]> | null>;
+
 export class AdapterBaseResolver {
   constructor(
     private readonly models: ModelsRepo,
     private readonly adapters: AdaptersRepo,
     private readonly aliases?: AliasLookup,
+    private readonly shapesFallback?: ShapesFallback,
   ) {}
 
   /** Null for a full model imported without baseModelId (nothing to bind). */
@@ -78,7 +82,7 @@ export class AdapterBaseResolver {
     const baseDetails = version.details ? (JSON.parse(version.details) as Record<string, any>) : {};
     if (baseDetails.adapter) throw new ModelValidationError(`${label}, named by ${ref}, is itself an adapter; bind to the full model it adapts`);
     if (baseDetails.modelFormat === 'Safetensors') throw new ModelValidationError(`${label}, named by ${ref}, is a text-to-image model; LoRA adapters here bind to Hugging Face language models`);
-    const shapes = await this.adapters.shapesOf(version.id);
+    const shapes = (await this.adapters.shapesOf(version.id)) ?? (await this.readShapesOnce(version));
     if (!shapes) {
       throw new ModelValidationError(
         `${label} has no recorded tensor shapes (its weights are pickle files, or it was imported before modelreg recorded them), so the adapter cannot be checked against it; import the base again as safetensors and bind to the new version`,
@@ -102,6 +106,18 @@ export class AdapterBaseResolver {
       details.inheritedChatTemplate = { chatTemplate: baseDetails.chatTemplate, chatTemplatePreview: baseDetails.chatTemplatePreview };
     }
     return { baseId: version.id, details, warnings };
+  }
+
+  /** The fallback's answer, recorded so the next adapter of this base does not read the files again. */
+  private async readShapesOnce(base: ModelVersionRow): Promise<Record<string, number[]> | null> {
+    if (!this.shapesFallback || base.details === null) return null;
+    // A base whose stored header is unreadable cannot be checked (null); store outages propagate and the import is retried.
+    const shapes = await this.shapesFallback(base).catch((err: unknown) => {
+      if (err instanceof ModelValidationError) return null;
+      throw err;
+    });
+    if (shapes) await this.adapters.putShapes(base.id, shapes).catch(() => undefined); // a concurrent adapter may have recorded them
+    return shapes;
   }
 
   private async findBase(accountId: string, explicit: string | undefined, named: string | null, warnings: string[]) {
