@@ -44,6 +44,7 @@ export class ImportJobHandler implements JobHandler {
     },
   ) {
     this.adapters = new AdaptersRepo(deps.models.db);
+    // The third argument is the SET@alias lookup (base-ref.ts AliasLookup); none until aliases exist.
     this.adapterBases = new AdapterBaseResolver(deps.models, this.adapters, undefined, (base) => shapesFromRegistryCopy(deps.registry, base.details));
   }
 
@@ -110,8 +111,15 @@ export class ImportJobHandler implements JobHandler {
       binding = await this.adapterBases.bind(version.account_id, payload, inspection);
     } catch (err) {
       await deletePrefix(registry, dest).catch(() => undefined);
-      if (!(err instanceof ModelValidationError)) throw err;
-      await this.fail(job, ctx, version.id, err.message);
+      if (err instanceof ModelValidationError) {
+        await this.fail(job, ctx, version.id, err.message);
+        return;
+      }
+      if (ctx.signal.aborted) throw err;
+      // Database or registry-store trouble while reading the base: retried like a copy failure.
+      const reason = `could not check the adapter against its base: ${(err as Error)?.message ?? String(err)}`;
+      if (job.attempts < MAX_IMPORT_ATTEMPTS) await this.retryLater(job, ctx, reason);
+      else await this.fail(job, ctx, version.id, `${reason} (gave up after ${job.attempts} attempts; create the version again)`);
       return;
     }
     if (binding?.details.inheritedChatTemplate && payload.enablePromptAutoConcat && !payload.hasChatConf && !payload.customSpecFile) {
