@@ -118,7 +118,10 @@ export class ModelVersionService {
     const row = await this.repo.transaction(async (tx) => {
       const row = await this.repo.findVersion(accountId, modelId, tx);
       if (!row) throw new ApiError('ModelNotFound', `model version not found: no modelId ${modelId} in this account`);
-      // Locked first, so an adapter import committing its binding to this version waits, or is seen.
+      // Jobs first, then the version's row, in the order the import job's own transactions lock them
+      // (PostgreSQL would otherwise see a deadlock with an import finishing at this moment).
+      await this.repo.deleteJobsOf(modelId, tx);
+      // Locked before the bindings are read, so an adapter import binding to this version waits, or is seen.
       await this.adapters.lockVersion(accountId, modelId, tx);
       const bound = await this.adapters.adaptersOf(modelId, tx);
       if (bound.length > 0) {
@@ -126,7 +129,6 @@ export class ModelVersionService {
         throw new ApiError('BaseHasAdapters', `model version ${modelId} is the base of ${bound.length} adapter version(s): ${names}; delete them first with DeleteModel`);
       }
       await this.adapters.forget(modelId, tx);
-      await this.repo.deleteJobsOf(modelId, tx);
       await this.repo.deleteVersion(modelId, tx);
       await this.repo.touchSet(row.model_set_id, nowIso(), tx);
       return row;
