@@ -7,7 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { writeTinyCausalLM, writeTinyLoraAdapter } from '../fixtures/model-builder.js';
 import { createSet, transformersImport } from '../helpers/api.js';
 import { startServer, type TestServer } from '../helpers/harness.js';
-import { bucketPath, FAST, importAndSettle } from '../pipeline/pipeline-helpers.js';
+import { bucketPath, FAST, importAndSettle, settle } from '../pipeline/pipeline-helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -18,7 +18,8 @@ describe('console: adapter and base linked both ways', { skip }, () => {
   let browser: Browser;
   let page: Page;
   let base: any;
-  let adapter: any;
+  let adapter: { modelId: string };
+  let adapterSetId: string;
   const pageErrors: string[] = [];
 
   before(async () => {
@@ -28,8 +29,7 @@ describe('console: adapter and base linked both ways', { skip }, () => {
     await writeTinyCausalLM(bucketPath(server, 'models', 'base'));
     await writeTinyLoraAdapter(bucketPath(server, 'models', 'lora'));
     base = await importAndSettle(server, server.key, transformersImport(baseSet.modelSetId, { bucket: 'models', objectPath: 'base' }));
-    adapter = await importAndSettle(server, server.key, transformersImport(adapterSet.modelSetId, { bucket: 'models', objectPath: 'lora', baseModelId: base.modelId }));
-    assert.equal(adapter.status, 'Ready', adapter.failureReason);
+    adapterSetId = adapterSet.modelSetId;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 60_000 });
     page = await (await browser.newContext({ locale: 'en-US' })).newPage();
     page.setDefaultTimeout(15_000);
@@ -46,6 +46,21 @@ describe('console: adapter and base linked both ways', { skip }, () => {
     await page.getByLabel('Secret key (SK)').fill(server.key.secretKey);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('link', { name: 'tiny-base' }).waitFor();
+
+    // The import form takes the adapter's base version; a bad REF gets the API's message by the field.
+    await page.goto(`${server.url}/console/#/sets/${adapterSetId}/new`);
+    await page.getByLabel('Bucket', { exact: true }).fill('models');
+    await page.getByLabel('Path', { exact: true }).fill('lora');
+    const baseField = page.getByLabel('Adapter’s base version', { exact: true });
+    await baseField.fill('not a ref');
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.locator('.field-error', { hasText: /importMeta\.baseModelId "not a ref" is not a registry reference/ }).waitFor();
+    assert.equal(await baseField.getAttribute('aria-invalid'), 'true');
+    await baseField.fill('tiny-base/V1');
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.waitForURL(/#\/models\/amv-/);
+    adapter = { modelId: decodeURIComponent(page.url().split('#/models/')[1]!) };
+    assert.equal((await settle(server, server.key, adapter.modelId)).status, 'Ready');
 
     await page.goto(`${server.url}/console/#/models/${adapter.modelId}`);
     const section = page.getByRole('region', { name: 'LoRA adapter' });
