@@ -109,8 +109,9 @@ export class ModelVersionService {
   async describe(accountId: string, modelId: string): Promise<VersionView> {
     const found = await this.repo.findVersionWithSet(accountId, modelId);
     if (!found) throw new ApiError('ModelNotFound', `model version not found: no modelId ${modelId} in this account`);
-    const { set_name, ...row } = found;
-    return { row, set: { id: row.model_set_id, name: set_name }, adapters: await this.adapters.adaptersOf(row.id) };
+    const { set_name, adapter_count, ...row } = found;
+    const adapters = Number(adapter_count) > 0 ? await this.adapters.adaptersOf(row.id) : [];
+    return { row, set: { id: row.model_set_id, name: set_name }, adapters };
   }
 
   /** Deletes the version and any job still queued for it; a running import notices and stops. */

@@ -3,6 +3,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../schema.js';
 import { dialectOf, lockRows } from '../dialect.js';
+import { prepareRead } from '../prepared.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -15,7 +16,13 @@ export interface BoundAdapter {
 }
 
 export class AdaptersRepo {
-  constructor(readonly db: Kysely<Database>) {}
+  /** DescribeModel asks on every call: compiled once (store/prepared.ts). */
+  private readonly adaptersOfPrepared: (baseId: string) => Promise<BoundAdapter[]>;
+
+  constructor(readonly db: Kysely<Database>) {
+    const read = prepareRead<BoundAdapter>(db, 1, (baseId) => this.adaptersQuery(db, baseId));
+    this.adaptersOfPrepared = (baseId) => read(baseId);
+  }
 
   bind(row: { adapter_id: string; base_id: string; account_id: string; created_at: string }, db: Db = this.db): Promise<unknown> {
     return db.insertInto('adapter_bindings').values(row).execute();
@@ -23,6 +30,10 @@ export class AdaptersRepo {
 
   /** Adapters bound to `baseId`, oldest first, with their set names. */
   adaptersOf(baseId: string, db: Db = this.db): Promise<BoundAdapter[]> {
+    return db === this.db ? this.adaptersOfPrepared(baseId) : this.adaptersQuery(db, baseId).execute();
+  }
+
+  private adaptersQuery(db: Db, baseId: string) {
     return db
       .selectFrom('adapter_bindings as b')
       .innerJoin('model_versions as v', 'v.id', 'b.adapter_id')
@@ -30,8 +41,7 @@ export class AdaptersRepo {
       .select(['v.id as id', 'v.name as name', 'v.status as status', 'v.model_set_id as model_set_id', 's.name as set_name'])
       .where('b.base_id', '=', baseId)
       .orderBy('b.created_at')
-      .orderBy('v.id')
-      .execute();
+      .orderBy('v.id');
   }
 
   /** Removes what belongs to a deleted version: its own binding and its recorded shapes. */
