@@ -106,6 +106,14 @@ describe('inspecting PEFT adapter directories', () => {
     await failsWith(broken.objectPath, /adapter_model\.safetensors/);
   });
 
+  it('with both adapter_model.safetensors and adapter_model.bin, the safetensors are checked and the pickle only recorded', async () => {
+    const { objectPath } = await adapterAt({ weights: 'both' });
+    const got = await inspectModel(ts.store, input(objectPath));
+    assert.ok(got.adapter);
+    assert.ok(got.files.some((f) => f.path === 'adapter_model.bin'));
+    assert.ok(got.warnings.some((w) => /adapter_model\.bin is ignored: adapter_model\.safetensors is what PEFT and vLLM load/.test(w)), JSON.stringify(got.warnings));
+  });
+
   it('a full model with a leftover adapter_config.json is still a full model', async () => {
     const dir = path.join(ts.bucketDir, 'full/m2');
     await writeTinyCausalLM(dir, { extraFiles: { 'adapter_config.json': '{"peft_type":"LORA"}' } });
