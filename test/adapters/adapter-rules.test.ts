@@ -164,6 +164,12 @@ describe('fit against the base', () => {
     for (const [tensors, reason] of cases) assert.throws(() => checkAdapterFits(adapter(tensors), BASE), reason);
   });
 
+  it('an lm_head adapter fits a base with tied embeddings (no lm_head.weight stored)', () => {
+    const tied = { label: 'tied', shapes: Object.fromEntries(Object.entries(BASE.shapes).filter(([n]) => n !== 'lm_head.weight')) };
+    checkAdapterFits(adapter([['lm_head.lora_A.weight', [4, 16]], ['lm_head.lora_B.weight', [64, 4]]], { targetModules: ['lm_head'] }), tied);
+    assert.throws(() => checkAdapterFits(adapter([['lm_head.lora_A.weight', [4, 16]], ['lm_head.lora_B.weight', [32, 4]]]), tied), /lm_head\.lora_B\.weight has shape \[32, 4\]/);
+  });
+
   it('fan_in_fan_out adapters (GPT-2 Conv1D) read the base weight as [in, out]', () => {
     const conv = { label: 'gpt2', shapes: { 'h.0.attn.c_attn.weight': [16, 48] } };
     checkAdapterFits(adapter([['h.0.attn.c_attn.lora_A.weight', [4, 16]], ['h.0.attn.c_attn.lora_B.weight', [48, 4]]], { fanInFanOut: true }), conv);

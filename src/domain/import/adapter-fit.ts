@@ -22,8 +22,19 @@ export interface BaseModelShapes {
 
 const LAYER_INDEX = /\.(\d+)(?=\.|$)/;
 
+/**
+ * A base with tie_word_embeddings stores no lm_head.weight: its output layer is the input embedding
+ * (same [vocab, hidden] shape), which is what an adapter of lm_head then adapts.
+ */
+function withTiedHead(shapes: TensorShapes): TensorShapes {
+  if (shapes['lm_head.weight']) return shapes;
+  const embed = shapes['model.embed_tokens.weight'] ?? shapes['transformer.wte.weight'] ?? shapes['model.embed_in.weight'];
+  return embed ? { ...shapes, 'lm_head.weight': embed } : shapes;
+}
+
 export function checkAdapterFits(adapter: AdapterInspection, base: BaseModelShapes): void {
-  const { shapes, label } = base;
+  const { label } = base;
+  const shapes = withTiedHead(base.shapes);
   const modules = baseModules(shapes);
   const layerSets = layerIndexSets(modules);
   const { config } = adapter;
