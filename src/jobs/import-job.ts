@@ -122,9 +122,7 @@ export class ImportJobHandler implements JobHandler {
       else await this.fail(job, ctx, version.id, `${reason} (gave up after ${job.attempts} attempts; create the version again)`);
       return;
     }
-    if (binding?.details.inheritedChatTemplate && payload.enablePromptAutoConcat && !payload.hasChatConf && !payload.customSpecFile) {
-      Object.assign(inspection, binding.details.inheritedChatTemplate);
-    }
+    if (binding?.details.inheritedChatTemplate) Object.assign(inspection, binding.details.inheritedChatTemplate);
     const chat = await this.chatTemplateOf(version.account_id, payload, inspection);
     if (typeof chat === 'string') {
       await deletePrefix(registry, dest).catch(() => undefined);

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { call, startServer, tempDir, type Key, type TestServer } from '../helpers/harness.js';
 import { createSet, expectFail, transformersImport, vllmImport } from '../helpers/api.js';
-import { writeTinyCausalLM, writeTinyLoraAdapter, type LoraAdapterOptions } from '../fixtures/model-builder.js';
+import { CHATML_TEMPLATE, writeTinyCausalLM, writeTinyLoraAdapter, type LoraAdapterOptions } from '../fixtures/model-builder.js';
 import { bucketPath, FAST, importAndSettle } from '../pipeline/pipeline-helpers.js';
 import { ft, newTask, reportCheckpoint, waitSettled } from '../training/helpers.js';
 
@@ -129,6 +129,27 @@ describe('LoRA adapters bound to a base', () => {
     await call(s, s.key, 'DeleteModel', { modelId: good.modelId });
     await call(s, s.key, 'DeleteModel', { modelId: old.modelId });
     assert.equal(await db.selectFrom('version_tensor_shapes').selectAll().where('version_id', '=', old.modelId).executeTakeFirst(), undefined, 'deleted with the version');
+  });
+
+  it('an adapter saved without a tokenizer takes its base\'s chat template, when the base recorded one', async () => {
+    await writeTinyCausalLM(bucketPath(s, BUCKET, 'base/chat'), { chatTemplate: CHATML_TEMPLATE });
+    const chatBase = await importAndSettle(s, s.key, transformersImport(baseSet.modelSetId, { bucket: BUCKET, objectPath: 'base/chat', enablePromptAutoConcat: true }));
+    assert.equal(chatBase.chatTemplateSource, 'tokenizer');
+    const d = await importAdapter({}, { baseModelId: chatBase.modelId, enablePromptAutoConcat: true });
+    assert.equal(d.status, 'Ready', d.failureReason);
+    assert.equal(d.chatTemplateSource, 'tokenizer');
+    assert.equal(d.chatTemplate, CHATML_TEMPLATE);
+    assert.equal(d.chatTemplatePreview, chatBase.chatTemplatePreview);
+    // Its own tokenizer_config.json wins.
+    const own = await importAdapter({ tokenizer: true }, { baseModelId: baseId, enablePromptAutoConcat: true });
+    assert.equal(own.status, 'Ready', own.failureReason);
+    assert.equal(own.chatTemplate, CHATML_TEMPLATE);
+    // Neither has one recorded: the same refusal as for a full model.
+    const none = await importAdapter({}, { baseModelId: baseId, enablePromptAutoConcat: true });
+    assert.equal(none.status, 'Fail');
+    assert.match(none.failureReason, /enablePromptAutoConcat is on but neither the adapter .* nor base .* records a tokenizer chat template/);
+    for (const v of [d, own]) await call(s, s.key, 'DeleteModel', { modelId: v.modelId });
+    await call(s, s.key, 'DeleteModel', { modelId: chatBase.modelId });
   });
 
   it('fails each adapter that does not fit its base, naming the tensor or module', async () => {

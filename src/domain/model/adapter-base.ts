@@ -18,6 +18,10 @@ export interface AdapterRequest {
   baseModelId?: string;
   modelFormat: string;
   vLLMVersion?: string;
+  modelApplicationType?: string;
+  enablePromptAutoConcat?: boolean;
+  hasChatConf?: boolean;
+  customSpecFile?: string;
 }
 
 export interface AdapterBinding {
@@ -30,6 +34,11 @@ export interface AdapterBinding {
 
 /** Reads a base's tensor shapes from its stored files when none were recorded at its import; null when it cannot. */
 export type ShapesFallback = (base: ModelVersionRow) => Promise<Record<string, number[]> | null>;
+
+/** A chat import that builds prompts from the tokenizer's template, for an adapter saved without one. */
+function needsTokenizerTemplate(req: AdapterRequest, inspection: ModelInspection): boolean {
+  return req.modelApplicationType === 'chat' && req.enablePromptAutoConcat === true && !req.hasChatConf && !req.customSpecFile && inspection.chatTemplate === undefined;
+}
 
 export class AdapterBaseResolver {
   constructor(
@@ -70,6 +79,7 @@ export class AdapterBaseResolver {
       block.base = config.baseModelNameOrPath ? { name: config.baseModelNameOrPath, inRegistry: false } : null;
       if (vllm) warnings.push(...checkVllmLora(vllm, null, adapter));
       if (vllm) block.vllmMaxLoraRank = vllmMaxLoraRank(config.r);
+      if (needsTokenizerTemplate(req, inspection)) warnings.push('enablePromptAutoConcat is on and the adapter has no chat template of its own: prompts use the base tokenizer\'s template at serving time, which modelreg could not check');
       // undefined, not null: the base's context fields are left out of the record (JSON drops them).
       return { baseId: null, details: { adapter: block, architecture: undefined, contextLength: undefined, tokenLimitations: undefined }, warnings };
     }
@@ -102,7 +112,12 @@ export class AdapterBaseResolver {
       tokenLimitations: baseDetails.tokenLimitations,
     };
     // No chat template of its own: the base's tokenizer (and its template) serves the adapter.
-    if (inspection.chatTemplate === undefined && typeof baseDetails.chatTemplate === 'string' && baseDetails.chatTemplateSource === 'tokenizer') {
+    if (needsTokenizerTemplate(req, inspection)) {
+      if (typeof baseDetails.chatTemplate !== 'string' || baseDetails.chatTemplateSource !== 'tokenizer') {
+        throw new ModelValidationError(
+          `enablePromptAutoConcat is on but neither the adapter (no tokenizer_config.json with a chat_template) nor ${label} records a tokenizer chat template (the base was imported without enablePromptAutoConcat, or its tokenizer has none); save the tokenizer with the adapter, or pass chatConf or customSpec`,
+        );
+      }
       details.inheritedChatTemplate = { chatTemplate: baseDetails.chatTemplate, chatTemplatePreview: baseDetails.chatTemplatePreview };
     }
     return { baseId: version.id, details, warnings };
