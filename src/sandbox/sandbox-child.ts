@@ -20,9 +20,10 @@ process.on('message', (msg: Request) => {
     reply = {
       id: msg.id,
       ok: false,
-      refusal: err instanceof TaskRefusal,
+      // A verdict on the input (the domain's validation error travels by name).
+      refusal: err instanceof TaskRefusal || e?.name === 'ModelValidationError',
       message: e instanceof RangeError ? `exceeded the sandbox's limits (${e.message})` : (e?.message ?? String(err)),
-      ...(err instanceof TaskRefusal && err.file !== undefined ? { file: err.file } : {}),
+      ...(typeof (err as { file?: unknown }).file === 'string' ? { file: (err as { file: string }).file } : {}),
     };
   }
   process.send?.(reply);

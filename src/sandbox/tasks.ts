@@ -2,6 +2,7 @@
 // the server's heap) and return plain data; a failure about the input is a TaskRefusal, whose message
 // is shown to the user as is.
 import { Template } from '@huggingface/jinja';
+import { parseSafetensorsHeader, type SafetensorsHeader } from '../domain/import/safetensors.js';
 import { MAX_JSON_DEPTH, MAX_TEMPLATE_OUTPUT_CHARS } from './limits.js';
 
 export class TaskRefusal extends Error {
@@ -21,12 +22,15 @@ export interface TaskInputs {
   renderTemplate: { template: string; context: Record<string, unknown> };
   /** UTF-8 decode + JSON.parse + depth check; returns the parsed value. */
   parseJson: { bytes: Uint8Array; name: string };
+  /** Validates a safetensors JSON header (safetensors.ts); returns the parsed header. */
+  parseSafetensorsHeader: { bytes: Uint8Array; fileSize: number; name: string };
 }
 
 export interface TaskOutputs {
   parseTemplate: null;
   renderTemplate: string;
   parseJson: unknown;
+  parseSafetensorsHeader: SafetensorsHeader;
 }
 
 export type TaskName = keyof TaskInputs;
@@ -60,6 +64,9 @@ export const TASKS: { [K in TaskName]: (input: TaskInputs[K]) => TaskOutputs[K] 
   },
   parseJson({ bytes, name }) {
     return parseJsonChecked(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), name);
+  },
+  parseSafetensorsHeader({ bytes, fileSize, name }) {
+    return parseSafetensorsHeader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), fileSize, name);
   },
 };
 

@@ -89,7 +89,7 @@ async function inspectLanguageModel(s: FileSession, input: InspectModelInput, ap
   let chat: ChatTemplateResult = { warnings: [] };
 
   // Everything decidable from the small documents runs before the weights are streamed.
-  const beforeWeights = (meta: HfDirectoryMeta): string[] => {
+  const beforeWeights = async (meta: HfDirectoryMeta): Promise<string[]> => {
     const { config } = meta;
     const w: string[] = [];
     const kind = classifyArchitecture(config);
@@ -105,8 +105,9 @@ async function inspectLanguageModel(s: FileSession, input: InspectModelInput, ap
       ...(input.enablePromptAutoConcat !== undefined ? { enablePromptAutoConcat: input.enablePromptAutoConcat } : {}),
       ...(input.hasChatConf !== undefined ? { hasChatConf: input.hasChatConf } : {}),
       ...(input.hasCustomSpec !== undefined ? { hasCustomSpec: input.hasCustomSpec } : {}),
+      ...(s.ctx.signal ? { signal: s.ctx.signal } : {}),
     };
-    chat = resolveChatTemplate(appType, meta.tokenizerConfig, chatOpts);
+    chat = await resolveChatTemplate(appType, meta.tokenizerConfig, chatOpts);
     w.push(...chat.warnings);
     return w;
   };
