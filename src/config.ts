@@ -49,6 +49,18 @@ export interface Config {
   connectionTimeoutMs: number;
   /** Believe X-Forwarded-For from these proxies: 'true' (any), or comma-separated addresses/CIDRs. */
   trustProxy: boolean | string;
+  /** Sandbox for tenant-supplied templates and large JSON (src/sandbox): time per task, heap per process, processes. */
+  sandboxTimeoutMs: number;
+  sandboxMemoryMb: number;
+  sandboxProcesses: number;
+  /** A read from a bucket or the registry that delivers nothing for this long fails. */
+  readStallTimeoutMs: number;
+  /** Imports refuse any file larger than this. */
+  maxImportFileBytes: number;
+  /** Local registry writes fail rather than leave less free disk space than this. */
+  minFreeBytes: number;
+  /** Shutdown waits at most this long for running jobs, then hands them back to the queue. */
+  shutdownGraceMs: number;
 }
 
 export type ConfigOverrides = Partial<Config>;
@@ -109,6 +121,13 @@ function buildConfig(overrides: ConfigOverrides): Config {
     requestTimeoutMs: envInt('MODELREG_REQUEST_TIMEOUT_MS', 30_000),
     connectionTimeoutMs: envInt('MODELREG_CONNECTION_TIMEOUT_MS', 30_000),
     trustProxy: parseTrustProxy(env('MODELREG_TRUST_PROXY')),
+    sandboxTimeoutMs: envInt('MODELREG_SANDBOX_TIMEOUT_MS', 10_000),
+    sandboxMemoryMb: envInt('MODELREG_SANDBOX_MEMORY_MB', 256),
+    sandboxProcesses: envInt('MODELREG_SANDBOX_PROCESSES', 2),
+    readStallTimeoutMs: envInt('MODELREG_READ_STALL_TIMEOUT_MS', 60_000),
+    maxImportFileBytes: envInt('MODELREG_MAX_IMPORT_FILE_BYTES', 128 * 1024 ** 3),
+    minFreeBytes: envInt('MODELREG_MIN_FREE_BYTES', 1024 ** 3),
+    shutdownGraceMs: envInt('MODELREG_SHUTDOWN_GRACE_MS', 10_000),
   };
   const merged = { ...config, ...stripUndefined(overrides) };
   // Derived paths follow an overridden data dir unless they were set explicitly.

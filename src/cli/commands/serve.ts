@@ -24,6 +24,11 @@ export function registerServe(program: Command): void {
         if (closing) return;
         closing = true;
         app.logger.info({ signal }, 'shutting down');
+        // The backstop of a bounded shutdown: app.close() waits for jobs at most shutdownGraceMs.
+        setTimeout(() => {
+          app.logger.error('shutdown did not finish in time; exiting anyway');
+          process.exit(1);
+        }, config.shutdownGraceMs + 10_000).unref();
         await app.close();
         process.exit(0);
       };

@@ -35,6 +35,10 @@ export interface InspectModelOptions {
   signal?: AbortSignal;
   /** Bytes read so far / total listed bytes; called every few MiB and after each file. */
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
+  /** Files larger than this are refused before any byte is read (SECURITY.md, class 6). */
+  maxFileBytes?: number;
+  /** Runs after listing, before reading: e.g. the registry's free-space check; a code-ENOSPC error fails the import. */
+  beforeRead?: (totalBytes: number) => Promise<void>;
 }
 
 export async function inspectModel(store: ObjectStore, input: InspectModelInput, opts: InspectModelOptions = {}): Promise<ModelInspection> {
@@ -69,6 +73,21 @@ export async function inspectModel(store: ObjectStore, input: InspectModelInput,
     return found;
   });
   if (listing.length === 0) throw new ModelValidationError(`no files under ${location}`);
+  const tooBig = opts.maxFileBytes === undefined ? undefined : listing.find((f) => f.size > (opts.maxFileBytes as number));
+  if (tooBig) {
+    throw new ModelValidationError(
+      `${tooBig.path} is ${tooBig.size} bytes, more than the ${opts.maxFileBytes} bytes modelreg accepts per file (MODELREG_MAX_IMPORT_FILE_BYTES)`,
+      tooBig.path,
+    );
+  }
+  if (opts.beforeRead) {
+    try {
+      await opts.beforeRead(listing.reduce((n, f) => n + f.size, 0));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException)?.code === 'ENOSPC') throw new ModelValidationError((err as Error).message);
+      throw err;
+    }
+  }
 
   const ctxOpts = { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
   const session = new FileSession(newReadContext(store, input.bucket, location, listing, ctxOpts), listing);

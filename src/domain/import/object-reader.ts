@@ -102,6 +102,8 @@ async function open(ctx: ReadContext, file: ListedFile) {
     if (err instanceof ApiError && err.status === 404) {
       throw new ModelValidationError(`${file.path} disappeared from ${ctx.location} during the import; retry once the upload is complete`, file.path);
     }
+    // The store refused the object itself (not a regular file, hard-linked, sparse): a verdict on the files.
+    if (err instanceof ApiError && err.status < 500) throw new ModelValidationError(`${file.path} cannot be imported: ${err.message}`, file.path);
     throw err;
   }
 }
