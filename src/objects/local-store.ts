@@ -37,6 +37,9 @@ const OPEN_READ = fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK;
 /** Free space is checked again after every this many bytes written. */
 const FREE_CHECK_STEP = 64 * 1024 * 1024;
 
+/** The reserve never exceeds this fraction of the filesystem's size. */
+const RESERVE_MAX_FRACTION = 0.05;
+
 /** A write refused because the disk would fall below its reserve; code ENOSPC like a full disk. */
 export class FreeSpaceError extends Error {
   readonly code = 'ENOSPC';
@@ -354,10 +357,12 @@ async function writeDurably(
 async function checkFreeSpace(dir: string, more: number, reserve: number, key: string, written?: number): Promise<void> {
   const fs = await fsp.statfs(dir);
   const free = fs.bavail * fs.bsize;
+  // On a small filesystem the reserve shrinks to 5% of its size, so a dedicated small volume stays usable.
+  reserve = Math.min(reserve, Math.floor(fs.blocks * fs.bsize * RESERVE_MAX_FRACTION));
   if (free - more >= reserve) return;
   const doing = written === undefined ? `storing ${more} bytes` : `after ${written} bytes written`;
   throw new FreeSpaceError(
-    `not enough free disk space for "${key}": ${doing}, ${Math.max(0, free - more)} bytes would remain free, below the reserve of ${reserve} bytes kept for the database and other tenants (MODELREG_MIN_FREE_BYTES)`,
+    `not enough free disk space for "${key}": ${doing}, ${Math.max(0, free - more)} bytes would remain free, below the reserve of ${reserve} bytes kept for the database and other tenants (MODELREG_MIN_FREE_BYTES, at most 5% of the disk)`,
   );
 }
 
