@@ -51,6 +51,8 @@ describe('filesystem trust and imports that must end', () => {
       maxImportFileBytes: MAX_FILE,
       importConcurrency: 1,
       sandboxTimeoutMs: 120_000,
+      // Renewed every second: another replica's delete is noticed within about that.
+      jobLeaseMs: 3_000,
       bucketGrants: { [OPEN]: ['*'], 'victim-bkt': ['victim-owner'], 'evil-bkt': ['mallory'], 'data-bkt': ['mallory'] },
     });
     setId = (await createSet(server, server.key)).modelSetId;
@@ -94,6 +96,23 @@ describe('filesystem trust and imports that must end', () => {
     const next = await importAndSettle(server, server.key, body('after'), 20_000);
     assert.equal(next.status, 'Ready', next.failureReason);
     assert.ok(Date.now() - t0 < 15_000, `the slot was freed after ${Date.now() - t0} ms`);
+  });
+
+  it('DeleteModel on another replica stops the import at the running replica\'s next lease renewal', async () => {
+    await writeTinyCausalLM(dir(OPEN, 'endless-2'), { chatTemplate: '{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}x' });
+    // A second replica on the same database and buckets, importing nothing itself.
+    const replica = await startServer({ dataDir: server.dataDir, bucketsDir, importConcurrency: 0, bucketGrants: { [OPEN]: ['*'] } });
+    try {
+      const { modelId } = await call(server, server.key, 'CreateCustomModel', body('endless-2', { enablePromptAutoConcat: true }));
+      await when(() => server.app.worker.runningCount === 1);
+      await sleep(300);
+      await call(replica, server.key, 'DeleteModel', { modelId });
+      const t0 = Date.now();
+      await when(() => server.app.worker.runningCount === 0, 10_000);
+      assert.ok(Date.now() - t0 < 5_000, `stopped ${Date.now() - t0} ms after the delete`);
+    } finally {
+      await replica.close();
+    }
   });
 
   it('a worker whose job is wedged (ignores its abort) still stops within its grace period', async () => {
