@@ -46,7 +46,6 @@ export interface App {
 export async function openCore(config: Config, logger: Logger = createLogger(config.logLevel)) {
   // Everything modelreg creates (data dir, database and WAL, registry files, master key, temp files) is
   // the service user's alone (SECURITY.md, class 5); files of older versions are tightened too.
-  process.umask(0o077);
   tightenDataDir(config, logger);
   configureSandbox({ timeoutMs: config.sandboxTimeoutMs, memoryMb: config.sandboxMemoryMb, maxProcesses: config.sandboxProcesses });
   // Before the store opens, so that a bad master key leaves no connection behind.
@@ -79,6 +78,7 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
     customConfs: new CustomConfService(confsRepo),
     training: new TrainingService(trainingRepo, checkpointLocation),
   };
+  tightenDataDir(config, logger); // again, now that the database, its WAL and master.key exist
   try {
     await services.iam.checkMasterKey();
   } catch (err) {

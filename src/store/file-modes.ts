@@ -1,5 +1,5 @@
 // What modelreg keeps on disk is the service user's alone: 0700 directories, 0600 files (SECURITY.md,
-// class 5). New files get that from the umask set at start (src/app.ts); this tightens what an older
+// class 5). New files get it from explicit modes (and `modelreg serve` sets umask 077); this tightens what an older
 // version created (the SQLite database and its WAL used to be 0644). Best effort: a path owned by
 // someone else (a shared bucket root) is left as it is.
 import fs from 'node:fs';
@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { isPostgresUrl, type Config } from '../config.js';
 
 export function tightenDataDir(config: Pick<Config, 'dataDir' | 'database'>, logger?: Logger): void {
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const own = (p: string, mode: number) => {
     try {
       const st = fs.lstatSync(p);
