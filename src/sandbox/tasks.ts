@@ -22,6 +22,8 @@ export interface TaskInputs {
   renderTemplate: { template: string; context: Record<string, unknown> };
   /** UTF-8 decode + JSON.parse + depth check; returns the parsed value. */
   parseJson: { bytes: Uint8Array; name: string };
+  /** Like parseJson, but returns only the kind of each top-level member ('object', 'array', 'string', ...). */
+  jsonTopLevelKinds: { bytes: Uint8Array; name: string };
   /** Validates a safetensors JSON header (safetensors.ts); returns the parsed header. */
   parseSafetensorsHeader: { bytes: Uint8Array; fileSize: number; name: string };
 }
@@ -30,6 +32,7 @@ export interface TaskOutputs {
   parseTemplate: null;
   renderTemplate: string;
   parseJson: unknown;
+  jsonTopLevelKinds: Record<string, string> | string;
   parseSafetensorsHeader: SafetensorsHeader;
 }
 
@@ -65,6 +68,9 @@ export const TASKS: { [K in TaskName]: (input: TaskInputs[K]) => TaskOutputs[K] 
   parseJson({ bytes, name }) {
     return parseJsonChecked(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), name);
   },
+  jsonTopLevelKinds({ bytes, name }) {
+    return topLevelKinds(parseJsonChecked(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), name));
+  },
   parseSafetensorsHeader({ bytes, fileSize, name }) {
     return parseSafetensorsHeader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), fileSize, name);
   },
@@ -89,6 +95,14 @@ export function parseJsonChecked(bytes: Buffer, name: string): unknown {
     throw new TaskRefusal(`${name} nests JSON more than ${MAX_JSON_DEPTH} levels deep; model documents never do, so it is refused`, name);
   }
   return json;
+}
+
+const kindOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+
+/** The kind of each member of an object (or the kind of a non-object value): what a shape check needs, not the data. */
+export function topLevelKinds(json: unknown): Record<string, string> | string {
+  if (kindOf(json) !== 'object') return kindOf(json);
+  return Object.fromEntries(Object.entries(json as Record<string, unknown>).map(([k, v]) => [k, kindOf(v)]));
 }
 
 /** Nesting depth of a parsed JSON value, iteratively; stops counting once past `limit`. */

@@ -232,9 +232,8 @@ function pickleIndexShards(raw: Record<string, unknown>, name: string, paths: Re
 /** Proves tokenizer.json is a tokenizers file: parsed when small, its first byte sniffed otherwise. */
 async function readTokenizerJson(s: FileSession, f: ListedFile): Promise<void> {
   if (f.size <= TOKENIZER_JSON_PARSE_LIMIT) {
-    const tok = await s.readJson(f, TOKENIZER_JSON_PARSE_LIMIT);
-    const model = tok.model;
-    if (typeof model !== 'object' || model === null || Array.isArray(model)) {
+    const kinds = await s.readJsonKinds(f, TOKENIZER_JSON_PARSE_LIMIT);
+    if (kinds.model !== 'object') {
       throw new ModelValidationError(`tokenizer.json has no "model" section; it is not a Hugging Face tokenizers file`, f.path);
     }
     return;

@@ -3,7 +3,7 @@
 // costs the event loop nothing; every document's nesting depth is bounded (MAX_JSON_DEPTH).
 import { INLINE_PARSE_BYTES, MAX_CONFIG_JSON_BYTES } from '../../sandbox/limits.js';
 import { runInSandbox, SandboxError } from '../../sandbox/sandbox.js';
-import { parseJsonChecked, TaskRefusal } from '../../sandbox/tasks.js';
+import { parseJsonChecked, TaskRefusal, topLevelKinds } from '../../sandbox/tasks.js';
 import { ModelValidationError } from './model-validation-error.js';
 
 /** A parsed small JSON object file; `name` is used in messages. Parses on this thread: callers bound the size. */
@@ -33,6 +33,29 @@ export async function parseJsonDocument(bytes: Buffer, name: string, signal?: Ab
     throw err;
   }
   return asObject(json, name);
+}
+
+/**
+ * The kind of each top-level member of a JSON object document ('object', 'array', ...), for files whose
+ * shape is checked but whose contents are not needed (tokenizer.json): large ones never cross into this heap.
+ */
+export async function jsonObjectKinds(bytes: Buffer, name: string, signal?: AbortSignal): Promise<Record<string, string>> {
+  let kinds: Record<string, string> | string;
+  if (bytes.length <= INLINE_PARSE_BYTES) {
+    kinds = topLevelKinds(parseJsonObject(bytes, name));
+  } else {
+    refuseBom(bytes, name);
+    try {
+      kinds = await runInSandbox('jsonTopLevelKinds', { bytes, name }, signal ? { signal } : {});
+    } catch (err) {
+      if (err instanceof SandboxError) {
+        throw new ModelValidationError(err.reason === 'refused' ? err.message : `${name} (${bytes.length} bytes) ${err.message} while being parsed`, name);
+      }
+      throw err;
+    }
+  }
+  if (typeof kinds === 'string') throw new ModelValidationError(`${name} must contain a JSON object, got ${kinds === 'null' || kinds === 'array' ? (kinds === 'array' ? 'an array' : 'null') : `a ${kinds}`}`, name);
+  return kinds;
 }
 
 function refuseBom(bytes: Buffer, name: string): void {

@@ -6,7 +6,7 @@ import type { ObjectInfo, ObjectStore } from '../../objects/object-store.js';
 import { ApiError } from '../errors.js';
 import { ModelValidationError } from './model-validation-error.js';
 import { inspectSafetensors, type SafetensorsHeader, type SafetensorsInfo } from './safetensors.js';
-import { parseJsonDocument } from './json-file.js';
+import { jsonObjectKinds, parseJsonDocument } from './json-file.js';
 import { digestStream, truncatedError } from './stream-digest.js';
 import type { InspectedFile } from './types.js';
 
@@ -215,6 +215,11 @@ export class FileSession {
   /** Reads a JSON object document of at most `limit` bytes (large ones are parsed in the sandbox). */
   async readJson(file: ListedFile, limit: number, name = file.path): Promise<Record<string, unknown>> {
     return parseJsonDocument(await this.readSmall(file, limit), name, this.ctx.signal);
+  }
+
+  /** Reads a JSON object document and returns only the kind of each top-level member (see jsonObjectKinds). */
+  async readJsonKinds(file: ListedFile, limit: number): Promise<Record<string, string>> {
+    return jsonObjectKinds(await this.readSmall(file, limit), file.path, this.ctx.signal);
   }
 
   async readSafetensors(file: ListedFile, onHeader?: (header: SafetensorsHeader) => void): Promise<SafetensorsInfo> {
