@@ -73,9 +73,16 @@ function spawn(): Proc {
   const proc: Proc = { child, exited: false, ready: Promise.resolve() };
   proc.ready = new Promise<void>((resolve, reject) => {
     const t = setTimeout(() => reject(new SandboxError('the sandbox process did not start in time', 'crashed')), BOOT_TIMEOUT_MS);
-    child.once('spawn', () => {
+    const onReady = (m: { ready?: boolean }) => {
+      if (!m?.ready) return;
+      child.off('message', onReady);
       clearTimeout(t);
       resolve();
+    };
+    child.on('message', onReady);
+    child.once('exit', () => {
+      clearTimeout(t);
+      reject(new SandboxError('the sandbox process exited while starting', 'crashed'));
     });
     child.once('error', (err) => {
       clearTimeout(t);
