@@ -8,7 +8,6 @@ import type { Logger } from 'pino';
 import { isPostgresUrl, type Config } from '../config.js';
 
 export function tightenDataDir(config: Pick<Config, 'dataDir' | 'database'>, logger?: Logger): void {
-  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const own = (p: string, mode: number) => {
     try {
       const st = fs.lstatSync(p);
