@@ -41,6 +41,8 @@ export class ImportJobHandler implements JobHandler {
       logger: Logger;
       /** Delay before retrying after an infrastructure error. */
       retryDelayMs: number;
+      /** Files larger than this are refused (SECURITY.md, class 6). */
+      maxFileBytes?: number;
     },
   ) {
     this.adapters = new AdaptersRepo(deps.models.db);
@@ -80,7 +82,11 @@ export class ImportJobHandler implements JobHandler {
       inspection = await inspectModel(
         copying,
         { ...input, hasCustomSpec: customSpecFile !== undefined },
-        { signal: ctx.signal },
+        {
+          signal: ctx.signal,
+          ...(this.deps.maxFileBytes !== undefined ? { maxFileBytes: this.deps.maxFileBytes } : {}),
+          beforeRead: async (total) => registry.store.ensureFreeSpace?.(registry.bucket, total),
+        },
       );
       await copying.finish(inspection.files);
     } catch (err) {
@@ -92,8 +98,9 @@ export class ImportJobHandler implements JobHandler {
         throw err;
       }
       await deletePrefix(registry, dest).catch(() => undefined);
-      if (err instanceof ModelValidationError) {
-        await this.fail(job, ctx, version.id, err.message);
+      // A write refused for the disk's reserve (FreeSpaceError) will not succeed on a retry either.
+      if (err instanceof ModelValidationError || (err as Error)?.name === 'FreeSpaceError') {
+        await this.fail(job, ctx, version.id, (err as Error).message);
         return;
       }
       const reason = describeInfraError(err, url);
