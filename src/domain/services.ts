@@ -3,6 +3,7 @@ import type { IamService } from './iam/iam-service.js';
 import type { CustomConfService } from './model/custom-conf-service.js';
 import type { ModelSetService } from './model/model-set-service.js';
 import type { ModelVersionService } from './model/model-version-service.js';
+import type { RegistryFiles } from './registry/registry-files.js';
 import type { TrainingService } from './training/training-service.js';
 
 export interface Services {
@@ -11,4 +12,6 @@ export interface Services {
   modelVersions: ModelVersionService;
   training: TrainingService;
   customConfs: CustomConfService;
+  /** A version's files as content-addressed blobs (src/jobs/blob-store.ts implements it). */
+  registryFiles: RegistryFiles;
 }
