@@ -10,6 +10,9 @@ import describeModel from './describe-model.js';
 import describeModelCustomAdvancedConf from './describe-model-custom-advanced-conf.js';
 import describeModelSet from './describe-model-set.js';
 import describeModelSystemAdvancedConf from './describe-model-system-advanced-conf.js';
+import createModelExportTask from './create-model-export-task.js';
+import describeModelExportTask from './describe-model-export-task.js';
+import describeModelFiles from './describe-model-files.js';
 import type { ActionDef } from '../action.js';
 
 export const modelActions: ActionDef[] = [
@@ -24,4 +27,7 @@ export const modelActions: ActionDef[] = [
   describeCustomModels,
   createModelCustomConf,
   describeModelSystemAdvancedConf,
+  createModelExportTask,
+  describeModelExportTask,
+  describeModelFiles,
 ];
