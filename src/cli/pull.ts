@@ -4,7 +4,11 @@
 // that does not match is removed and named in the error. Never holds a file in memory.
 import { createHash, type Hash } from 'node:crypto';
 import fs, { promises as fsp } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError, EXIT } from './output.js';
 
@@ -107,38 +111,43 @@ async function fetchInto(f: RemoteFile, url: string, part: string, stats: PullSt
     onBytes(have);
   }
   if (have < f.size) {
-    const res = await fetch(url, { headers: have > 0 ? { range: `bytes=${have}-` } : {} });
-    if (res.status === 401 || res.status === 403) {
-      await res.body?.cancel();
-      throw Object.assign(new Error(`the download URL of ${f.path} was refused (${res.status})`), { status: res.status });
+    const res = await get(url, have > 0 ? { range: `bytes=${have}-` } : {});
+    const status = res.statusCode ?? 0;
+    if (status === 401 || status === 403) {
+      res.resume();
+      throw Object.assign(new Error(`the download URL of ${f.path} was refused (${status})`), { status });
     }
-    if (res.status === 404) throw new CliError(`${f.path} is no longer in the registry (its version was deleted?)`, 1);
-    if (!(res.status === 200 || (res.status === 206 && have > 0)) || !res.body) {
-      await res.body?.cancel();
-      throw new Error(`GET ${f.path} answered ${res.status}`);
+    if (status === 404) {
+      res.resume();
+      throw new CliError(`${f.path} is no longer in the registry (its version was deleted?)`, 1);
+    }
+    if (!(status === 200 || (status === 206 && have > 0))) {
+      res.resume();
+      throw new Error(`GET ${f.path} answered ${status}`);
     }
     let resumed = hash;
-    if (res.status === 200 && have > 0) {
+    if (status === 200 && have > 0) {
       // The server ignored the Range: start the file over.
       onBytes(-have);
       stats.resumedBytes -= have;
       have = 0;
       resumed = createHash('sha256');
     }
-    const out = await fsp.open(part, have > 0 ? 'a' : 'w');
-    try {
-      for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-        if (have + chunk.byteLength > f.size) throw new Error(`the server sent more than the ${f.size} bytes of ${f.path}`);
-        await out.write(chunk);
+    // Node streams end to end (no web-stream adapters): the body is hashed, counted and written
+    // with backpressure, in the chunks the socket delivers.
+    const counting = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        if (have + chunk.byteLength > f.size) return cb(new Error(`the server sent more than the ${f.size} bytes of ${f.path}`));
         resumed.update(chunk);
         have += chunk.byteLength;
         stats.downloadedBytes += chunk.byteLength;
         onBytes(chunk.byteLength);
-        await throttle.take(chunk.byteLength);
-      }
-    } finally {
-      await out.close();
-    }
+        const wait = throttle.delay(chunk.byteLength);
+        if (wait > 0) setTimeout(() => cb(null, chunk), wait);
+        else cb(null, chunk);
+      },
+    });
+    await pipeline(res, counting, fs.createWriteStream(part, { flags: have > 0 ? 'a' : 'w', highWaterMark: 4 * 1024 * 1024 }));
     if (have !== f.size) throw new Error(`${f.path}: the download stopped at ${have} of ${f.size} bytes`);
     return verify(f, part, resumed);
   }
@@ -163,11 +172,19 @@ class Throttle {
   private readonly started = Date.now();
   private taken = 0;
   constructor(private readonly bytesPerSecond: number) {}
-  async take(n: number): Promise<void> {
-    if (this.bytesPerSecond <= 0) return;
+  /** Milliseconds to wait before passing on `n` more bytes. */
+  delay(n: number): number {
+    if (this.bytesPerSecond <= 0) return 0;
     this.taken += n;
-    const due = this.started + (this.taken / this.bytesPerSecond) * 1000;
-    const wait = due - Date.now();
-    if (wait > 0) await sleep(wait);
+    return Math.max(0, this.started + (this.taken / this.bytesPerSecond) * 1000 - Date.now());
   }
+}
+
+function get(url: string, headers: Record<string, string>): Promise<http.IncomingMessage> {
+  const u = new URL(url);
+  const mod = u.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = mod.get(u, { headers }, resolve);
+    req.on('error', reject);
+  });
 }
