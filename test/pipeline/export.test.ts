@@ -130,6 +130,8 @@ describe('export tasks on the local store', () => {
     assert.equal(bad.status, 'Fail');
     const refused = await sdkFails(sdk(server.url, server.key, '/v2/model', 'CreateModelExportTask', { modelId: bad.modelId }));
     assertError(refused, 409, 'ModelNotReady', /is Fail; only a Ready version's files can be exported/);
+    const files = await sdkFails(sdk(server.url, server.key, '/v2/model', 'DescribeModelFiles', { modelId: bad.modelId }));
+    assertError(files, 409, 'ModelNotReady');
     const unknown = await sdkFails(sdk(server.url, server.key, '/v2/model', 'CreateModelExportTask', { modelId: 'amv-nosuchthing1' }));
     assertError(unknown, 404, 'ModelNotFound');
     const readOnly = await server.newKey('alice-ro', ['QianfanModelReadOnlyAccessPolicy']).catch(() => undefined);
