@@ -11,8 +11,13 @@ export class ProgressBar {
     private readonly label: string,
     private readonly out: NodeJS.WriteStream = process.stderr,
     /** Bytes already done before this run (a resumed download): not counted in the speed. */
-    private readonly initial = 0,
+    private initial = 0,
   ) {}
+
+  /** More bytes found already done (a resumed file): counted in the progress, not in the speed. */
+  addInitial(n: number): void {
+    this.initial += n;
+  }
 
   update(done: number, note = '', force = false): void {
     const now = Date.now();

@@ -25,7 +25,8 @@ export interface PullOptions {
   maxRate: number;
   /** Fresh URLs (they expire): called when the server refuses a stale one. */
   refresh: () => Promise<RemoteFile[]>;
-  onBytes: (n: number) => void;
+  /** `reused`: bytes found on disk from an earlier run (not downloaded now). */
+  onBytes: (n: number, reused?: boolean) => void;
 }
 
 export interface PullStats {
@@ -64,7 +65,7 @@ export async function pullFiles(dir: string, files: RemoteFile[], opts: PullOpti
     const existing = await fsp.stat(target).catch(() => null);
     if (existing?.isFile() && existing.size === f.size && (await hashFile(target)).digest('hex') === f.sha256) {
       stats.skippedFiles++;
-      opts.onBytes(f.size);
+      opts.onBytes(f.size, true);
       return;
     }
     for (let attempt = 1; ; attempt++) {
@@ -98,7 +99,7 @@ export async function pullFiles(dir: string, files: RemoteFile[], opts: PullOpti
 }
 
 /** Appends the rest of `f` to `part` (resuming from its current size), then checks the whole file. */
-async function fetchInto(f: RemoteFile, url: string, part: string, stats: PullStats, onBytes: (n: number) => void, throttle: Throttle): Promise<void> {
+async function fetchInto(f: RemoteFile, url: string, part: string, stats: PullStats, onBytes: (n: number, reused?: boolean) => void, throttle: Throttle): Promise<void> {
   let have = (await fsp.stat(part).catch(() => null))?.size ?? 0;
   if (have > f.size) {
     await fsp.rm(part, { force: true });
@@ -108,7 +109,7 @@ async function fetchInto(f: RemoteFile, url: string, part: string, stats: PullSt
   const hash = have > 0 ? await hashFile(part) : createHash('sha256');
   if (have > 0) {
     stats.resumedBytes += have;
-    onBytes(have);
+    onBytes(have, true);
   }
   if (have < f.size) {
     const res = await get(url, have > 0 ? { range: `bytes=${have}-` } : {});
@@ -128,7 +129,7 @@ async function fetchInto(f: RemoteFile, url: string, part: string, stats: PullSt
     let resumed = hash;
     if (status === 200 && have > 0) {
       // The server ignored the Range: start the file over.
-      onBytes(-have);
+      onBytes(-have, true);
       stats.resumedBytes -= have;
       have = 0;
       resumed = createHash('sha256');

@@ -59,18 +59,22 @@ export function registerPull(program: Command): void {
       const total: number = listing.totalSize;
       const tty = process.stderr.isTTY === true && !o.json;
       let done = 0;
+      let reusedBytes = 0;
       let bar: ProgressBar | undefined;
       let lastLine = 0;
       const label = `${listing.modelSetName}/${listing.modelName}`;
-      const onBytes = (n: number) => {
+      const onBytes = (n: number, reused = false) => {
         done += n;
+        if (reused) reusedBytes += n;
         if (tty) {
           bar ??= new ProgressBar(total, label, process.stderr, 0);
+          if (reused) bar.addInitial(n);
           bar.update(done);
         } else if (!o.json && Date.now() - lastLine > 5000) {
           lastLine = Date.now();
           const secs = (Date.now() - started) / 1000;
-          const speed = done / Math.max(0.001, secs);
+          // Speed and ETA from what this run downloaded, not from what an earlier run left.
+          const speed = (done - reusedBytes) / Math.max(0.001, secs);
           process.stderr.write(`pulling ${label}: ${formatBytes(done)}/${formatBytes(total)} (${total ? Math.floor((done / total) * 100) : 100}%) ${formatBytes(Math.round(speed))}/s${speed > 0 && done < total ? ` ETA ${formatDuration((total - done) / speed)}` : ''}\n`);
         }
       };
