@@ -90,6 +90,10 @@ describe('export tasks on the local store', () => {
     assert.equal(url.origin, server.url, 'the URL points at this server');
     const bytes = await checkArchive(d, dir);
 
+    const head = await fetch(d.downloadUrl, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get('content-length'), String(bytes.length));
+    assert.equal(head.headers.get('accept-ranges'), 'bytes');
     // Range: a resumed download gets exactly the rest.
     const part = await fetch(d.downloadUrl, { headers: { range: 'bytes=1000-' } });
     assert.equal(part.status, 206);
