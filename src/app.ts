@@ -27,6 +27,12 @@ import { openDatabase, type OpenedStore } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
 import { AccountsRepo } from './store/repos/accounts-repo.js';
 import { ModelsRepo } from './store/repos/models-repo.js';
+import { HubRepo } from './store/repos/hub-repo.js';
+import { AliasService } from './domain/hub/alias-service.js';
+import { HubService } from './domain/hub/hub-service.js';
+import { ReadTokenService } from './domain/hub/read-token-service.js';
+import { RevisionResolver } from './domain/hub/revisions.js';
+import { LegacyRegistryFiles } from './jobs/legacy-registry-files.js';
 
 export const DEFAULT_ACCOUNT = 'default';
 
@@ -62,12 +68,26 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
       return account !== undefined && bucketGranted(config.bucketGrants, bucket, account.name);
     },
   };
+  const hubRepo = new HubRepo(store.db);
+  const registryFiles = new LegacyRegistryFiles(modelsRepo, objects.registry, config.s3);
+  const aliases = new AliasService(hubRepo, modelsRepo);
+  const readTokens = new ReadTokenService(hubRepo, accountsRepo);
   const services: Services = {
     iam: new IamService(accountsRepo, box),
     modelSets: new ModelSetService(modelsRepo),
-    modelVersions: new ModelVersionService(modelsRepo, { Import: importSource, Train: new TrainingTaskSource(trainingRepo, checkpointLocation) }, () => hooks.jobQueued(), (row) => dropRegistryCopy(objects.registry, row, logger)),
+    modelVersions: new ModelVersionService(
+      modelsRepo,
+      { Import: importSource, Train: new TrainingTaskSource(trainingRepo, checkpointLocation) },
+      () => hooks.jobQueued(),
+      (row) => dropRegistryCopy(objects.registry, row, logger),
+      (accountId, row, tx) => aliases.refuseDeleteIfAliased(accountId, row, tx),
+    ),
     customConfs: new CustomConfService(confsRepo),
     training: new TrainingService(trainingRepo, checkpointLocation),
+    registryFiles,
+    readTokens,
+    aliases,
+    hub: new HubService(readTokens, modelsRepo, new RevisionResolver(modelsRepo, hubRepo, registryFiles)),
   };
   try {
     await services.iam.checkMasterKey();

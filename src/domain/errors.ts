@@ -33,6 +33,16 @@ export const ErrorCode = {
   CheckpointNotFound: { code: 'CheckpointNotFound', status: 404 },
   TaskStateConflict: { code: 'TaskStateConflict', status: 409 },
   TrainVersionExists: { code: 'ModelVersionAlreadyExists', status: 409 },
+  // Hugging Face Hub-compatible reads (src/http/hub): the code is what HF clients read from X-Error-Code
+  RepoNotFound: { code: 'RepoNotFound', status: 404 },
+  RepoAuthRequired: { code: 'RepoNotFound', status: 401 },
+  InvalidReadToken: { code: 'InvalidCredentials', status: 401 },
+  RevisionNotFound: { code: 'RevisionNotFound', status: 404 },
+  EntryNotFound: { code: 'EntryNotFound', status: 404 },
+  RangeNotSatisfiable: { code: 'RangeNotSatisfiable', status: 416 },
+  HubWriteUnsupported: { code: 'UploadNotSupported', status: 405 },
+  // aliases
+  ModelVersionHasAliases: { code: 'ModelVersionHasAliases', status: 409 },
   TooManyRequests: { code: 'RequestLimitExceeded', status: 429 },
   ServiceUnavailable: { code: 'ServiceUnavailable', status: 503 },
   InternalError: { code: 'InternalError', status: 500 },

@@ -4,6 +4,10 @@ import type { CustomConfService } from './model/custom-conf-service.js';
 import type { ModelSetService } from './model/model-set-service.js';
 import type { ModelVersionService } from './model/model-version-service.js';
 import type { TrainingService } from './training/training-service.js';
+import type { RegistryFiles } from './registry/registry-files.js';
+import type { AliasService } from './hub/alias-service.js';
+import type { HubService } from './hub/hub-service.js';
+import type { ReadTokenService } from './hub/read-token-service.js';
 
 export interface Services {
   iam: IamService;
@@ -11,4 +15,8 @@ export interface Services {
   modelVersions: ModelVersionService;
   training: TrainingService;
   customConfs: CustomConfService;
+  registryFiles: RegistryFiles;
+  readTokens: ReadTokenService;
+  aliases: AliasService;
+  hub: HubService;
 }

@@ -6,6 +6,8 @@ import { nowIso } from '../time.js';
 import { checkCreateModelInput, type CreateModelInput } from './create-model-rules.js';
 import type { VersionSources } from './version-sources.js';
 import type { ModelSetRow, ModelVersionRow, ModelsRepo } from '../../store/repos/models-repo.js';
+import type { Transaction } from 'kysely';
+import type { Database } from '../../store/schema.js';
 
 export const JOB_KIND_IMPORT = 'import';
 
@@ -25,6 +27,8 @@ export class ModelVersionService {
      * registry copy). Failures are the hook's to log: the version is gone either way.
      */
     private readonly onVersionDeleted: (row: ModelVersionRow) => Promise<void> = async () => {},
+    /** Runs inside DeleteModel's transaction; throws to refuse (a version an alias points at). */
+    private readonly beforeDelete: (accountId: string, row: ModelVersionRow, tx: Transaction<Database>) => Promise<void> = async () => {},
   ) {}
 
   async create(accountId: string, input: CreateModelInput): Promise<{ modelSetId: string; modelId: string }> {
@@ -111,6 +115,7 @@ export class ModelVersionService {
     const row = await this.repo.transaction(async (tx) => {
       const row = await this.repo.findVersion(accountId, modelId, tx);
       if (!row) throw new ApiError('ModelNotFound', `model version not found: no modelId ${modelId} in this account`);
+      await this.beforeDelete(accountId, row, tx);
       await this.repo.deleteJobsOf(modelId, tx);
       await this.repo.deleteVersion(modelId, tx);
       await this.repo.touchSet(row.model_set_id, nowIso(), tx);
