@@ -12,6 +12,7 @@ import { authenticate } from './auth/authenticate.js';
 import { clientErrorHandler, frameworkErrorHandler, rejectAmbiguousHeaders } from './client-errors.js';
 import { DEFAULT_RATE_LIMITS, RequestLimits, type RateLimitOptions } from './rate-limit.js';
 import { registerConsole } from './console-route.js';
+import { registerHub } from './hub/index.js';
 import { sendError, sendResult } from './envelope.js';
 import { parseJsonBody, validateBody } from './validate-body.js';
 
@@ -61,6 +62,8 @@ export function buildHttpServer(services: Services, opts: HttpOptions): FastifyI
     },
     clientErrorHandler,
     frameworkErrors: frameworkErrorHandler,
+    // Hub file paths (src/http/hub) are route parameters and may be long.
+    maxParamLength: 4096,
     return503OnClosing: true,
   });
 
@@ -102,6 +105,8 @@ export function buildHttpServer(services: Services, opts: HttpOptions): FastifyI
 
   const limits = new RequestLimits(opts.rateLimits ?? DEFAULT_RATE_LIMITS);
   app.post('/v2/:route', (req, reply) => handleAction(req, reply, services, opts, limits));
+  // The Hugging Face Hub-compatible download API (GET /api/…, /{ns}/{name}/resolve/…).
+  registerHub(app, services, toApiError);
   // The web console (static files; it calls the API above like any other client).
   registerConsole(app);
 

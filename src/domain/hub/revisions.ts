@@ -7,11 +7,16 @@ import type { ManifestFile, RegistryFiles } from '../registry/registry-files.js'
 import type { HubRepo } from '../../store/repos/hub-repo.js';
 import type { ModelSetRow, ModelsRepo, ModelVersionRow } from '../../store/repos/models-repo.js';
 
-export interface ResolvedRevision {
-  set: ModelSetRow;
-  version: ModelVersionRow;
+export interface Snapshot {
   commit: string;
   files: ManifestFile[];
+  /** The same files by path. */
+  byPath: Map<string, ManifestFile>;
+}
+
+export interface ResolvedRevision extends Snapshot {
+  set: ModelSetRow;
+  version: ModelVersionRow;
 }
 
 /** Why a revision did not resolve, in words a user can act on. */
@@ -24,7 +29,7 @@ const CACHE_MAX = 2000;
 
 export class RevisionResolver {
   /** versionId → its commit and manifest. A Ready version's files never change, so this never goes stale. */
-  private readonly snapshots = new Map<string, { commit: string; files: ManifestFile[] }>();
+  private readonly snapshots = new Map<string, Snapshot>();
 
   constructor(
     private readonly models: ModelsRepo,
@@ -33,11 +38,11 @@ export class RevisionResolver {
   ) {}
 
   /** The commit and manifest of a Ready version. */
-  async snapshotOf(version: ModelVersionRow): Promise<{ commit: string; files: ManifestFile[] }> {
+  async snapshotOf(version: ModelVersionRow): Promise<Snapshot> {
     const hit = this.snapshots.get(version.id);
     if (hit) return hit;
     const files = await this.files.manifest(version.id);
-    const snap = { commit: commitIdOf(files), files };
+    const snap = { commit: commitIdOf(files), files, byPath: new Map(files.map((f) => [f.path, f])) };
     if (files.length > 0) {
       if (this.snapshots.size >= CACHE_MAX) this.snapshots.delete(this.snapshots.keys().next().value as string);
       this.snapshots.set(version.id, snap);

@@ -10,6 +10,12 @@ import describeModel from './describe-model.js';
 import describeModelCustomAdvancedConf from './describe-model-custom-advanced-conf.js';
 import describeModelSet from './describe-model-set.js';
 import describeModelSystemAdvancedConf from './describe-model-system-advanced-conf.js';
+import setModelSetAlias from './set-model-set-alias.js';
+import deleteModelSetAlias from './delete-model-set-alias.js';
+import describeModelSetAliasHistory from './describe-model-set-alias-history.js';
+import createReadToken from './create-read-token.js';
+import describeReadTokens from './describe-read-tokens.js';
+import deleteReadToken from './delete-read-token.js';
 import type { ActionDef } from '../action.js';
 
 export const modelActions: ActionDef[] = [
@@ -24,4 +30,10 @@ export const modelActions: ActionDef[] = [
   describeCustomModels,
   createModelCustomConf,
   describeModelSystemAdvancedConf,
+  setModelSetAlias,
+  deleteModelSetAlias,
+  describeModelSetAliasHistory,
+  createReadToken,
+  describeReadTokens,
+  deleteReadToken,
 ];

@@ -1,0 +1,29 @@
+// What every Hub route reads from its request: the repo, the revision, the reader's token.
+import type { FastifyRequest } from 'fastify';
+import type { ResolvedRevision } from '../../domain/hub/revisions.js';
+import type { Services } from '../../domain/services.js';
+
+export interface RepoParams {
+  ns: string;
+  name: string;
+  rev?: string;
+  '*'?: string;
+}
+
+/** The revision the request names, for the bearer token it carries (errors as hub-service.ts says). */
+export async function authorizedRevision(req: FastifyRequest, services: Services, rev: string): Promise<ResolvedRevision> {
+  const p = req.params as RepoParams;
+  const auth = req.headers.authorization;
+  const reader = await services.hub.reader(Array.isArray(auth) ? auth.join(',') : auth);
+  return services.hub.revision(reader, p.ns, p.name, rev);
+}
+
+/** Query flags as clients send them: true, True, 1. */
+export const truthy = (v: unknown): boolean => typeof v === 'string' && /^(1|true)$/i.test(v);
+
+/** A path inside the repo as clients send it: no leading or trailing '/', no '.' or '..' segments. */
+export function repoPath(raw: string | undefined): string | null {
+  const p = (raw ?? '').replace(/^\/+|\/+$/g, '');
+  if (p.split('/').some((s) => s === '.' || s === '..')) return null;
+  return p;
+}
