@@ -63,7 +63,7 @@ export function buildHttpServer(services: Services, opts: HttpOptions): FastifyI
     clientErrorHandler,
     frameworkErrors: frameworkErrorHandler,
     // Hub file paths (src/http/hub) are route parameters and may be long.
-    maxParamLength: 4096,
+    routerOptions: { maxParamLength: 4096 },
     return503OnClosing: true,
   });
 

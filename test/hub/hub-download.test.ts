@@ -206,3 +206,45 @@ describe('Hub API with @huggingface/hub (local store)', () => {
     assert.equal(set.modelSetId, fx.setId);
   });
 });
+
+describe('moving an alias while clients download', () => {
+  let server: TestServer;
+  let fx: HubFixture;
+  let token: string;
+  before(async () => {
+    server = await startServer(FAST);
+    fx = await twoVersions(server, server.key);
+    token = (await readToken(server, fx.account)).token;
+    await call(server, server.key, 'SetModelSetAlias', { modelSetId: fx.setId, alias: 'production', modelId: fx.v1.modelId });
+  });
+  after(() => server.close());
+
+  it('every client gets exactly one version\'s files, never a mix (the revision resolves to a commit first)', async () => {
+    const c1 = commitIdOf(fx.v1.files);
+    const c2 = commitIdOf(fx.v2.files);
+    let moving = true;
+    const mover = (async () => {
+      let n = 0;
+      while (moving) {
+        const target = n++ % 2 === 0 ? fx.v2 : fx.v1;
+        await call(server, server.key, 'SetModelSetAlias', { modelSetId: fx.setId, alias: 'production', modelId: target.modelId });
+      }
+      return n;
+    })();
+    const clients = Array.from({ length: 8 }, async () => {
+      const cacheDir = tempDir('hf-cache-');
+      const folder = await snapshotDownload({ repo: fx.repo, revision: 'production', cacheDir, hubUrl: server.url, accessToken: token });
+      return { folder, files: await snapshotFiles(folder), ref: readRef(cacheDir, fx.repo, 'production') };
+    });
+    const got = await Promise.all(clients);
+    moving = false;
+    const moves = await mover;
+    assert.ok(moves >= 2, `the alias moved ${moves} times during the downloads`);
+    for (const g of got) {
+      const commit = path.basename(g.folder);
+      assert.equal(g.ref, commit);
+      assert.ok(commit === c1 || commit === c2);
+      assert.deepEqual(g.files, commit === c1 ? fx.v1.files : fx.v2.files);
+    }
+  });
+});

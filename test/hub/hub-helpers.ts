@@ -10,6 +10,9 @@ import { transformersImport } from '../helpers/api.js';
 
 export const BUCKET = 'hub-models';
 
+// The JS client logs every file it downloads with console.debug: keep test output readable.
+console.debug = () => {};
+
 /** The account an access key acts for. */
 export async function accountOf(server: TestServer, key: Key): Promise<string> {
   const k = await server.app.services.iam.resolveKey(key.accessKey);
