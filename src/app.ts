@@ -16,6 +16,10 @@ import { TrainingRepo } from './store/repos/training-repo.js';
 import { ImportJobHandler } from './jobs/import-job.js';
 import { deletePrefix, versionPrefix, type RegistryLocation } from './jobs/registry-copy.js';
 import { RegistryJanitor } from './jobs/registry-janitor.js';
+import { BlobStore } from './jobs/blob-store.js';
+import { BlobCollector } from './jobs/blob-collector.js';
+import { upgradeRegistryLayout } from './jobs/registry-upgrade.js';
+import { BlobsRepo } from './store/repos/blobs-repo.js';
 import { JobWorker } from './jobs/worker.js';
 import { createObjectStore, type ObjectStore } from './objects/index.js';
 import { CustomConfsRepo } from './store/repos/custom-confs-repo.js';
@@ -32,7 +36,6 @@ import { AliasService } from './domain/hub/alias-service.js';
 import { HubService } from './domain/hub/hub-service.js';
 import { ReadTokenService } from './domain/hub/read-token-service.js';
 import { RevisionResolver } from './domain/hub/revisions.js';
-import { LegacyRegistryFiles } from './jobs/legacy-registry-files.js';
 
 export const DEFAULT_ACCOUNT = 'default';
 
@@ -43,6 +46,9 @@ export interface App {
   logger: Logger;
   http: FastifyInstance;
   worker: JobWorker;
+  /** Removes unreferenced blobs (runs every blobGcIntervalMs; tests call collect()). */
+  collector: BlobCollector;
+  blobs: BlobStore;
   close(): Promise<void>;
 }
 
@@ -56,6 +62,7 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
   const accountsRepo = new AccountsRepo(store.db);
   const confsRepo = new CustomConfsRepo(store.db);
   const objects = openObjectStores(config);
+  const blobs = new BlobStore(objects.registry, new BlobsRepo(store.db), { scope: config.blobScope, quotaBytes: config.storedBytesQuota });
   // Late-bound: the worker that wants waking exists only in a serving process.
   const hooks = { jobQueued: () => {} };
   const importSource = new ObjectStoreImportSource(objects.source, config.bucketGrants, accountsRepo, confsRepo);
@@ -69,7 +76,6 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
     },
   };
   const hubRepo = new HubRepo(store.db);
-  const registryFiles = new LegacyRegistryFiles(modelsRepo, objects.registry, config.s3);
   const aliases = new AliasService(hubRepo, modelsRepo);
   const readTokens = new ReadTokenService(hubRepo, accountsRepo);
   const services: Services = {
@@ -84,10 +90,10 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
     ),
     customConfs: new CustomConfService(confsRepo),
     training: new TrainingService(trainingRepo, checkpointLocation),
-    registryFiles,
+    registryFiles: blobs,
     readTokens,
     aliases,
-    hub: new HubService(readTokens, modelsRepo, new RevisionResolver(modelsRepo, hubRepo, registryFiles)),
+    hub: new HubService(readTokens, modelsRepo, new RevisionResolver(modelsRepo, hubRepo, blobs)),
   };
   try {
     await services.iam.checkMasterKey();
@@ -95,7 +101,7 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
     await store.db.destroy();
     throw err;
   }
-  return { store, services, logger, box, modelsRepo, confsRepo, objects, hooks };
+  return { store, services, logger, box, modelsRepo, confsRepo, objects, hooks, blobs };
 }
 
 /** The users' buckets (where imports come from) and the registry's own copies. */
@@ -141,6 +147,7 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
     confs: core.confsRepo,
     source: core.objects.source,
     registry: core.objects.registry,
+    blobs: core.blobs,
     logger,
     retryDelayMs: config.importRetryDelayMs,
   });
@@ -157,7 +164,15 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
     staleTempMs: 2 * config.jobLeaseMs,
     intervalMs: config.jobLeaseMs,
   });
+  // Copies written by earlier releases become blobs before anything else touches the registry.
+  await upgradeRegistryLayout(core.blobs, core.modelsRepo, logger.child({ component: 'registry-upgrade' }), worker.owner);
+  const collector = new BlobCollector(core.blobs, logger.child({ component: 'blob-collector' }), {
+    graceMs: config.blobGcGraceMs,
+    intervalMs: config.blobGcIntervalMs,
+    leaseMs: Math.max(60_000, config.jobLeaseMs),
+  });
   janitor.start();
+  collector.start();
   worker.start();
   return {
     config,
@@ -166,17 +181,23 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
     logger,
     http,
     worker,
+    collector,
+    blobs: core.blobs,
     async close() {
       await http.close();
       await worker.stop();
       await janitor.stop();
+      await collector.stop();
       await store.db.destroy();
       await closeObjectStores(core.objects);
     },
   };
 }
 
-/** DeleteModel's hook: the version's registry copy goes with it (the janitor retries a failure at start). */
+/**
+ * DeleteModel's hook: the version's manifest went with its row (ON DELETE CASCADE); its blobs are
+ * the collector's once unreferenced. What an import had staged for it goes now (or at the janitor's next start).
+ */
 async function dropRegistryCopy(registry: RegistryLocation, row: { id: string; account_id: string }, logger: Logger): Promise<void> {
   try {
     await deletePrefix(registry, versionPrefix(row.account_id, row.id));

@@ -49,6 +49,16 @@ export interface Config {
   connectionTimeoutMs: number;
   /** Believe X-Forwarded-For from these proxies: 'true' (any), or comma-separated addresses/CIDRs. */
   trustProxy: boolean | string;
+  /** Dedup scope of registry blobs: 'account' (default; tenants cannot probe each other) or 'global'. */
+  blobScope: 'account' | 'global';
+  /** Bytes of distinct stored files an account's versions may reference; 0 = unlimited. */
+  storedBytesQuota: number;
+  /** An unreferenced blob claimed within this window is kept (an import may be about to use it). */
+  blobGcGraceMs: number;
+  /** How often the blob collector runs; 0 = never on its own. */
+  blobGcIntervalMs: number;
+  /** Lifetime of export download URLs and `modelreg pull` file URLs. */
+  downloadUrlTtlSeconds: number;
 }
 
 export type ConfigOverrides = Partial<Config>;
@@ -109,8 +119,14 @@ function buildConfig(overrides: ConfigOverrides): Config {
     requestTimeoutMs: envInt('MODELREG_REQUEST_TIMEOUT_MS', 30_000),
     connectionTimeoutMs: envInt('MODELREG_CONNECTION_TIMEOUT_MS', 30_000),
     trustProxy: parseTrustProxy(env('MODELREG_TRUST_PROXY')),
+    blobScope: parseBlobScope(env('MODELREG_BLOB_SCOPE')),
+    storedBytesQuota: envInt('MODELREG_STORED_BYTES_QUOTA', 0),
+    blobGcGraceMs: envInt('MODELREG_BLOB_GC_GRACE_MS', 3_600_000),
+    blobGcIntervalMs: envInt('MODELREG_BLOB_GC_INTERVAL_MS', 600_000),
+    downloadUrlTtlSeconds: envInt('MODELREG_DOWNLOAD_URL_TTL_SECONDS', 3600),
   };
   const merged = { ...config, ...stripUndefined(overrides) };
+  parseBlobScope(merged.blobScope);
   // Derived paths follow an overridden data dir unless they were set explicitly.
   if (overrides.dataDir && !overrides.database && !env('MODELREG_DATABASE')) {
     merged.database = path.join(merged.dataDir, 'modelreg.sqlite');
@@ -134,6 +150,12 @@ export function parseBucketGrants(raw: string): Record<string, string[]> {
     out[entry.slice(0, eq).trim()] = entry.slice(eq + 1).split(',').map((a) => a.trim()).filter(Boolean);
   }
   return out;
+}
+
+function parseBlobScope(raw: string | undefined): 'account' | 'global' {
+  if (raw === undefined || raw === 'account') return 'account';
+  if (raw === 'global') return 'global';
+  throw new Error(`MODELREG_BLOB_SCOPE must be "account" or "global", got "${raw}"`);
 }
 
 function parseTrustProxy(raw: string | undefined): boolean | string {

@@ -3,8 +3,8 @@ import type { IamService } from './iam/iam-service.js';
 import type { CustomConfService } from './model/custom-conf-service.js';
 import type { ModelSetService } from './model/model-set-service.js';
 import type { ModelVersionService } from './model/model-version-service.js';
-import type { TrainingService } from './training/training-service.js';
 import type { RegistryFiles } from './registry/registry-files.js';
+import type { TrainingService } from './training/training-service.js';
 import type { AliasService } from './hub/alias-service.js';
 import type { HubService } from './hub/hub-service.js';
 import type { ReadTokenService } from './hub/read-token-service.js';
@@ -15,6 +15,7 @@ export interface Services {
   modelVersions: ModelVersionService;
   training: TrainingService;
   customConfs: CustomConfService;
+  /** A version's files as content-addressed blobs (src/jobs/blob-store.ts implements it). */
   registryFiles: RegistryFiles;
   readTokens: ReadTokenService;
   aliases: AliasService;

@@ -150,6 +150,23 @@ export class LocalObjectStore implements ObjectStore {
 
   async close(): Promise<void> {}
 
+  /** A rename: the bytes never move, so promoting a multi-GB blob costs nothing. */
+  async move(bucket: string, from: string, to: string): Promise<void> {
+    const src = await this.locate(bucket, from);
+    if (src === null) throw notFound(bucket, from);
+    validateObjectKey(to);
+    if (isTemp(to)) throw new ApiError('InvalidParameter', `object key must not start with "${TEMP_PREFIX}" (reserved)`);
+    const root = await this.bucketRoot(bucket);
+    await this.publish(root, src, keyPath(root, to), to);
+    for (let d = path.dirname(src); inside(root, d); d = path.dirname(d)) {
+      try {
+        await fsp.rmdir(d);
+      } catch {
+        break;
+      }
+    }
+  }
+
   /**
    * Removes in-progress write files of `bucket` untouched for `olderThanMs`: what a process killed
    * mid-write leaves behind (a live write keeps its file's mtime fresh). Returns how many went.

@@ -1,6 +1,8 @@
 // Object store on an S3-compatible service (AWS S3, Baidu BOS, MinIO, …).
 // S3 itself makes PutObject and CompleteMultipartUpload atomic, so writes need no temp keys.
+import { createHash, createHmac } from 'node:crypto';
 import {
+  CopyObjectCommand,
   CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
@@ -62,6 +64,7 @@ export class S3ObjectStore implements ObjectStore {
   private readonly where: string;
   private readonly region: string;
   private readonly pageSize: number;
+  private readonly options: S3StoreOptions;
 
   constructor(options: S3StoreOptions) {
     const { endpoint, region, accessKeyId, secretAccessKey, forcePathStyle } = options;
@@ -88,6 +91,57 @@ export class S3ObjectStore implements ObjectStore {
     this.where = endpoint ?? `AWS S3 (${region})`;
     this.region = region;
     this.pageSize = options.listPageSize ?? 1000;
+    this.options = options;
+  }
+
+  /** CopyObject then delete (server-side: the bytes do not pass through this process up to 5 GiB). */
+  async move(bucket: string, from: string, to: string): Promise<void> {
+    validateBucketName(bucket, 'bucket name');
+    validateObjectKey(from);
+    validateObjectKey(to);
+    const st = await this.stat(bucket, from);
+    if (!st) throw new ApiError('ResourceNotFound', `object "${from}" does not exist in bucket "${bucket}"`);
+    if (st.size <= 5 * 1024 * MiB) {
+      const source = `${bucket}/${from.split('/').map(encodeURIComponent).join('/')}`;
+      await this.client.send(new CopyObjectCommand({ Bucket: bucket, Key: to, CopySource: source })).catch((e: unknown) => this.fail(e, 'CopyObject', bucket, to));
+    } else {
+      // CopyObject stops at 5 GiB: stream it through (bounded memory, like any upload).
+      await this.write(bucket, to, await this.read(bucket, from), st.size);
+    }
+    await this.delete(bucket, from);
+  }
+
+  /** A SigV4 query-presigned GET (what S3's presigner produces); null without static credentials. */
+  async presignGet(bucket: string, key: string, opts: { expiresSeconds: number; fileName?: string }): Promise<string | null> {
+    const { accessKeyId, secretAccessKey, endpoint, region, forcePathStyle } = this.options;
+    if (!accessKeyId || !secretAccessKey) return null;
+    const encKey = key.split('/').map(rfc3986).join('/');
+    const base = new URL(endpoint ?? `https://s3.${region}.amazonaws.com`);
+    const pathStyle = forcePathStyle || endpoint !== undefined;
+    const host = pathStyle ? base.host : `${bucket}.${base.host}`;
+    const basePath = base.pathname.replace(/\/$/, '');
+    const canonicalPath = pathStyle ? `${basePath}/${rfc3986(bucket)}/${encKey}` : `${basePath}/${encKey}`;
+    const amzDate = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
+    const day = amzDate.slice(0, 8);
+    const credScope = `${day}/${region}/s3/aws4_request`;
+    const query: Record<string, string> = {
+      'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
+      'X-Amz-Credential': `${accessKeyId}/${credScope}`,
+      'X-Amz-Date': amzDate,
+      'X-Amz-Expires': String(Math.min(604800, Math.max(1, Math.floor(opts.expiresSeconds)))),
+      'X-Amz-SignedHeaders': 'host',
+    };
+    if (opts.fileName) query['response-content-disposition'] = `attachment; filename="${opts.fileName.replace(/["\\]/g, '_')}"`;
+    const canonicalQuery = Object.keys(query)
+      .sort()
+      .map((k) => `${rfc3986(k)}=${rfc3986(query[k])}`)
+      .join('&');
+    const canonicalRequest = ['GET', canonicalPath, canonicalQuery, `host:${host}\n`, 'host', 'UNSIGNED-PAYLOAD'].join('\n');
+    const toSign = ['AWS4-HMAC-SHA256', amzDate, credScope, createHash('sha256').update(canonicalRequest).digest('hex')].join('\n');
+    let k: Buffer = createHmac('sha256', `AWS4${secretAccessKey}`).update(day).digest();
+    for (const part of [region, 's3', 'aws4_request']) k = createHmac('sha256', k).update(part).digest();
+    const signature = createHmac('sha256', k).update(toSign).digest('hex');
+    return `${base.protocol}//${host}${canonicalPath}?${canonicalQuery}&X-Amz-Signature=${signature}`;
   }
 
   async bucketExists(bucket: string): Promise<boolean> {
@@ -285,6 +339,8 @@ function meter(body: Readable | Buffer, key: string, size?: number) {
     },
   };
 }
+
+const rfc3986 = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** The first `n` bytes of `body`; stopping early destroys `body` (and its connection). */
 function take(body: Readable, n: number): Readable {

@@ -6,6 +6,7 @@ import { withSqliteWriteLock } from './dialect.js';
 import * as m0001 from './migrations/0001_core.js';
 import * as m0002 from './migrations/0002_import.js';
 import * as m0003 from './migrations/0003_training.js';
+import * as m0006 from './migrations/0006_blobs.js';
 import * as m0007 from './migrations/0007_hub.js';
 
 // A static list (not a directory scan) so the compiled build and tsx behave the same.
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '0001_core': m0001,
   '0002_import': m0002,
   '0003_training': m0003,
+  '0006_blobs': m0006,
   '0007_hub': m0007,
 };
 

@@ -129,6 +129,43 @@ export interface CustomConfsTable {
   created_at: string;
 }
 
+export interface BlobsTable {
+  /** An account id, or "shared" when dedup is global. */
+  scope: string;
+  sha256: string;
+  size: number;
+  state: 'pending' | 'ready';
+  claimed_at: string;
+}
+
+export interface VersionFilesTable {
+  version_id: string;
+  path: string;
+  size: number;
+  sha256: string;
+  scope: string;
+}
+
+export interface LeasesTable {
+  name: string;
+  owner: string;
+  expires_at: string;
+}
+
+export interface ModelExportsTable {
+  id: string;
+  account_id: string;
+  version_id: string;
+  status: 'Doing' | 'Done' | 'Fail';
+  file_name: string | null;
+  object_key: string | null;
+  md5: string | null;
+  size: number | null;
+  failure_reason: string | null;
+  created_at: string;
+  modified_at: string;
+}
+
 export interface ReadTokensTable {
   id: string;
   account_id: string;
@@ -174,6 +211,10 @@ export interface Database {
   finetuning_tasks: FineTuningTasksTable;
   finetuning_checkpoints: FineTuningCheckpointsTable;
   custom_confs: CustomConfsTable;
+  blobs: BlobsTable;
+  version_files: VersionFilesTable;
+  leases: LeasesTable;
+  model_exports: ModelExportsTable;
   read_tokens: ReadTokensTable;
   model_set_aliases: ModelSetAliasesTable;
   model_set_alias_events: ModelSetAliasEventsTable;

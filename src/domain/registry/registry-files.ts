@@ -1,8 +1,13 @@
-// The port between the registry's stored files and their readers (Hub API, export, pull).
-// Implemented by the content-addressed storage; the shape is shared by the cas and hub branches.
+// The port through which a version's files leave the registry (export tasks, `modelreg pull`, the
+// Hugging Face-compatible API). Files are content-addressed blobs; a version is a manifest of them.
 import type { Readable } from 'node:stream';
 
-export interface ManifestFile { path: string; size: number; sha256: string }
+export interface ManifestFile {
+  path: string;
+  size: number;
+  sha256: string;
+}
+
 export interface RegistryFiles {
   /** The manifest of a version, sorted by path; [] when it has none (not Ready, or deleted). */
   manifest(versionId: string): Promise<ManifestFile[]>;
