@@ -93,7 +93,7 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
     registryFiles: blobs,
     readTokens,
     aliases,
-    hub: new HubService(readTokens, modelsRepo, new RevisionResolver(modelsRepo, hubRepo, blobs)),
+    hub: new HubService(readTokens, hubRepo, new RevisionResolver(modelsRepo, hubRepo, blobs)),
   };
   try {
     await services.iam.checkMasterKey();

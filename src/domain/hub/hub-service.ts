@@ -5,7 +5,7 @@
 //    repo is looked at, so the answer is the same for every repo and tells nothing about them;
 //  * a valid token, another account's repo or a missing one → 404 RepoNotFound (no existence leak).
 import { ApiError } from '../errors.js';
-import type { ModelsRepo } from '../../store/repos/models-repo.js';
+import type { HubRepo } from '../../store/repos/hub-repo.js';
 import type { ReadTokenService, TokenReader } from './read-token-service.js';
 import { RevisionMiss, type ResolvedRevision, type RevisionResolver } from './revisions.js';
 
@@ -15,7 +15,7 @@ export const INVALID_CREDENTIALS = 'Invalid credentials in Authorization header'
 export class HubService {
   constructor(
     private readonly tokens: ReadTokenService,
-    private readonly models: ModelsRepo,
+    private readonly repo: HubRepo,
     readonly revisions: RevisionResolver,
   ) {}
 
@@ -31,7 +31,7 @@ export class HubService {
   }
 
   async revision(reader: TokenReader, ns: string, name: string, rev: string): Promise<ResolvedRevision> {
-    const set = ns === reader.accountName ? await this.models.findSet(reader.accountId, { name }) : undefined;
+    const set = ns === reader.accountName ? await this.repo.setByName(reader.accountId, name) : undefined;
     if (!set) throw new ApiError('RepoNotFound', `Repository not found: ${ns}/${name} does not exist or this token may not read it`);
     const r = await this.revisions.find(set, rev);
     if (r instanceof RevisionMiss) throw new ApiError('RevisionNotFound', `Invalid rev id: ${rev}: ${r.reason}`);

@@ -2,7 +2,8 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database, ModelSetAliasEventsTable, ModelSetAliasesTable, ReadTokensTable } from '../schema.js';
 import { dialectOf, lockRows } from '../dialect.js';
-import type { ModelVersionRow } from './models-repo.js';
+import { prepareRead } from '../prepared.js';
+import type { ModelSetRow, ModelVersionRow } from './models-repo.js';
 
 export type ReadTokenRow = Selectable<ReadTokensTable>;
 export type AliasRow = Selectable<ModelSetAliasesTable>;
@@ -10,7 +11,20 @@ export type AliasEventRow = Selectable<ModelSetAliasEventsTable>;
 type Db = Kysely<Database> | Transaction<Database>;
 
 export class HubRepo {
-  constructor(readonly db: Kysely<Database>) {}
+  // The reads of every Hub request, compiled once (store/prepared.ts).
+  private readonly tokenRead;
+  private readonly setRead;
+  private readonly versionByName;
+  private readonly aliasRead;
+
+  constructor(readonly db: Kysely<Database>) {
+    this.tokenRead = prepareRead<ReadTokenRow & { account_name: string }>(db, 1, (hash) =>
+      db.selectFrom('read_tokens as t').innerJoin('accounts as a', 'a.id', 't.account_id').selectAll('t').select('a.name as account_name').where('t.token_hash', '=', hash),
+    );
+    this.setRead = prepareRead<ModelSetRow>(db, 2, (account, name) => db.selectFrom('model_sets').selectAll().where('account_id', '=', account).where('name', '=', name));
+    this.versionByName = prepareRead<ModelVersionRow>(db, 2, (setId, name) => db.selectFrom('model_versions').selectAll().where('model_set_id', '=', setId).where('name', '=', name));
+    this.aliasRead = prepareRead<AliasRow>(db, 2, (setId, alias) => db.selectFrom('model_set_aliases').selectAll().where('model_set_id', '=', setId).where('alias', '=', alias));
+  }
 
   transaction<T>(fn: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
     return this.db.transaction().execute(fn);
@@ -23,14 +37,8 @@ export class HubRepo {
   }
 
   /** Read on every Hub request (no cache: a revocation counts at the next request). */
-  tokenByHash(hash: string): Promise<(ReadTokenRow & { account_name: string }) | undefined> {
-    return this.db
-      .selectFrom('read_tokens as t')
-      .innerJoin('accounts as a', 'a.id', 't.account_id')
-      .selectAll('t')
-      .select('a.name as account_name')
-      .where('t.token_hash', '=', hash)
-      .executeTakeFirst();
+  async tokenByHash(hash: string): Promise<(ReadTokenRow & { account_name: string }) | undefined> {
+    return (await this.tokenRead(hash))[0];
   }
 
   listTokens(accountId?: string): Promise<(ReadTokenRow & { account_name: string })[]> {
@@ -65,7 +73,8 @@ export class HubRepo {
     return db.selectFrom('model_set_aliases').selectAll().where('model_id', '=', modelId).orderBy('alias').execute();
   }
 
-  findAlias(setId: string, alias: string, db: Db = this.db): Promise<AliasRow | undefined> {
+  async findAlias(setId: string, alias: string, db?: Db): Promise<AliasRow | undefined> {
+    if (!db) return (await this.aliasRead(setId, alias))[0];
     return db.selectFrom('model_set_aliases').selectAll().where('model_set_id', '=', setId).where('alias', '=', alias).executeTakeFirst();
   }
 
@@ -104,7 +113,13 @@ export class HubRepo {
     return this.db.selectFrom('model_versions').selectAll().where('model_set_id', '=', setId).where('status', '=', 'Ready').orderBy('version_no', 'desc').execute();
   }
 
-  versionOfSet(setId: string, by: { id?: string; name?: string }): Promise<ModelVersionRow | undefined> {
+  /** A set by its name within an account (the Hub's repo id). */
+  async setByName(accountId: string, name: string): Promise<ModelSetRow | undefined> {
+    return (await this.setRead(accountId, name))[0];
+  }
+
+  async versionOfSet(setId: string, by: { id?: string; name?: string }): Promise<ModelVersionRow | undefined> {
+    if (by.name !== undefined && by.id === undefined) return (await this.versionByName(setId, by.name))[0];
     let q = this.db.selectFrom('model_versions').selectAll().where('model_set_id', '=', setId);
     if (by.id !== undefined) q = q.where('id', '=', by.id);
     if (by.name !== undefined) q = q.where('name', '=', by.name);
