@@ -106,7 +106,7 @@ export function buildHttpServer(services: Services, opts: HttpOptions): FastifyI
   const limits = new RequestLimits(opts.rateLimits ?? DEFAULT_RATE_LIMITS);
   app.post('/v2/:route', (req, reply) => handleAction(req, reply, services, opts, limits));
   // The Hugging Face Hub-compatible download API (GET /api/…, /{ns}/{name}/resolve/…).
-  registerHub(app, services, toApiError);
+  registerHub(app, services, toApiError, limits);
   // The web console (static files; it calls the API above like any other client).
   registerConsole(app);
 

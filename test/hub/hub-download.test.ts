@@ -59,6 +59,10 @@ describe('Hub API with @huggingface/hub (local store)', () => {
     assert.equal((info as any).sha, c1);
     const main = await modelInfo({ name: fx.repo, revision: 'main', additionalFields: ['sha'], ...hub() });
     assert.equal((main as any).sha, c2);
+    // An alias named "main" takes precedence over "newest Ready".
+    await call(server, server.key, 'SetModelSetAlias', { modelSetId: fx.setId, alias: 'main', modelId: fx.v1.modelId });
+    assert.equal(((await modelInfo({ name: fx.repo, revision: 'main', additionalFields: ['sha'], ...hub() })) as any).sha, c1);
+    await call(server, server.key, 'DeleteModelSetAlias', { modelSetId: fx.setId, alias: 'main' });
   });
 
   it('repo info lists siblings, with sizes and sha256 when blobs=true', async () => {
@@ -102,6 +106,9 @@ describe('Hub API with @huggingface/hub (local store)', () => {
     const beyond = await get(`/${fx.repo}/resolve/V1/deep/er/notes.txt`, { range: `bytes=${notes.size}-` });
     assert.equal(beyond.status, 416);
     assert.equal(beyond.headers.get('content-range'), `bytes */${notes.size}`);
+
+    const again = await get(`/${fx.repo}/resolve/V1/deep/er/notes.txt`, { 'if-none-match': `"${notes.sha256}"` });
+    assert.equal(again.status, 304);
 
     const info = await fileDownloadInfo({ repo: fx.repo, path: 'config.json', revision: 'V1', ...hub() });
     const config = fx.v1.files.find((f: any) => f.path === 'config.json');
@@ -246,5 +253,26 @@ describe('moving an alias while clients download', () => {
       assert.ok(commit === c1 || commit === c2);
       assert.deepEqual(g.files, commit === c1 ? fx.v1.files : fx.v2.files);
     }
+  });
+});
+
+describe('failed token checks are rate-limited per address', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer({ ...FAST, authFailureLimitPerSecond: 1, authFailureLimitBurst: 3 });
+  });
+  after(() => server.close());
+
+  it('answers 429 with Retry-After once the burst of failures is spent', async () => {
+    const statuses = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(`${server.url}/a/b/resolve/V1/config.json`, { headers: { authorization: `Bearer hf_${String(i).repeat(40)}` } });
+      statuses.push(res.status);
+      if (res.status === 429) {
+        assert.ok(Number(res.headers.get('retry-after')) >= 1);
+        assert.equal(res.headers.get('x-error-code'), 'RequestLimitExceeded');
+      }
+    }
+    assert.deepEqual(statuses, [401, 401, 401, 429, 429]);
   });
 });

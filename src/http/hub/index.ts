@@ -11,18 +11,30 @@ import { registerRepoInfo } from './repo-info.js';
 import { registerResolve } from './resolve.js';
 import { registerTree } from './tree.js';
 import { registerUnsupported } from './unsupported.js';
+import type { HubContext } from './params.js';
+import type { RequestLimits } from '../rate-limit.js';
 
-export function registerHub(app: FastifyInstance, services: Services, toApiError: (err: unknown, req: FastifyRequest) => ApiError): void {
+export function registerHub(app: FastifyInstance, services: Services, toApiError: (err: unknown, req: FastifyRequest) => ApiError, limits: RequestLimits): void {
+  const ctx: HubContext = {
+    services,
+    // Failed token checks count against the same per-address limit as failed signatures; a good
+    // token gets the per-key request limit under its token id.
+    reader: (req) =>
+      limits.authenticate(req.ip, async () => {
+        const auth = req.headers.authorization;
+        const r = await services.hub.reader(Array.isArray(auth) ? auth.join(',') : auth);
+        return { ...r, accessKey: `readtoken:${r.tokenId}` };
+      }),
+  };
   app.register(async (hub) => {
     hub.setErrorHandler((err, req, reply) => sendHubError(req, reply, toApiError(err, req)));
-    registerRepoInfo(hub, services);
-    registerTree(hub, services);
-    registerPathsInfo(hub, services);
-    registerResolve(hub, services);
+    registerRepoInfo(hub, ctx);
+    registerTree(hub, ctx);
+    registerPathsInfo(hub, ctx);
+    registerResolve(hub, ctx);
     hub.get('/api/whoami-v2', async (req: FastifyRequest, reply: FastifyReply) => {
       req.apiAction = 'HubWhoami';
-      const auth = req.headers.authorization;
-      const reader = await services.hub.reader(Array.isArray(auth) ? auth.join(',') : auth);
+      const reader = await ctx.reader(req);
       return sendHubJson(req, reply, { type: 'user', id: reader.accountId, name: reader.accountName, auth: { type: 'access_token', accessToken: { displayName: reader.tokenId, role: 'read' } } });
     });
     registerUnsupported(hub);

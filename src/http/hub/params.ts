@@ -1,7 +1,14 @@
 // What every Hub route reads from its request: the repo, the revision, the reader's token.
 import type { FastifyRequest } from 'fastify';
+import type { TokenReader } from '../../domain/hub/read-token-service.js';
 import type { ResolvedRevision } from '../../domain/hub/revisions.js';
 import type { Services } from '../../domain/services.js';
+
+/** What every Hub route needs: the services, and the reader behind a request's bearer token. */
+export interface HubContext {
+  services: Services;
+  reader(req: FastifyRequest): Promise<TokenReader>;
+}
 
 export interface RepoParams {
   ns: string;
@@ -11,11 +18,9 @@ export interface RepoParams {
 }
 
 /** The revision the request names, for the bearer token it carries (errors as hub-service.ts says). */
-export async function authorizedRevision(req: FastifyRequest, services: Services, rev: string): Promise<ResolvedRevision> {
+export async function authorizedRevision(req: FastifyRequest, hub: HubContext, rev: string): Promise<ResolvedRevision> {
   const p = req.params as RepoParams;
-  const auth = req.headers.authorization;
-  const reader = await services.hub.reader(Array.isArray(auth) ? auth.join(',') : auth);
-  return services.hub.revision(reader, p.ns, p.name, rev);
+  return hub.services.hub.revision(await hub.reader(req), p.ns, p.name, rev);
 }
 
 /** Query flags as clients send them: true, True, 1. */

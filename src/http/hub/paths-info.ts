@@ -3,20 +3,20 @@
 // huggingface_hub sends the same fields form-encoded.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../domain/errors.js';
-import type { Services } from '../../domain/services.js';
 import { parseStrictJson } from '../strict-json.js';
 import { directoriesOf, directoryEntry, fileEntry, type TreeEntry } from './entries.js';
 import { sendHubJson } from './hub-reply.js';
-import { authorizedRevision, repoPath, type RepoParams } from './params.js';
+import { authorizedRevision, repoPath, type RepoParams, type HubContext } from './params.js';
 
 const MAX_PATHS = 1000;
 
-export function registerPathsInfo(app: FastifyInstance, services: Services): void {
+export function registerPathsInfo(app: FastifyInstance, hub: HubContext): void {
+  const { services } = hub;
   app.post('/api/models/:ns/:name/paths-info/:rev', async (req: FastifyRequest, reply: FastifyReply) => {
     req.apiAction = 'HubPathsInfo';
     const p = req.params as RepoParams;
     const ask = parseBody(req);
-    const r = await authorizedRevision(req, services, p.rev!);
+    const r = await authorizedRevision(req, hub, p.rev!);
     const dirs = directoriesOf(r.files);
     const out: TreeEntry[] = [];
     for (const raw of ask.paths) {

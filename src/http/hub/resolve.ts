@@ -4,18 +4,18 @@
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../domain/errors.js';
-import type { Services } from '../../domain/services.js';
 import { parseRange } from './range.js';
-import { authorizedRevision, repoPath, type RepoParams } from './params.js';
+import { authorizedRevision, repoPath, type RepoParams, type HubContext } from './params.js';
 
 /** Lifetime of the presigned URLs resolve redirects to: long enough to start a download, short enough not to be shared around. */
 export const PRESIGN_SECONDS = 300;
 
-export function registerResolve(app: FastifyInstance, services: Services): void {
+export function registerResolve(app: FastifyInstance, hub: HubContext): void {
+  const { services } = hub;
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
     req.apiAction = 'HubResolve';
     const p = req.params as RepoParams;
-    const r = await authorizedRevision(req, services, p.rev!);
+    const r = await authorizedRevision(req, hub, p.rev!);
     const filePath = repoPath(p['*']);
     const file = filePath === null ? undefined : r.byPath.get(filePath);
     if (!file) throw new ApiError('EntryNotFound', `Entry not found: ${p['*']} is not a file of ${p.ns}/${p.name} at ${p.rev}`);

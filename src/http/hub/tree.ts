@@ -2,19 +2,19 @@
 // the revision's files and directories; the next page's absolute URL is in Link rel="next".
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../domain/errors.js';
-import type { Services } from '../../domain/services.js';
 import { listTree } from './entries.js';
 import { selfOrigin, sendHubJson } from './hub-reply.js';
-import { authorizedRevision, repoPath, truthy, type RepoParams } from './params.js';
+import { authorizedRevision, repoPath, truthy, type RepoParams, type HubContext } from './params.js';
 
 export const TREE_PAGE_SIZE = 1000;
 
-export function registerTree(app: FastifyInstance, services: Services): void {
+export function registerTree(app: FastifyInstance, hub: HubContext): void {
+  const { services } = hub;
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
     req.apiAction = 'HubTree';
     const p = req.params as RepoParams;
     const q = req.query as Record<string, unknown>;
-    const r = await authorizedRevision(req, services, p.rev!);
+    const r = await authorizedRevision(req, hub, p.rev!);
     const dir = repoPath(p['*']);
     const entries = dir === null ? null : listTree(r, dir, truthy(q.recursive), truthy(q.expand));
     if (!entries) throw new ApiError('EntryNotFound', `${p['*']} is not a directory of ${p.ns}/${p.name} at ${p.rev}`);
