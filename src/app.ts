@@ -20,6 +20,10 @@ import { BlobStore } from './jobs/blob-store.js';
 import { BlobCollector } from './jobs/blob-collector.js';
 import { upgradeRegistryLayout } from './jobs/registry-upgrade.js';
 import { BlobsRepo } from './store/repos/blobs-repo.js';
+import { ExportsRepo } from './store/repos/exports-repo.js';
+import { DownloadLinks } from './domain/registry/download-links.js';
+import { ModelExportService } from './domain/registry/export-service.js';
+import { ExportJobHandler } from './jobs/export-job.js';
 import { JobWorker } from './jobs/worker.js';
 import { createObjectStore, type ObjectStore } from './objects/index.js';
 import { CustomConfsRepo } from './store/repos/custom-confs-repo.js';
@@ -64,7 +68,10 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
   const objects = openObjectStores(config);
   const blobs = new BlobStore(objects.registry, new BlobsRepo(store.db), { scope: config.blobScope, quotaBytes: config.storedBytesQuota });
   // Late-bound: the worker that wants waking exists only in a serving process.
-  const hooks = { jobQueued: () => {} };
+  const hooks = { jobQueued: () => {}, exportQueued: () => {} };
+  const downloads = new DownloadLinks(objects.registry.store, objects.registry.bucket, box.derive('download-urls'), config.publicUrl, config.downloadUrlTtlSeconds);
+  const exportsRepo = new ExportsRepo(store.db);
+  const exportService = new ModelExportService(modelsRepo, exportsRepo, blobs, downloads, () => hooks.exportQueued());
   const importSource = new ObjectStoreImportSource(objects.source, config.bucketGrants, accountsRepo, confsRepo);
   // Checkpoints live in the same users' buckets as imports, under the same grants.
   const trainingRepo = new TrainingRepo(store.db);
@@ -85,12 +92,17 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
       modelsRepo,
       { Import: importSource, Train: new TrainingTaskSource(trainingRepo, checkpointLocation) },
       () => hooks.jobQueued(),
-      (row) => dropRegistryCopy(objects.registry, row, logger),
+      async (row) => {
+        await dropRegistryCopy(objects.registry, row, logger);
+        await exportService.dropFor(row.id).catch((err) => logger.warn({ err, modelId: row.id }, 'could not delete the export archives of a deleted version'));
+      },
       (accountId, row, tx) => aliases.refuseDeleteIfAliased(accountId, row, tx),
     ),
     customConfs: new CustomConfService(confsRepo),
     training: new TrainingService(trainingRepo, checkpointLocation),
     registryFiles: blobs,
+    exports: exportService,
+    downloads,
     readTokens,
     aliases,
     hub: new HubService(readTokens, hubRepo, new RevisionResolver(modelsRepo, hubRepo, blobs)),
@@ -101,7 +113,7 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
     await store.db.destroy();
     throw err;
   }
-  return { store, services, logger, box, modelsRepo, confsRepo, objects, hooks, blobs };
+  return { store, services, logger, box, modelsRepo, confsRepo, objects, hooks, blobs, exportsRepo, exportService };
 }
 
 /** The users' buckets (where imports come from) and the registry's own copies. */
@@ -159,6 +171,13 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
     logger: logger.child({ component: 'import-worker' }),
   });
   core.hooks.jobQueued = () => worker.wake();
+  // Exports run on a worker of their own: a long export never holds up imports.
+  const exportWorker = new JobWorker(
+    jobsRepo,
+    new ExportJobHandler({ exports: core.exportsRepo, exportService: core.exportService, models: core.modelsRepo, jobs: jobsRepo, blobs: core.blobs, logger, retryDelayMs: config.importRetryDelayMs }),
+    { concurrency: config.exportConcurrency, leaseMs: config.jobLeaseMs, pollMs: config.jobPollMs, logger: logger.child({ component: 'export-worker' }) },
+  );
+  core.hooks.exportQueued = () => exportWorker.wake();
   // Leftovers of a crash go before new work starts (temp files only once their writer is surely dead).
   const janitor = new RegistryJanitor(core.objects.registry, core.modelsRepo, logger.child({ component: 'registry-janitor' }), {
     staleTempMs: 2 * config.jobLeaseMs,
@@ -174,6 +193,7 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
   janitor.start();
   collector.start();
   worker.start();
+  exportWorker.start();
   return {
     config,
     store,
@@ -186,6 +206,7 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
     async close() {
       await http.close();
       await worker.stop();
+      await exportWorker.stop();
       await janitor.stop();
       await collector.stop();
       await store.db.destroy();

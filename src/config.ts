@@ -59,6 +59,10 @@ export interface Config {
   blobGcIntervalMs: number;
   /** Lifetime of export download URLs and `modelreg pull` file URLs. */
   downloadUrlTtlSeconds: number;
+  /** Export jobs run at once per process. */
+  exportConcurrency: number;
+  /** Origin put in local download URLs (e.g. https://models.example.com) when clients reach the server through a proxy. */
+  publicUrl?: string;
 }
 
 export type ConfigOverrides = Partial<Config>;
@@ -124,6 +128,8 @@ function buildConfig(overrides: ConfigOverrides): Config {
     blobGcGraceMs: envInt('MODELREG_BLOB_GC_GRACE_MS', 3_600_000),
     blobGcIntervalMs: envInt('MODELREG_BLOB_GC_INTERVAL_MS', 600_000),
     downloadUrlTtlSeconds: envInt('MODELREG_DOWNLOAD_URL_TTL_SECONDS', 3600),
+    exportConcurrency: envInt('MODELREG_EXPORT_CONCURRENCY', 1),
+    publicUrl: env('MODELREG_PUBLIC_URL'),
   };
   const merged = { ...config, ...stripUndefined(overrides) };
   parseBlobScope(merged.blobScope);

@@ -27,6 +27,8 @@ export const ErrorCode = {
   ModelSetNameConflict: { code: 'ModelSetNameAlreadyExists', status: 409 },
   ModelSetNotEmpty: { code: 'ModelSetNotEmpty', status: 409 },
   Conflict: { code: 'Conflict', status: 409 },
+  RangeNotSatisfiable: { code: 'InvalidRange', status: 416 },
+  ModelNotReady: { code: 'ModelNotReady', status: 409 },
   // fine-tuning jobs, tasks and their checkpoints (/v2/finetuning, Train versions)
   FineTuningJobNotFound: { code: 'FineTuningJobNotFound', status: 404 },
   FineTuningTaskNotFound: { code: 'FineTuningTaskNotFound', status: 404 },
@@ -39,7 +41,6 @@ export const ErrorCode = {
   InvalidReadToken: { code: 'InvalidCredentials', status: 401 },
   RevisionNotFound: { code: 'RevisionNotFound', status: 404 },
   EntryNotFound: { code: 'EntryNotFound', status: 404 },
-  RangeNotSatisfiable: { code: 'RangeNotSatisfiable', status: 416 },
   HubWriteUnsupported: { code: 'UploadNotSupported', status: 405 },
   // aliases
   ModelVersionHasAliases: { code: 'ModelVersionHasAliases', status: 409 },

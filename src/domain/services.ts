@@ -4,6 +4,8 @@ import type { CustomConfService } from './model/custom-conf-service.js';
 import type { ModelSetService } from './model/model-set-service.js';
 import type { ModelVersionService } from './model/model-version-service.js';
 import type { RegistryFiles } from './registry/registry-files.js';
+import type { DownloadLinks } from './registry/download-links.js';
+import type { ModelExportService } from './registry/export-service.js';
 import type { TrainingService } from './training/training-service.js';
 import type { AliasService } from './hub/alias-service.js';
 import type { HubService } from './hub/hub-service.js';
@@ -17,6 +19,10 @@ export interface Services {
   customConfs: CustomConfService;
   /** A version's files as content-addressed blobs (src/jobs/blob-store.ts implements it). */
   registryFiles: RegistryFiles;
+  /** Export tasks and per-file download URLs (CreateModelExportTask, DescribeModelFiles). */
+  exports: ModelExportService;
+  /** Signs and checks the local store's download URLs (GET /v1/download). */
+  downloads: DownloadLinks;
   readTokens: ReadTokenService;
   aliases: AliasService;
   hub: HubService;

@@ -12,6 +12,7 @@ import { authenticate } from './auth/authenticate.js';
 import { clientErrorHandler, frameworkErrorHandler, rejectAmbiguousHeaders } from './client-errors.js';
 import { DEFAULT_RATE_LIMITS, RequestLimits, type RateLimitOptions } from './rate-limit.js';
 import { registerConsole } from './console-route.js';
+import { registerDownloads } from './download-route.js';
 import { registerHub } from './hub/index.js';
 import { sendError, sendResult } from './envelope.js';
 import { parseJsonBody, validateBody } from './validate-body.js';
@@ -109,6 +110,8 @@ export function buildHttpServer(services: Services, opts: HttpOptions): FastifyI
   registerHub(app, services, toApiError, limits);
   // The web console (static files; it calls the API above like any other client).
   registerConsole(app);
+  // Signed download URLs of the local store (export archives, `modelreg pull`).
+  registerDownloads(app, services);
 
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? '';
@@ -158,7 +161,7 @@ async function handleAction(req: FastifyRequest, reply: FastifyReply, services: 
   }
   const body = parseJsonBody(action, raw);
   validateBody(action, body);
-  const result = await action.handle({ principal, services, requestId: req.apiRequestId }, body);
+  const result = await action.handle({ principal, services, requestId: req.apiRequestId, origin: `${req.protocol}://${req.headers.host ?? req.hostname}` }, body);
   return sendResult(reply, req.apiRequestId, result);
 }
 

@@ -130,6 +130,11 @@ export class BlobStore implements RegistryFiles {
     return store.presignGet(bucket, await this.existingKey(accountId, sha256), opts);
   }
 
+  /** The store key of an account's blob (no check that it exists). */
+  blobKeyOf(accountId: string, sha256: string): string {
+    return BlobStore.blobKey(this.scopeOf(accountId), sha256);
+  }
+
   private async existingKey(accountId: string, sha256: string): Promise<string> {
     if (!SHA256.test(sha256)) throw new ApiError('InvalidParameter', `"${sha256}" is not a lower-case hex sha256`);
     const scope = this.scopeOf(accountId);

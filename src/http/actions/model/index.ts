@@ -10,6 +10,9 @@ import describeModel from './describe-model.js';
 import describeModelCustomAdvancedConf from './describe-model-custom-advanced-conf.js';
 import describeModelSet from './describe-model-set.js';
 import describeModelSystemAdvancedConf from './describe-model-system-advanced-conf.js';
+import createModelExportTask from './create-model-export-task.js';
+import describeModelExportTask from './describe-model-export-task.js';
+import describeModelFiles from './describe-model-files.js';
 import setModelSetAlias from './set-model-set-alias.js';
 import deleteModelSetAlias from './delete-model-set-alias.js';
 import describeModelSetAliasHistory from './describe-model-set-alias-history.js';
@@ -30,6 +33,9 @@ export const modelActions: ActionDef[] = [
   describeCustomModels,
   createModelCustomConf,
   describeModelSystemAdvancedConf,
+  createModelExportTask,
+  describeModelExportTask,
+  describeModelFiles,
   setModelSetAlias,
   deleteModelSetAlias,
   describeModelSetAliasHistory,
