@@ -23,6 +23,8 @@ export function registerHub(app: FastifyInstance, services: Services, toApiError
       limits.authenticate(req.ip, async () => {
         const auth = req.headers.authorization;
         const r = await services.hub.reader(Array.isArray(auth) ? auth.join(',') : auth);
+        // For the request log: the account and the token's id (never the token).
+        req.apiPrincipal = { accountId: r.accountId, accountName: r.accountName, accessKey: `readtoken:${r.tokenId}`, policies: [] };
         return { ...r, accessKey: `readtoken:${r.tokenId}` };
       }),
   };
