@@ -16,6 +16,7 @@ export class HubRepo {
   private readonly setRead;
   private readonly versionByName;
   private readonly aliasRead;
+  private readonly readyRead;
 
   constructor(readonly db: Kysely<Database>) {
     this.tokenRead = prepareRead<ReadTokenRow & { account_name: string }>(db, 1, (hash) =>
@@ -23,6 +24,9 @@ export class HubRepo {
     );
     this.setRead = prepareRead<ModelSetRow>(db, 2, (account, name) => db.selectFrom('model_sets').selectAll().where('account_id', '=', account).where('name', '=', name));
     this.versionByName = prepareRead<ModelVersionRow>(db, 2, (setId, name) => db.selectFrom('model_versions').selectAll().where('model_set_id', '=', setId).where('name', '=', name));
+    this.readyRead = prepareRead<ModelVersionRow>(db, 2, (setId, status) =>
+      db.selectFrom('model_versions').selectAll().where('model_set_id', '=', setId).where('status', '=', status as ModelVersionRow['status']).orderBy('version_no', 'desc'),
+    );
     this.aliasRead = prepareRead<AliasRow>(db, 2, (setId, alias) => db.selectFrom('model_set_aliases').selectAll().where('model_set_id', '=', setId).where('alias', '=', alias));
   }
 
@@ -109,8 +113,9 @@ export class HubRepo {
 
   // ------------------------------------------------------------------ what a revision names
 
+  /** Newest first. */
   readyVersionsOfSet(setId: string): Promise<ModelVersionRow[]> {
-    return this.db.selectFrom('model_versions').selectAll().where('model_set_id', '=', setId).where('status', '=', 'Ready').orderBy('version_no', 'desc').execute();
+    return this.readyRead(setId, 'Ready');
   }
 
   /** A set by its name within an account (the Hub's repo id). */
