@@ -19,9 +19,11 @@
 // process, wall time from the call to its return (repo info, tree, paths-info and every resolve,
 // streamed from the registry's blobs). Baseline: `cat src > dst` of every file of the version's
 // source directory into a fresh directory on the same filesystem (the same bytes read and written).
+// Also: curl fetching every file through resolve, to show the server's share apart from the client's.
 // Resolve: GET /{ns}/{name}/resolve/V1/config.json with the bearer token (token lookup, revision
 // resolution, manifest, stream of a small blob) against a bare node:http answering the same bytes.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -34,6 +36,7 @@ import { bceTimestamp, signRequest } from '../src/http/auth/bce-v1.js';
 import { writeLargeModel } from '../test/fixtures/model-builder.js';
 import { writeReadmeBlock } from './lib/readme-section.js';
 
+const execAsync = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -175,6 +178,8 @@ async function main(): Promise<void> {
 
     const catTimes: number[] = [];
     const dlTimes: number[] = [];
+    const curlTimes: number[] = [];
+    const commit = (await (await fetch(`${url}/api/models/${repo}/revision/V1`, { headers: { authorization: `Bearer ${token}` } })).json()).sha as string;
     for (let round = 1; round <= ROUNDS; round++) {
       const catDir = path.join(work, `cat-${round}`);
       catTimes.push(
@@ -184,6 +189,15 @@ async function main(): Promise<void> {
         }),
       );
       fs.rmSync(catDir, { recursive: true, force: true });
+      // The server alone: curl fetching every file through resolve (pinned to the commit), into files.
+      const curlDir = path.join(work, `curl-${round}`);
+      curlTimes.push(
+        await timed(async () => {
+          for (const f of files) fs.mkdirSync(path.dirname(path.join(curlDir, f)), { recursive: true });
+          await execAsync('curl', ['-sSf', '-H', `authorization: Bearer ${token}`, ...files.flatMap((f) => ['-o', path.join(curlDir, f), `${url}/${repo}/resolve/${commit}/${f.split('/').map(encodeURIComponent).join('/')}`])]);
+        }),
+      );
+      fs.rmSync(curlDir, { recursive: true, force: true });
       const cacheDir = path.join(work, `hf-${round}`);
       let folder = '';
       dlTimes.push(await timed(async () => void (folder = await snapshotDownload({ repo, revision: 'V1', cacheDir, hubUrl: url, accessToken: token }))));
@@ -194,6 +208,7 @@ async function main(): Promise<void> {
     const best = (xs: number[]) => Math.min(...xs.slice(1));
     const cat = best(catTimes);
     const dl = best(dlTimes);
+    const curl = best(curlTimes);
 
     // Resolve requests per second: modelreg vs a bare node:http answering the same bytes.
     const resolveUrl = `${url}/${repo}/resolve/V1/config.json`;
@@ -226,8 +241,9 @@ async function main(): Promise<void> {
       '|---|---:|---:|---:|',
       `| \`cat\` of the files into a directory | ${cat.toFixed(2)} | ${gb(cat)} | 1.00 |`,
       `| **snapshotDownload (@huggingface/hub) of V1** | ${dl.toFixed(2)} | ${gb(dl)} | **${(cat / dl).toFixed(2)}** (goal ≥ 0.7) |`,
+      `| \`curl\` of every file through resolve (the server without the JS client) | ${curl.toFixed(2)} | ${gb(curl)} | ${(cat / curl).toFixed(2)} |`,
       '',
-      `Every round (seconds; round 1 is the warm-up): cat ${catTimes.map((x) => x.toFixed(2)).join(', ')}; snapshotDownload ${dlTimes.map((x) => x.toFixed(2)).join(', ')}.`,
+      `Every round (seconds; round 1 is the warm-up): cat ${catTimes.map((x) => x.toFixed(2)).join(', ')}; snapshotDownload ${dlTimes.map((x) => x.toFixed(2)).join(', ')}; curl ${curlTimes.map((x) => x.toFixed(2)).join(', ')}.`,
       '',
       `Resolve of a ${fixed.length}-byte file, ${CONNECTIONS} connections, ${DURATION} s each:`,
       '',

@@ -48,7 +48,9 @@ export function registerResolve(app: FastifyInstance, hub: HubContext): void {
       reply.header('content-length', String(file.size));
     }
     if (req.method === 'HEAD') return reply.send();
-    const stream = await services.registryFiles.openBlob(r.version.account_id, file.sha256, range === 'whole' ? undefined : range);
+    // Always a bounded range: the store then reads min(its chunk, what is left), instead of
+    // allocating a multi-MiB read buffer for a small file.
+    const stream = await services.registryFiles.openBlob(r.version.account_id, file.sha256, range === 'whole' ? { start: 0, end: file.size - 1 } : range);
     return reply.send(stream);
   };
   for (const kind of ['resolve', 'raw']) {
