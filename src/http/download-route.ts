@@ -1,6 +1,7 @@
 // GET|HEAD /v1/download?key&name&expires&signature: the local store's stand-in for a presigned URL
 // (src/domain/registry/download-links.ts). The URL itself is the credential, so no BCE signature is
 // needed; single byte ranges are honoured (206, 416), so downloads can resume.
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../domain/errors.js';
 import { DOWNLOAD_PATH } from '../domain/registry/download-links.js';
@@ -44,7 +45,8 @@ export function registerDownloads(app: FastifyInstance, services: Services): voi
       reply.code(206);
       reply.header('content-range', `bytes ${range.start}-${range.end}/${info.size}`);
     }
-    if (req.method === 'HEAD' || length === 0) return reply.send();
+    // An empty stream, not an empty body: Fastify's HEAD handling then keeps our Content-Length.
+    if (req.method === 'HEAD' || length === 0) return reply.send(Readable.from([]));
     return reply.send(await links.open(target.key, range ?? undefined));
   };
   // Fastify answers HEAD with this GET handler too (the handler skips the body for HEAD).

@@ -4,6 +4,7 @@
 // someone later overwrites the user's bucket, and no file is read twice.
 import { PassThrough, type Readable } from 'node:stream';
 import type { ObjectInfo, ObjectStore } from '../objects/object-store.js';
+import { LocalObjectStore } from '../objects/local-store.js';
 
 export interface RegistryLocation {
   store: ObjectStore;
@@ -22,6 +23,7 @@ export async function deletePrefix(loc: RegistryLocation, prefix: string): Promi
     await loc.store.delete(loc.bucket, o.key);
     n++;
   }
+  if (loc.store instanceof LocalObjectStore) await loc.store.pruneEmptyDirs(loc.bucket, prefix);
   return n;
 }
 

@@ -23,7 +23,10 @@ export async function upgradeRegistryLayout(blobs: BlobStore, models: ModelsRepo
   const repo = blobs.repo;
   const out = { versions: 0, files: 0 };
   const now = () => new Date().toISOString();
+  // Done once for this database: later starts cost one lookup, not a scan of every version.
+  if (await repo.hasLease(DONE_MARK)) return out;
   if (!(await repo.acquireLease(LEASE, owner, now(), new Date(Date.now() + 600_000).toISOString()))) return out;
+  let failed = 0;
   try {
     let after = '';
     for (;;) {
@@ -35,19 +38,26 @@ export async function upgradeRegistryLayout(blobs: BlobStore, models: ModelsRepo
         const prefix = details.storage?.prefix;
         if (!prefix || details.storage?.layout === 'blobs') continue;
         const scope = blobs.scopeOf(v.account_id);
-        for (const f of details.files ?? []) {
-          await blobs.adopt(v.id, { path: f.path, size: f.size, sha256: f.sha256, scope }, `${prefix}/${f.path}`);
-          out.files++;
+        try {
+          for (const f of details.files ?? []) {
+            await blobs.adopt(v.id, { path: f.path, size: f.size, sha256: f.sha256, scope }, `${prefix}/${f.path}`);
+            out.files++;
+          }
+          await deletePrefix(blobs.registry, prefix.split('/').slice(0, 2).join('/'));
+          const storage = { kind: blobs.registry.store.kind, bucket: blobs.registry.bucket, layout: 'blobs', scope };
+          await models.updateVersion(v.id, { details: JSON.stringify({ ...details, storage }) });
+          out.versions++;
+        } catch (err) {
+          // One damaged copy must not keep the server from starting: it is retried at the next start.
+          failed++;
+          logger.error({ err, modelId: v.id }, 'could not move a version\'s registry copy into blobs; retried at the next start');
         }
-        await deletePrefix(blobs.registry, prefix.split('/').slice(0, 2).join('/'));
-        const storage = { kind: blobs.registry.store.kind, bucket: blobs.registry.bucket, layout: 'blobs', scope };
-        await models.updateVersion(v.id, { details: JSON.stringify({ ...details, storage }) });
-        out.versions++;
       }
       await repo.acquireLease(LEASE, owner, now(), new Date(Date.now() + 600_000).toISOString());
     }
-    // Once swept, the old layout cannot reappear: later starts skip the bucket-wide listing.
-    if (!(await repo.hasLease(DONE_MARK))) {
+    // Every version is upgraded and the leftovers are gone: the old layout cannot reappear (all
+    // replicas run this release), so later starts skip all of this.
+    if (failed === 0) {
       await sweepOldLayout(blobs, models);
       await repo.acquireLease(DONE_MARK, 'done', now(), '9999-12-31T00:00:00.000Z');
     }

@@ -122,6 +122,36 @@ describe('content-addressed storage on the local store', () => {
   });
 });
 
+describe('two replicas on one database and one registry', () => {
+  it('runs their collectors together without removing a blob twice or one still in use', async () => {
+    const a = await startServer(FAST);
+    // The second replica: same database, same data dir (registry, master key), its own process state.
+    const b = await startServer({ ...FAST, dataDir: a.dataDir, database: a.database });
+    try {
+      const setId = (await createSet(a, a.key)).modelSetId;
+      await writeTinyCausalLM(bucketPath(a, BUCKET, 'shared'), { shards: 2 });
+      await writeTinyCausalLM(bucketPath(a, BUCKET, 'gone'), { shards: 3, dtype: 'F32' });
+      const keep = await importAndSettle(a, a.key, transformersImport(setId, { bucket: BUCKET, objectPath: 'shared' }));
+      const drop = await importAndSettle(b, a.key, transformersImport(setId, { bucket: BUCKET, objectPath: 'gone' }));
+      assert.equal(keep.status, 'Ready', keep.failureReason);
+      assert.equal(drop.status, 'Ready', drop.failureReason);
+      const before = await blobBytes(a.dataDir);
+      await call(b, a.key, 'DeleteModel', { modelId: drop.modelId });
+      const runs = await Promise.all([a.app.collector.collect(), b.app.collector.collect(), a.app.collector.collect(), b.app.collector.collect()]);
+      const removed = runs.reduce((n, r) => n + r.removedBytes, 0);
+      assert.equal(await blobBytes(a.dataDir), before - removed);
+      assert.ok(removed > 0, 'the deleted version\'s own blobs went');
+      assert.deepEqual(await storedFiles(a.dataDir, keep), keep.files, 'the kept version is whole');
+      // Files both versions shared (tokenizer, …) stay.
+      const shared = drop.files.filter((f: any) => keep.files.some((k: any) => k.sha256 === f.sha256));
+      assert.ok(shared.length > 0);
+    } finally {
+      await b.close();
+      await a.close();
+    }
+  });
+});
+
 describe('dedup scope and the stored-bytes quota', () => {
   it('per account by default: two accounts store the same file twice; global scope stores it once', async () => {
     for (const blobScope of ['account', 'global'] as const) {

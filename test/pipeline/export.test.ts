@@ -90,6 +90,10 @@ describe('export tasks on the local store', () => {
     assert.equal(url.origin, server.url, 'the URL points at this server');
     const bytes = await checkArchive(d, dir);
 
+    const head = await fetch(d.downloadUrl, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get('content-length'), String(bytes.length));
+    assert.equal(head.headers.get('accept-ranges'), 'bytes');
     // Range: a resumed download gets exactly the rest.
     const part = await fetch(d.downloadUrl, { headers: { range: 'bytes=1000-' } });
     assert.equal(part.status, 206);
@@ -130,6 +134,8 @@ describe('export tasks on the local store', () => {
     assert.equal(bad.status, 'Fail');
     const refused = await sdkFails(sdk(server.url, server.key, '/v2/model', 'CreateModelExportTask', { modelId: bad.modelId }));
     assertError(refused, 409, 'ModelNotReady', /is Fail; only a Ready version's files can be exported/);
+    const files = await sdkFails(sdk(server.url, server.key, '/v2/model', 'DescribeModelFiles', { modelId: bad.modelId }));
+    assertError(files, 409, 'ModelNotReady');
     const unknown = await sdkFails(sdk(server.url, server.key, '/v2/model', 'CreateModelExportTask', { modelId: 'amv-nosuchthing1' }));
     assertError(unknown, 404, 'ModelNotFound');
     const readOnly = await server.newKey('alice-ro', ['QianfanModelReadOnlyAccessPolicy']).catch(() => undefined);
