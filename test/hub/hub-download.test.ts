@@ -154,6 +154,7 @@ describe('Hub API with @huggingface/hub (local store)', () => {
     assert.equal(res.status, 200);
     const link = res.headers.get('link') ?? '';
     assert.match(link, /^<http:\/\/127\.0\.0\.1:\d+\/api\/models\/.+cursor=3>; rel="next"$/);
+    assert.ok(link.includes(`/tree/${commitIdOf(fx.v1.files)}?`), `the next page is pinned to the commit: ${link}`);
     assert.equal(((await res.json()) as any[]).length, 3);
 
     // The client's own fetch, asking for pages of 3: it must follow every Link to the end.

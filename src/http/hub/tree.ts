@@ -22,7 +22,9 @@ export function registerTree(app: FastifyInstance, hub: HubContext): void {
     const from = pageNumber(q.cursor, 0, 'cursor');
     const next = from + Math.min(limit, TREE_PAGE_SIZE);
     if (next < entries.length) {
+      // The next page names the commit, not the revision: an alias moved meanwhile cannot mix versions.
       const u = new URL(req.url, selfOrigin(req));
+      u.pathname = `/api/models/${encodeURIComponent(p.ns)}/${encodeURIComponent(p.name)}/tree/${r.commit}${dir ? '/' + dir.split('/').map(encodeURIComponent).join('/') : ''}`;
       u.searchParams.set('cursor', String(next));
       reply.header('link', `<${u.href}>; rel="next"`);
     }
