@@ -24,9 +24,10 @@ export function aliasesSection(ctx, set, onChanged, notice) {
   async function run(action, data, done) {
     try {
       await ctx.api.model(action, data);
+      // Said once the page shows the new state.
+      await onChanged();
       replace(notice, h('p', { class: 'ok-box' }, done));
       ctx.announce(done);
-      await onChanged();
     } catch (err) {
       if (!ctx.handleAuth(err)) replace(notice, errorBox(err));
     }
@@ -70,11 +71,10 @@ export function aliasesSection(ctx, set, onChanged, notice) {
           'table',
           { class: 'data aliases' },
           h('caption', { class: 'visually-hidden' }, t('aliases.title')),
-          h('thead', {}, h('tr', {}, [t('aliases.col.alias'), t('col.version'), t('field.modifyTime'), t('col.actions')].map((c) => h('th', { scope: 'col' }, c)))),
+          h('thead', {}, h('tr', {}, [t('aliases.col.alias'), t('col.version'), t('col.actions')].map((c) => h('th', { scope: 'col' }, c)))),
           h('tbody', {}, aliases.map((a) => h('tr', { 'data-alias': a.alias },
             h('th', { scope: 'row' }, h('code', {}, `@${a.alias}`)),
             h('td', {}, h('a', { href: `#/models/${encodeURIComponent(a.modelId)}` }, a.modelName)),
-            h('td', {}, a.modifyTime ? formatTime(a.modifyTime) : ''),
             h('td', {}, h('button', { type: 'button', class: 'danger small', 'aria-label': t('aliases.deleteNamed', { alias: a.alias }), onclick: () => remove(a) }, t('action.delete'))),
           ))),
         )),
