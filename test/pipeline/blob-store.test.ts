@@ -243,6 +243,15 @@ describe('content-addressed storage on S3 (s3rver)', () => {
     assert.equal(res.status, 200);
     assert.deepEqual(Buffer.from(await res.arrayBuffer()), await fsp.readFile(path.join(dir, 'config.json')));
 
+    // What `modelreg pull` is handed on S3: a presigned GET per file, each giving the exact bytes.
+    const listing = await call(server, server.key, 'DescribeModelFiles', { modelId: v1.modelId });
+    assert.equal(listing.totalSize, sum(files));
+    for (const lf of listing.files) {
+      assert.match(lf.downloadUrl, /X-Amz-Signature=/);
+      const got = Buffer.from(await (await fetch(lf.downloadUrl)).arrayBuffer());
+      assert.deepEqual(got, await fsp.readFile(path.join(dir, lf.path)), lf.path);
+    }
+
     await call(server, server.key, 'DeleteModel', { modelId: v1.modelId });
     await server.app.collector.collect();
     assert.equal(await registryBytes(), distinctBytes(files));
