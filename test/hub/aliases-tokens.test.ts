@@ -140,5 +140,13 @@ describe('aliases and read tokens (Qianfan SDK)', () => {
     const after = (await call(server, server.key, 'DescribeReadTokens')).tokens.find((t: any) => t.tokenId === created.tokenId);
     assert.equal(after.status, 'revoked');
     await expectFail(server, server.key, 'CreateReadToken', { expiresInDays: 0 }, 400, 'InvalidParameter');
+
+    // An expired token is refused at its next request, and listed as expired.
+    const short = await call(server, server.key, 'CreateReadToken', { name: 'short', expiresInDays: 1 });
+    const ask = { ...hub, accessToken: short.token };
+    assert.ok(await fileDownloadInfo(ask));
+    await server.app.store.db.updateTable('read_tokens').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', short.tokenId).execute();
+    await assert.rejects(fileDownloadInfo(ask), (e: any) => e.statusCode === 401);
+    assert.equal((await call(server, server.key, 'DescribeReadTokens')).tokens.find((t: any) => t.tokenId === short.tokenId).status, 'expired');
   });
 });

@@ -149,6 +149,27 @@ describe('Hub API with @huggingface/hub (local store)', () => {
     assert.match(((await res.json()) as any).error, /Fail, not Ready/);
   });
 
+  it('paths-info answers JSON and form-encoded asks (as huggingface_hub sends them)', async () => {
+    const notes = fx.v1.files.find((f: any) => f.path === 'deep/er/notes.txt');
+    const json = await get(`/api/models/${fx.repo}/paths-info/V1`, { 'content-type': 'application/json' }, 'POST');
+    assert.equal(json.status, 400, 'no body: a clear error');
+    const asJson = await fetch(`${server.url}/api/models/${fx.repo}/paths-info/V1`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ paths: ['deep/er/notes.txt', 'deep', 'missing.bin'], expand: true }),
+    });
+    const entries = (await asJson.json()) as any[];
+    assert.deepEqual(entries.map((e) => [e.type, e.path]), [['file', 'deep/er/notes.txt'], ['directory', 'deep']]);
+    assert.deepEqual(entries[0].lfs, { oid: notes.sha256, size: notes.size, pointerSize: entries[0].lfs.pointerSize });
+    assert.equal(entries[0].lastCommit.id, commitIdOf(fx.v1.files));
+    const asForm = await fetch(`${server.url}/api/models/${fx.repo}/paths-info/V1`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'paths=config.json&paths=README.md&expand=True',
+    });
+    assert.deepEqual(((await asForm.json()) as any[]).map((e) => e.path), ['config.json', 'README.md']);
+  });
+
   it('the tree is paged with Link rel="next", and listFiles follows it', async () => {
     const res = await get(`/api/models/${fx.repo}/tree/V1?recursive=true&limit=3`);
     assert.equal(res.status, 200);
