@@ -6,11 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { downloadFile, fileDownloadInfo, listFiles, modelInfo, snapshotDownload } from '@huggingface/hub';
-import { call, startServer, tempDir, type TestServer } from '../helpers/harness.js';
+import { call, startServer, type TestServer } from '../helpers/harness.js';
 import { commitIdOf } from '../../src/domain/hub/commit-id.js';
 import { bucketPath, FAST, importAndSettle } from '../pipeline/pipeline-helpers.js';
 import { transformersImport } from '../helpers/api.js';
-import { BUCKET, readRef, readToken, repoFolder, snapshotFiles, twoVersions, type HubFixture } from './hub-helpers.js';
+import { BUCKET, hfCache, removeCaches, readRef, readToken, repoFolder, snapshotFiles, twoVersions, type HubFixture } from './hub-helpers.js';
 
 describe('Hub API with @huggingface/hub (local store)', () => {
   let server: TestServer;
@@ -25,10 +25,13 @@ describe('Hub API with @huggingface/hub (local store)', () => {
     fx = await twoVersions(server, server.key);
     token = (await readToken(server, fx.account)).token;
   });
-  after(() => server.close());
+  after(async () => {
+    await server.close();
+    removeCaches();
+  });
 
   it('snapshotDownload of V1 reproduces the version byte for byte under snapshots/<commit>, with refs/V1', async () => {
-    const cacheDir = tempDir('hf-cache-');
+    const cacheDir = hfCache();
     const folder = await snapshotDownload({ repo: fx.repo, revision: 'V1', cacheDir, ...hub() });
     const commit = commitIdOf(fx.v1.files);
     assert.equal(folder, path.join(repoFolder(cacheDir, fx.repo), 'snapshots', commit));
@@ -41,7 +44,7 @@ describe('Hub API with @huggingface/hub (local store)', () => {
 
   it('snapshotDownload of an alias and of a commit give that version, refs/<alias> holding the commit', async () => {
     await call(server, server.key, 'SetModelSetAlias', { modelSetId: fx.setId, alias: 'production', modelId: fx.v2.modelId });
-    const cacheDir = tempDir('hf-cache-');
+    const cacheDir = hfCache();
     const folder = await snapshotDownload({ repo: fx.repo, revision: 'production', cacheDir, ...hub() });
     const c2 = commitIdOf(fx.v2.files);
     assert.equal(path.basename(folder), c2);
@@ -134,7 +137,7 @@ describe('Hub API with @huggingface/hub (local store)', () => {
       assert.equal(typeof ((await res.json()) as any).error, 'string', p);
     }
     await assert.rejects(modelInfo({ name: fx.repo, revision: 'V9', ...hub() }), (e: any) => e.statusCode === 404 && /V9/.test(e.message));
-    await assert.rejects(snapshotDownload({ repo: `${fx.account}/missing`, revision: 'V1', cacheDir: tempDir('hf-cache-'), ...hub() }), (e: any) => e.statusCode === 404);
+    await assert.rejects(snapshotDownload({ repo: `${fx.account}/missing`, revision: 'V1', cacheDir: hfCache(), ...hub() }), (e: any) => e.statusCode === 404);
   });
 
   it('serves only Ready versions: a failed version is RevisionNotFound', async () => {
@@ -209,7 +212,7 @@ describe('Hub API with @huggingface/hub (local store)', () => {
     // The same answer as for a repo that does not exist: nothing leaks.
     assert.equal(missing.status, 404);
     assert.equal(((await asBob.json()) as any).error.replace(fx.setName, 'X'), ((await missing.json()) as any).error.replace('no-such-set', 'X'));
-    await assert.rejects(snapshotDownload({ repo: fx.repo, revision: 'V1', cacheDir: tempDir('hf-cache-'), hubUrl: server.url, accessToken: bobToken }), (e: any) => e.statusCode === 404);
+    await assert.rejects(snapshotDownload({ repo: fx.repo, revision: 'V1', cacheDir: hfCache(), hubUrl: server.url, accessToken: bobToken }), (e: any) => e.statusCode === 404);
 
     const own = await readToken(server, fx.account);
     assert.ok(await fileDownloadInfo({ repo: fx.repo, path: 'config.json', revision: 'V1', hubUrl: server.url, accessToken: own.token }));
@@ -246,7 +249,10 @@ describe('moving an alias while clients download', () => {
     token = (await readToken(server, fx.account)).token;
     await call(server, server.key, 'SetModelSetAlias', { modelSetId: fx.setId, alias: 'production', modelId: fx.v1.modelId });
   });
-  after(() => server.close());
+  after(async () => {
+    await server.close();
+    removeCaches();
+  });
 
   it('every client gets exactly one version\'s files, never a mix (the revision resolves to a commit first)', async () => {
     const c1 = commitIdOf(fx.v1.files);
@@ -261,7 +267,7 @@ describe('moving an alias while clients download', () => {
       return n;
     })();
     const clients = Array.from({ length: 8 }, async () => {
-      const cacheDir = tempDir('hf-cache-');
+      const cacheDir = hfCache();
       const folder = await snapshotDownload({ repo: fx.repo, revision: 'production', cacheDir, hubUrl: server.url, accessToken: token });
       return { folder, files: await snapshotFiles(folder), ref: readRef(cacheDir, fx.repo, 'production') };
     });
@@ -283,7 +289,10 @@ describe('failed token checks are rate-limited per address', () => {
   before(async () => {
     server = await startServer({ ...FAST, authFailureLimitPerSecond: 1, authFailureLimitBurst: 3 });
   });
-  after(() => server.close());
+  after(async () => {
+    await server.close();
+    removeCaches();
+  });
 
   it('answers 429 with Retry-After once the burst of failures is spent', async () => {
     const statuses = [];

@@ -1,6 +1,7 @@
 // Shared by the Hub API tests (test/hub): a server with two Ready versions of one set, read
 // tokens, and what a Hugging Face cache directory holds.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { TestServer, Key } from '../helpers/harness.js';
 import { createSet } from '../helpers/api.js';
@@ -51,6 +52,17 @@ export async function twoVersions(server: TestServer, key: Key): Promise<HubFixt
   });
   const v2 = await importTiny(server, key, set.modelSetId, `${set.modelSetName}/v2`, { shards: 2, dtype: 'F16' });
   return { account, setId: set.modelSetId, setName: set.modelSetName, repo: `${account}/${set.modelSetName}`, v1, v2 };
+}
+
+const caches: string[] = [];
+/** A fresh Hugging Face cache directory, removed by removeCaches(). */
+export function hfCache(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hf-cache-'));
+  caches.push(dir);
+  return dir;
+}
+export function removeCaches(): void {
+  for (const d of caches.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 }
 
 /** { path, size, sha256 } of every file of a snapshot folder (following the cache's symlinks). */

@@ -12,7 +12,7 @@ import { call, startServer, tempDir, type TestServer } from '../helpers/harness.
 import { createSet, transformersImport } from '../helpers/api.js';
 import { writeTinyCausalLM } from '../fixtures/model-builder.js';
 import { FAST, filesUnder, importAndSettle, startS3rver, type RunningS3 } from '../pipeline/pipeline-helpers.js';
-import { accountOf, readRef, readToken, snapshotFiles } from './hub-helpers.js';
+import { accountOf, hfCache, removeCaches, readRef, readToken, snapshotFiles } from './hub-helpers.js';
 
 const BUCKET = 'team-models';
 
@@ -48,6 +48,7 @@ describe('Hub API on the S3 store (s3rver)', () => {
     await server?.close();
     await store?.close();
     await s3?.destroy();
+    removeCaches();
   });
 
   it('resolve redirects (302) to a presigned URL on the store, with the linked size, etag and commit', async () => {
@@ -70,7 +71,7 @@ describe('Hub API on the S3 store (s3rver)', () => {
   });
 
   it('snapshotDownload through the redirects reproduces the version byte for byte', async () => {
-    const cacheDir = tempDir('hf-cache-');
+    const cacheDir = hfCache();
     const folder = await snapshotDownload({ repo, revision: 'production', cacheDir, hubUrl: server.url, accessToken: token });
     assert.equal(path.basename(folder), commitIdOf(v1.files));
     assert.deepEqual(await snapshotFiles(folder), v1.files);

@@ -1,6 +1,7 @@
 // `modelreg pull SET@alias` downloads the version the alias points at now, and follows a move.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -35,7 +36,10 @@ describe('modelreg pull SET@alias', () => {
     work = tempDir('modelreg-pull-alias-');
     env = { HOME: work, QIANFAN_CONSOLE_API_BASE_URL: server.url, QIANFAN_ACCESS_KEY: server.key.accessKey, QIANFAN_SECRET_KEY: server.key.secretKey };
   });
-  after(() => server.close());
+  after(async () => {
+    await server.close();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
 
   it('pulls the version the alias points at, then the one it was moved to; an unknown alias is a clear error', async () => {
     await call(server, server.key, 'SetModelSetAlias', { modelSetId: fx.setId, alias: 'production', modelId: fx.v1.modelId });
