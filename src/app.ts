@@ -25,6 +25,7 @@ import type { Services } from './domain/services.js';
 import { loadCatalogues } from './domain/catalogue/catalogues.js';
 import { buildHttpServer } from './http/server.js';
 import { createLogger } from './logger.js';
+import { openKeyChanges } from './store/key-changes.js';
 import { openDatabase, type OpenedStore } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
 import { AccountsRepo } from './store/repos/accounts-repo.js';
@@ -78,7 +79,7 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
     fineTuningTasks: config.quotaFineTuningTasks,
   };
   const services: Services = {
-    iam: new IamService(accountsRepo, box),
+    iam: new IamService(accountsRepo, box, { changes: openKeyChanges(store.db), keyRowMaxAgeMs: config.keyCacheMs }),
     modelSets: new ModelSetService(modelsRepo, quotas),
     modelVersions: new ModelVersionService(modelsRepo, { Import: importSource, Train: new TrainingTaskSource(trainingRepo, checkpointLocation) }, () => hooks.jobQueued(), (row) => dropRegistryCopy(objects.registry, row, logger), quotas),
     customConfs: new CustomConfService(confsRepo, quotas),
@@ -175,6 +176,7 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
       await http.close();
       await worker.stop();
       await janitor.stop();
+      await services.iam.close();
       await store.db.destroy();
       await closeObjectStores(core.objects);
     },
