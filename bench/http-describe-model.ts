@@ -7,6 +7,7 @@
 //   BENCH_ROUNDS=3 BENCH_DURATION=5 npm run bench:http   (medians over rounds)
 //   BENCH_JSON=1 npm run bench:http         (one JSON line instead of the tables)
 //   BENCH_PROFILE=/tmp/prof npm run bench:http   (a V8 CPU profile of the modelreg server)
+//   BENCH_ACTIONS=DescribeModel npm run bench:http (some of the actions only)
 // Every server is a child process so that the load generator does not share its event loop.
 // The modelreg server is the real CLI (`serve`) on SQLite in a temp dir with a bootstrap key and
 // one Ready model version; its request log goes to /dev/null at the default level (info).
@@ -176,11 +177,13 @@ async function main(): Promise<void> {
     }
     if (described.status !== 'Ready') throw new Error(`the bench version ended ${described.status}: ${described.failureReason}`);
 
+    // BENCH_ACTIONS=DescribeModel,… measures only those (e.g. for a profile of one action).
+    const only = process.env.BENCH_ACTIONS?.split(',');
     const cases: Case[] = [
       { action: 'DescribeModel', body: JSON.stringify({ modelId }) },
       { action: 'DescribeCustomModelSets', body: JSON.stringify({ maxKeys: 10 }) },
       { action: 'CreateCustomModelSet', body: '{"modelSetName":"b[<id>]","modelType":"Text2Text"}' },
-    ];
+    ].filter((c) => !only || only.includes(c.action));
 
     // The bare server answers, per action, the very bytes modelreg answers.
     const fixed: Record<string, string> = {};

@@ -49,3 +49,25 @@ export function prepareRead<R>(db: Kysely<any>, arity: number, build: (...params
     return (await db.executeQuery<R>({ ...compiled, parameters })).rows;
   };
 }
+
+/**
+ * A statement that returns no rows (an INSERT), compiled once like prepareRead. Runs outside any
+ * transaction (autocommit); on SQLite on the statement directly when no transaction is open.
+ */
+export function prepareWrite(db: Kysely<any>, arity: number, build: (...params: string[]) => Compilable<unknown>): (...args: unknown[]) => Promise<void> {
+  const compiled: CompiledQuery<unknown> = build(...Array.from({ length: arity }, (_, i) => MARK + i)).compile();
+  const slots = compiled.parameters.map((p) => (typeof p === 'string' && p.startsWith(MARK) ? Number(p.slice(MARK.length)) : -1));
+  if (slots.filter((s) => s >= 0).length < arity) throw new Error('prepareWrite: a parameter did not reach the compiled query');
+  const handle = sqliteHandles.get(db);
+  let stmt: Statement | undefined;
+  return async (...args) => {
+    if (args.length !== arity) throw new Error(`prepareWrite: expected ${arity} arguments, got ${args.length}`);
+    const parameters = compiled.parameters.map((p, i) => (slots[i]! >= 0 ? args[slots[i]!] : p));
+    if (handle && !handle.inTransaction) {
+      stmt ??= handle.prepare(compiled.sql);
+      stmt.run(parameters);
+      return;
+    }
+    await db.executeQuery({ ...compiled, parameters });
+  };
+}
