@@ -96,6 +96,8 @@ async function post(url: string, key: Key, action: string, body: unknown): Promi
 }
 
 interface Measured {
+  /** CPU time (user + system) the server process spent per answered request, µs. */
+  cpuUsPerRequest?: number;
   requestsPerSec: number;
   p50: number;
   p99: number;
@@ -110,7 +112,18 @@ interface Case {
   body: string;
 }
 
-async function load(url: string, key: Key, c: Case, seconds: number): Promise<Measured> {
+/** User + system CPU seconds of a process so far (Linux /proc; 10 ms resolution). */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+async function load(url: string, key: Key, c: Case, seconds: number, pid?: number): Promise<Measured> {
+  const cpuBefore = cpuSeconds(pid);
   const ids = (c.body.match(/\[<id>\]/g) ?? []).length;
   const bodyLength = Buffer.byteLength(c.body) + ids * 27;
   // autocannon sends Host and Content-Length itself (the same values that were signed).
@@ -125,7 +138,9 @@ async function load(url: string, key: Key, c: Case, seconds: number): Promise<Me
     pipelining: 1,
     duration: seconds,
   });
-  return { requestsPerSec: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total };
+  const cpuAfter = cpuSeconds(pid);
+  const cpuUsPerRequest = cpuBefore !== undefined && cpuAfter !== undefined && r.requests.total > 0 ? Math.round(((cpuAfter - cpuBefore) * 1e6) / r.requests.total) : undefined;
+  return { cpuUsPerRequest, requestsPerSec: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total };
 }
 
 const median = (xs: number[]): number => {
@@ -209,12 +224,12 @@ async function main(): Promise<void> {
           res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length }); res.end(body);
         });
       }).listen(${barePort}, '127.0.0.1');`;
-    spawnChild(['-e', bareScript], { BENCH_FIXED: JSON.stringify(fixed) });
+    const bare = spawnChild(['-e', bareScript], { BENCH_FIXED: JSON.stringify(fixed) });
     await waitUntilUp(bareUrl);
 
     const floorPort = await freePort();
     const floorUrl = `http://127.0.0.1:${floorPort}`;
-    spawnChild(['--import', 'tsx', 'bench/floor-server.ts'], { FLOOR_DB: path.join(dataDir, 'modelreg.sqlite'), FLOOR_MASTER_KEY: masterKey, FLOOR_PORT: String(floorPort) });
+    const floor = spawnChild(['--import', 'tsx', 'bench/floor-server.ts'], { FLOOR_DB: path.join(dataDir, 'modelreg.sqlite'), FLOOR_MASTER_KEY: masterKey, FLOOR_PORT: String(floorPort) });
     await waitUntilUp(floorUrl);
     {
       const c = cases[0]!;
@@ -225,6 +240,7 @@ async function main(): Promise<void> {
 
     const targets = { bare: bareUrl, floor: floorUrl, modelreg: regUrl } as const;
     type Target = keyof typeof targets;
+    const pids: Record<Target, number | undefined> = { bare: bare.pid, floor: floor.pid, modelreg: reg.pid };
     const runs: Record<string, Record<Target, Measured[]>> = {};
     // Warm each up (JIT, caches), then measure: per round, per action, the three targets back to back.
     for (const c of cases) for (const t of Object.keys(targets) as Target[]) await load(targets[t], key, c, WARMUP);
@@ -232,7 +248,7 @@ async function main(): Promise<void> {
       for (const c of cases) {
         const cell = (runs[c.action] ??= { bare: [], floor: [], modelreg: [] });
         for (const t of Object.keys(targets) as Target[]) {
-          const m = await load(targets[t], key, c, DURATION);
+          const m = await load(targets[t], key, c, DURATION, pids[t]);
           if (m.non2xx > 0 || m.errors > 0) throw new Error(`${t} ${c.action}: ${m.non2xx} non-2xx answers and ${m.errors} errors`);
           cell[t].push(m);
         }
@@ -245,6 +261,7 @@ async function main(): Promise<void> {
         const cell = runs[action]!;
         const med = (t: Target) => ({
           requestsPerSec: Math.round(median(cell[t].map((m) => m.requestsPerSec))),
+          cpuUsPerRequest: Math.round(median(cell[t].map((m) => m.cpuUsPerRequest ?? NaN))),
           p50: median(cell[t].map((m) => m.p50)),
           p99: median(cell[t].map((m) => m.p99)),
         });
@@ -258,6 +275,9 @@ async function main(): Promise<void> {
             // Per round (side by side), then the median over rounds.
             vsFloor: round3(median(cell.modelreg.map((m, i) => m.requestsPerSec / cell.floor[i]!.requestsPerSec))),
             vsBare: round3(median(cell.modelreg.map((m, i) => m.requestsPerSec / cell.bare[i]!.requestsPerSec))),
+            // The same ratios from CPU time per request (less sensitive to other load on the machine).
+            cpuVsFloor: round3(median(cell.modelreg.map((m, i) => (cell.floor[i]!.cpuUsPerRequest ?? NaN) / (m.cpuUsPerRequest ?? NaN)))),
+            cpuVsBare: round3(median(cell.modelreg.map((m, i) => (cell.bare[i]!.cpuUsPerRequest ?? NaN) / (m.cpuUsPerRequest ?? NaN)))),
             rounds: cell,
           },
         ];
@@ -281,6 +301,12 @@ async function main(): Promise<void> {
       console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
       for (const [action, s] of Object.entries(summary)) {
         console.log(`| ${action} | ${s.responseBytes} | ${s.bare.requestsPerSec} | ${s.floor.requestsPerSec} | ${s.modelreg.requestsPerSec} | ${s.modelreg.p50} / ${s.modelreg.p99} | ${s.floor.p50} / ${s.floor.p99} | **${s.vsFloor}** | **${s.vsBare}** |`);
+      }
+      console.log('\nCPU time of the server process per request (µs), and the same ratios from it:');
+      console.log('| action | bare µs | floor µs | modelreg µs | modelreg / floor | modelreg / bare |');
+      console.log('| --- | --- | --- | --- | --- | --- |');
+      for (const [action, s] of Object.entries(summary)) {
+        console.log(`| ${action} | ${s.bare.cpuUsPerRequest} | ${s.floor.cpuUsPerRequest} | ${s.modelreg.cpuUsPerRequest} | ${s.cpuVsFloor} | ${s.cpuVsBare} |`);
       }
       console.log('goals: modelreg / floor ≥ 0.8, modelreg / bare ≥ 0.3, modelreg p99 < 10 ms');
     }
