@@ -5,25 +5,19 @@
 export const nowIso = (): string => new Date().toISOString();
 
 // Answers show the same stored times over and over (a listing's rows, a described version):
-// remembered, bounded. The offset is the one of that instant, so a remembered string stays right
-// for as long as the process's time zone does (Node follows process.env.TZ when it is set).
-const apiTimes = new Map<string, string>();
-let apiTimesZone: string | undefined;
+// remembered, bounded, with the UTC offset they were made with, which is checked on each use
+// (cheaply, from the instant in milliseconds) so that a change of time zone (TZ) counts at once.
+const apiTimes = new Map<string, { ms: number; offset: number; text: string }>();
 
 export function toApiTime(stored: string | Date): string {
   if (typeof stored !== 'string') return formatApiTime(stored);
-  const zone = process.env.TZ;
-  if (zone !== apiTimesZone) {
-    apiTimes.clear();
-    apiTimesZone = zone;
-  }
-  let v = apiTimes.get(stored);
-  if (v === undefined) {
-    v = formatApiTime(new Date(stored));
-    if (apiTimes.size >= 10_000) apiTimes.clear();
-    apiTimes.set(stored, v);
-  }
-  return v;
+  const hit = apiTimes.get(stored);
+  if (hit && new Date(hit.ms).getTimezoneOffset() === hit.offset) return hit.text;
+  const d = new Date(stored);
+  const text = formatApiTime(d);
+  if (apiTimes.size >= 10_000) apiTimes.clear();
+  apiTimes.set(stored, { ms: d.getTime(), offset: d.getTimezoneOffset(), text });
+  return text;
 }
 
 function formatApiTime(d: Date): string {
