@@ -6,12 +6,13 @@ import { formatBytes, formatCount, formatTime, prettyJson, prettyJsonString } fr
 import { poll } from '../lib/poll.js';
 import { t } from '../i18n.js';
 import { breadcrumb, confirmDialog, dl, errorBox, heading, scrollTable, statusBadge } from './components.js';
+import { useModelPanel } from './use-model.js';
 
 const OVERVIEW = ['modelId', 'modelName', 'modelSetId', 'modelSetName', 'description', 'status', 'sourceInfo', 'model', 'modelApplicationType', 'endpointType', 'createTime', 'modifyTime', 'resourceConfig'];
 const MODEL = ['modelFormat', 'architecture', 'modelType', 'family', 'parameterCount', 'dtype', 'contextLength', 'totalBytes', 'transformerVersion', 'vLLMVersion', 'enablePromptAutoConcat', 'chatTemplateSource', 'storage'];
 const CAPABILITIES = ['isSupportDeploy', 'isSupportModelComp', 'isSupportEvaluation', 'modelCompConfigs'];
 /** Shown in their own sections. */
-const SECTIONED = ['failureReason', 'warnings', 'tokenLimitations', 'files', 'advancedSettings', 'chatConf', 'customSpec', 'chatTemplate', 'chatTemplatePreview'];
+const SECTIONED = ['failureReason', 'warnings', 'tokenLimitations', 'files', 'advancedSettings', 'chatConf', 'customSpec', 'chatTemplate', 'chatTemplatePreview', 'adapter', 'adapters'];
 
 const label = (k) => t(`field.${k}`, {}, k);
 
@@ -60,6 +61,20 @@ function chatSection(m) {
   return parts.length ? section('sec-chat', t('details.chatTitle'), ...parts) : null;
 }
 
+const versionLink = (v) => h('a', { href: `#/models/${encodeURIComponent(v.modelId)}` }, `${v.modelSetName} / ${v.modelName}`);
+
+/** A LoRA adapter: its PEFT fields and the base it is bound to (a link, or the outside name). */
+function adapterSection(a) {
+  const { base, ...fields } = a;
+  const baseValue = base?.modelId ? [versionLink(base), ' ', h('code', {}, base.modelId)] : base?.name ? [h('code', {}, base.name), ' ', h('span', { class: 'muted' }, t('details.adapterBaseOutside'))] : h('span', { class: 'muted' }, '—');
+  return section('sec-adapter', t('details.adapter'), dl([[t('details.adapterBase'), h('span', {}, baseValue)], ...Object.entries(fields).map(([k, v]) => [label(k), value(k, v)])]));
+}
+
+/** A base: the adapters bound to it (it cannot be deleted while they exist). */
+function adaptersSection(list) {
+  return section('sec-adapters', t('details.adapters'), h('p', { class: 'muted small' }, t('details.adaptersNote')), h('ul', {}, list.map((a) => h('li', {}, versionLink(a), ' ', statusBadge(a.status)))));
+}
+
 function samplePreview(text) {
   return h(
     'figure',
@@ -76,6 +91,7 @@ export function renderVersionDetail(root, ctx) {
   let m = null;
   let advanceConf = null;
   let advanceErr = null;
+  let stopUse = () => {};
 
   async function fetchModel() {
     const before = m?.status;
@@ -93,6 +109,9 @@ export function renderVersionDetail(root, ctx) {
   }
 
   function draw() {
+    stopUse();
+    const use = m.status === 'Ready' ? useModelPanel(m, ctx) : null;
+    stopUse = use ? use.stop : () => {};
     const shown = new Set([...OVERVIEW, ...MODEL, ...CAPABILITIES, ...SECTIONED]);
     const other = Object.keys(m).filter((k) => !shown.has(k));
     replace(liveStatus, statusBadge(m.status));
@@ -102,6 +121,7 @@ export function renderVersionDetail(root, ctx) {
       m.status === 'Creating' ? h('p', { class: 'muted' }, t('details.creating')) : null,
       m.failureReason ? h('div', { class: 'error-box', role: 'alert' }, h('strong', {}, t('field.failureReason'), ': '), m.failureReason) : null,
       m.warnings?.length ? h('div', { class: 'warn-box' }, h('strong', {}, t('field.warnings')), h('ul', {}, m.warnings.map((w) => h('li', {}, typeof w === 'string' ? w : prettyJson(w))))) : null,
+      use?.panel,
       section('sec-overview', t('details.overview'), dl([...rowsOf(m, OVERVIEW), ...other.map((k) => [label(k), value(k, m[k])])])),
       section('sec-model', t('details.model'), dl(rowsOf(m, MODEL)), rowsOf(m, MODEL).length === 0 ? h('p', { class: 'muted' }, t('details.noModelInfo')) : null),
       m.tokenLimitations ? section('sec-tokens', t('field.tokenLimitations'), value('tokenLimitations', m.tokenLimitations)) : null,
@@ -113,6 +133,8 @@ export function renderVersionDetail(root, ctx) {
         h('h3', {}, t('field.advanceConf')),
         advanceErr ? errorBox(advanceErr) : h('pre', { class: 'code' }, advanceConf === null ? '…' : prettyJsonString(advanceConf)),
       ),
+      m.adapter ? adapterSection(m.adapter) : null,
+      m.adapters?.length ? adaptersSection(m.adapters) : null,
       chatSection(m),
       section('sec-capabilities', t('details.capabilities'), dl(rowsOf(m, CAPABILITIES))),
       h('details', { class: 'raw' }, h('summary', {}, t('details.raw')), h('pre', { class: 'json' }, prettyJson(m))),
@@ -153,5 +175,8 @@ export function renderVersionDetail(root, ctx) {
       body.removeAttribute('aria-busy');
     }
   })();
-  return () => stop();
+  return () => {
+    stop();
+    stopUse();
+  };
 }

@@ -36,12 +36,15 @@ export const ErrorCode = {
   ModelSetNameConflict: { code: 'ModelSetNameAlreadyExists', status: 409 },
   ModelSetNotEmpty: { code: 'ModelSetNotEmpty', status: 409 },
   Conflict: { code: 'Conflict', status: 409 },
+  RangeNotSatisfiable: { code: 'InvalidRange', status: 416 },
+  ModelNotReady: { code: 'ModelNotReady', status: 409 },
   // fine-tuning jobs, tasks and their checkpoints (/v2/finetuning, Train versions)
   FineTuningJobNotFound: { code: 'FineTuningJobNotFound', status: 404 },
   FineTuningTaskNotFound: { code: 'FineTuningTaskNotFound', status: 404 },
   CheckpointNotFound: { code: 'CheckpointNotFound', status: 404 },
   TaskStateConflict: { code: 'TaskStateConflict', status: 409 },
   TrainVersionExists: { code: 'ModelVersionAlreadyExists', status: 409 },
+  BaseHasAdapters: { code: 'ModelHasAdapters', status: 409 },
   TooManyRequests: { code: 'RequestLimitExceeded', status: 429 },
   // a per-account quota (src/domain/quotas.ts): the message names the quota, the use and the setting
   QuotaExceeded: { code: 'QuotaExceeded', status: 403 },

@@ -1,14 +1,19 @@
 // The import job: read and validate a version's files (src/domain/import), copy them into
-// registry storage on the way, and move the version from Creating to Ready or Fail.
+// registry storage on the way (staged, then promoted to content-addressed blobs: blob-store.ts),
+// and move the version from Creating to Ready or Fail.
 // Ready is written in the same transaction that finishes the job, and only while this worker
 // still holds the job's lease: a half-done import is never visible as Ready.
 import type { Logger } from 'pino';
 import { inspectModel, ModelValidationError, type InspectModelInput, type ModelInspection } from '../domain/import/inspect-model.js';
+import { AdapterBaseResolver, type AdapterBinding } from '../domain/model/adapter-base.js';
 import { JOB_KIND_IMPORT } from '../domain/model/model-version-service.js';
+import { AdaptersRepo } from '../store/repos/adapters-repo.js';
 import type { ObjectStore } from '../objects/object-store.js';
 import type { CustomConfsRepo } from '../store/repos/custom-confs-repo.js';
 import type { JobRow, JobsRepo } from '../store/repos/jobs-repo.js';
 import type { ModelsRepo } from '../store/repos/models-repo.js';
+import { shapesFromStoredFiles } from './base-shapes.js';
+import { StorageQuotaError, VersionGoneError, type BlobStore } from './blob-store.js';
 import { CopyingSource, deletePrefix, versionPrefix, type RegistryLocation } from './registry-copy.js';
 import type { JobContext, JobHandler } from './worker.js';
 
@@ -16,6 +21,8 @@ import type { JobContext, JobHandler } from './worker.js';
 export type ImportPayload = Omit<InspectModelInput, 'hasCustomSpec'> & {
   sourceType: 'Import' | 'Train';
   customSpecFile?: string;
+  /** The base an adapter binds to (a REF, domain/model/base-ref.ts). */
+  baseModelId?: string;
 };
 
 /** Attempts before an import that keeps dying (crash, store outage) is failed for good. */
@@ -23,6 +30,8 @@ export const MAX_IMPORT_ATTEMPTS = 3;
 
 export class ImportJobHandler implements JobHandler {
   readonly kind = JOB_KIND_IMPORT;
+  private readonly adapters: AdaptersRepo;
+  private readonly adapterBases: AdapterBaseResolver;
 
   constructor(
     private readonly deps: {
@@ -31,11 +40,18 @@ export class ImportJobHandler implements JobHandler {
       confs: CustomConfsRepo;
       source: ObjectStore;
       registry: RegistryLocation;
+      blobs: BlobStore;
       logger: Logger;
       /** Delay before retrying after an infrastructure error. */
       retryDelayMs: number;
+      /** Files larger than this are refused (SECURITY.md, class 6). */
+      maxFileBytes?: number;
     },
-  ) {}
+  ) {
+    this.adapters = new AdaptersRepo(deps.models.db);
+    // The third argument is the SET@alias lookup (base-ref.ts AliasLookup); none until aliases exist.
+    this.adapterBases = new AdapterBaseResolver(deps.models, this.adapters, undefined, (base) => shapesFromStoredFiles(deps.blobs, base));
+  }
 
   async run(job: JobRow, ctx: JobContext): Promise<void> {
     const { models, jobs, registry } = this.deps;
@@ -65,11 +81,15 @@ export class ImportJobHandler implements JobHandler {
       // A crashed earlier attempt of this same number (claimed, then died before copying) may
       // have left files: start from an empty folder.
       await deletePrefix(registry, dest);
-      const { sourceType: _sourceType, customSpecFile, ...input } = payload;
+      const { sourceType: _sourceType, customSpecFile, baseModelId: _base, ...input } = payload;
       inspection = await inspectModel(
         copying,
         { ...input, hasCustomSpec: customSpecFile !== undefined },
-        { signal: ctx.signal },
+        {
+          signal: ctx.signal,
+          ...(this.deps.maxFileBytes !== undefined ? { maxFileBytes: this.deps.maxFileBytes } : {}),
+          beforeRead: async (total) => registry.store.ensureFreeSpace?.(registry.bucket, total),
+        },
       );
       await copying.finish(inspection.files);
     } catch (err) {
@@ -81,8 +101,9 @@ export class ImportJobHandler implements JobHandler {
         throw err;
       }
       await deletePrefix(registry, dest).catch(() => undefined);
-      if (err instanceof ModelValidationError) {
-        await this.fail(job, ctx, version.id, err.message);
+      // A write refused for the disk's reserve (FreeSpaceError) will not succeed on a retry either.
+      if (err instanceof ModelValidationError || (err as Error)?.name === 'FreeSpaceError') {
+        await this.fail(job, ctx, version.id, (err as Error).message);
         return;
       }
       const reason = describeInfraError(err, url);
@@ -94,6 +115,24 @@ export class ImportJobHandler implements JobHandler {
       return;
     }
 
+    // Adapters: the base is resolved and the fit checked once the files are known to be one.
+    let binding: AdapterBinding | null;
+    try {
+      binding = await this.adapterBases.bind(version.account_id, payload, inspection);
+    } catch (err) {
+      await deletePrefix(registry, dest).catch(() => undefined);
+      if (err instanceof ModelValidationError) {
+        await this.fail(job, ctx, version.id, err.message);
+        return;
+      }
+      if (ctx.signal.aborted) throw err;
+      // Database or registry-store trouble while reading the base: retried like a copy failure.
+      const reason = `could not check the adapter against its base: ${(err as Error)?.message ?? String(err)}`;
+      if (job.attempts < MAX_IMPORT_ATTEMPTS) await this.retryLater(job, ctx, reason);
+      else await this.fail(job, ctx, version.id, `${reason} (gave up after ${job.attempts} attempts; create the version again)`);
+      return;
+    }
+    if (binding?.details.inheritedChatTemplate) Object.assign(inspection, binding.details.inheritedChatTemplate);
     const chat = await this.chatTemplateOf(version.account_id, payload, inspection);
     if (typeof chat === 'string') {
       await deletePrefix(registry, dest).catch(() => undefined);
@@ -114,14 +153,50 @@ export class ImportJobHandler implements JobHandler {
       ...chat,
       ...(inspection.family ? { family: inspection.family } : {}),
       warnings: inspection.warnings,
-      storage: { kind: registry.store.kind, bucket: registry.bucket, prefix: dest },
+      storage: { kind: registry.store.kind, bucket: registry.bucket, layout: 'blobs', scope: this.deps.blobs.scopeOf(version.account_id) },
     };
+    if (binding) {
+      const { inheritedChatTemplate: _inherited, ...extra } = binding.details;
+      Object.assign(details, extra, { warnings: [...new Set([...inspection.warnings, ...binding.warnings])] });
+    }
+    const baseGone = binding?.baseId
+      ? `base ${binding.baseId} was deleted or left Ready while the adapter was imported; create the adapter version again against a Ready base`
+      : null;
+    let manifest;
+    try {
+      manifest = await this.deps.blobs.storeVersion(version.account_id, version.id, dest, inspection.files);
+    } catch (err) {
+      await deletePrefix(registry, dest).catch(() => undefined);
+      if (ctx.signal.aborted) throw err;
+      if (err instanceof VersionGoneError) {
+        await jobs.finish(job.id, ctx.owner, 'done', 'version deleted', now());
+        return;
+      }
+      if (err instanceof StorageQuotaError) {
+        await this.fail(job, ctx, version.id, err.message);
+        return;
+      }
+      const reason = describeInfraError(err, url);
+      if (job.attempts < MAX_IMPORT_ATTEMPTS) await this.retryLater(job, ctx, reason);
+      else await this.fail(job, ctx, version.id, `${reason} (gave up after ${job.attempts} attempts)`);
+      return;
+    }
     const committed = await models.transaction(async (tx) => {
-      const ours = await jobs.finish(job.id, ctx.owner, 'done', null, now(), tx);
+      // Locked (PostgreSQL) so a DeleteModel of the base waits and then sees the binding.
+      const baseOk = binding?.baseId ? await this.adapters.lockReadyVersion(binding.baseId, tx) : true;
+      const ours = await jobs.finish(job.id, ctx.owner, baseOk ? 'done' : 'failed', baseOk ? null : baseGone, now(), tx);
       if (!ours) return false;
       const still = await models.findVersionById(version.id, tx);
       if (!still || still.status !== 'Creating') return false;
+      if (!baseOk) {
+        await models.updateVersion(version.id, { status: 'Fail', failure_reason: baseGone, modified_at: now() }, tx);
+        return false;
+      }
+      // Exactly this attempt's files (an earlier attempt may have recorded others).
+      await this.deps.blobs.repo.replaceManifest(version.id, manifest, tx);
       await models.updateVersion(version.id, { status: 'Ready', details: JSON.stringify(details), failure_reason: null, modified_at: now() }, tx);
+      if (binding?.baseId) await this.adapters.bind({ adapter_id: version.id, base_id: binding.baseId, account_id: version.account_id, created_at: now() }, tx);
+      if (inspection.tensorShapes && !inspection.adapter) await this.adapters.putShapes(version.id, inspection.tensorShapes, tx);
       return true;
     });
     if (!committed) {
@@ -129,15 +204,8 @@ export class ImportJobHandler implements JobHandler {
       await deletePrefix(registry, dest).catch(() => undefined);
       return;
     }
-    // Earlier attempts' leftovers (a crash mid-copy) go now that this copy is the version's.
-    await this.removeOtherAttempts(versionDir, dest).catch((err) => this.deps.logger.warn({ err, versionDir }, 'could not remove leftovers of earlier attempts'));
-  }
-
-  private async removeOtherAttempts(versionDir: string, keep: string): Promise<void> {
-    const { registry } = this.deps;
-    for await (const o of registry.store.list(registry.bucket, versionDir)) {
-      if (!o.key.startsWith(keep + '/')) await registry.store.delete(registry.bucket, o.key);
-    }
+    // Staged leftovers (earlier attempts' copies after a crash mid-copy) go now that the blobs hold the version.
+    await deletePrefix(registry, versionDir).catch((err) => this.deps.logger.warn({ err, versionDir }, 'could not remove staged leftovers'));
   }
 
   /**
@@ -174,6 +242,8 @@ export class ImportJobHandler implements JobHandler {
       if (!ours) return;
       const still = await models.findVersionById(versionId, tx);
       if (still?.status === 'Creating') {
+        // Blobs claimed by earlier attempts become collectable.
+        await this.deps.blobs.repo.deleteManifest(versionId, tx);
         await models.updateVersion(versionId, { status: 'Fail', failure_reason: reason, modified_at: at }, tx);
       }
     });

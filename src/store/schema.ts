@@ -135,6 +135,58 @@ export interface CustomConfsTable {
   created_at: string;
 }
 
+export interface AdapterBindingsTable {
+  /** The adapter version (amv-…); one base each. */
+  adapter_id: string;
+  /** The Ready version the adapter was checked against. */
+  base_id: string;
+  account_id: string;
+  created_at: string;
+}
+
+export interface VersionTensorShapesTable {
+  version_id: string;
+  /** JSON: tensor name → shape, from the version's safetensors headers. */
+  shapes: string;
+}
+
+export interface BlobsTable {
+  /** An account id, or "shared" when dedup is global. */
+  scope: string;
+  sha256: string;
+  size: number;
+  state: 'pending' | 'ready';
+  claimed_at: string;
+}
+
+export interface VersionFilesTable {
+  version_id: string;
+  path: string;
+  size: number;
+  sha256: string;
+  scope: string;
+}
+
+export interface LeasesTable {
+  name: string;
+  owner: string;
+  expires_at: string;
+}
+
+export interface ModelExportsTable {
+  id: string;
+  account_id: string;
+  version_id: string;
+  status: 'Doing' | 'Done' | 'Fail';
+  file_name: string | null;
+  object_key: string | null;
+  md5: string | null;
+  size: number | null;
+  failure_reason: string | null;
+  created_at: string;
+  modified_at: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   access_keys: AccessKeysTable;
@@ -145,6 +197,12 @@ export interface Database {
   finetuning_tasks: FineTuningTasksTable;
   finetuning_checkpoints: FineTuningCheckpointsTable;
   custom_confs: CustomConfsTable;
+  adapter_bindings: AdapterBindingsTable;
+  version_tensor_shapes: VersionTensorShapesTable;
+  blobs: BlobsTable;
+  version_files: VersionFilesTable;
+  leases: LeasesTable;
+  model_exports: ModelExportsTable;
 }
 
 export type { Generated };

@@ -9,6 +9,8 @@ import { deriveCapabilities } from './capabilities.js';
 import { deriveContextLength, splitTokenLimitations, textToImageTokenLimitations, type ContextLength } from './context-length.js';
 import { torchDtypeToSafetensors } from './hf-config.js';
 import { inspectHfSession, type HfDirectoryMeta } from './hf-directory.js';
+import { inspectAdapterSession } from './inspect-adapter.js';
+import { isPeftDirectory } from './peft-adapter.js';
 import { ModelValidationError } from './model-validation-error.js';
 import { FileSession, listFiles, newReadContext, toListed, type ListedFile } from './object-reader.js';
 import { inspectTextToImageSession } from './text-to-image.js';
@@ -17,6 +19,7 @@ import type { ModelInspection } from './types.js';
 import { assertVllmVersion, checkVllmArchitecture } from './vllm-architectures.js';
 
 export { ModelValidationError } from './model-validation-error.js';
+export type { AdapterInspection } from './peft-adapter.js';
 export type { InspectedFile, ModelCapabilities, ModelCompConfig, ModelInspection, TokenLimitations } from './types.js';
 
 export interface InspectModelInput {
@@ -35,6 +38,10 @@ export interface InspectModelOptions {
   signal?: AbortSignal;
   /** Bytes read so far / total listed bytes; called every few MiB and after each file. */
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
+  /** Files larger than this are refused before any byte is read (SECURITY.md, class 6). */
+  maxFileBytes?: number;
+  /** Runs after listing, before reading: e.g. the registry's free-space check; a code-ENOSPC error fails the import. */
+  beforeRead?: (totalBytes: number) => Promise<void>;
 }
 
 export async function inspectModel(store: ObjectStore, input: InspectModelInput, opts: InspectModelOptions = {}): Promise<ModelInspection> {
@@ -69,6 +76,21 @@ export async function inspectModel(store: ObjectStore, input: InspectModelInput,
     return found;
   });
   if (listing.length === 0) throw new ModelValidationError(`no files under ${location}`);
+  const tooBig = opts.maxFileBytes === undefined ? undefined : listing.find((f) => f.size > (opts.maxFileBytes as number));
+  if (tooBig) {
+    throw new ModelValidationError(
+      `${tooBig.path} is ${tooBig.size} bytes, more than the ${opts.maxFileBytes} bytes modelreg accepts per file (MODELREG_MAX_IMPORT_FILE_BYTES)`,
+      tooBig.path,
+    );
+  }
+  if (opts.beforeRead) {
+    try {
+      await opts.beforeRead(listing.reduce((n, f) => n + f.size, 0));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException)?.code === 'ENOSPC') throw new ModelValidationError((err as Error).message);
+      throw err;
+    }
+  }
 
   const ctxOpts = { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
   const session = new FileSession(newReadContext(store, input.bucket, location, listing, ctxOpts), listing);
@@ -84,12 +106,13 @@ async function inspectLanguageModel(s: FileSession, input: InspectModelInput, ap
       `${s.location} holds a diffusers text-to-image pipeline (model_index.json), which cannot serve modelApplicationType ${appType}; import it with modelFormat Safetensors and modelApplicationType Text-to-Image`,
     );
   }
+  if (isPeftDirectory(s.paths(), s.location)) return inspectAdapterSession(s, input, appType);
   let architecture = '';
   let ctx: ContextLength | null = null;
   let chat: ChatTemplateResult = { warnings: [] };
 
   // Everything decidable from the small documents runs before the weights are streamed.
-  const beforeWeights = (meta: HfDirectoryMeta): string[] => {
+  const beforeWeights = async (meta: HfDirectoryMeta): Promise<string[]> => {
     const { config } = meta;
     const w: string[] = [];
     const kind = classifyArchitecture(config);
@@ -105,8 +128,9 @@ async function inspectLanguageModel(s: FileSession, input: InspectModelInput, ap
       ...(input.enablePromptAutoConcat !== undefined ? { enablePromptAutoConcat: input.enablePromptAutoConcat } : {}),
       ...(input.hasChatConf !== undefined ? { hasChatConf: input.hasChatConf } : {}),
       ...(input.hasCustomSpec !== undefined ? { hasCustomSpec: input.hasCustomSpec } : {}),
+      ...(s.ctx.signal ? { signal: s.ctx.signal } : {}),
     };
-    chat = resolveChatTemplate(appType, meta.tokenizerConfig, chatOpts);
+    chat = await resolveChatTemplate(appType, meta.tokenizerConfig, chatOpts);
     w.push(...chat.warnings);
     return w;
   };
@@ -139,6 +163,7 @@ async function inspectLanguageModel(s: FileSession, input: InspectModelInput, ap
     warnings: hf.warnings,
   };
   if (config.transformersVersion) out.transformersVersion = config.transformersVersion;
+  if (weights.tensorShapes) out.tensorShapes = weights.tensorShapes;
   if (config.quantizationConfig) out.quantization = typeof quantMethod === 'string' ? quantMethod : 'unknown';
   if (chat.chatTemplate !== undefined) out.chatTemplate = chat.chatTemplate;
   if (chat.chatTemplatePreview !== undefined) out.chatTemplatePreview = chat.chatTemplatePreview;

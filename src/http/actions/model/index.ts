@@ -19,6 +19,9 @@ import describeModelCompTasks from './describe-model-comp-tasks.js';
 import describeModelCompTask from './describe-model-comp-task.js';
 import cancelModelCompTask from './cancel-model-comp-task.js';
 import deleteModelCompTask from './delete-model-comp-task.js';
+import createModelExportTask from './create-model-export-task.js';
+import describeModelExportTask from './describe-model-export-task.js';
+import describeModelFiles from './describe-model-files.js';
 import type { ActionDef } from '../action.js';
 
 export const modelActions: ActionDef[] = [
@@ -42,4 +45,7 @@ export const modelActions: ActionDef[] = [
   describeModelCompTask,
   cancelModelCompTask,
   deleteModelCompTask,
+  createModelExportTask,
+  describeModelExportTask,
+  describeModelFiles,
 ];
