@@ -8,6 +8,7 @@
 //   BENCH_JSON=1 npm run bench:http         (one JSON line instead of the tables)
 //   BENCH_PROFILE=/tmp/prof npm run bench:http   (a V8 CPU profile of the modelreg server)
 //   BENCH_ACTIONS=DescribeModel npm run bench:http (some of the actions only)
+//   BENCH_MODELREG_ROOT=<checkout> npm run bench:http (the modelreg server of another checkout, e.g. before a change)
 // Every server is a child process so that the load generator does not share its event loop.
 // The modelreg server is the real CLI (`serve`) on SQLite in a temp dir with a bootstrap key and
 // one Ready model version; its request log goes to /dev/null at the default level (info).
@@ -65,8 +66,8 @@ async function waitUntilUp(url: string, timeoutMs = 60_000): Promise<void> {
   }
 }
 
-function spawnChild(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+function spawnChild(args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): ChildProcess {
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
   children.push(child);
   return child;
 }
@@ -173,7 +174,7 @@ async function main(): Promise<void> {
       // The run creates tens of thousands of sets; the sets quota (1000) would refuse them.
       MODELREG_QUOTA_MODEL_SETS: '0',
       MODELREG_JOB_POLL_MS: '100',
-    });
+    }, process.env.BENCH_MODELREG_ROOT ? path.resolve(process.env.BENCH_MODELREG_ROOT) : ROOT);
     await waitUntilUp(`${regUrl}/healthz`);
 
     // One Ready version to describe, in the first of ten sets (the listed page).
