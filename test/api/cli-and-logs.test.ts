@@ -55,12 +55,13 @@ test('serve starts with a bootstrap key and answers the SDK', async () => {
 
 test('one JSON log line per request: requestId, action, account, status, latencyMs', async () => {
   const s = server!;
-  const before = s.lines().filter((l) => l.msg === 'request').length;
   const ok = await sdk(s.url, bootstrap, '/v2/model', 'DescribeCustomModelSets', {});
   const missing = await sdkFails(sdk(s.url, bootstrap, '/v2/model', 'DescribeModel', { modelId: 'amv-000000000000' }));
   const unknownKey = await sdkFails(sdk(s.url, { accessKey: 'AKnobody00000000', secretKey: 'x'.repeat(32) }, '/v2/model', 'DescribeCustomModelSets', {}));
   const wrongSecret = await sdkFails(sdk(s.url, { accessKey: bootstrap.accessKey, secretKey: 'y'.repeat(48) }, '/v2/model', 'DescribeCustomModelSets', {}));
-  const lines = (await s.waitForLines((l) => l.msg === 'request', before + 4)).slice(before);
+  // The log is written asynchronously: a request's line may land just after its answer.
+  const ids = new Set([ok.requestId, missing.body.requestId, unknownKey.body.requestId, wrongSecret.body.requestId]);
+  const lines = await s.waitForLines((l) => l.msg === 'request' && ids.has(l.requestId), 4);
   assert.equal(lines.length, 4, JSON.stringify(lines));
   const byId = new Map(lines.map((l) => [l.requestId, l]));
 
