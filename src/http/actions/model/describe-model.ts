@@ -7,6 +7,7 @@ export default defineAction<{ modelId: string }>({
   access: 'read',
   body: S.obj({ modelId: S.str(1, 64) }, ['modelId']),
   async handle({ principal, services }, body) {
-    return presentModel(await services.modelVersions.describe(principal.accountId, body.modelId));
+    const view = await services.modelVersions.describe(principal.accountId, body.modelId);
+    return { ...presentModel(view), aliases: await services.aliases.listForVersion(view.row.id) };
   },
 });
