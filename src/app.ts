@@ -35,6 +35,7 @@ import type { Services } from './domain/services.js';
 import { loadCatalogues } from './domain/catalogue/catalogues.js';
 import { buildHttpServer } from './http/server.js';
 import { createLogger } from './logger.js';
+import { openKeyChanges } from './store/key-changes.js';
 import { openDatabase, type OpenedStore } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
 import { AccountsRepo } from './store/repos/accounts-repo.js';
@@ -107,7 +108,7 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
   const aliases = new AliasService(hubRepo, modelsRepo);
   const readTokens = new ReadTokenService(hubRepo, accountsRepo);
   const services: Services = {
-    iam: new IamService(accountsRepo, box),
+    iam: new IamService(accountsRepo, box, { changes: openKeyChanges(store.db), keyRowMaxAgeMs: config.keyCacheMs }),
     modelSets: new ModelSetService(modelsRepo, quotas),
     modelVersions: new ModelVersionService(modelsRepo, { Import: importSource, Train: new TrainingTaskSource(trainingRepo, checkpointLocation) }, () => hooks.jobQueued(), async (row) => {
       hooks.versionDeleted(row.id);
@@ -242,6 +243,7 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
       await exportWorker.stop();
       await janitor.stop();
       await collector.stop();
+      await services.iam.close();
       await store.db.destroy();
       await closeObjectStores(core.objects);
       closeSandbox();

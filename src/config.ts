@@ -29,6 +29,8 @@ export interface Config {
   bodyLimitBytes: number;
   /** Accepted clock skew for signed requests whose timestamp lies in the future. */
   maxClockSkewSeconds: number;
+  /** Longest a replica reuses an access key's row (changes announced by the store count at once); 0: read per request. */
+  keyCacheMs: number;
   importConcurrency: number;
   /** bucket → account names allowed to import from it ('*' = all). Empty: every bucket open to every account. */
   bucketGrants: Record<string, string[]>;
@@ -157,6 +159,7 @@ function buildConfig(overrides: ConfigOverrides): Config {
     logLevel: env('MODELREG_LOG_LEVEL') ?? 'info',
     bodyLimitBytes: envInt('MODELREG_BODY_LIMIT_BYTES', 1024 * 1024),
     maxClockSkewSeconds: envInt('MODELREG_MAX_CLOCK_SKEW_SECONDS', 900),
+    keyCacheMs: envInt('MODELREG_KEY_CACHE_MS', 1000),
     importConcurrency: envInt('MODELREG_IMPORT_CONCURRENCY', 2),
     bucketGrants: parseBucketGrants(env('MODELREG_BUCKET_GRANTS') ?? ''),
     registryBucket: env('MODELREG_REGISTRY_BUCKET') ?? 'modelreg-registry',

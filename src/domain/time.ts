@@ -4,8 +4,23 @@
 
 export const nowIso = (): string => new Date().toISOString();
 
+// Answers show the same stored times over and over (a listing's rows, a described version):
+// remembered, bounded, with the UTC offset they were made with, which is checked on each use
+// (cheaply, from the instant in milliseconds) so that a change of time zone (TZ) counts at once.
+const apiTimes = new Map<string, { ms: number; offset: number; text: string }>();
+
 export function toApiTime(stored: string | Date): string {
-  const d = typeof stored === 'string' ? new Date(stored) : stored;
+  if (typeof stored !== 'string') return formatApiTime(stored);
+  const hit = apiTimes.get(stored);
+  if (hit && new Date(hit.ms).getTimezoneOffset() === hit.offset) return hit.text;
+  const d = new Date(stored);
+  const text = formatApiTime(d);
+  if (apiTimes.size >= 10_000) apiTimes.clear();
+  apiTimes.set(stored, { ms: d.getTime(), offset: d.getTimezoneOffset(), text });
+  return text;
+}
+
+function formatApiTime(d: Date): string {
   const offsetMin = -d.getTimezoneOffset();
   const local = new Date(d.getTime() + offsetMin * 60_000);
   const sign = offsetMin >= 0 ? '+' : '-';

@@ -3,7 +3,12 @@ import type { FastifyReply } from 'fastify';
 import { ApiError } from '../domain/errors.js';
 
 export function sendResult(reply: FastifyReply, requestId: string, result: unknown): FastifyReply {
-  return reply.code(200).header('content-type', 'application/json; charset=utf-8').send({ requestId, result });
+  // Serialized here, once: the envelope around JSON.stringify(result), as a string Fastify sends
+  // as is (its own serializer would walk the envelope again). An undefined result is left out, as
+  // JSON.stringify would.
+  const inner = JSON.stringify(result);
+  const body = inner === undefined ? `{"requestId":${JSON.stringify(requestId)}}` : `{"requestId":${JSON.stringify(requestId)},"result":${inner}}`;
+  return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(body);
 }
 
 export function sendError(reply: FastifyReply, requestId: string, err: ApiError): FastifyReply {

@@ -7,6 +7,7 @@ import type { Database } from './schema.js';
 import { isPostgresUrl } from '../config.js';
 import { ImmediateSqliteDialect, type DialectName } from './dialect.js';
 import { withStatementCache } from './statement-cache.js';
+import { registerPostgresUrl, registerSqliteHandle } from './prepared.js';
 
 export interface OpenedStore {
   db: Kysely<Database>;
@@ -27,7 +28,9 @@ export async function openDatabase(database: string, opts: OpenOptions = {}): Pr
     const pool = new pg.default.Pool({ connectionString: database, max: 10, connectionTimeoutMillis: 10_000 });
     // Without a listener, a broken idle connection is an unhandled 'error' event: a process crash.
     pool.on('error', (err) => opts.onIdleConnectionError?.(err));
-    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    registerPostgresUrl(db, database);
+    return { db, dialect: 'postgres' };
   }
   const { default: SQLite } = await import('better-sqlite3');
   fs.mkdirSync(path.dirname(path.resolve(database)), { recursive: true, mode: 0o700 });
@@ -40,5 +43,8 @@ export async function openDatabase(database: string, opts: OpenOptions = {}): Pr
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  return { db: new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) }), dialect: 'sqlite' };
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
+  // Hot reads (store/prepared.ts) and the key-change check (store/key-changes.ts) use it directly.
+  registerSqliteHandle(db, sqlite);
+  return { db, dialect: 'sqlite' };
 }

@@ -11,6 +11,7 @@ import * as m0006 from './migrations/0006_blobs.js';
 import * as m0007 from './migrations/0007_hub.js';
 import * as m0008 from './migrations/0008_sdk_compat.js';
 import * as m0009 from './migrations/0009_adapters.js';
+import * as m0010 from './migrations/0010_key_changes.js';
 
 // A static list (not a directory scan) so the compiled build and tsx behave the same.
 const migrations: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '0007_hub': m0007,
   '0008_sdk_compat': m0008,
   '0009_adapters': m0009,
+  '0010_key_changes': m0010,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -7,7 +7,8 @@ import { newId } from '../ids.js';
 import { nowIso } from '../time.js';
 import { POLICY_NAMES, isKnownPolicy } from './policies.js';
 import type { SecretBox } from './secret-box.js';
-import { KEY_CACHE_TTL_MS, TtlCache } from './key-cache.js';
+import { KEY_CACHE_TTL_MS, KEY_ROW_MAX_AGE_MS, TtlCache } from './key-cache.js';
+import type { KeyChanges } from '../../store/key-changes.js';
 
 export interface Principal {
   accountId: string;
@@ -39,8 +40,25 @@ export class IamService {
   private readonly secrets = new TtlCache<string>(KEY_CACHE_TTL_MS);
   private readonly accountsById = new TtlCache<AccountRow>(KEY_CACHE_TTL_MS);
 
-  constructor(repo: AccountsRepo, private readonly box: SecretBox) {
+  /**
+   * Resolved keys by access key, each valid while the store's change generation is the one it was
+   * read under (another process changed nothing since) and for at most keyRowMaxAgeMs (key-cache.ts).
+   */
+  private readonly keys = new Map<string, { key: ResolvedKey | null; gen: number; until: number }>();
+  /** Bumped by this process's own key changes (which SQLite's data_version does not count). */
+  private localChanges = 0;
+  private readonly changes: KeyChanges | undefined;
+  private readonly keyRowMaxAgeMs: number;
+
+  constructor(repo: AccountsRepo, private readonly box: SecretBox, opts: { changes?: KeyChanges; keyRowMaxAgeMs?: number } = {}) {
     this.repo = repo;
+    this.changes = opts.changes;
+    this.keyRowMaxAgeMs = opts.keyRowMaxAgeMs ?? KEY_ROW_MAX_AGE_MS;
+  }
+
+  /** Stops listening for key changes (PostgreSQL). */
+  async close(): Promise<void> {
+    await this.changes?.close();
   }
 
   async createAccount(name: string): Promise<AccountRow> {
@@ -156,9 +174,33 @@ export class IamService {
     }
   }
 
-  /** For signature verification: the key's principal and decrypted secret, or null if unknown. */
+  /**
+   * For signature verification: the key's principal and decrypted secret, or null if unknown.
+   * Kept in memory between requests only while no other process can have changed a key unseen
+   * (store/key-changes.ts: SQLite's data_version, PostgreSQL's LISTEN), so that disabling or
+   * deleting a key counts at the next request on every replica; and never longer than
+   * keyRowMaxAgeMs, whatever happens.
+   */
   async resolveKey(accessKey: string): Promise<ResolvedKey | null> {
-    // The key's row is read on every request, so disabling a key (from any process) counts at once.
+    const changes = this.changes;
+    if (!changes || this.keyRowMaxAgeMs <= 0 || !changes.reliable()) return this.readKey(accessKey);
+    const gen = changes.generation() + this.localChanges;
+    const now = performance.now();
+    const hit = this.keys.get(accessKey);
+    if (hit && hit.gen === gen && hit.until > now) return hit.key;
+    const key = await this.readKey(accessKey);
+    // Not kept when anything changed while the row was read: the row may predate that change.
+    if (changes.reliable() && changes.generation() + this.localChanges === gen) {
+      // Bounded: a flood of distinct access keys empties the table instead of growing it.
+      if (this.keys.size >= 10_000) this.keys.clear();
+      this.keys.set(accessKey, { key, gen, until: now + this.keyRowMaxAgeMs });
+    } else {
+      this.keys.delete(accessKey);
+    }
+    return key;
+  }
+
+  private async readKey(accessKey: string): Promise<ResolvedKey | null> {
     const row = await this.repo.findKey(accessKey);
     if (!row) return null;
     let account = this.accountsById.get(row.account_id);
@@ -196,6 +238,8 @@ export class IamService {
 
   async setKeyEnabled(accessKey: string, enabled: boolean): Promise<void> {
     const ok = await this.repo.setKeyStatus(accessKey, enabled ? 'enabled' : 'disabled', nowIso());
+    this.localChanges++;
+    this.keys.delete(accessKey);
     if (!ok) throw new ApiError('ResourceNotFound', `access key ${accessKey} does not exist`);
   }
 }

@@ -1,9 +1,11 @@
 // Short-lived memory for the signature check's hot path (IamService.resolveKey): decrypted secret
 // keys (by ciphertext) and account rows (by id), so that a busy client's requests do not each
-// decrypt the secret and read the account. The key's own row (its status, policies and secret
-// ciphertext) is still read on every request: disabling a key takes effect at once, from any
-// process. Entries live KEY_CACHE_TTL_MS; the table is bounded.
+// decrypt the secret and read the account. Entries live KEY_CACHE_TTL_MS; the table is bounded.
+// The key's own row (status, policies, secret ciphertext) is kept only as long as no other
+// process can have changed it unseen (store/key-changes.ts), and never longer than
+// KEY_ROW_MAX_AGE_MS (MODELREG_KEY_CACHE_MS): the bound for a change nothing announced.
 export const KEY_CACHE_TTL_MS = 60_000;
+export const KEY_ROW_MAX_AGE_MS = 1_000;
 
 export class TtlCache<V> {
   private readonly entries = new Map<string, { value: V; until: number }>();

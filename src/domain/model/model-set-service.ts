@@ -102,6 +102,23 @@ export class ModelSetService {
     };
   }
 
+  /** A page of a set's versions (DescribeCustomModels), paged in the database by a modelId marker. */
+  async pageVersions(accountId: string, setId: string, opts: { marker?: string; maxKeys: number; pageReverse: boolean }): Promise<{ items: VersionSummary[]; isTruncated: boolean; nextMarker: string }> {
+    const set = await this.require(accountId, { id: setId });
+    let fromVersionNo: number | undefined;
+    if (opts.marker) {
+      const m = await this.repo.findVersion(accountId, opts.marker);
+      // An unknown marker would otherwise read as an empty, complete list.
+      if (!m || m.model_set_id !== set.id) {
+        throw new ApiError('InvalidParameter', `marker ${opts.marker} does not name a version of this model set; pass the nextMarker of a previous page`);
+      }
+      fromVersionNo = m.version_no;
+    }
+    const rows = await this.repo.pageVersionsOfSet(set.id, { fromVersionNo, limit: opts.maxKeys + 1, reverse: opts.pageReverse });
+    const next = rows[opts.maxKeys];
+    return { items: rows.slice(0, opts.maxKeys).map(toSummary), isTruncated: next !== undefined, nextMarker: next?.id ?? '' };
+  }
+
   /** Refuses while versions remain: deleting a set must never silently delete models. */
   async delete(accountId: string, id: string): Promise<void> {
     await this.repo.transaction(async (tx) => {
@@ -120,19 +137,23 @@ export class ModelSetService {
     const out = new Map<string, VersionSummary[]>();
     for (const v of await this.repo.listVersions(setIds)) {
       const list = out.get(v.model_set_id) ?? [];
-      list.push({
-        modelId: v.id,
-        modelName: v.name,
-        versionNo: v.version_no,
-        status: v.status,
-        sourceType: v.source_type,
-        description: v.description,
-        failureReason: v.failure_reason,
-        createdAt: v.created_at,
-        modifiedAt: v.modified_at,
-      });
+      list.push(toSummary(v));
       out.set(v.model_set_id, list);
     }
     return out;
   }
+}
+
+function toSummary(v: Awaited<ReturnType<ModelsRepo['listVersions']>>[number]): VersionSummary {
+  return {
+    modelId: v.id,
+    modelName: v.name,
+    versionNo: v.version_no,
+    status: v.status,
+    sourceType: v.source_type,
+    description: v.description,
+    failureReason: v.failure_reason,
+    createdAt: v.created_at,
+    modifiedAt: v.modified_at,
+  };
 }

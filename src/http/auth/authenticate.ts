@@ -43,7 +43,7 @@ export async function authenticate(req: FastifyRequest, iam: IamService, opts: A
     method: req.method,
     path: q < 0 ? req.url : req.url.slice(0, q),
     rawQuery: q < 0 ? '' : req.url.slice(q + 1),
-    headers: flatHeaders(req.headers),
+    headers: signedHeaderValues(req.headers, auth.signedHeaders),
     body: undefined,
   });
   // Checked after the signature so that a disabled key's state is only told to its holder.
@@ -53,14 +53,16 @@ export async function authenticate(req: FastifyRequest, iam: IamService, opts: A
 
 /** The second half of a body-signing request's check, once its body has been read. */
 export function checkSignedBody(req: FastifyRequest, auth: ParsedAuthorization): void {
-  checkBodyDigests(auth, { headers: flatHeaders(req.headers), body: Buffer.isBuffer(req.body) ? req.body : undefined });
+  checkBodyDigests(auth, { headers: signedHeaderValues(req.headers, auth.signedHeaders), body: Buffer.isBuffer(req.body) ? req.body : undefined });
 }
 
 const headerValue = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v.join(',') : v);
 
-function flatHeaders(h: FastifyRequest['headers']): Record<string, string> {
+/** The signed headers' values (the only ones the checks read), repeated ones joined by ",". */
+function signedHeaderValues(h: FastifyRequest['headers'], names: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) {
+  for (const k of names) {
+    const v = h[k];
     if (v !== undefined) out[k] = Array.isArray(v) ? v.join(',') : String(v);
   }
   return out;

@@ -7,14 +7,38 @@
 // Shared by the server's verifier and our own clients (CLI, tests, benchmarks).
 import { createHmac } from 'node:crypto';
 
+const UNRESERVED = /^[A-Za-z0-9\-._~]*$/;
+
 /** RFC 3986 encoding: encodeURIComponent plus !'()* (what the SDKs' normalize does). */
 export function uriEncode(value: string, encodeSlash = true): string {
+  // Most names and values need no escaping at all (the common case on every request).
+  if (UNRESERVED.test(value)) return value;
   let out = encodeURIComponent(value).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
   if (!encodeSlash) out = out.replace(/%2F/g, '/');
   return out;
 }
 
-export function canonicalUri(path: string): string {
+/**
+ * A small memory for pure functions of short strings a client repeats on every request (the path,
+ * the query "Action=…"): bounded in entries and in key length, so hostile input cannot grow it.
+ */
+function memoShort(fn: (s: string) => string): (s: string) => string {
+  const memo = new Map<string, string>();
+  return (s) => {
+    if (s.length > 256) return fn(s);
+    let v = memo.get(s);
+    if (v === undefined) {
+      v = fn(s);
+      if (memo.size >= 1000) memo.clear();
+      memo.set(s, v);
+    }
+    return v;
+  };
+}
+
+export const canonicalUri = memoShort(canonicalUriOf);
+
+function canonicalUriOf(path: string): string {
   let decoded = path;
   try {
     decoded = decodeURIComponent(path);
@@ -26,7 +50,9 @@ export function canonicalUri(path: string): string {
 }
 
 /** From a raw query string ('Action=X&b=1'); authorization is never signed. */
-export function canonicalQueryString(rawQuery: string): string {
+export const canonicalQueryString = memoShort(canonicalQueryStringOf);
+
+function canonicalQueryStringOf(rawQuery: string): string {
   if (!rawQuery) return '';
   const parts: string[] = [];
   for (const pair of rawQuery.split('&')) {

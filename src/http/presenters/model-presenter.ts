@@ -3,7 +3,21 @@ import { toApiTime } from '../../domain/time.js';
 import type { ModelSetView, VersionSummary } from '../../domain/model/model-set-service.js';
 import type { VersionView } from '../../domain/model/model-version-service.js';
 
-const parse = <T>(s: string | null | undefined, fallback: T): T => (s ? (JSON.parse(s) as T) : fallback);
+// Stored JSON documents (a version's details and source) are the same text request after request:
+// parsed once per distinct text (bounded: 1000 texts of up to 16 KiB; longer ones are parsed each time). The parsed
+// values are shared between answers, so presenters only read them.
+const parsed = new Map<string, unknown>();
+const parse = <T>(s: string | null | undefined, fallback: T): T => {
+  if (!s) return fallback;
+  if (s.length > 16_384) return JSON.parse(s) as T;
+  let v = parsed.get(s);
+  if (v === undefined) {
+    v = JSON.parse(s);
+    if (parsed.size >= 1000) parsed.clear();
+    parsed.set(s, v);
+  }
+  return v as T;
+};
 
 export function presentVersionSummary(v: VersionSummary) {
   return {

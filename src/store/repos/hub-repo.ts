@@ -16,6 +16,8 @@ export class HubRepo {
   private readonly setRead;
   private readonly versionByName;
   private readonly aliasRead;
+  /** DescribeModel lists a version's aliases on every call: compiled once. */
+  private readonly aliasesOfVersionRead;
   private readonly readyRead;
 
   constructor(readonly db: Kysely<Database>) {
@@ -28,6 +30,7 @@ export class HubRepo {
       db.selectFrom('model_versions').selectAll().where('model_set_id', '=', setId).where('status', '=', status as ModelVersionRow['status']).orderBy('version_no', 'desc'),
     );
     this.aliasRead = prepareRead<AliasRow>(db, 2, (setId, alias) => db.selectFrom('model_set_aliases').selectAll().where('model_set_id', '=', setId).where('alias', '=', alias));
+    this.aliasesOfVersionRead = prepareRead<AliasRow>(db, 1, (modelId) => db.selectFrom('model_set_aliases').selectAll().where('model_id', '=', modelId).orderBy('alias'));
   }
 
   transaction<T>(fn: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
@@ -74,6 +77,7 @@ export class HubRepo {
   }
 
   aliasesOfVersion(modelId: string, db: Db = this.db): Promise<AliasRow[]> {
+    if (db === this.db) return this.aliasesOfVersionRead(modelId);
     return db.selectFrom('model_set_aliases').selectAll().where('model_id', '=', modelId).orderBy('alias').execute();
   }
 

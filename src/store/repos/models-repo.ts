@@ -1,13 +1,14 @@
 // Model sets and versions: queries only. Rules (names, numbering, visibility) live in src/domain/model.
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database, JobsTable, ModelSetsTable, ModelVersionsTable } from '../schema.js';
-import { prepareRead } from '../prepared.js';
+import { prepareRead, prepareWrite } from '../prepared.js';
 import { dialectOf, lockRows } from '../dialect.js';
 
 export type ModelSetRow = Selectable<ModelSetsTable>;
 export type ModelVersionRow = Selectable<ModelVersionsTable>;
 export type JobRow = Selectable<JobsTable>;
 type Db = Kysely<Database> | Transaction<Database>;
+type VersionListRow = Pick<ModelVersionRow, 'id' | 'name' | 'model_set_id' | 'version_no' | 'status' | 'source_type' | 'created_at' | 'modified_at' | 'failure_reason' | 'description'>;
 
 export interface PageQuery {
   accountId: string;
@@ -30,17 +31,45 @@ export class ModelsRepo {
         .where('v.account_id', '=', account)
         .where('v.id', '=', id),
     );
+    this.setInsert = prepareWrite(db, 9, (id, account, name, type, labels, source, next, created, modified) =>
+      db.insertInto('model_sets').values({ id, account_id: account, name, model_type: type, labels, source, next_version: next as unknown as number, created_at: created, modified_at: modified }),
+    );
+    this.setById = prepareRead<ModelSetRow>(db, 2, (account, id) => db.selectFrom('model_sets').selectAll().where('account_id', '=', account).where('id', '=', id));
+    this.setPages = ([false, true] as const).map((reverse) =>
+      ([false, true] as const).map((withMarker) =>
+        prepareRead<ModelSetRow>(db, withMarker ? 4 : 2, (account, limit, createdAt, id) => {
+          const dir = reverse ? 'desc' : 'asc';
+          let q = db.selectFrom('model_sets').selectAll().where('account_id', '=', account);
+          // A row-value comparison, which both databases turn into one range scan of the
+          // (account_id, created_at, id) index: a deep page costs what the first one does.
+          if (withMarker) q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), reverse ? '<=' : '>=', eb.tuple(createdAt!, id!)));
+          return q.orderBy('created_at', dir).orderBy('id', dir).limit(limit as unknown as number);
+        }),
+      ),
+    );
   }
 
   transaction<T>(fn: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
     return this.db.transaction().execute(fn);
   }
 
+  // The listing's and CreateCustomModelSet's statements, compiled once (store/prepared.ts).
+  private readonly setInsert: (...args: unknown[]) => Promise<void>;
+  private readonly setById: (...args: unknown[]) => Promise<ModelSetRow[]>;
+  /** [forward, reverse] × [from the start, from a marker]; the limit is a parameter. */
+  private readonly setPages: Array<Array<(...args: unknown[]) => Promise<ModelSetRow[]>>>;
+  /** listVersions by the number of sets asked about (1 … 101, a page and its look-ahead). */
+  private readonly versionLists = new Map<number, (...args: unknown[]) => Promise<VersionListRow[]>>();
+
   insertSet(row: ModelSetRow, db: Db = this.db): Promise<unknown> {
+    if (db === this.db) {
+      return this.setInsert(row.id, row.account_id, row.name, row.model_type, row.labels, row.source, row.next_version, row.created_at, row.modified_at);
+    }
     return db.insertInto('model_sets').values(row).execute();
   }
 
-  findSet(accountId: string, by: { id?: string; name?: string }, db: Db = this.db): Promise<ModelSetRow | undefined> {
+  async findSet(accountId: string, by: { id?: string; name?: string }, db: Db = this.db): Promise<ModelSetRow | undefined> {
+    if (db === this.db && by.id !== undefined && by.name === undefined) return (await this.setById(accountId, by.id))[0];
     let q = db.selectFrom('model_sets').selectAll().where('account_id', '=', accountId);
     if (by.id !== undefined) q = q.where('id', '=', by.id);
     if (by.name !== undefined) q = q.where('name', '=', by.name);
@@ -58,15 +87,8 @@ export class ModelsRepo {
 
   /** A page of sets ordered by (created_at, id); the marker row starts the page. */
   pageSets(p: PageQuery): Promise<ModelSetRow[]> {
-    const dir = p.reverse ? 'desc' : 'asc';
-    let q = this.db.selectFrom('model_sets').selectAll().where('account_id', '=', p.accountId);
-    if (p.marker) {
-      const { createdAt, id } = p.marker;
-      // A row-value comparison, which both databases turn into one range scan of the
-      // (account_id, created_at, id) index: a deep page costs what the first one does.
-      q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), p.reverse ? '<=' : '>=', eb.tuple(createdAt, id)));
-    }
-    return q.orderBy('created_at', dir).orderBy('id', dir).limit(p.limit).execute();
+    const page = this.setPages[p.reverse ? 1 : 0]![p.marker ? 1 : 0]!;
+    return p.marker ? page(p.accountId, p.limit, p.marker.createdAt, p.marker.id) : page(p.accountId, p.limit);
   }
 
   deleteSet(id: string, db: Db = this.db): Promise<unknown> {
@@ -113,15 +135,35 @@ export class ModelsRepo {
     return db.selectFrom('model_versions').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  listVersions(setIds: string[]): Promise<Pick<ModelVersionRow, 'id' | 'name' | 'model_set_id' | 'version_no' | 'status' | 'source_type' | 'created_at' | 'modified_at' | 'failure_reason' | 'description'>[]> {
+  listVersions(setIds: string[]): Promise<VersionListRow[]> {
     if (setIds.length === 0) return Promise.resolve([]);
-    return this.db
+    const n = setIds.length;
+    let list = n <= 101 ? this.versionLists.get(n) : undefined;
+    if (!list) {
+      list = prepareRead<VersionListRow>(this.db, n, (...ids) =>
+        this.db
+          .selectFrom('model_versions')
+          .select(['id', 'name', 'model_set_id', 'version_no', 'status', 'source_type', 'created_at', 'modified_at', 'failure_reason', 'description'])
+          .where('model_set_id', 'in', ids)
+          .orderBy('model_set_id')
+          .orderBy('version_no'),
+      );
+      if (n <= 101) this.versionLists.set(n, list);
+    }
+    return list(...setIds);
+  }
+
+  /**
+   * A page of a set's versions in version order, from `fromVersionNo` (inclusive) when given: one
+   * range scan of the (model_set_id, version_no) unique index, whatever the depth.
+   */
+  pageVersionsOfSet(setId: string, p: { fromVersionNo?: number; limit: number; reverse: boolean }): Promise<VersionListRow[]> {
+    let q = this.db
       .selectFrom('model_versions')
       .select(['id', 'name', 'model_set_id', 'version_no', 'status', 'source_type', 'created_at', 'modified_at', 'failure_reason', 'description'])
-      .where('model_set_id', 'in', setIds)
-      .orderBy('model_set_id')
-      .orderBy('version_no')
-      .execute();
+      .where('model_set_id', '=', setId);
+    if (p.fromVersionNo !== undefined) q = q.where('version_no', p.reverse ? '<=' : '>=', p.fromVersionNo);
+    return q.orderBy('version_no', p.reverse ? 'desc' : 'asc').limit(p.limit).execute();
   }
 
   /** Versions of a set from one source type that are not Fail (Creating or Ready). */

@@ -46,9 +46,9 @@ export class TrainingRepo {
     if (p.model) q = q.where('model', '=', p.model);
     if (p.marker) {
       const { createdAt, id } = p.marker;
-      q = p.reverse
-        ? q.where((eb) => eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<=', id)])]))
-        : q.where((eb) => eb.or([eb('created_at', '>', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '>=', id)])]));
+      // A row-value comparison: one range scan of (account_id, created_at, id) from the marker,
+      // so a deep page costs what the first one does (test/store/query-plans.test.ts).
+      q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), p.reverse ? '<=' : '>=', eb.tuple(createdAt, id)));
     }
     const dir = p.reverse ? 'desc' : 'asc';
     return q.orderBy('created_at', dir).orderBy('id', dir).limit(p.limit).execute();
@@ -79,9 +79,9 @@ export class TrainingRepo {
     if (p.jobId) q = q.where('t.job_id', '=', p.jobId);
     if (p.marker) {
       const { createdAt, id } = p.marker;
-      q = p.reverse
-        ? q.where((eb) => eb.or([eb('t.created_at', '<', createdAt), eb.and([eb('t.created_at', '=', createdAt), eb('t.id', '<=', id)])]))
-        : q.where((eb) => eb.or([eb('t.created_at', '>', createdAt), eb.and([eb('t.created_at', '=', createdAt), eb('t.id', '>=', id)])]));
+      // Row values, as for jobs: one range scan of (account_id, created_at, id), or of
+      // (job_id, created_at, id) for one job's tasks.
+      q = q.where((eb) => eb(eb.refTuple('t.created_at', 't.id'), p.reverse ? '<=' : '>=', eb.tuple(createdAt, id)));
     }
     const dir = p.reverse ? 'desc' : 'asc';
     return q.orderBy('t.created_at', dir).orderBy('t.id', dir).limit(p.limit).execute();
