@@ -1,5 +1,6 @@
 // The console's shell: sign-in state, the header (language toggle, sign out), a hash router
 // over the views, one polite live region for status announcements.
+import './i18n-ux.js';
 import { Api } from './lib/api.js';
 import { h, replace } from './lib/dom.js';
 import { clearSession, loadSession, saveSession } from './lib/session.js';

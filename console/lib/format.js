@@ -39,3 +39,11 @@ export function prettyJsonString(s) {
     return s;
   }
 }
+
+/** 95 → "1 min 35 s" (estimates). */
+export function formatDuration(seconds) {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}

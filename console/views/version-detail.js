@@ -5,13 +5,14 @@ import { renderChatConfPreview, SAMPLE_CONVERSATION } from '../lib/chat-preview.
 import { formatBytes, formatCount, formatTime, prettyJson, prettyJsonString } from '../lib/format.js';
 import { poll } from '../lib/poll.js';
 import { t } from '../i18n.js';
+import { importProgressBox } from './import-progress.js';
 import { breadcrumb, confirmDialog, dl, errorBox, heading, scrollTable, statusBadge } from './components.js';
 
 const OVERVIEW = ['modelId', 'modelName', 'modelSetId', 'modelSetName', 'description', 'status', 'sourceInfo', 'model', 'modelApplicationType', 'endpointType', 'createTime', 'modifyTime', 'resourceConfig'];
 const MODEL = ['modelFormat', 'architecture', 'modelType', 'family', 'parameterCount', 'dtype', 'contextLength', 'totalBytes', 'transformerVersion', 'vLLMVersion', 'enablePromptAutoConcat', 'chatTemplateSource', 'storage'];
 const CAPABILITIES = ['isSupportDeploy', 'isSupportModelComp', 'isSupportEvaluation', 'modelCompConfigs'];
 /** Shown in their own sections. */
-const SECTIONED = ['failureReason', 'warnings', 'tokenLimitations', 'files', 'advancedSettings', 'chatConf', 'customSpec', 'chatTemplate', 'chatTemplatePreview'];
+const SECTIONED = ['importProgress', 'failureReason', 'warnings', 'tokenLimitations', 'files', 'advancedSettings', 'chatConf', 'customSpec', 'chatTemplate', 'chatTemplatePreview'];
 
 const label = (k) => t(`field.${k}`, {}, k);
 
@@ -73,6 +74,7 @@ export function renderVersionDetail(root, ctx) {
   const modelId = ctx.params.get('id');
   const body = h('div', { 'aria-busy': 'true' }, h('p', { class: 'muted' }, t('common.loading')));
   const liveStatus = h('span', { class: 'live-status' });
+  const progress = importProgressBox();
   let m = null;
   let advanceConf = null;
   let advanceErr = null;
@@ -99,7 +101,7 @@ export function renderVersionDetail(root, ctx) {
     replace(body,
       breadcrumb([{ label: t('nav.sets'), href: '#/sets' }, { label: m.modelSetName, href: `#/sets/${encodeURIComponent(m.modelSetId)}` }, { label: m.modelName }]),
       h('div', { class: 'view-head row' }, heading(`${m.modelSetName} / ${m.modelName}`), liveStatus, h('button', { type: 'button', class: 'danger', onclick: remove }, t('versions.delete'))),
-      m.status === 'Creating' ? h('p', { class: 'muted' }, t('details.creating')) : null,
+      m.status === 'Creating' ? (progress.update(m.importProgress), progress.el) : null,
       m.failureReason ? h('div', { class: 'error-box', role: 'alert' }, h('strong', {}, t('field.failureReason'), ': '), m.failureReason) : null,
       m.warnings?.length ? h('div', { class: 'warn-box' }, h('strong', {}, t('field.warnings')), h('ul', {}, m.warnings.map((w) => h('li', {}, typeof w === 'string' ? w : prettyJson(w))))) : null,
       section('sec-overview', t('details.overview'), dl([...rowsOf(m, OVERVIEW), ...other.map((k) => [label(k), value(k, m[k])])])),
@@ -145,9 +147,12 @@ export function renderVersionDetail(root, ctx) {
         if (m.status !== 'Creating') {
           await fetchAdvanceConf();
           draw(); // the import filled in files, limits, template…
-        } else replace(liveStatus, statusBadge(m.status));
+        } else {
+          replace(liveStatus, statusBadge(m.status));
+          progress.update(m.importProgress);
+        }
         return m.status === 'Creating';
-      });
+      }, 1000);
     } catch (err) {
       if (!ctx.handleAuth(err)) replace(body, breadcrumb([{ label: t('nav.sets'), href: '#/sets' }, { label: modelId }]), heading(t('common.error')), errorBox(err));
       body.removeAttribute('aria-busy');

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import { inspectModel, ModelValidationError, type InspectModelInput, type ModelInspection } from '../domain/import/inspect-model.js';
 import { JOB_KIND_IMPORT } from '../domain/model/model-version-service.js';
+import { ProgressPublisher } from '../domain/model/import-progress.js';
 import type { ObjectStore } from '../objects/object-store.js';
 import type { CustomConfsRepo } from '../store/repos/custom-confs-repo.js';
 import type { JobRow, JobsRepo } from '../store/repos/jobs-repo.js';
@@ -34,6 +35,8 @@ export class ImportJobHandler implements JobHandler {
       logger: Logger;
       /** Delay before retrying after an infrastructure error. */
       retryDelayMs: number;
+      /** Least time between two progress writes of one job (default 1 s). */
+      progressEveryMs?: number;
     },
   ) {}
 
@@ -60,6 +63,8 @@ export class ImportJobHandler implements JobHandler {
     }
 
     const copying = new CopyingSource(this.deps.source, payload.bucket, payload.objectPath, registry, dest);
+    // Progress goes to the job's row at most once a second (and at phase changes), never per chunk.
+    const progress = new ProgressPublisher((json) => models.setJobProgress(job.id, ctx.owner, json), this.deps.progressEveryMs ?? 1000);
     let inspection: ModelInspection;
     try {
       // A crashed earlier attempt of this same number (claimed, then died before copying) may
@@ -69,11 +74,13 @@ export class ImportJobHandler implements JobHandler {
       inspection = await inspectModel(
         copying,
         { ...input, hasCustomSpec: customSpecFile !== undefined },
-        { signal: ctx.signal },
+        { signal: ctx.signal, onProgress: (done, total) => progress.bytes(done, total) },
       );
+      progress.phase('finishing');
       await copying.finish(inspection.files);
     } catch (err) {
       await copying.settle();
+      await progress.settle();
       if (ctx.signal.aborted) {
         // Shutdown or lease lost: the next owner retries in a folder of its own, so this
         // attempt's partial copy is nobody's.
@@ -116,6 +123,7 @@ export class ImportJobHandler implements JobHandler {
       warnings: inspection.warnings,
       storage: { kind: registry.store.kind, bucket: registry.bucket, prefix: dest },
     };
+    await progress.settle();
     const committed = await models.transaction(async (tx) => {
       const ours = await jobs.finish(job.id, ctx.owner, 'done', null, now(), tx);
       if (!ours) return false;

@@ -73,6 +73,8 @@ export interface JobsTable {
   last_error: string | null;
   created_at: string;
   updated_at: string;
+  /** JSON ImportProgress the running job publishes (about once a second); null before it starts. */
+  progress?: string | null;
 }
 
 export interface FineTuningJobsTable {

@@ -277,5 +277,18 @@ describe('user CLI: following a version that stays Creating', () => {
     const waited = await modelreg(['versions', 'wait', modelId, '--timeout', '1.5', '--interval', '0.2'], env);
     assert.equal(waited.code, 4, waited.stderr);
     assert.match(waited.stderr, new RegExp(`still Creating after \\d+s; follow it with: modelreg versions wait ${modelId}`));
+    // A queued import says so: in describe, and on the follow line of a terminal.
+    const described = await modelreg(['versions', 'describe', modelId], env);
+    assert.match(described.stdout, /Progress:\s+queued, next to start/);
+    const cmd = [process.execPath, '--import', 'tsx', MAIN, 'versions', 'wait', modelId, '--timeout', '1.5', '--interval', '0.2'].map((a) => `'${a}'`).join(' ');
+    const tty = await new Promise<Run>((resolve) => {
+      const child = spawn('script', ['-qfec', cmd, '/dev/null'], { cwd: REPO, env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.on('close', (code) => resolve({ code, stdout, stderr: '' }));
+      child.stdin.end();
+    });
+    assert.equal(tty.code, 4, tty.stdout);
+    assert.match(tty.stdout, /waiting V1 \(amv-[^)]+\) queued, next to start \d+s/);
   });
 });

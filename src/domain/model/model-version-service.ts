@@ -6,6 +6,7 @@ import { newId } from '../ids.js';
 import { nowIso } from '../time.js';
 import { checkCreateModelInput, type CreateModelInput } from './create-model-rules.js';
 import type { VersionSources } from './version-sources.js';
+import { describeImportProgress, type ImportProgress } from './import-progress.js';
 import type { ModelSetRow, ModelVersionRow, ModelsRepo } from '../../store/repos/models-repo.js';
 
 export const JOB_KIND_IMPORT = 'import';
@@ -13,6 +14,8 @@ export const JOB_KIND_IMPORT = 'import';
 export interface VersionView {
   row: ModelVersionRow;
   set: Pick<ModelSetRow, 'id' | 'name'>;
+  /** While Creating: where the import is (queued, copying, …). */
+  importProgress?: ImportProgress;
 }
 
 export class ModelVersionService {
@@ -116,7 +119,13 @@ export class ModelVersionService {
     const found = await this.repo.findVersionWithSet(accountId, modelId);
     if (!found) throw new ApiError('ModelNotFound', `model version not found: no modelId ${modelId} in this account`);
     const { set_name, ...row } = found;
-    return { row, set: { id: row.model_set_id, name: set_name } };
+    const view: VersionView = { row, set: { id: row.model_set_id, name: set_name } };
+    if (row.status === 'Creating') {
+      const job = await this.repo.liveJobOf(row.id);
+      const progress = describeImportProgress(job && { status: job.status, leaseOwner: job.lease_owner, progress: job.progress, lastError: job.last_error, jobsAhead: job.jobsAhead });
+      if (progress) view.importProgress = progress;
+    }
+    return view;
   }
 
   /** Deletes the version and any job still queued for it; a running import notices and stops. */

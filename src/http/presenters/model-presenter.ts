@@ -58,7 +58,7 @@ const DETAIL_FIELDS = [
   'storage',
 ] as const;
 
-export function presentModel({ row, set }: VersionView) {
+export function presentModel({ row, set, importProgress }: VersionView) {
   const meta = parse<Record<string, any>>(row.source_meta, {});
   const details = parse<Record<string, unknown>>(row.details, {});
   const sourceInfo: Record<string, unknown> = { sourceType: row.source_type, ...(meta.sourceInfo ?? {}) };
@@ -74,6 +74,7 @@ export function presentModel({ row, set }: VersionView) {
     sourceInfo,
     status: row.status,
     ...(row.failure_reason ? { failureReason: row.failure_reason } : {}),
+    ...(importProgress ? { importProgress } : {}),
     modelApplicationType: row.model_application_type ?? undefined,
     endpointType: row.model_application_type ?? undefined,
     createTime: toApiTime(row.created_at),

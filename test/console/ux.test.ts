@@ -1,0 +1,93 @@
+// The console's issue-15 features in a real browser (Debian's chromium via playwright-core)
+// against a real server: import progress, lists that scale, a console that knows its key, and
+// the 375 px layout. The screenshots of the main pages are written to docs/screenshots/ (the
+// tour in docs/console-tour.md): they are generated here, never drawn by hand.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { writeLargeModel } from '../fixtures/model-builder.js';
+import { call, startServer, type TestServer } from '../helpers/harness.js';
+import { createSet, transformersImport } from '../helpers/api.js';
+import { startSlowReplica } from '../helpers/slow-replica.js';
+import type { JobWorker } from '../../src/jobs/worker.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const TOUR = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const skip = !fs.existsSync(CHROMIUM) && process.env.CI !== 'true' ? `${CHROMIUM} is missing: apt-get install chromium to run the browser tests` : false;
+// The tour is written once (SQLite run) so the two database runs do not both rewrite it.
+const WRITE_TOUR = !process.env.MODELREG_TEST_DATABASE;
+
+describe('console: progress, lists, key awareness (issue 15)', { skip }, () => {
+  let s: TestServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let replica: JobWorker | undefined;
+  const pageErrors: string[] = [];
+
+  /** A tour screenshot: viewport only (small PNGs), written on the SQLite run. */
+  const tour = async (p: Page, name: string) => {
+    if (WRITE_TOUR) await p.screenshot({ path: path.join(TOUR, `${name}.png`) });
+  };
+
+  async function newPage(ctx: BrowserContext): Promise<Page> {
+    const p = await ctx.newPage();
+    p.on('pageerror', (e) => pageErrors.push(e.message));
+    p.setDefaultTimeout(15_000);
+    return p;
+  }
+
+  async function signIn(p: Page, key: { accessKey: string; secretKey: string }) {
+    await p.goto(s.url + '/console/');
+    await p.getByLabel('Access key (AK)').fill(key.accessKey);
+    await p.getByLabel('Secret key (SK)').fill(key.secretKey);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.getByRole('heading', { name: 'My models' }).waitFor();
+  }
+
+  before(async () => {
+    fs.mkdirSync(TOUR, { recursive: true });
+    s = await startServer({ importConcurrency: 0, jobPollMs: 100 });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 60_000 });
+    context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } });
+    page = await newPage(context);
+    await signIn(page, s.key);
+  });
+
+  after(async () => {
+    await replica?.stop();
+    await browser?.close();
+    await s?.close();
+  });
+
+  test('a queued import says so; a running one shows a progress bar that moves by itself', async () => {
+    await writeLargeModel(path.join(s.app.config.bucketsDir, 'progress', 'm'), 16 * 1024 * 1024, { shardBytes: 4 * 1024 * 1024 });
+    const set = await createSet(s, s.key, 'progress-demo');
+    const { modelId } = await call(s, s.key, 'CreateCustomModel', transformersImport(set.modelSetId, { bucket: 'progress', objectPath: 'm' }));
+    await page.goto(`${s.url}/console/#/models/${modelId}`);
+    await page.getByRole('heading', { name: 'Import progress' }).waitFor();
+    await page.getByText('Queued: this import starts next.').waitFor();
+    await tour(page, '04-import-queued');
+
+    replica = startSlowReplica(s, 4 * 1024 * 1024);
+    const bar = page.locator('#import-progress progress[max]');
+    await bar.waitFor();
+    const first = Number(await bar.getAttribute('value'));
+    await page.getByText(/Validating and copying the files/).waitFor();
+    await page.waitForFunction((v) => Number(document.querySelector('#import-progress progress[max]')?.getAttribute('value')) > v, first);
+    assert.match(await page.locator('#import-progress').innerText(), /MiB of 16\.\d+ MiB \(\d+(\.\d)?%\)/);
+    await tour(page, '05-import-progress');
+    await page.locator('.view-head [data-status="Ready"]').waitFor({ timeout: 60_000 });
+    assert.equal(await page.locator('#import-progress').count(), 0, 'the progress box goes once Ready');
+    await replica.stop();
+    replica = undefined;
+  });
+
+  test('no errors in the page', () => {
+    assert.deepEqual(pageErrors, []);
+  });
+});
