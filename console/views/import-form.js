@@ -21,6 +21,7 @@ export function importForm(ctx, setId, onCreated) {
     transformerVersion: select(TRANSFORMER_VERSIONS, latest(TRANSFORMER_VERSIONS)),
     vLLMVersion: select(VLLM_VERSIONS, latest(VLLM_VERSIONS)),
     basicModelName: input({ maxlength: '128' }),
+    baseModelId: input({ maxlength: '128', placeholder: 'amv-… / SET/V1' }),
     historyQATemplate: input({ maxlength: '200', value: '\\n\\nUser: {question} \\nAssistant: {answer}\\n' }),
     latestQuestionTemplate: input({ maxlength: '200', value: '\\n\\nUser: {question} \\nAssistant:' }),
     promptTemplate: h('textarea', { rows: '3', maxlength: '300' }),
@@ -73,7 +74,7 @@ export function importForm(ctx, setId, onCreated) {
   const hfOnly = h(
     'div',
     {},
-    h('fieldset', { class: 'group' }, h('legend', {}, t('form.engine')), f('transformerVersion', t('field.transformerVersion')), f('vLLMVersion', t('field.vLLMVersion')), f('basicModelName', t('field.basicModelName'), t('form.basicModelHint'))),
+    h('fieldset', { class: 'group' }, h('legend', {}, t('form.engine')), f('transformerVersion', t('field.transformerVersion')), f('vLLMVersion', t('field.vLLMVersion')), f('basicModelName', t('field.basicModelName'), t('form.basicModelHint')), f('baseModelId', t('field.baseModelId'), t('form.baseModelIdHint'))),
     (wrap.chat = h('fieldset', { class: 'group' }, h('legend', {}, t('form.chatTitle')), chatRadios, chatConfBox, customSpecBox)),
     h('div', { class: 'field checkbox' }, h('label', {}, c.enablePromptAutoConcat, ' ', t('field.enablePromptAutoConcat')), h('div', { class: 'hint' }, t('form.autoConcatHint'))),
     h(
@@ -136,6 +137,7 @@ export function importForm(ctx, setId, onCreated) {
       if (visible(c.transformerVersion)) meta.transformerVersion = c.transformerVersion.value;
       if (visible(c.vLLMVersion)) meta.vLLMVersion = c.vLLMVersion.value;
       if (text(c.basicModelName)) meta.basicModelName = text(c.basicModelName);
+      if (text(c.baseModelId)) meta.baseModelId = text(c.baseModelId);
       if (visible(c.historyQATemplate)) meta.chatConf = { historyQATemplate: c.historyQATemplate.value, latestQuestionTemplate: c.latestQuestionTemplate.value, promptTemplate: c.promptTemplate.value };
       if (visible(c.customDisplayName)) meta.customSpec = { displayName: text(c.customDisplayName), fileName: text(c.customFileName) };
       if (c.enablePromptAutoConcat.checked) meta.enablePromptAutoConcat = true;

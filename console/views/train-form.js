@@ -10,6 +10,7 @@ export function trainForm(ctx, setId, onCreated) {
   const taskIdText = h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false', maxlength: '64' });
   const step = h('select', {}, h('option', { value: '' }, t('train.finalStep')));
   const description = h('textarea', { rows: '2', maxlength: '300' });
+  const baseModelId = h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false', maxlength: '128', placeholder: 'amv-… / SET/V1' });
   const tasksStatus = h('div', { 'aria-live': 'polite' });
   const status = h('div', { class: 'form-status' });
   const submit = h('button', { type: 'submit' }, t('train.submit'));
@@ -26,6 +27,7 @@ export function trainForm(ctx, setId, onCreated) {
       tasksStatus,
       field({ label: t('train.taskIdText'), control: taskIdText, hint: t('train.taskIdHint') }),
       field({ label: t('train.checkpoint'), control: step, hint: t('train.checkpointHint'), path: 'trainMeta.checkpointStep' }),
+      field({ label: t('field.baseModelId'), control: baseModelId, hint: t('form.baseModelIdHint'), path: 'trainMeta.baseModelId' }),
     ),
     field({ label: t('field.description'), control: description, hint: t('form.descriptionHint'), path: 'description' }),
     h('div', { class: 'actions' }, submit, h('a', { href: `#/sets/${encodeURIComponent(setId)}`, class: 'button-link' }, t('action.cancel'))),
@@ -77,6 +79,7 @@ export function trainForm(ctx, setId, onCreated) {
       else delete el.dataset.path;
     }
     if (step.value !== '') trainMeta.checkpointStep = Number(step.value);
+    if (baseModelId.value.trim()) trainMeta.baseModelId = baseModelId.value.trim();
     const body = { modelSetId: setId, sourceType: 'Train', trainMeta };
     if (description.value.trim()) body.description = description.value.trim();
     submit.disabled = true;

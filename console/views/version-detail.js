@@ -12,7 +12,7 @@ const OVERVIEW = ['modelId', 'modelName', 'modelSetId', 'modelSetName', 'descrip
 const MODEL = ['modelFormat', 'architecture', 'modelType', 'family', 'parameterCount', 'dtype', 'contextLength', 'totalBytes', 'transformerVersion', 'vLLMVersion', 'enablePromptAutoConcat', 'chatTemplateSource', 'storage'];
 const CAPABILITIES = ['isSupportDeploy', 'isSupportModelComp', 'isSupportEvaluation', 'modelCompConfigs'];
 /** Shown in their own sections. */
-const SECTIONED = ['importProgress', 'failureReason', 'warnings', 'tokenLimitations', 'files', 'advancedSettings', 'chatConf', 'customSpec', 'chatTemplate', 'chatTemplatePreview'];
+const SECTIONED = ['importProgress', 'failureReason', 'warnings', 'tokenLimitations', 'files', 'advancedSettings', 'chatConf', 'customSpec', 'chatTemplate', 'chatTemplatePreview', 'adapter', 'adapters'];
 
 const label = (k) => t(`field.${k}`, {}, k);
 
@@ -59,6 +59,20 @@ function chatSection(m) {
   if (m.chatTemplatePreview) parts.push(h('h3', {}, t('details.preview')), samplePreview(m.chatTemplatePreview));
   if (m.chatTemplate) parts.push(h('details', {}, h('summary', {}, t('details.chatTemplate')), h('pre', { class: 'code' }, m.chatTemplate)));
   return parts.length ? section('sec-chat', t('details.chatTitle'), ...parts) : null;
+}
+
+const versionLink = (v) => h('a', { href: `#/models/${encodeURIComponent(v.modelId)}` }, `${v.modelSetName} / ${v.modelName}`);
+
+/** A LoRA adapter: its PEFT fields and the base it is bound to (a link, or the outside name). */
+function adapterSection(a) {
+  const { base, ...fields } = a;
+  const baseValue = base?.modelId ? [versionLink(base), ' ', h('code', {}, base.modelId)] : base?.name ? [h('code', {}, base.name), ' ', h('span', { class: 'muted' }, t('details.adapterBaseOutside'))] : h('span', { class: 'muted' }, '—');
+  return section('sec-adapter', t('details.adapter'), dl([[t('details.adapterBase'), h('span', {}, baseValue)], ...Object.entries(fields).map(([k, v]) => [label(k), value(k, v)])]));
+}
+
+/** A base: the adapters bound to it (it cannot be deleted while they exist). */
+function adaptersSection(list) {
+  return section('sec-adapters', t('details.adapters'), h('p', { class: 'muted small' }, t('details.adaptersNote')), h('ul', {}, list.map((a) => h('li', {}, versionLink(a), ' ', statusBadge(a.status)))));
 }
 
 function samplePreview(text) {
@@ -115,6 +129,8 @@ export function renderVersionDetail(root, ctx) {
         h('h3', {}, t('field.advanceConf')),
         advanceErr ? errorBox(advanceErr) : h('pre', { class: 'code' }, advanceConf === null ? '…' : prettyJsonString(advanceConf)),
       ),
+      m.adapter ? adapterSection(m.adapter) : null,
+      m.adapters?.length ? adaptersSection(m.adapters) : null,
       chatSection(m),
       section('sec-capabilities', t('details.capabilities'), dl(rowsOf(m, CAPABILITIES))),
       h('details', { class: 'raw' }, h('summary', {}, t('details.raw')), h('pre', { class: 'json' }, prettyJson(m))),

@@ -42,6 +42,7 @@ export const ErrorCode = {
   CheckpointNotFound: { code: 'CheckpointNotFound', status: 404 },
   TaskStateConflict: { code: 'TaskStateConflict', status: 409 },
   TrainVersionExists: { code: 'ModelVersionAlreadyExists', status: 409 },
+  BaseHasAdapters: { code: 'ModelHasAdapters', status: 409 },
   TooManyRequests: { code: 'RequestLimitExceeded', status: 429 },
   // a per-account quota (src/domain/quotas.ts): the message names the quota, the use and the setting
   QuotaExceeded: { code: 'QuotaExceeded', status: 403 },

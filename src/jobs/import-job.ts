@@ -4,12 +4,15 @@
 // still holds the job's lease: a half-done import is never visible as Ready.
 import type { Logger } from 'pino';
 import { inspectModel, ModelValidationError, type InspectModelInput, type ModelInspection } from '../domain/import/inspect-model.js';
+import { AdapterBaseResolver, type AdapterBinding } from '../domain/model/adapter-base.js';
 import { JOB_KIND_IMPORT } from '../domain/model/model-version-service.js';
 import { ProgressPublisher } from '../domain/model/import-progress.js';
+import { AdaptersRepo } from '../store/repos/adapters-repo.js';
 import type { ObjectStore } from '../objects/object-store.js';
 import type { CustomConfsRepo } from '../store/repos/custom-confs-repo.js';
 import type { JobRow, JobsRepo } from '../store/repos/jobs-repo.js';
 import type { ModelsRepo } from '../store/repos/models-repo.js';
+import { shapesFromRegistryCopy } from './base-shapes.js';
 import { CopyingSource, deletePrefix, versionPrefix, type RegistryLocation } from './registry-copy.js';
 import type { JobContext, JobHandler } from './worker.js';
 
@@ -17,6 +20,8 @@ import type { JobContext, JobHandler } from './worker.js';
 export type ImportPayload = Omit<InspectModelInput, 'hasCustomSpec'> & {
   sourceType: 'Import' | 'Train';
   customSpecFile?: string;
+  /** The base an adapter binds to (a REF, domain/model/base-ref.ts). */
+  baseModelId?: string;
 };
 
 /** Attempts before an import that keeps dying (crash, store outage) is failed for good. */
@@ -24,6 +29,8 @@ export const MAX_IMPORT_ATTEMPTS = 3;
 
 export class ImportJobHandler implements JobHandler {
   readonly kind = JOB_KIND_IMPORT;
+  private readonly adapters: AdaptersRepo;
+  private readonly adapterBases: AdapterBaseResolver;
 
   constructor(
     private readonly deps: {
@@ -38,7 +45,11 @@ export class ImportJobHandler implements JobHandler {
       /** Least time between two progress writes of one job (default 1 s). */
       progressEveryMs?: number;
     },
-  ) {}
+  ) {
+    this.adapters = new AdaptersRepo(deps.models.db);
+    // The third argument is the SET@alias lookup (base-ref.ts AliasLookup); none until aliases exist.
+    this.adapterBases = new AdapterBaseResolver(deps.models, this.adapters, undefined, (base) => shapesFromRegistryCopy(deps.registry, base.details));
+  }
 
   async run(job: JobRow, ctx: JobContext): Promise<void> {
     const { models, jobs, registry } = this.deps;
@@ -70,7 +81,7 @@ export class ImportJobHandler implements JobHandler {
       // A crashed earlier attempt of this same number (claimed, then died before copying) may
       // have left files: start from an empty folder.
       await deletePrefix(registry, dest);
-      const { sourceType: _sourceType, customSpecFile, ...input } = payload;
+      const { sourceType: _sourceType, customSpecFile, baseModelId: _base, ...input } = payload;
       inspection = await inspectModel(
         copying,
         { ...input, hasCustomSpec: customSpecFile !== undefined },
@@ -101,6 +112,24 @@ export class ImportJobHandler implements JobHandler {
       return;
     }
 
+    // Adapters: the base is resolved and the fit checked once the files are known to be one.
+    let binding: AdapterBinding | null;
+    try {
+      binding = await this.adapterBases.bind(version.account_id, payload, inspection);
+    } catch (err) {
+      await deletePrefix(registry, dest).catch(() => undefined);
+      if (err instanceof ModelValidationError) {
+        await this.fail(job, ctx, version.id, err.message);
+        return;
+      }
+      if (ctx.signal.aborted) throw err;
+      // Database or registry-store trouble while reading the base: retried like a copy failure.
+      const reason = `could not check the adapter against its base: ${(err as Error)?.message ?? String(err)}`;
+      if (job.attempts < MAX_IMPORT_ATTEMPTS) await this.retryLater(job, ctx, reason);
+      else await this.fail(job, ctx, version.id, `${reason} (gave up after ${job.attempts} attempts; create the version again)`);
+      return;
+    }
+    if (binding?.details.inheritedChatTemplate) Object.assign(inspection, binding.details.inheritedChatTemplate);
     const chat = await this.chatTemplateOf(version.account_id, payload, inspection);
     if (typeof chat === 'string') {
       await deletePrefix(registry, dest).catch(() => undefined);
@@ -123,13 +152,28 @@ export class ImportJobHandler implements JobHandler {
       warnings: inspection.warnings,
       storage: { kind: registry.store.kind, bucket: registry.bucket, prefix: dest },
     };
+    if (binding) {
+      const { inheritedChatTemplate: _inherited, ...extra } = binding.details;
+      Object.assign(details, extra, { warnings: [...new Set([...inspection.warnings, ...binding.warnings])] });
+    }
+    const baseGone = binding?.baseId
+      ? `base ${binding.baseId} was deleted or left Ready while the adapter was imported; create the adapter version again against a Ready base`
+      : null;
     await progress.settle();
     const committed = await models.transaction(async (tx) => {
-      const ours = await jobs.finish(job.id, ctx.owner, 'done', null, now(), tx);
+      // Locked (PostgreSQL) so a DeleteModel of the base waits and then sees the binding.
+      const baseOk = binding?.baseId ? await this.adapters.lockReadyVersion(binding.baseId, tx) : true;
+      const ours = await jobs.finish(job.id, ctx.owner, baseOk ? 'done' : 'failed', baseOk ? null : baseGone, now(), tx);
       if (!ours) return false;
       const still = await models.findVersionById(version.id, tx);
       if (!still || still.status !== 'Creating') return false;
+      if (!baseOk) {
+        await models.updateVersion(version.id, { status: 'Fail', failure_reason: baseGone, modified_at: now() }, tx);
+        return false;
+      }
       await models.updateVersion(version.id, { status: 'Ready', details: JSON.stringify(details), failure_reason: null, modified_at: now() }, tx);
+      if (binding?.baseId) await this.adapters.bind({ adapter_id: version.id, base_id: binding.baseId, account_id: version.account_id, created_at: now() }, tx);
+      if (inspection.tensorShapes && !inspection.adapter) await this.adapters.putShapes(version.id, inspection.tensorShapes, tx);
       return true;
     });
     if (!committed) {

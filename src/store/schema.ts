@@ -137,6 +137,21 @@ export interface CustomConfsTable {
   created_at: string;
 }
 
+export interface AdapterBindingsTable {
+  /** The adapter version (amv-…); one base each. */
+  adapter_id: string;
+  /** The Ready version the adapter was checked against. */
+  base_id: string;
+  account_id: string;
+  created_at: string;
+}
+
+export interface VersionTensorShapesTable {
+  version_id: string;
+  /** JSON: tensor name → shape, from the version's safetensors headers. */
+  shapes: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   access_keys: AccessKeysTable;
@@ -147,6 +162,8 @@ export interface Database {
   finetuning_tasks: FineTuningTasksTable;
   finetuning_checkpoints: FineTuningCheckpointsTable;
   custom_confs: CustomConfsTable;
+  adapter_bindings: AdapterBindingsTable;
+  version_tensor_shapes: VersionTensorShapesTable;
 }
 
 export type { Generated };

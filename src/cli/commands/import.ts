@@ -39,6 +39,7 @@ interface ImportFlags extends ClientFlags {
   transformerVersion?: string;
   vllmVersion?: string;
   baseModel?: string;
+  base?: string;
   description?: string;
   historyTemplate?: string;
   latestQuestionTemplate?: string;
@@ -95,6 +96,7 @@ function importMetaOf(o: ImportFlags): ImportMeta {
   if (o.format === 'HuggingFace.vLLM') meta.vLLMVersion = o.vllmVersion ?? VLLM_VERSIONS[VLLM_VERSIONS.length - 1];
   else if (o.vllmVersion) meta.vLLMVersion = o.vllmVersion;
   if (o.baseModel) meta.basicModelName = o.baseModel;
+  if (o.base) meta.baseModelId = o.base;
   if (o.historyTemplate !== undefined || o.latestQuestionTemplate !== undefined || o.promptTemplate !== undefined) {
     if (o.historyTemplate === undefined || o.latestQuestionTemplate === undefined) {
       throw usageError('a platform chat template needs both --history-template and --latest-question-template (--prompt-template is optional)');
@@ -174,6 +176,7 @@ export function registerImport(program: Command): void {
       .option('--transformer-version <v>', `transformers version: ${TRANSFORMER_VERSIONS.join(', ')} (default the newest)`)
       .option('--vllm-version <v>', `vLLM version for HuggingFace.vLLM: ${VLLM_VERSIONS.join(', ')} (default the newest)`)
       .option('--base-model <name>', 'basicModelName (HuggingFace for other models)')
+      .option('--base <ref>', 'for a LoRA adapter: the base version it binds to (amv-…, SET/Vn), importMeta.baseModelId')
       .option('--description <text>', 'version description (up to 300 characters)')
       .option('--history-template <t>', 'platform chat template (chatConf): history turn, with {question} and {answer}')
       .option('--latest-question-template <t>', 'platform chat template: the last question, with {question}')

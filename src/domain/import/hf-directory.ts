@@ -38,6 +38,8 @@ export interface WeightsSummary {
   parameterCount: number | null;
   dtypes: Record<string, number>;
   tensorCount: number | null;
+  /** Tensor name → shape (safetensors weights), kept so adapters can be checked against this model. */
+  tensorShapes?: Record<string, number[]>;
 }
 
 export interface HfDirectoryMeta {
@@ -147,17 +149,20 @@ export async function inspectHfSession(s: FileSession, opts: HfDirectoryOptions 
     let params = 0;
     let tensors = 0;
     let tensorBytes = 0;
+    const shapes: Record<string, number[]> = {};
     for (const p of weightFiles) {
       const shardName = index ? p.slice(index.dir.length) : p;
       const info: SafetensorsInfo = await s.readSafetensors(s.get(p) as ListedFile, index ? (h) => checkShardTensors(index as SafetensorsIndex, shardName, h) : undefined);
       params += info.parameterCount;
       tensors += info.tensors.length;
       tensorBytes += info.dataBytes;
+      for (const t of info.tensors) shapes[t.name] = t.shape;
       for (const [d, n] of Object.entries(info.dtypes)) weights.dtypes[d] = (weights.dtypes[d] ?? 0) + n;
     }
     if (index) checkTotalSize(index, tensorBytes);
     weights.parameterCount = params;
     weights.tensorCount = tensors;
+    weights.tensorShapes = shapes;
   }
 
   const files = s.files();

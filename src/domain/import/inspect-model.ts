@@ -9,6 +9,8 @@ import { deriveCapabilities } from './capabilities.js';
 import { deriveContextLength, splitTokenLimitations, textToImageTokenLimitations, type ContextLength } from './context-length.js';
 import { torchDtypeToSafetensors } from './hf-config.js';
 import { inspectHfSession, type HfDirectoryMeta } from './hf-directory.js';
+import { inspectAdapterSession } from './inspect-adapter.js';
+import { isPeftDirectory } from './peft-adapter.js';
 import { ModelValidationError } from './model-validation-error.js';
 import { FileSession, listFiles, newReadContext, toListed, type ListedFile } from './object-reader.js';
 import { inspectTextToImageSession } from './text-to-image.js';
@@ -17,6 +19,7 @@ import type { ModelInspection } from './types.js';
 import { assertVllmVersion, checkVllmArchitecture } from './vllm-architectures.js';
 
 export { ModelValidationError } from './model-validation-error.js';
+export type { AdapterInspection } from './peft-adapter.js';
 export type { InspectedFile, ModelCapabilities, ModelCompConfig, ModelInspection, TokenLimitations } from './types.js';
 
 export interface InspectModelInput {
@@ -84,6 +87,7 @@ async function inspectLanguageModel(s: FileSession, input: InspectModelInput, ap
       `${s.location} holds a diffusers text-to-image pipeline (model_index.json), which cannot serve modelApplicationType ${appType}; import it with modelFormat Safetensors and modelApplicationType Text-to-Image`,
     );
   }
+  if (isPeftDirectory(s.paths(), s.location)) return inspectAdapterSession(s, input, appType);
   let architecture = '';
   let ctx: ContextLength | null = null;
   let chat: ChatTemplateResult = { warnings: [] };
@@ -139,6 +143,7 @@ async function inspectLanguageModel(s: FileSession, input: InspectModelInput, ap
     warnings: hf.warnings,
   };
   if (config.transformersVersion) out.transformersVersion = config.transformersVersion;
+  if (weights.tensorShapes) out.tensorShapes = weights.tensorShapes;
   if (config.quantizationConfig) out.quantization = typeof quantMethod === 'string' ? quantMethod : 'unknown';
   if (chat.chatTemplate !== undefined) out.chatTemplate = chat.chatTemplate;
   if (chat.chatTemplatePreview !== undefined) out.chatTemplatePreview = chat.chatTemplatePreview;

@@ -1,4 +1,5 @@
 // Result shapes of a model inspection; field names follow Qianfan's DescribeModel where they map onto it.
+import type { AdapterInspection } from './peft-adapter.js';
 
 export interface InspectedFile {
   /** Path relative to the import's objectPath, '/'-separated. */
@@ -71,4 +72,8 @@ export interface ModelInspection {
   family?: string;
   capabilities: ModelCapabilities;
   warnings: string[];
+  /** Safetensors weights: tensor name → shape (what adapters bound to this model are checked against). */
+  tensorShapes?: Record<string, number[]>;
+  /** Set when the files are a PEFT adapter (peft-adapter.ts) rather than a full model. */
+  adapter?: AdapterInspection;
 }

@@ -2,6 +2,7 @@
 // schema cannot express: which fields go with which sourceType and modelFormat, and which
 // engine versions exist. Types and lengths are checked by the request schema before this runs.
 import { ApiError } from '../errors.js';
+import { BASE_REF_FORMS, parseBaseRef } from './base-ref.js';
 import {
   APPLICATION_TYPES,
   TRANSFORMER_VERSIONS,
@@ -35,6 +36,8 @@ export interface ImportMeta {
   enablePromptAutoConcat?: boolean;
   basicModelName?: string;
   advancedSettings?: AdvancedSettings;
+  /** The base version a PEFT adapter binds to (base-ref.ts). */
+  baseModelId?: string;
 }
 
 export interface TrainMeta {
@@ -42,6 +45,8 @@ export interface TrainMeta {
   /** The seed's table says checkpointStep, its examples say step: both are accepted. */
   checkpointStep?: number;
   step?: number;
+  /** The base version a LoRA checkpoint binds to (base-ref.ts). */
+  baseModelId?: string;
 }
 
 export interface CreateModelInput {
@@ -77,7 +82,12 @@ export function requestedStep(meta: TrainMeta): number | undefined {
   return meta.checkpointStep ?? meta.step;
 }
 
+function checkBaseModelId(field: string, ref: string | undefined): void {
+  if (ref !== undefined && !parseBaseRef(ref)) bad(`${field} "${ref}" is not a registry reference; use ${BASE_REF_FORMS}`);
+}
+
 function checkTrainMeta(meta: TrainMeta): void {
+  checkBaseModelId('trainMeta.baseModelId', meta.baseModelId);
   if (meta.checkpointStep !== undefined && meta.step !== undefined && meta.checkpointStep !== meta.step) {
     bad(`trainMeta.checkpointStep (${meta.checkpointStep}) and trainMeta.step (${meta.step}) disagree; give one of them`);
   }
@@ -92,8 +102,9 @@ function checkImportMeta(m: ImportMeta): void {
   if (!hf && !t2i) {
     bad(`importMeta.modelFormat Safetensors is for Text-to-Image models; modelApplicationType must be Text-to-Image, not ${m.modelApplicationType} (allowed: ${APPLICATION_TYPES.join(', ')})`);
   }
+  checkBaseModelId('importMeta.baseModelId', m.baseModelId);
   if (!hf) {
-    const hfOnly = ['chatConf', 'customSpec', 'advanceConf', 'transformerVersion', 'vLLMVersion', 'enablePromptAutoConcat', 'advancedSettings'] as const;
+    const hfOnly = ['chatConf', 'customSpec', 'advanceConf', 'transformerVersion', 'vLLMVersion', 'enablePromptAutoConcat', 'advancedSettings', 'baseModelId'] as const;
     for (const f of hfOnly) {
       if (m[f] !== undefined) bad(`importMeta.${f} is only valid for HuggingFace imports, not modelFormat ${m.modelFormat}`);
     }

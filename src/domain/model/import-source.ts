@@ -68,6 +68,7 @@ export class ObjectStoreImportSource implements ImportSource {
         enablePromptAutoConcat: meta.enablePromptAutoConcat,
         hasChatConf: meta.chatConf !== undefined,
         customSpecFile: meta.customSpec?.fileName,
+        ...(meta.baseModelId !== undefined ? { baseModelId: meta.baseModelId } : {}),
       },
       sourceInfo: { importModelVersionBosUrl: `bos://${bucket}/${objectPath}` },
     };

@@ -8,17 +8,22 @@ import { checkCreateModelInput, type CreateModelInput } from './create-model-rul
 import type { VersionSources } from './version-sources.js';
 import { describeImportProgress, type ImportProgress } from './import-progress.js';
 import type { ModelSetRow, ModelVersionRow, ModelsRepo } from '../../store/repos/models-repo.js';
+import { AdaptersRepo, type BoundAdapter } from '../../store/repos/adapters-repo.js';
 
 export const JOB_KIND_IMPORT = 'import';
 
 export interface VersionView {
   row: ModelVersionRow;
   set: Pick<ModelSetRow, 'id' | 'name'>;
+  /** Adapter versions bound to this one (it is their base). */
+  adapters: BoundAdapter[];
   /** While Creating: where the import is (queued, copying, …). */
   importProgress?: ImportProgress;
 }
 
 export class ModelVersionService {
+  private readonly adapters: AdaptersRepo;
+
   constructor(
     private readonly repo: ModelsRepo,
     private readonly sources: VersionSources,
@@ -30,7 +35,9 @@ export class ModelVersionService {
      */
     private readonly onVersionDeleted: (row: ModelVersionRow) => Promise<void> = async () => {},
     private readonly quotas: Quotas = UNLIMITED_QUOTAS,
-  ) {}
+  ) {
+    this.adapters = new AdaptersRepo(repo.db);
+  }
 
   async create(accountId: string, input: CreateModelInput): Promise<{ modelSetId: string; modelId: string }> {
     checkCreateModelInput(input);
@@ -118,8 +125,9 @@ export class ModelVersionService {
   async describe(accountId: string, modelId: string): Promise<VersionView> {
     const found = await this.repo.findVersionWithSet(accountId, modelId);
     if (!found) throw new ApiError('ModelNotFound', `model version not found: no modelId ${modelId} in this account`);
-    const { set_name, ...row } = found;
-    const view: VersionView = { row, set: { id: row.model_set_id, name: set_name } };
+    const { set_name, adapter_count, ...row } = found;
+    const adapters = Number(adapter_count) > 0 ? await this.adapters.adaptersOf(row.id) : [];
+    const view: VersionView = { row, set: { id: row.model_set_id, name: set_name }, adapters };
     if (row.status === 'Creating') {
       const job = await this.repo.liveJobOf(row.id);
       const progress = describeImportProgress(job && { status: job.status, leaseOwner: job.lease_owner, progress: job.progress, lastError: job.last_error, jobsAhead: job.jobsAhead });
@@ -133,7 +141,17 @@ export class ModelVersionService {
     const row = await this.repo.transaction(async (tx) => {
       const row = await this.repo.findVersion(accountId, modelId, tx);
       if (!row) throw new ApiError('ModelNotFound', `model version not found: no modelId ${modelId} in this account`);
+      // Jobs first, then the version's row, in the order the import job's own transactions lock them
+      // (PostgreSQL would otherwise see a deadlock with an import finishing at this moment).
       await this.repo.deleteJobsOf(modelId, tx);
+      // Locked before the bindings are read, so an adapter import binding to this version waits, or is seen.
+      await this.adapters.lockVersion(accountId, modelId, tx);
+      const bound = await this.adapters.adaptersOf(modelId, tx);
+      if (bound.length > 0) {
+        const names = bound.map((a) => `${a.set_name}/${a.name} (${a.id})`).join(', ');
+        throw new ApiError('BaseHasAdapters', `model version ${modelId} is the base of ${bound.length} adapter version(s): ${names}; delete them first with DeleteModel`);
+      }
+      await this.adapters.forget(modelId, tx);
       await this.repo.deleteVersion(modelId, tx);
       await this.repo.touchSet(row.model_set_id, nowIso(), tx);
       return row;

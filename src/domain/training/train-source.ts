@@ -38,6 +38,7 @@ export class TrainingTaskSource implements TrainSource {
         ...(checkpoint.transformer_version ? { transformerVersion: checkpoint.transformer_version } : {}),
         trainTaskId: task.id,
         checkpointStep: checkpoint.step,
+        ...(meta.baseModelId !== undefined ? { baseModelId: meta.baseModelId } : {}),
       },
       sourceInfo: { trainTaskId: task.id, checkpointStep: checkpoint.step },
       modelApplicationType: checkpoint.model_application_type,

@@ -54,11 +54,12 @@ const DETAIL_FIELDS = [
   'chatTemplate',
   'chatTemplatePreview',
   'family',
+  'adapter',
   'warnings',
   'storage',
 ] as const;
 
-export function presentModel({ row, set, importProgress }: VersionView) {
+export function presentModel({ row, set, adapters, importProgress }: VersionView) {
   const meta = parse<Record<string, any>>(row.source_meta, {});
   const details = parse<Record<string, unknown>>(row.details, {});
   const sourceInfo: Record<string, unknown> = { sourceType: row.source_type, ...(meta.sourceInfo ?? {}) };
@@ -90,6 +91,10 @@ export function presentModel({ row, set, importProgress }: VersionView) {
     ...(meta.transformerVersion ? { transformerVersion: meta.transformerVersion } : {}),
     ...(meta.vLLMVersion ? { vLLMVersion: meta.vLLMVersion } : {}),
     ...(meta.enablePromptAutoConcat !== undefined ? { enablePromptAutoConcat: meta.enablePromptAutoConcat } : {}),
+    ...(meta.baseModelId ? { baseModelId: meta.baseModelId } : {}),
+    ...(adapters.length > 0
+      ? { adapters: adapters.map((a) => ({ modelId: a.id, modelName: a.name, modelSetId: a.model_set_id, modelSetName: a.set_name, status: a.status })) }
+      : {}),
     ...(row.resource_config ? { resourceConfig: parse(row.resource_config, {}) } : {}),
   };
 }

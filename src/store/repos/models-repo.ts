@@ -19,12 +19,14 @@ export interface PageQuery {
 
 export class ModelsRepo {
   constructor(readonly db: Kysely<Database>) {
-    this.versionWithSet = prepareRead<ModelVersionRow & { set_name: string }>(db, 2, (account, id) =>
+    this.versionWithSet = prepareRead<ModelVersionRow & { set_name: string; adapter_count: number | string }>(db, 2, (account, id) =>
       db
         .selectFrom('model_versions as v')
         .innerJoin('model_sets as s', 's.id', 'v.model_set_id')
         .selectAll('v')
         .select('s.name as set_name')
+        // Adapters bound to this version (migration 0009): listed by a second read only when there are some.
+        .select((eb) => eb.selectFrom('adapter_bindings as ab').select(eb.fn.countAll().as('n')).whereRef('ab.base_id', '=', 'v.id').as('adapter_count'))
         .where('v.account_id', '=', account)
         .where('v.id', '=', id),
     );
@@ -97,7 +99,7 @@ export class ModelsRepo {
   /** DescribeModel's one read: the version and its set's name, compiled once (store/prepared.ts). */
   private readonly versionWithSet;
 
-  async findVersionWithSet(accountId: string, id: string): Promise<(ModelVersionRow & { set_name: string }) | undefined> {
+  async findVersionWithSet(accountId: string, id: string): Promise<(ModelVersionRow & { set_name: string; adapter_count: number | string }) | undefined> {
     return (await this.versionWithSet(accountId, id))[0];
   }
 

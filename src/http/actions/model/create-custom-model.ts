@@ -30,6 +30,7 @@ const importMeta = S.obj(
     vLLMVersion: S.str(1, 32),
     enablePromptAutoConcat: S.bool(),
     basicModelName: S.str(1, 128),
+    baseModelId: S.str(1, 128),
     advancedSettings: S.obj(
       {
         samplingStrategy: S.enumOf(SAMPLING_STRATEGIES),
@@ -52,7 +53,7 @@ export default defineAction<CreateModelInput>({
       modelSetId: S.str(1, 64),
       description: S.str(0, 300),
       sourceType: S.enumOf(['Train', 'Import']),
-      trainMeta: S.obj({ taskId: S.str(1, 64), checkpointStep: S.int(0), step: S.int(0) }, ['taskId']),
+      trainMeta: S.obj({ taskId: S.str(1, 64), checkpointStep: S.int(0), step: S.int(0), baseModelId: S.str(1, 128) }, ['taskId']),
       importMeta,
       resourceConfig: S.obj({ resourceId: S.str(1, 128) }, ['resourceId']),
     },
