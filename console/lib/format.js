@@ -26,7 +26,7 @@ export function formatTime(iso) {
   if (!iso) return '';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return String(iso);
-  return new Intl.DateTimeFormat(getLang(), { dateStyle: 'medium', timeStyle: 'medium' }).format(d);
+  return new Intl.DateTimeFormat(getLang(), { dateStyle: 'medium', timeStyle: 'long' }).format(d);
 }
 
 export const prettyJson = (v) => JSON.stringify(v, null, 2);

@@ -106,7 +106,7 @@ describe('user CLI against a real server', () => {
     const r = await modelreg(['sets', 'list'], env);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trimEnd().split('\n');
-    assert.match(lines[0]!, /^ID +NAME +TYPE +VERSIONS +LATEST +CREATED$/);
+    assert.match(lines[0]!, /^ID +NAME +TYPE +LABELS +VERSIONS +LATEST +FAILED +CREATED$/);
     assert.equal(lines.length, 3);
     // Columns line up: TYPE starts at the same terminal column on every line.
     const col = (line: string, text: string) => {
@@ -228,6 +228,32 @@ describe('user CLI against a real server', () => {
 
     const described = await modelreg(['versions', 'describe', v1, '--json'], env);
     assert.equal(JSON.parse(described.stdout).modelId, v1);
+    // SET/VERSION wherever a version id goes: by name or id, V2 or 2, latest; a wrong one says what exists.
+    for (const ref of ['tiny-cli/V1', 'tiny-cli/1', `${JSON.parse(described.stdout).modelSetId}/v1`]) {
+      const r = await modelreg(['versions', 'describe', ref, '--json'], env);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(JSON.parse(r.stdout).modelId, v1, ref);
+    }
+    assert.equal(JSON.parse((await modelreg(['versions', 'describe', 'tiny-cli/latest', '--json'], env)).stdout).modelName, 'V3');
+    const wrongRef = await modelreg(['versions', 'describe', 'tiny-cli/V9'], env);
+    assert.equal(wrongRef.code, 1);
+    assert.match(wrongRef.stderr, /ModelNotFound: model set tiny-cli has no version V9 \(versions: V1, V2, V3\)/);
+
+    // sets describe; sets list filtered and sorted by the server.
+    const setShown = await modelreg(['sets', 'describe', 'tiny-cli'], env);
+    assert.equal(setShown.code, 0, setShown.stderr);
+    assert.match(setShown.stdout, /^Versions: +3 \(1 failed\)$/m);
+    assert.match(setShown.stdout, /^Labels: +demo, cli$/m);
+    assert.match(setShown.stdout, /V3 +Fail +Import/);
+    const failedSets = await modelreg(['sets', 'list', '--status', 'fail', '--json'], env);
+    assert.deepEqual(JSON.parse(failedSets.stdout).map((x: any) => x.modelSetName), ['tiny-cli']);
+    const byName = await modelreg(['sets', 'list', '--sort', 'name', '--limit', '1'], env);
+    assert.equal(byName.code, 0, byName.stderr);
+    assert.equal(byName.stdout.trimEnd().split('\n').length, 2, 'a header and one set');
+    assert.match(byName.stderr, /^1 of \d+ model sets shown \(--limit\)$/m);
+    const badSort = await modelreg(['sets', 'list', '--sort', 'size'], env);
+    assert.equal(badSort.code, 2);
+    assert.match(badSort.stderr, /expected created, modified or name/);
     const human = await modelreg(['versions', 'describe', v1], env);
     assert.match(human.stdout, /^Token limits: +input \d+, output \d+, characters \d+$/m);
     assert.match(human.stdout, /^Architecture: +LlamaForCausalLM \(llama\)$/m);

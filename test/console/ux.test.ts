@@ -12,6 +12,10 @@ import { writeLargeModel } from '../fixtures/model-builder.js';
 import { call, startServer, type TestServer } from '../helpers/harness.js';
 import { createSet, transformersImport } from '../helpers/api.js';
 import { startSlowReplica } from '../helpers/slow-replica.js';
+import { settle } from '../pipeline/pipeline-helpers.js';
+import { makeBucket } from '../helpers/api.js';
+
+const makeBroken = (s: TestServer) => makeBucket(s, 'broken', 'model'); // a config.json alone: its import fails
 import type { JobWorker } from '../../src/jobs/worker.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -85,6 +89,75 @@ describe('console: progress, lists, key awareness (issue 15)', { skip }, () => {
     assert.equal(await page.locator('#import-progress').count(), 0, 'the progress box goes once Ready');
     await replica.stop();
     replica = undefined;
+  });
+
+  test('lists: newest first by default, server-side filters, sort and page size in the URL (Back and reload keep them)', async () => {
+    const key = await s.newKey(`lists-${Date.now()}`);
+    const p = await newPage(context);
+    await signIn(p, key);
+    for (let i = 1; i <= 12; i++) {
+      await call(s, key, 'CreateCustomModelSet', { modelSetName: `set-${String(i).padStart(2, '0')}`, modelType: i % 3 ? 'Text2Text' : 'Text2Image', labels: i % 4 ? [] : ['prod'] });
+    }
+    makeBroken(s);
+    const broken = (await call(s, key, 'DescribeModelSet', { modelSetName: 'set-05' })).modelSetId;
+    const { modelId } = await call(s, key, 'CreateCustomModel', transformersImport(broken, { bucket: 'broken', objectPath: 'model' }));
+    // This server's own worker is off; a replica does the import (it fails: a config.json alone).
+    replica = startSlowReplica(s, 64 * 1024 * 1024);
+    await settle(s, key, modelId);
+    await replica.stop();
+    replica = undefined;
+
+    await p.reload(); // signed in before the sets existed
+    const rows = () => p.locator('table.sets tbody tr th a').allTextContents();
+    await p.getByText('12 model sets').waitFor();
+    assert.deepEqual(await rows(), ['set-12', 'set-11', 'set-10', 'set-09', 'set-08', 'set-07', 'set-06', 'set-05', 'set-04', 'set-03'], 'newest first');
+    assert.equal(await p.locator('details.new-set').getAttribute('open'), null, 'the new-set form is folded when sets exist');
+    assert.match(await p.locator('tr[data-set-id="' + broken + '"]').innerText(), /1 failed/);
+    await p.getByText('Page 1 of 2').waitFor();
+    await tour(p, '01-model-sets');
+
+    // Page 2, then Back and reload.
+    await p.getByRole('button', { name: 'Next' }).click();
+    await p.getByText('Page 2 of 2').waitFor();
+    assert.deepEqual(await rows(), ['set-02', 'set-01']);
+    assert.match(p.url(), /[?&]m=am-/);
+    await p.reload();
+    await p.getByText('Page 2 of 2').waitFor();
+    assert.deepEqual(await rows(), ['set-02', 'set-01']);
+    await p.goBack();
+    await p.getByText('Page 1 of 2').waitFor();
+
+    // Sort and page size apply at once and go in the URL.
+    await p.getByLabel('Order').selectOption('name');
+    await p.waitForURL(/sort=name/);
+    await p.getByLabel('Per page').selectOption('20');
+    await p.waitForURL(/size=20/);
+    await p.waitForFunction(() => document.querySelectorAll('table.sets tbody tr').length === 12);
+    assert.equal((await rows())[0], 'set-01');
+
+    // Filters run on the server (the request carries them; the page does not download every set).
+    const sent: string[] = [];
+    p.on('request', (r) => {
+      if (r.url().includes('DescribeCustomModelSets')) sent.push(r.postData() ?? '');
+    });
+    await p.getByLabel('Label', { exact: true }).fill('prod');
+    await p.getByLabel('Type', { exact: true }).selectOption('Text2Image');
+    await p.getByRole('button', { name: 'Search' }).click();
+    await p.getByText('1 model sets found').waitFor();
+    assert.deepEqual(await rows(), ['set-12']);
+    const body = JSON.parse(sent.at(-1)!);
+    assert.equal(body.label, 'prod');
+    assert.equal(body.modelType, 'Text2Image');
+    assert.equal(body.maxKeys, 20);
+    await p.getByRole('link', { name: 'Clear search' }).click();
+    await p.getByLabel('Only sets with failed versions').check();
+    await p.getByRole('button', { name: 'Search' }).click();
+    await p.waitForURL(/failed=1/);
+    await p.getByText('1 model sets found').waitFor();
+    assert.deepEqual(await rows(), ['set-05']);
+    await p.reload();
+    assert.equal(await p.getByLabel('Only sets with failed versions').isChecked(), true, 'the filter survives a reload');
+    await p.close();
   });
 
   test('no errors in the page', () => {

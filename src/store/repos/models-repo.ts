@@ -17,6 +17,30 @@ export interface PageQuery {
   reverse: boolean;
 }
 
+/** modelreg's extensions of DescribeCustomModelSets: order and filters, all in the database. */
+export interface SetListQuery {
+  accountId: string;
+  sortBy: 'created_at' | 'modified_at' | 'name';
+  /** Inclusive: the sort key and id of the first row of the page. */
+  marker?: { key: string; id: string };
+  limit: number;
+  reverse: boolean;
+  filter: SetFilter;
+}
+
+export interface SetFilter {
+  /** Case-insensitive substring of the name. */
+  nameContains?: string;
+  /** Exactly one of the labels. */
+  label?: string;
+  modelType?: string;
+  /** Sets with at least one version in this status. */
+  versionStatus?: 'Creating' | 'Ready' | 'Fail';
+}
+
+/** LIKE-escapes a literal (with ESCAPE '!'), so % and _ in a search match themselves. */
+const likeLiteral = (s: string): string => s.replace(/[!%_]/g, (c) => `!${c}`);
+
 export class ModelsRepo {
   constructor(readonly db: Kysely<Database>) {
     this.versionWithSet = prepareRead<ModelVersionRow & { set_name: string; adapter_count: number | string }>(db, 2, (account, id) =>
@@ -58,15 +82,39 @@ export class ModelsRepo {
 
   /** A page of sets ordered by (created_at, id); the marker row starts the page. */
   pageSets(p: PageQuery): Promise<ModelSetRow[]> {
+    // A row-value comparison, which both databases turn into one range scan of the
+    // (account_id, created_at, id) index: a deep page costs what the first one does.
+    const marker = p.marker ? { key: p.marker.createdAt, id: p.marker.id } : undefined;
+    return this.listSets({ accountId: p.accountId, sortBy: 'created_at', marker, limit: p.limit, reverse: p.reverse, filter: {} });
+  }
+
+  /** A page of sets in the asked order, filtered in the database (indexes in migration 0010). */
+  listSets(p: SetListQuery): Promise<ModelSetRow[]> {
     const dir = p.reverse ? 'desc' : 'asc';
-    let q = this.db.selectFrom('model_sets').selectAll().where('account_id', '=', p.accountId);
+    let q = this.filteredSets(p.accountId, p.filter).selectAll();
     if (p.marker) {
-      const { createdAt, id } = p.marker;
-      // A row-value comparison, which both databases turn into one range scan of the
-      // (account_id, created_at, id) index: a deep page costs what the first one does.
-      q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), p.reverse ? '<=' : '>=', eb.tuple(createdAt, id)));
+      const { key, id } = p.marker;
+      q = q.where((eb) => eb(eb.refTuple(p.sortBy, 'id'), p.reverse ? '<=' : '>=', eb.tuple(key, id)));
     }
-    return q.orderBy('created_at', dir).orderBy('id', dir).limit(p.limit).execute();
+    return q.orderBy(p.sortBy, dir).orderBy('id', dir).limit(p.limit).execute();
+  }
+
+  async countSetsMatching(accountId: string, filter: SetFilter): Promise<number> {
+    const r = await this.filteredSets(accountId, filter).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  private filteredSets(accountId: string, f: SetFilter) {
+    let q = this.db.selectFrom('model_sets').where('account_id', '=', accountId);
+    if (f.nameContains) q = q.where(sql<boolean>`lower(name) like ${`%${likeLiteral(f.nameContains.toLowerCase())}%`} escape '!'`);
+    // labels is a JSON array of strings: the label's JSON form, quotes included, is one element.
+    if (f.label) q = q.where(sql<boolean>`labels like ${`%${likeLiteral(JSON.stringify(f.label))}%`} escape '!'`);
+    if (f.modelType) q = q.where('model_type', '=', f.modelType);
+    if (f.versionStatus) {
+      const status = f.versionStatus;
+      q = q.where((eb) => eb.exists(eb.selectFrom('model_versions as v').select('v.id').whereRef('v.model_set_id', '=', 'model_sets.id').where('v.status', '=', status)));
+    }
+    return q;
   }
 
   deleteSet(id: string, db: Db = this.db): Promise<unknown> {
