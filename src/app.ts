@@ -19,6 +19,8 @@ import { deletePrefix, versionPrefix, type RegistryLocation } from './jobs/regis
 import { RegistryJanitor } from './jobs/registry-janitor.js';
 import { JobWorker } from './jobs/worker.js';
 import { createObjectStore, type ObjectStore } from './objects/index.js';
+import { closeSandbox, configureSandbox } from './sandbox/sandbox.js';
+import { tightenDataDir } from './store/file-modes.js';
 import { CustomConfsRepo } from './store/repos/custom-confs-repo.js';
 import { JobsRepo } from './store/repos/jobs-repo.js';
 import type { Services } from './domain/services.js';
@@ -44,6 +46,10 @@ export interface App {
 
 /** Opens the store and builds the services, without HTTP (the admin CLI uses this). */
 export async function openCore(config: Config, logger: Logger = createLogger(config.logLevel)) {
+  // Everything modelreg creates (data dir, database and WAL, registry files, master key, temp files) is
+  // the service user's alone (SECURITY.md, class 5); files of older versions are tightened too.
+  tightenDataDir(config, logger);
+  configureSandbox({ timeoutMs: config.sandboxTimeoutMs, memoryMb: config.sandboxMemoryMb, maxProcesses: config.sandboxProcesses });
   // Before the store opens, so that a bad master key leaves no connection behind.
   const box = config.masterKey ? SecretBox.fromBase64(config.masterKey) : SecretBox.fromDataDir(config.dataDir);
   // Read before the store opens too: a bad catalogue file stops the start with its own message.
@@ -55,7 +61,7 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
   const confsRepo = new CustomConfsRepo(store.db);
   const objects = openObjectStores(config);
   // Late-bound: the worker that wants waking exists only in a serving process.
-  const hooks = { jobQueued: () => {} };
+  const hooks = { jobQueued: () => {}, versionDeleted: (_versionId: string) => {} };
   const importSource = new ObjectStoreImportSource(objects.source, config.bucketGrants, accountsRepo, confsRepo);
   // Checkpoints live in the same users' buckets as imports, under the same grants.
   const trainingRepo = new TrainingRepo(store.db);
@@ -80,12 +86,16 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
   const services: Services = {
     iam: new IamService(accountsRepo, box),
     modelSets: new ModelSetService(modelsRepo, quotas),
-    modelVersions: new ModelVersionService(modelsRepo, { Import: importSource, Train: new TrainingTaskSource(trainingRepo, checkpointLocation) }, () => hooks.jobQueued(), (row) => dropRegistryCopy(objects.registry, row, logger), quotas),
+    modelVersions: new ModelVersionService(modelsRepo, { Import: importSource, Train: new TrainingTaskSource(trainingRepo, checkpointLocation) }, () => hooks.jobQueued(), (row) => {
+      hooks.versionDeleted(row.id);
+      return dropRegistryCopy(objects.registry, row, logger);
+    }, quotas),
     customConfs: new CustomConfService(confsRepo, quotas),
     buckets: importSource,
     catalogues,
     training: new TrainingService(trainingRepo, checkpointLocation, quotas),
   };
+  tightenDataDir(config, logger); // again, now that the database, its WAL and master.key exist
   try {
     await services.iam.checkMasterKey();
   } catch (err) {
@@ -98,12 +108,15 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
 /** The users' buckets (where imports come from) and the registry's own copies. */
 function openObjectStores(config: Config): { source: ObjectStore; registry: RegistryLocation } {
   if (config.s3) {
-    const s3 = createObjectStore({ kind: 's3', ...config.s3 });
+    const s3 = createObjectStore({ kind: 's3', ...config.s3, stallTimeoutMs: config.readStallTimeoutMs });
     return { source: s3, registry: { store: s3, bucket: config.registryBucket } };
   }
   return {
-    source: createObjectStore({ kind: 'local', rootDir: config.bucketsDir }),
-    registry: { store: createObjectStore({ kind: 'local', rootDir: path.join(config.dataDir, 'registry') }), bucket: 'models' },
+    source: createObjectStore({ kind: 'local', rootDir: config.bucketsDir, untrusted: true, stallTimeoutMs: config.readStallTimeoutMs }),
+    registry: {
+      store: createObjectStore({ kind: 'local', rootDir: path.join(config.dataDir, 'registry'), stallTimeoutMs: config.readStallTimeoutMs, minFreeBytes: config.minFreeBytes }),
+      bucket: 'models',
+    },
   };
 }
 
@@ -148,6 +161,7 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
     registry: core.objects.registry,
     logger,
     retryDelayMs: config.importRetryDelayMs,
+    maxFileBytes: config.maxImportFileBytes,
   });
   await ensureRegistryBucket(core.objects.registry);
   const worker = new JobWorker(jobsRepo, importHandler, {
@@ -155,8 +169,10 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
     leaseMs: config.jobLeaseMs,
     pollMs: config.jobPollMs,
     logger: logger.child({ component: 'import-worker' }),
+    shutdownGraceMs: config.shutdownGraceMs,
   });
   core.hooks.jobQueued = () => worker.wake();
+  core.hooks.versionDeleted = (versionId) => void worker.cancel(versionId);
   // Leftovers of a crash go before new work starts (temp files only once their writer is surely dead).
   const janitor = new RegistryJanitor(core.objects.registry, core.modelsRepo, logger.child({ component: 'registry-janitor' }), {
     staleTempMs: 2 * config.jobLeaseMs,
@@ -177,6 +193,7 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
       await janitor.stop();
       await store.db.destroy();
       await closeObjectStores(core.objects);
+      closeSandbox();
     },
   };
 }

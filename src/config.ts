@@ -73,6 +73,18 @@ export interface Config {
   quotaConcurrentImports: number;
   quotaFineTuningJobs: number;
   quotaFineTuningTasks: number;
+  /** Sandbox for tenant-supplied templates and large JSON (src/sandbox): time per task, heap per process, processes. */
+  sandboxTimeoutMs: number;
+  sandboxMemoryMb: number;
+  sandboxProcesses: number;
+  /** A read from a bucket or the registry that delivers nothing for this long fails. */
+  readStallTimeoutMs: number;
+  /** Imports refuse any file larger than this. */
+  maxImportFileBytes: number;
+  /** Local registry writes fail rather than leave less free disk space than this. */
+  minFreeBytes: number;
+  /** Shutdown waits at most this long for running jobs, then hands them back to the queue. */
+  shutdownGraceMs: number;
 }
 
 export type ConfigOverrides = Partial<Config>;
@@ -161,6 +173,13 @@ function buildConfig(overrides: ConfigOverrides): Config {
     quotaConcurrentImports: envInt('MODELREG_QUOTA_CONCURRENT_IMPORTS', 100),
     quotaFineTuningJobs: envInt('MODELREG_QUOTA_FINE_TUNING_JOBS', 1000),
     quotaFineTuningTasks: envInt('MODELREG_QUOTA_FINE_TUNING_TASKS', 10_000),
+    sandboxTimeoutMs: envInt('MODELREG_SANDBOX_TIMEOUT_MS', 10_000),
+    sandboxMemoryMb: envInt('MODELREG_SANDBOX_MEMORY_MB', 256),
+    sandboxProcesses: envInt('MODELREG_SANDBOX_PROCESSES', 2),
+    readStallTimeoutMs: envInt('MODELREG_READ_STALL_TIMEOUT_MS', 60_000),
+    maxImportFileBytes: envInt('MODELREG_MAX_IMPORT_FILE_BYTES', 128 * 1024 ** 3),
+    minFreeBytes: envInt('MODELREG_MIN_FREE_BYTES', 1024 ** 3),
+    shutdownGraceMs: envInt('MODELREG_SHUTDOWN_GRACE_MS', 10_000),
   };
   const merged = { ...config, ...stripUndefined(overrides) };
   // Derived paths follow an overridden data dir unless they were set explicitly.

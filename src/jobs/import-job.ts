@@ -44,6 +44,8 @@ export class ImportJobHandler implements JobHandler {
       retryDelayMs: number;
       /** Least time between two progress writes of one job (default 1 s). */
       progressEveryMs?: number;
+      /** Files larger than this are refused (SECURITY.md, class 6). */
+      maxFileBytes?: number;
     },
   ) {
     this.adapters = new AdaptersRepo(deps.models.db);
@@ -85,7 +87,12 @@ export class ImportJobHandler implements JobHandler {
       inspection = await inspectModel(
         copying,
         { ...input, hasCustomSpec: customSpecFile !== undefined },
-        { signal: ctx.signal, onProgress: (done, total) => progress.bytes(done, total) },
+        {
+          signal: ctx.signal,
+          onProgress: (done, total) => progress.bytes(done, total),
+          ...(this.deps.maxFileBytes !== undefined ? { maxFileBytes: this.deps.maxFileBytes } : {}),
+          beforeRead: async (total) => registry.store.ensureFreeSpace?.(registry.bucket, total),
+        },
       );
       progress.phase('finishing');
       await copying.finish(inspection.files);
@@ -99,8 +106,9 @@ export class ImportJobHandler implements JobHandler {
         throw err;
       }
       await deletePrefix(registry, dest).catch(() => undefined);
-      if (err instanceof ModelValidationError) {
-        await this.fail(job, ctx, version.id, err.message);
+      // A write refused for the disk's reserve (FreeSpaceError) will not succeed on a retry either.
+      if (err instanceof ModelValidationError || (err as Error)?.name === 'FreeSpaceError') {
+        await this.fail(job, ctx, version.id, (err as Error).message);
         return;
       }
       const reason = describeInfraError(err, url);

@@ -2,6 +2,10 @@
 // worker renews while the handler runs; if renewal fails (another replica took the job over after
 // this process stalled), the handler is aborted. A crashed process's jobs are claimed again once
 // their lease expires.
+//
+// Bounds (SECURITY.md, class 3): `cancel(subjectId)` aborts a subject's running job at once (DeleteModel);
+// a job whose handler does not settle within `abandonAfterMs` of being aborted no longer holds its
+// slot; `stop()` waits at most `shutdownGraceMs`, then hands what is still running back to the queue.
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { Logger } from 'pino';
@@ -23,11 +27,21 @@ export interface WorkerOptions {
   leaseMs: number;
   pollMs: number;
   logger: Logger;
+  /** stop() waits at most this long for running jobs (default 10 s). */
+  shutdownGraceMs?: number;
+  /** An aborted job that has not settled after this long gives its slot up (default 5 s). */
+  abandonAfterMs?: number;
+}
+
+interface RunningJob {
+  job: JobRow;
+  controller: AbortController;
+  done: Promise<void>;
 }
 
 export class JobWorker {
   readonly owner = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  private running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private running = new Map<string, RunningJob>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
   private pumping = false;
@@ -49,12 +63,43 @@ export class JobWorker {
     if (!this.stopped) this.schedule(0);
   }
 
-  /** Stops claiming, aborts running jobs and hands them back to the queue. */
+  /** Stops claiming, aborts running jobs and hands them back to the queue, within shutdownGraceMs. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    for (const r of this.running.values()) r.controller.abort(new Error('worker stopping'));
-    await Promise.allSettled([...this.running.values()].map((r) => r.done));
+    const jobs = [...this.running.values()];
+    for (const r of jobs) r.controller.abort(new Error('worker stopping'));
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.opts.shutdownGraceMs ?? 10_000);
+    });
+    const settled = Promise.allSettled(jobs.map((r) => r.done)).then(() => 'done' as const);
+    const outcome = await Promise.race([settled, grace]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      // Wedged handlers: their jobs go back to the queue now; whatever they still do cannot commit
+      // (finishing needs the lease this owner no longer holds).
+      const stuck = jobs.filter((r) => this.running.get(r.job.id) === r);
+      this.opts.logger.warn({ jobs: stuck.map((r) => r.job.id) }, 'jobs did not stop in time; handing them back to the queue');
+      await Promise.allSettled(stuck.map((r) => this.repo.release(r.job.id, this.owner, new Date().toISOString())));
+      for (const r of stuck) this.running.delete(r.job.id);
+    }
+  }
+
+  /** Aborts the running job of `subjectId` on this worker (its version was deleted); true when one ran. */
+  cancel(subjectId: string, reason = 'its version was deleted'): boolean {
+    let found = false;
+    for (const r of this.running.values()) {
+      if (r.job.subject_id !== subjectId || r.controller.signal.aborted) continue;
+      found = true;
+      r.controller.abort(new Error(reason));
+    }
+    return found;
+  }
+
+  /** Jobs running on this worker now (for tests and metrics). */
+  get runningCount(): number {
+    return this.running.size;
   }
 
   private schedule(ms: number): void {
@@ -89,6 +134,7 @@ export class JobWorker {
       this.repo
         .renew(job.id, this.owner, new Date(now).toISOString(), new Date(now + this.opts.leaseMs).toISOString())
         .then((ok) => {
+          // Lost: taken over after a stall, or deleted with its version (DeleteModel on any replica).
           if (!ok && !controller.signal.aborted) {
             log.warn('lease lost; abandoning the job');
             controller.abort(new Error('lease lost'));
@@ -97,6 +143,23 @@ export class JobWorker {
         .catch((err) => log.warn({ err }, 'lease renewal failed'));
     }, Math.max(500, Math.floor(this.opts.leaseMs / 3)));
     renew.unref();
+    // A handler that ignores its abort must not hold a slot forever.
+    let abandon: NodeJS.Timeout | undefined;
+    controller.signal.addEventListener(
+      'abort',
+      () => {
+        if (this.stopped) return; // stop() has its own bound
+        abandon = setTimeout(() => {
+          if (this.running.get(job.id) !== entry) return;
+          log.warn('aborted job did not stop in time; freeing its slot');
+          clearInterval(renew);
+          this.running.delete(job.id);
+          if (!this.stopped) this.schedule(0);
+        }, this.opts.abandonAfterMs ?? 5_000);
+        abandon.unref();
+      },
+      { once: true },
+    );
     log.info('job started');
     const done = this.handler
       .run(job, { owner: this.owner, signal: controller.signal })
@@ -105,15 +168,19 @@ export class JobWorker {
         if (this.stopped) {
           await this.repo.release(job.id, this.owner, new Date().toISOString()).catch(() => undefined);
           log.info('job handed back to the queue at shutdown');
+        } else if (controller.signal.aborted) {
+          log.info({ reason: String(controller.signal.reason) }, 'job aborted');
         } else {
           log.error({ err }, 'job handler failed');
         }
       })
       .finally(() => {
         clearInterval(renew);
-        this.running.delete(job.id);
+        clearTimeout(abandon);
+        if (this.running.get(job.id) === entry) this.running.delete(job.id);
         if (!this.stopped) this.schedule(0);
       });
-    this.running.set(job.id, { controller, done });
+    const entry: RunningJob = { job, controller, done };
+    this.running.set(job.id, entry);
   }
 }

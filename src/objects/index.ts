@@ -1,14 +1,15 @@
 // Entry point of the object-storage layer: picks a backend from configuration.
-import { LocalObjectStore } from './local-store.js';
+import { LocalObjectStore, type LocalStoreOptions } from './local-store.js';
 import type { ObjectStore } from './object-store.js';
 import { S3ObjectStore, type S3StoreOptions } from './s3-store.js';
 
-export type ObjectStoreConfig = { kind: 'local'; rootDir: string } | ({ kind: 's3' } & S3StoreOptions);
+export type ObjectStoreConfig = ({ kind: 'local'; rootDir: string } & LocalStoreOptions) | ({ kind: 's3' } & S3StoreOptions);
 
 export function createObjectStore(config: ObjectStoreConfig): ObjectStore {
   switch (config.kind) {
     case 'local':
-      return new LocalObjectStore(config.rootDir);
+      const { kind: _kind, rootDir, ...options } = config;
+      return new LocalObjectStore(rootDir, options);
     case 's3': {
       const { kind: _kind, ...options } = config;
       return new S3ObjectStore(options);

@@ -6,15 +6,53 @@
 // make those files readable or importable through this one. Links to directories are not
 // followed by `list` (they could form cycles or list the same files twice).
 //
+// Hostile trees (SECURITY.md, classes 3, 5, 6): a bucket directory that is itself a symlink is refused
+// (a tenant who can write the buckets root could otherwise point its bucket at another one); files are
+// opened O_NOFOLLOW | O_NONBLOCK and the opened handle must be a regular file (a FIFO swapped in after
+// listing fails at once instead of blocking a thread forever); with `untrusted`, files with more than
+// one hard link and sparse files are refused; every read has a stall timeout.
+//
 // Atomicity: `write` streams into a hidden temp file in the bucket root, fsyncs it and renames
 // it over the key, so readers see the old object or the new one, never a partial file.
 import { randomBytes } from 'node:crypto';
-import { promises as fsp, type Stats } from 'node:fs';
+import { constants as fsc, promises as fsp, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { ApiError } from '../domain/errors.js';
 import { checkRange, directoryPrefix, isValidObjectKey, validateBucketName, validateObjectKey } from './object-path.js';
 import type { ObjectInfo, ObjectStore } from './object-store.js';
+import { SPARSE_MIN_ALLOCATED_FRACTION, SPARSE_MIN_SIZE } from '../sandbox/limits.js';
+import { withStallTimeout } from './stall-guard.js';
+
+export interface LocalStoreOptions {
+  /** The users' buckets: refuse hard-linked and sparse files on read. */
+  untrusted?: boolean;
+  /** A read that delivers nothing for this long fails (0: never). */
+  stallTimeoutMs?: number;
+  /** Writes fail once the filesystem's free space would drop below this many bytes (0: no check). */
+  minFreeBytes?: number;
+}
+
+const OPEN_READ = fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK;
+/** Free space is checked again after every this many bytes written. */
+const FREE_CHECK_STEP = 64 * 1024 * 1024;
+
+/** The reserve never exceeds this fraction of the filesystem's size. */
+const RESERVE_MAX_FRACTION = 0.05;
+
+/** A write refused because the disk would fall below its reserve; code ENOSPC like a full disk. */
+export class FreeSpaceError extends Error {
+  readonly code = 'ENOSPC';
+  constructor(message: string) {
+    super(message);
+    this.name = 'FreeSpaceError';
+  }
+}
+
+/** True when a file is allocated far below its size (SECURITY.md: the sparse-file rule). */
+export function isSparse(st: Stats): boolean {
+  return st.size >= SPARSE_MIN_SIZE && st.blocks * 512 < st.size * SPARSE_MIN_ALLOCATED_FRACTION;
+}
 
 /** Prefix of in-progress writes in a bucket root; never listed, never addressable. */
 export const TEMP_PREFIX = '.modelreg-tmp-';
@@ -53,18 +91,23 @@ export class LocalObjectStore implements ObjectStore {
   readonly kind = 'local';
   private readonly root: string;
 
-  constructor(rootDir: string) {
+  constructor(
+    rootDir: string,
+    private readonly opts: LocalStoreOptions = {},
+  ) {
     this.root = path.resolve(rootDir);
   }
 
   async bucketExists(bucket: string): Promise<boolean> {
-    const st = await ifExists(fsp.stat(this.bucketDir(bucket)));
+    const dir = await this.realBucketDir(bucket);
+    const st = await ifExists(fsp.lstat(dir));
+    if (st?.isSymbolicLink()) throw linkedBucket(bucket);
     return st?.isDirectory() ?? false;
   }
 
   async createBucket(bucket: string): Promise<void> {
     try {
-      await fsp.mkdir(this.bucketDir(bucket), { recursive: true });
+      await fsp.mkdir(this.bucketDir(bucket), { recursive: true, mode: 0o700 });
     } catch (e) {
       if (errno(e) === 'EEXIST' || errno(e) === 'ENOTDIR') {
         throw new ApiError('Conflict', `cannot create bucket "${bucket}": a file with that name is in the way`);
@@ -90,15 +133,23 @@ export class LocalObjectStore implements ObjectStore {
   async read(bucket: string, key: string, range?: { start: number; end: number }): Promise<Readable> {
     const file = await this.locate(bucket, key);
     if (file === null) throw notFound(bucket, key);
-    const fh = await ifExists(fsp.open(file, 'r'));
+    let fh: fsp.FileHandle | null;
+    try {
+      fh = await ifExists(fsp.open(file, OPEN_READ));
+    } catch (e) {
+      if (errno(e) === 'ENXIO') throw notRegular(key); // a socket
+      throw e;
+    }
     if (fh === null) throw notFound(bucket, key);
     try {
-      // Size comes from the open handle, so a concurrent replace cannot skew the range.
+      // Size and type come from the open handle, so a concurrent replace cannot skew them.
       const st = await fh.stat();
-      if (!st.isFile()) throw notFound(bucket, key);
+      if (!st.isFile()) throw notRegular(key);
+      if (this.opts.untrusted) refuseUntrusted(key, st);
       const r = range && checkRange(range, key, st.size);
       // 4 MiB reads: model files are large and the consumers hash them; 64 KiB chunks cost throughput.
-      return fh.createReadStream({ highWaterMark: 4 * 1024 * 1024, ...(r ? { start: r.start, end: r.end } : {}) });
+      const stream = fh.createReadStream({ highWaterMark: 4 * 1024 * 1024, ...(r ? { start: r.start, end: r.end } : {}) });
+      return withStallTimeout(stream, this.opts.stallTimeoutMs ?? 0, `"${key}" in bucket "${bucket}"`);
     } catch (e) {
       await fh.close();
       throw e;
@@ -117,7 +168,9 @@ export class LocalObjectStore implements ObjectStore {
       const root = await this.bucketRoot(bucket);
       const target = keyPath(root, key);
       tmp = path.join(root, TEMP_PREFIX + randomBytes(8).toString('hex'));
-      await writeDurably(tmp, body, key, size);
+      const reserve = this.opts.minFreeBytes ?? 0;
+      if (reserve > 0) await checkFreeSpace(root, size ?? 0, reserve, key);
+      await writeDurably(tmp, body, key, size, reserve > 0 ? (written) => checkFreeSpace(root, 0, reserve, key, written) : undefined);
       const final = await this.publish(root, tmp, target, key);
       return info(key, await fsp.stat(final));
     } catch (e) {
@@ -148,6 +201,11 @@ export class LocalObjectStore implements ObjectStore {
     }
   }
 
+  async ensureFreeSpace(bucket: string, bytes: number): Promise<void> {
+    const reserve = this.opts.minFreeBytes ?? 0;
+    if (reserve > 0) await checkFreeSpace(await this.bucketRoot(bucket), bytes, reserve, 'the import');
+  }
+
   async close(): Promise<void> {}
 
   /**
@@ -171,15 +229,22 @@ export class LocalObjectStore implements ObjectStore {
     return path.join(this.root, validateBucketName(bucket, 'bucket name'));
   }
 
-  /** The bucket's real path (symlinks resolved), or BucketNotFound. */
+  /** The bucket's directory under the real path of the root (the root itself may be a link). */
+  private async realBucketDir(bucket: string): Promise<string> {
+    const name = validateBucketName(bucket, 'bucket name');
+    const root = (await ifExists(fsp.realpath(this.root))) ?? this.root;
+    return path.join(root, name);
+  }
+
+  /** The bucket's real path, or BucketNotFound; a bucket that is a symlink is refused. */
   private async bucketRoot(bucket: string): Promise<string> {
-    const dir = this.bucketDir(bucket);
-    const real = await ifExists(fsp.realpath(dir));
-    const st = real === null ? null : await ifExists(fsp.stat(real));
-    if (real === null || !st?.isDirectory()) {
+    const dir = await this.realBucketDir(bucket);
+    const st = await ifExists(fsp.lstat(dir));
+    if (st?.isSymbolicLink()) throw linkedBucket(bucket);
+    if (!st?.isDirectory()) {
       throw new ApiError('BucketNotFound', `bucket "${bucket}" does not exist in the local object store`);
     }
-    return real;
+    return dir;
   }
 
   /** Real path of an object's file, or null when missing or resolving outside the bucket. */
@@ -195,7 +260,7 @@ export class LocalObjectStore implements ObjectStore {
   private async publish(root: string, tmp: string, target: string, key: string): Promise<string> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const dir = await fsp.mkdir(path.dirname(target), { recursive: true }).then(() => fsp.realpath(path.dirname(target)));
+        const dir = await fsp.mkdir(path.dirname(target), { recursive: true, mode: 0o700 }).then(() => fsp.realpath(path.dirname(target)));
         // A symlinked directory inside the bucket could point anywhere: never write through it.
         if (dir !== root && !inside(root, dir)) {
           throw new ApiError('InvalidParameter', `object key "${key}" leads outside the bucket through a symbolic link`);
@@ -257,10 +322,17 @@ export class LocalObjectStore implements ObjectStore {
 }
 
 /** Streams `body` into a new file at `file`, checks its size and fsyncs it. */
-async function writeDurably(file: string, body: Readable | Buffer, key: string, size?: number): Promise<void> {
-  const fh = await fsp.open(file, 'wx', 0o644);
+async function writeDurably(
+  file: string,
+  body: Readable | Buffer,
+  key: string,
+  size?: number,
+  checkSpace?: (written: number) => Promise<void>,
+): Promise<void> {
+  const fh = await fsp.open(file, 'wx', 0o600);
   try {
     let written = 0;
+    let checkedAt = 0;
     const chunks: AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer> = Buffer.isBuffer(body) ? [body] : body;
     for await (const chunk of chunks) {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
@@ -269,6 +341,10 @@ async function writeDurably(file: string, body: Readable | Buffer, key: string, 
       for (let off = 0; off < buf.byteLength; ) {
         off += (await fh.write(buf, off, buf.byteLength - off)).bytesWritten;
       }
+      if (checkSpace && written - checkedAt >= FREE_CHECK_STEP) {
+        checkedAt = written;
+        await checkSpace(written);
+      }
     }
     if (size !== undefined && written !== size) throw sizeMismatch(key, size, String(written));
     await fh.sync();
@@ -276,6 +352,39 @@ async function writeDurably(file: string, body: Readable | Buffer, key: string, 
     await fh.close();
   }
 }
+
+/** Fails when writing `more` bytes would leave less than `reserve` bytes free on the filesystem of `dir`. */
+async function checkFreeSpace(dir: string, more: number, reserve: number, key: string, written?: number): Promise<void> {
+  const fs = await fsp.statfs(dir);
+  const free = fs.bavail * fs.bsize;
+  // On a small filesystem the reserve shrinks to 5% of its size, so a dedicated small volume stays usable.
+  reserve = Math.min(reserve, Math.floor(fs.blocks * fs.bsize * RESERVE_MAX_FRACTION));
+  if (free - more >= reserve) return;
+  const doing = written === undefined ? `storing ${more} bytes` : `after ${written} bytes written`;
+  throw new FreeSpaceError(
+    `not enough free disk space for "${key}": ${doing}, ${Math.max(0, free - more)} bytes would remain free, below the reserve of ${reserve} bytes kept for the database and other tenants (MODELREG_MIN_FREE_BYTES, at most 5% of the disk)`,
+  );
+}
+
+function refuseUntrusted(key: string, st: Stats): void {
+  if (st.nlink > 1) {
+    throw new ApiError(
+      'InvalidParameter',
+      `object "${key}" has ${st.nlink} hard links; modelreg does not read hard-linked files from buckets, since a link can expose a file from outside the bucket (copy the file instead)`,
+    );
+  }
+  if (isSparse(st)) {
+    throw new ApiError(
+      'InvalidParameter',
+      `object "${key}" is a sparse file: ${st.size} bytes long but only ${st.blocks * 512} bytes allocated on disk (less than 1/${Math.round(1 / SPARSE_MIN_ALLOCATED_FRACTION)} of its size); modelreg refuses sparse files of ${SPARSE_MIN_SIZE} bytes or more`,
+    );
+  }
+}
+
+const notRegular = (key: string) =>
+  new ApiError('InvalidParameter', `object "${key}" is not a regular file (a FIFO, socket or device); only regular files can be read`);
+const linkedBucket = (bucket: string) =>
+  new ApiError('InvalidParameter', `bucket "${bucket}" is a symbolic link in the local object store; modelreg does not follow linked buckets (make it a real directory)`);
 
 const sizeMismatch = (key: string, expected: number, got: string) =>
   new ApiError('InvalidParameter', `body of "${key}" was ${got} bytes, but its declared size is ${expected}`);

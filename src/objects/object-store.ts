@@ -24,6 +24,11 @@ export interface ObjectStore {
   write(bucket: string, key: string, body: Readable | Buffer, size?: number): Promise<ObjectInfo>;
   delete(bucket: string, key: string): Promise<void>;
   createBucket(bucket: string): Promise<void>;
+  /**
+   * Fails (code ENOSPC) when storing `bytes` more in `bucket` would leave less free space than the
+   * store's reserve. Stores without a notion of free space (S3) leave it out.
+   */
+  ensureFreeSpace?(bucket: string, bytes: number): Promise<void>;
   /** Releases connections (S3 keeps sockets alive); call once on shutdown. */
   close?(): Promise<void>;
 }

@@ -24,6 +24,7 @@ import {
   validateObjectKey,
 } from './object-path.js';
 import type { ObjectInfo, ObjectStore } from './object-store.js';
+import { withStallTimeout } from './stall-guard.js';
 
 export interface S3StoreOptions {
   endpoint?: string;
@@ -37,6 +38,8 @@ export interface S3StoreOptions {
   idleTimeoutMs?: number;
   /** Keys per ListObjectsV2 page; default 1000 (the S3 maximum). */
   listPageSize?: number;
+  /** A read whose body delivers nothing for this long (while wanted) fails; 0 or unset: only idleTimeoutMs applies. */
+  stallTimeoutMs?: number;
 }
 
 const MiB = 1024 * 1024;
@@ -62,6 +65,7 @@ export class S3ObjectStore implements ObjectStore {
   private readonly where: string;
   private readonly region: string;
   private readonly pageSize: number;
+  private readonly stallTimeoutMs: number;
 
   constructor(options: S3StoreOptions) {
     const { endpoint, region, accessKeyId, secretAccessKey, forcePathStyle } = options;
@@ -88,6 +92,7 @@ export class S3ObjectStore implements ObjectStore {
     this.where = endpoint ?? `AWS S3 (${region})`;
     this.region = region;
     this.pageSize = options.listPageSize ?? 1000;
+    this.stallTimeoutMs = options.stallTimeoutMs ?? 0;
   }
 
   async bucketExists(bucket: string): Promise<boolean> {
@@ -157,7 +162,8 @@ export class S3ObjectStore implements ObjectStore {
         new GetObjectCommand({ Bucket: bucket, Key: key, Range: r && `bytes=${r.start}-${r.end}` }),
       );
       if (!(out.Body instanceof Readable)) throw new Error(`S3 GetObject returned no readable body for "${key}"`);
-      return r ? this.checkRangeReply(out.Body, out.ContentRange, r, key) : out.Body;
+      const body = withStallTimeout(out.Body, this.stallTimeoutMs, `"${key}" in bucket "${bucket}" at ${this.where}`);
+      return r ? this.checkRangeReply(body, out.ContentRange, r, key) : body;
     } catch (e) {
       if (sdkError(e).name === 'InvalidRange' || statusOf(e) === 416) throw rangeBeyondEnd(key, r?.start ?? 0);
       return this.fail(e, 'GetObject', bucket, key);

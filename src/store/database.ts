@@ -30,7 +30,9 @@ export async function openDatabase(database: string, opts: OpenOptions = {}): Pr
     return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
   }
   const { default: SQLite } = await import('better-sqlite3');
-  fs.mkdirSync(path.dirname(path.resolve(database)), { recursive: true });
+  fs.mkdirSync(path.dirname(path.resolve(database)), { recursive: true, mode: 0o700 });
+  // Created 0600 here: SQLite gives its WAL and shared-memory files the database file's mode.
+  if (database !== ':memory:') fs.closeSync(fs.openSync(database, 'a', 0o600));
   const sqlite = new SQLite(database);
   // WAL survives a SIGKILL without losing committed transactions and lets the CLI
   // read and write while a server runs; busy_timeout makes concurrent writers wait.

@@ -72,21 +72,21 @@ describe('chat templates', () => {
     assert.throws(() => selectChatTemplate({ chat_template: '  ' }), /empty string/);
   });
 
-  it('passes special tokens, including AddedToken objects', () => {
+  it('passes special tokens, including AddedToken objects', async () => {
     assert.deepEqual(specialTokens({ bos_token: '<s>', eos_token: { content: '</s>' }, pad_token: null, model_max_length: 5 }), { bos_token: '<s>', eos_token: '</s>' });
-    assert.equal(renderChatTemplatePreview('{{ bos_token }}{{ messages | length }}{{ eos_token }}', { bos_token: '<s>', eos_token: { content: '</s>' } }), '<s>3</s>');
+    assert.equal(await renderChatTemplatePreview('{{ bos_token }}{{ messages | length }}{{ eos_token }}', { bos_token: '<s>', eos_token: { content: '</s>' } }), '<s>3</s>');
   });
 
-  it('renders with add_generation_prompt and warns when messages are dropped', () => {
-    const r = resolveChatTemplate('chat', { chat_template: CHATML_TEMPLATE }, { enablePromptAutoConcat: true });
+  it('renders with add_generation_prompt and warns when messages are dropped', async () => {
+    const r = await resolveChatTemplate('chat', { chat_template: CHATML_TEMPLATE }, { enablePromptAutoConcat: true });
     assert.ok(r.chatTemplatePreview?.endsWith('<|im_start|>assistant\n'));
     assert.deepEqual(r.warnings, []);
-    const lossy = resolveChatTemplate('chat', { chat_template: '{{ messages[-1].content }}' }, { enablePromptAutoConcat: true });
+    const lossy = await resolveChatTemplate('chat', { chat_template: '{{ messages[-1].content }}' }, { enablePromptAutoConcat: true });
     assert.match(lossy.warnings[0] ?? '', /chat_template leaves out the user message "Hello! Who are you\?", the assistant message/);
   });
 
-  it('completion does not use chat templates', () => {
-    assert.deepEqual(resolveChatTemplate('completion', { chat_template: '{% broken' }, { enablePromptAutoConcat: true }), { warnings: [] });
+  it('completion does not use chat templates', async () => {
+    assert.deepEqual(await resolveChatTemplate('completion', { chat_template: '{% broken' }, { enablePromptAutoConcat: true }), { warnings: [] });
   });
 });
 

@@ -15,6 +15,8 @@ export function registerServe(program: Command): void {
     .option('--buckets-dir <dir>', 'local object store root, one sub-directory per bucket (env MODELREG_BUCKETS_DIR)')
     .option('--config <file>', 'JSON file of settings, keys as in src/config.ts; env and flags win over it (env MODELREG_CONFIG)')
     .action(async ({ config: configFile, ...opts }: { host?: string; port?: number; dataDir?: string; database?: string; bucketsDir?: string; config?: string }) => {
+      // Whatever the server creates is the service user's alone (SECURITY.md, class 5).
+      process.umask(0o077);
       const config = loadConfig(opts, configFile);
       const { createApp } = await import('../../app.js');
       const app = await createApp(config);
@@ -26,6 +28,11 @@ export function registerServe(program: Command): void {
         if (closing) return;
         closing = true;
         app.logger.info({ signal }, 'shutting down');
+        // The backstop of a bounded shutdown: app.close() waits for jobs at most shutdownGraceMs.
+        setTimeout(() => {
+          app.logger.error('shutdown did not finish in time; exiting anyway');
+          process.exit(1);
+        }, config.shutdownGraceMs + 10_000).unref();
         await app.close();
         process.exit(0);
       };

@@ -71,6 +71,7 @@ export interface ChatTemplateOptions {
   enablePromptAutoConcat?: boolean;
   hasChatConf?: boolean;
   hasCustomSpec?: boolean;
+  signal?: AbortSignal;
 }
 
 export interface ChatTemplateResult {
@@ -83,11 +84,11 @@ export interface ChatTemplateResult {
  * For chat imports: decides whether the tokenizer's chat_template is the prompt builder and proves
  * it works. When chatConf/customSpec is given or auto-concat is off, a broken template only warns.
  */
-export function resolveChatTemplate(
+export async function resolveChatTemplate(
   appType: ApplicationType,
   tokenizerConfig: Record<string, unknown> | undefined,
   opts: ChatTemplateOptions,
-): ChatTemplateResult {
+): Promise<ChatTemplateResult> {
   const warnings: string[] = [];
   if (appType !== 'chat') return { warnings };
   if (opts.hasChatConf && opts.hasCustomSpec) {
@@ -119,7 +120,7 @@ export function resolveChatTemplate(
     return { warnings };
   }
   try {
-    const preview = renderChatTemplatePreview(template, tokenizerConfig ?? {});
+    const preview = await renderChatTemplatePreview(template, tokenizerConfig ?? {}, opts.signal);
     warnings.push(...previewWarnings(preview));
     return { chatTemplate: template, chatTemplatePreview: preview, warnings };
   } catch (err) {

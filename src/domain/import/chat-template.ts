@@ -2,7 +2,8 @@
 // {name, template} from which Transformers uses 'default'. With enablePromptAutoConcat the platform
 // builds prompts with it, so it must parse and render; we prove that with @huggingface/jinja (the JS
 // port used by transformers.js) on a sample two-turn conversation.
-import { Template } from '@huggingface/jinja';
+import { MAX_TEMPLATE_BYTES } from '../../sandbox/limits.js';
+import { runInSandbox, SandboxError } from '../../sandbox/sandbox.js';
 import { ModelValidationError } from './model-validation-error.js';
 
 const FILE = 'tokenizer_config.json';
@@ -57,26 +58,23 @@ export function specialTokens(tokenizerConfig: Record<string, unknown>): Record<
   return out;
 }
 
-/** Parses and renders the template on SAMPLE_CONVERSATION; returns the rendered prompt. */
-export function renderChatTemplatePreview(template: string, tokenizerConfig: Record<string, unknown>): string {
-  let parsed: Template;
-  try {
-    parsed = new Template(template);
-  } catch (err) {
-    throw new ModelValidationError(`${FILE} chat_template is not a valid Jinja template: ${(err as Error).message}`, FILE);
+/**
+ * Parses and renders the template on SAMPLE_CONVERSATION in the sandbox (src/sandbox: a template can
+ * loop or allocate without bound); returns the rendered prompt.
+ */
+export async function renderChatTemplatePreview(template: string, tokenizerConfig: Record<string, unknown>, signal?: AbortSignal): Promise<string> {
+  const bytes = Buffer.byteLength(template, 'utf8');
+  if (bytes > MAX_TEMPLATE_BYTES) {
+    throw new ModelValidationError(`${FILE} chat_template is ${bytes} bytes; modelreg accepts chat templates of at most ${MAX_TEMPLATE_BYTES} bytes`, FILE);
   }
   let out: string;
   try {
-    out = parsed.render({
-      ...specialTokens(tokenizerConfig),
-      messages: SAMPLE_CONVERSATION.map((m) => ({ ...m })),
-      add_generation_prompt: true,
-    });
+    const context = { ...specialTokens(tokenizerConfig), messages: SAMPLE_CONVERSATION.map((m) => ({ ...m })), add_generation_prompt: true };
+    out = await runInSandbox('renderTemplate', { template, context }, signal ? { signal } : {});
   } catch (err) {
-    throw new ModelValidationError(
-      `${FILE} chat_template fails to render a two-turn user/assistant/user conversation: ${(err as Error).message}`,
-      FILE,
-    );
+    if (!(err instanceof SandboxError)) throw err;
+    const why = err.reason === 'refused' ? err.message.replace(/^fails to render:/, 'fails to render a two-turn user/assistant/user conversation:') : `${err.message} while rendering a two-turn conversation`;
+    throw new ModelValidationError(`${FILE} chat_template ${why}`, FILE);
   }
   if (out.trim() === '') {
     throw new ModelValidationError(`${FILE} chat_template renders a two-turn conversation as an empty prompt`, FILE);

@@ -17,8 +17,8 @@ export interface HfConfig {
   autoMap?: Record<string, unknown>;
 }
 
-export function parseHfConfig(bytes: Buffer, name = 'config.json'): HfConfig {
-  return validateHfConfig(parseJsonObject(bytes, name), name);
+export function parseHfConfig(doc: Buffer | Record<string, unknown>, name = 'config.json'): HfConfig {
+  return validateHfConfig(Buffer.isBuffer(doc) ? parseJsonObject(doc, name) : doc, name);
 }
 
 export function validateHfConfig(raw: Record<string, unknown>, name = 'config.json'): HfConfig {

@@ -8,7 +8,7 @@
 // Unknown extra files are fine: they are hashed and recorded like the rest.
 import type { ObjectStore } from '../../objects/object-store.js';
 import { autoMapModules, parseHfConfig, type HfConfig } from './hf-config.js';
-import { JSON_DOC_LIMIT, parseJsonObject } from './json-file.js';
+import { JSON_DOC_LIMIT, MAX_INDEX_JSON_BYTES, MAX_TOKENIZER_CONFIG_BYTES } from './json-file.js';
 import { ModelValidationError } from './model-validation-error.js';
 import { FileSession, listFiles, newReadContext, type ListedFile } from './object-reader.js';
 import type { SafetensorsInfo } from './safetensors.js';
@@ -104,22 +104,22 @@ export async function inspectHfSession(s: FileSession, opts: HfDirectoryOptions 
       `no config.json under ${s.location}; Hugging Face formats need the model's config.json (for a single-file Stable Diffusion checkpoint use modelFormat Safetensors with modelApplicationType Text-to-Image)`,
     );
   }
-  const config = parseHfConfig(await s.readSmall(configFile, JSON_DOC_LIMIT));
+  const config = parseHfConfig(await s.readJson(configFile, JSON_DOC_LIMIT));
   if (config.autoMap) warnings.push(...checkAutoMap(config.autoMap, paths, s.location));
 
   const meta: HfDirectoryMeta = { config, tokenizer, weightsPlan };
   const tc = s.get('tokenizer_config.json');
-  if (tc) meta.tokenizerConfig = parseJsonObject(await s.readSmall(tc, JSON_DOC_LIMIT), tc.path);
+  if (tc) meta.tokenizerConfig = await s.readJson(tc, MAX_TOKENIZER_CONFIG_BYTES);
   const gc = s.get('generation_config.json');
-  if (gc) meta.generationConfig = parseJsonObject(await s.readSmall(gc, JSON_DOC_LIMIT), gc.path);
+  if (gc) meta.generationConfig = await s.readJson(gc, JSON_DOC_LIMIT);
 
   let index: SafetensorsIndex | null = null;
   let binIndexShards: string[] | null = null;
   if (weightsPlan.format === 'safetensors-sharded') {
-    index = parseSafetensorsIndex(await s.readSmall(s.get(weightsPlan.entry) as ListedFile, JSON_DOC_LIMIT), weightsPlan.entry);
+    index = parseSafetensorsIndex(await s.readJson(s.get(weightsPlan.entry) as ListedFile, MAX_INDEX_JSON_BYTES), weightsPlan.entry);
     warnings.push(...checkShardsPresent(index, paths, s.location));
   } else if (weightsPlan.format === 'pytorch-pickle' && weightsPlan.entry.endsWith('.index.json')) {
-    binIndexShards = pickleIndexShards(await s.readSmall(s.get(weightsPlan.entry) as ListedFile, JSON_DOC_LIMIT), weightsPlan.entry, paths, s.location);
+    binIndexShards = pickleIndexShards(await s.readJson(s.get(weightsPlan.entry) as ListedFile, MAX_INDEX_JSON_BYTES), weightsPlan.entry, paths, s.location);
   }
   if (paths.has('model.safetensors') && paths.has('model.safetensors.index.json')) {
     warnings.push('both model.safetensors and model.safetensors.index.json are present; Transformers loads model.safetensors, so the shards were only validated and hashed');
@@ -224,8 +224,7 @@ function checkAutoMap(autoMap: Record<string, unknown>, paths: ReadonlySet<strin
 }
 
 /** pytorch_model.bin.index.json: the referenced .bin shards must exist (their contents are pickle). */
-function pickleIndexShards(bytes: Buffer, name: string, paths: ReadonlySet<string>, location: string): string[] {
-  const raw = parseJsonObject(bytes, name);
+function pickleIndexShards(raw: Record<string, unknown>, name: string, paths: ReadonlySet<string>, location: string): string[] {
   const wm = raw.weight_map;
   if (typeof wm !== 'object' || wm === null || Array.isArray(wm)) throw new ModelValidationError(`${name} has no "weight_map" object`, name);
   const shards = [...new Set(Object.values(wm as Record<string, unknown>).map(String))].sort();
@@ -238,9 +237,8 @@ function pickleIndexShards(bytes: Buffer, name: string, paths: ReadonlySet<strin
 /** Proves tokenizer.json is a tokenizers file: parsed when small, its first byte sniffed otherwise. */
 async function readTokenizerJson(s: FileSession, f: ListedFile): Promise<void> {
   if (f.size <= TOKENIZER_JSON_PARSE_LIMIT) {
-    const tok = parseJsonObject(await s.readSmall(f, TOKENIZER_JSON_PARSE_LIMIT), f.path);
-    const model = tok.model;
-    if (typeof model !== 'object' || model === null || Array.isArray(model)) {
+    const kinds = await s.readJsonKinds(f, TOKENIZER_JSON_PARSE_LIMIT);
+    if (kinds.model !== 'object') {
       throw new ModelValidationError(`tokenizer.json has no "model" section; it is not a Hugging Face tokenizers file`, f.path);
     }
     return;

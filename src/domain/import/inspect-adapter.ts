@@ -12,7 +12,7 @@ export async function inspectAdapterSession(s: FileSession, input: InspectModelI
   const warnings = [...adapter.warnings];
   let chat: { chatTemplate?: string; chatTemplatePreview?: string } = {};
   if (adapter.tokenizerConfig) {
-    const r = resolveChatTemplate(appType as ApplicationType, adapter.tokenizerConfig, {
+    const r = await resolveChatTemplate(appType as ApplicationType, adapter.tokenizerConfig, {
       ...(input.enablePromptAutoConcat !== undefined ? { enablePromptAutoConcat: input.enablePromptAutoConcat } : {}),
       ...(input.hasChatConf !== undefined ? { hasChatConf: input.hasChatConf } : {}),
       ...(input.hasCustomSpec !== undefined ? { hasCustomSpec: input.hasCustomSpec } : {}),

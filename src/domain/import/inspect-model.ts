@@ -38,6 +38,10 @@ export interface InspectModelOptions {
   signal?: AbortSignal;
   /** Bytes read so far / total listed bytes; called every few MiB and after each file. */
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
+  /** Files larger than this are refused before any byte is read (SECURITY.md, class 6). */
+  maxFileBytes?: number;
+  /** Runs after listing, before reading: e.g. the registry's free-space check; a code-ENOSPC error fails the import. */
+  beforeRead?: (totalBytes: number) => Promise<void>;
 }
 
 export async function inspectModel(store: ObjectStore, input: InspectModelInput, opts: InspectModelOptions = {}): Promise<ModelInspection> {
@@ -72,6 +76,21 @@ export async function inspectModel(store: ObjectStore, input: InspectModelInput,
     return found;
   });
   if (listing.length === 0) throw new ModelValidationError(`no files under ${location}`);
+  const tooBig = opts.maxFileBytes === undefined ? undefined : listing.find((f) => f.size > (opts.maxFileBytes as number));
+  if (tooBig) {
+    throw new ModelValidationError(
+      `${tooBig.path} is ${tooBig.size} bytes, more than the ${opts.maxFileBytes} bytes modelreg accepts per file (MODELREG_MAX_IMPORT_FILE_BYTES)`,
+      tooBig.path,
+    );
+  }
+  if (opts.beforeRead) {
+    try {
+      await opts.beforeRead(listing.reduce((n, f) => n + f.size, 0));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException)?.code === 'ENOSPC') throw new ModelValidationError((err as Error).message);
+      throw err;
+    }
+  }
 
   const ctxOpts = { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
   const session = new FileSession(newReadContext(store, input.bucket, location, listing, ctxOpts), listing);
@@ -93,7 +112,7 @@ async function inspectLanguageModel(s: FileSession, input: InspectModelInput, ap
   let chat: ChatTemplateResult = { warnings: [] };
 
   // Everything decidable from the small documents runs before the weights are streamed.
-  const beforeWeights = (meta: HfDirectoryMeta): string[] => {
+  const beforeWeights = async (meta: HfDirectoryMeta): Promise<string[]> => {
     const { config } = meta;
     const w: string[] = [];
     const kind = classifyArchitecture(config);
@@ -109,8 +128,9 @@ async function inspectLanguageModel(s: FileSession, input: InspectModelInput, ap
       ...(input.enablePromptAutoConcat !== undefined ? { enablePromptAutoConcat: input.enablePromptAutoConcat } : {}),
       ...(input.hasChatConf !== undefined ? { hasChatConf: input.hasChatConf } : {}),
       ...(input.hasCustomSpec !== undefined ? { hasCustomSpec: input.hasCustomSpec } : {}),
+      ...(s.ctx.signal ? { signal: s.ctx.signal } : {}),
     };
-    chat = resolveChatTemplate(appType, meta.tokenizerConfig, chatOpts);
+    chat = await resolveChatTemplate(appType, meta.tokenizerConfig, chatOpts);
     w.push(...chat.warnings);
     return w;
   };

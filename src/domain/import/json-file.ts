@@ -1,28 +1,76 @@
-// Parsing the small JSON documents of a model directory with reasons that name the file.
+// Parsing the small JSON documents of a model directory with reasons that name the file. Documents
+// above INLINE_PARSE_BYTES are parsed in the sandbox (src/sandbox), so a huge or deeply nested one
+// costs the event loop nothing; every document's nesting depth is bounded (MAX_JSON_DEPTH).
+import { INLINE_PARSE_BYTES, MAX_CONFIG_JSON_BYTES } from '../../sandbox/limits.js';
+import { runInSandbox, SandboxError } from '../../sandbox/sandbox.js';
+import { parseJsonChecked, TaskRefusal, topLevelKinds } from '../../sandbox/tasks.js';
 import { ModelValidationError } from './model-validation-error.js';
 
-/** A parsed small JSON object file; `name` is used in messages. */
+/** A parsed small JSON object file; `name` is used in messages. Parses on this thread: callers bound the size. */
 export function parseJsonObject(bytes: Buffer, name: string): Record<string, unknown> {
+  refuseBom(bytes, name);
+  let json: unknown;
+  try {
+    json = parseJsonChecked(bytes, name);
+  } catch (err) {
+    if (err instanceof TaskRefusal) throw new ModelValidationError(err.message, name);
+    throw err;
+  }
+  return asObject(json, name);
+}
+
+/** Like parseJsonObject, but documents above INLINE_PARSE_BYTES are parsed in the sandbox. */
+export async function parseJsonDocument(bytes: Buffer, name: string, signal?: AbortSignal): Promise<Record<string, unknown>> {
+  if (bytes.length <= INLINE_PARSE_BYTES) return parseJsonObject(bytes, name);
+  refuseBom(bytes, name);
+  let json: unknown;
+  try {
+    json = await runInSandbox('parseJson', { bytes, name }, signal ? { signal } : {});
+  } catch (err) {
+    if (err instanceof SandboxError) {
+      throw new ModelValidationError(err.reason === 'refused' ? err.message : `${name} (${bytes.length} bytes) ${err.message} while being parsed`, name);
+    }
+    throw err;
+  }
+  return asObject(json, name);
+}
+
+/**
+ * The kind of each top-level member of a JSON object document ('object', 'array', ...), for files whose
+ * shape is checked but whose contents are not needed (tokenizer.json): large ones never cross into this heap.
+ */
+export async function jsonObjectKinds(bytes: Buffer, name: string, signal?: AbortSignal): Promise<Record<string, string>> {
+  let kinds: Record<string, string> | string;
+  if (bytes.length <= INLINE_PARSE_BYTES) {
+    kinds = topLevelKinds(parseJsonObject(bytes, name));
+  } else {
+    refuseBom(bytes, name);
+    try {
+      kinds = await runInSandbox('jsonTopLevelKinds', { bytes, name }, signal ? { signal } : {});
+    } catch (err) {
+      if (err instanceof SandboxError) {
+        throw new ModelValidationError(err.reason === 'refused' ? err.message : `${name} (${bytes.length} bytes) ${err.message} while being parsed`, name);
+      }
+      throw err;
+    }
+  }
+  if (typeof kinds === 'string') throw new ModelValidationError(`${name} must contain a JSON object, got ${kinds === 'null' || kinds === 'array' ? (kinds === 'array' ? 'an array' : 'null') : `a ${kinds}`}`, name);
+  return kinds;
+}
+
+function refuseBom(bytes: Buffer, name: string): void {
   if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
     throw new ModelValidationError(`${name} starts with a UTF-8 byte-order mark, which Python's json module (used by Transformers and vLLM) rejects; save it without BOM`, name);
   }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new ModelValidationError(`${name} is not valid UTF-8 text`, name);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new ModelValidationError(`${name} is not valid JSON: ${(err as Error).message}`, name);
-  }
+}
+
+function asObject(json: unknown, name: string): Record<string, unknown> {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new ModelValidationError(`${name} must contain a JSON object, got ${json === null ? 'null' : Array.isArray(json) ? 'an array' : `a ${typeof json}`}`, name);
   }
   return json as Record<string, unknown>;
 }
 
-/** Small JSON documents (configs, indexes, tokenizer_config) never legitimately exceed this. */
-export const JSON_DOC_LIMIT = 64 * 1024 * 1024;
+/** Config documents (config.json, generation_config.json, model_index.json, scheduler/preprocessor configs). */
+export const JSON_DOC_LIMIT = MAX_CONFIG_JSON_BYTES;
+export { MAX_INDEX_JSON_BYTES, MAX_TOKENIZER_CONFIG_BYTES } from '../../sandbox/limits.js';

@@ -6,6 +6,7 @@ import type { ObjectInfo, ObjectStore } from '../../objects/object-store.js';
 import { ApiError } from '../errors.js';
 import { ModelValidationError } from './model-validation-error.js';
 import { inspectSafetensors, type SafetensorsHeader, type SafetensorsInfo } from './safetensors.js';
+import { jsonObjectKinds, parseJsonDocument } from './json-file.js';
 import { digestStream, truncatedError } from './stream-digest.js';
 import type { InspectedFile } from './types.js';
 
@@ -101,6 +102,8 @@ async function open(ctx: ReadContext, file: ListedFile) {
     if (err instanceof ApiError && err.status === 404) {
       throw new ModelValidationError(`${file.path} disappeared from ${ctx.location} during the import; retry once the upload is complete`, file.path);
     }
+    // The store refused the object itself (not a regular file, hard-linked, sparse): a verdict on the files.
+    if (err instanceof ApiError && err.status < 500) throw new ModelValidationError(`${file.path} cannot be imported: ${err.message}`, file.path);
     throw err;
   }
 }
@@ -129,7 +132,7 @@ export async function hashFile(
 export async function readSmallFile(ctx: ReadContext, file: ListedFile, limit: number): Promise<{ file: InspectedFile; bytes: Buffer }> {
   if (file.size > limit) {
     throw new ModelValidationError(
-      `${file.path} is ${file.size} bytes, more than the ${limit} bytes allowed for this kind of file; it cannot be a valid ${file.path.split('/').pop()}`,
+      `${file.path} is ${file.size} bytes, more than the ${limit} bytes modelreg accepts for a ${file.path.split('/').pop()} (see SECURITY.md); it cannot be a valid one`,
       file.path,
     );
   }
@@ -207,6 +210,16 @@ export class FileSession {
     const { file: rec, bytes } = await readSmallFile(this.ctx, file, limit);
     this.keep(rec);
     return bytes;
+  }
+
+  /** Reads a JSON object document of at most `limit` bytes (large ones are parsed in the sandbox). */
+  async readJson(file: ListedFile, limit: number, name = file.path): Promise<Record<string, unknown>> {
+    return parseJsonDocument(await this.readSmall(file, limit), name, this.ctx.signal);
+  }
+
+  /** Reads a JSON object document and returns only the kind of each top-level member (see jsonObjectKinds). */
+  async readJsonKinds(file: ListedFile, limit: number): Promise<Record<string, string>> {
+    return jsonObjectKinds(await this.readSmall(file, limit), file.path, this.ctx.signal);
   }
 
   async readSafetensors(file: ListedFile, onHeader?: (header: SafetensorsHeader) => void): Promise<SafetensorsInfo> {

@@ -7,7 +7,7 @@
 // every tensor's shape, which a pickle only gives up by being executed, and an adapter that was
 // never checked against its base is the thing this registry exists to prevent. Recent PEFT versions
 // write safetensors by default (save_pretrained's safe_serialization=True), and converting is one command.
-import { JSON_DOC_LIMIT, parseJsonObject } from './json-file.js';
+import { JSON_DOC_LIMIT, MAX_TOKENIZER_CONFIG_BYTES } from './json-file.js';
 import { ModelValidationError } from './model-validation-error.js';
 import type { FileSession, ListedFile } from './object-reader.js';
 import type { SafetensorsTensor } from './safetensors.js';
@@ -77,7 +77,7 @@ export function isPeftDirectory(paths: ReadonlySet<string>, location: string): b
 }
 
 export async function inspectPeftSession(s: FileSession): Promise<AdapterInspection> {
-  const config = parseAdapterConfig(await s.readSmall(s.get(ADAPTER_CONFIG) as ListedFile, JSON_DOC_LIMIT));
+  const config = parseAdapterConfig(await s.readJson(s.get(ADAPTER_CONFIG) as ListedFile, JSON_DOC_LIMIT));
   if (!s.has(ADAPTER_WEIGHTS)) {
     throw new ModelValidationError(
       `${ADAPTER_PICKLE} is a PyTorch pickle: its tensor shapes cannot be checked against the base without executing it, and loading it runs arbitrary code. ` +
@@ -89,7 +89,7 @@ export async function inspectPeftSession(s: FileSession): Promise<AdapterInspect
   if (s.has(ADAPTER_PICKLE)) warnings.push(`${ADAPTER_PICKLE} is ignored: ${ADAPTER_WEIGHTS} is what PEFT and vLLM load when both are present`);
   let tokenizerConfig: Record<string, unknown> | undefined;
   const tc = s.get('tokenizer_config.json');
-  if (tc) tokenizerConfig = parseJsonObject(await s.readSmall(tc, JSON_DOC_LIMIT), tc.path);
+  if (tc) tokenizerConfig = await s.readJson(tc, MAX_TOKENIZER_CONFIG_BYTES);
 
   const info = await s.readSafetensors(s.get(ADAPTER_WEIGHTS) as ListedFile);
   const tensors = info.tensors.map((t) => classifyTensor(t));
@@ -101,8 +101,8 @@ export async function inspectPeftSession(s: FileSession): Promise<AdapterInspect
   return out;
 }
 
-export function parseAdapterConfig(bytes: Buffer): AdapterConfig {
-  const raw = parseJsonObject(bytes, ADAPTER_CONFIG);
+/** Checks a parsed adapter_config.json (parsed by the file session: large documents off the event loop). */
+export function parseAdapterConfig(raw: Record<string, unknown>): AdapterConfig {
   const bad = (msg: string): never => {
     throw new ModelValidationError(`${ADAPTER_CONFIG}: ${msg}`, ADAPTER_CONFIG);
   };

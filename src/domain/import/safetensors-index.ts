@@ -19,11 +19,11 @@ export interface SafetensorsIndex {
   tensorCount: number;
 }
 
-export function parseSafetensorsIndex(bytes: Buffer, name: string): SafetensorsIndex {
+export function parseSafetensorsIndex(doc: Buffer | Record<string, unknown>, name: string): SafetensorsIndex {
   const fail = (reason: string): never => {
     throw new ModelValidationError(`${name} ${reason}`, name);
   };
-  const raw = parseJsonObject(bytes, name);
+  const raw = Buffer.isBuffer(doc) ? parseJsonObject(doc, name) : doc;
   const wm = raw.weight_map;
   if (typeof wm !== 'object' || wm === null || Array.isArray(wm)) fail('has no "weight_map" object (tensor name → shard file)');
   const shards = new Map<string, Set<string>>();

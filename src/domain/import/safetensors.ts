@@ -7,6 +7,11 @@ import type { Readable } from 'node:stream';
 import { ModelValidationError } from './model-validation-error.js';
 import { findDuplicateKey } from './json-duplicate-keys.js';
 import { digestStream, discard, type DigestOptions } from './stream-digest.js';
+import { MAX_SAFETENSORS_HEADER_BYTES } from '../../sandbox/limits.js';
+import { runInSandbox, SandboxError } from '../../sandbox/sandbox.js';
+
+/** Headers above this size are parsed in the sandbox rather than on the event loop. */
+const INLINE_HEADER_BYTES = 1024 * 1024;
 
 /** `MAX_HEADER_SIZE` in the Rust crate. */
 export const MAX_HEADER_SIZE = 100_000_000;
@@ -92,9 +97,10 @@ export async function inspectSafetensors(
     source,
     size,
     name,
-    (chunk) => {
+    async (chunk) => {
       if (header) return;
       header = reader.push(chunk);
+      if (!header && reader.complete) header = await reader.parseInSandbox(opts.signal);
       if (header) opts.onHeader?.(header);
     },
     opts,
@@ -144,8 +150,27 @@ export class SafetensorsHeaderReader {
       this.headerFill += take;
     }
     if (this.headerFill < this.headerLen) return null;
+    if (this.headerLen > INLINE_HEADER_BYTES) return null; // see parseInSandbox
     this.parsed = parseSafetensorsHeader(buf, this.size, this.name);
     this.headerBuf = null; // release the copy; only the parsed form is kept
+    return this.parsed;
+  }
+
+  /** The whole header has been pushed (a large one waits for parseInSandbox). */
+  get complete(): boolean {
+    return this.headerLen >= 0 && this.headerFill >= this.headerLen;
+  }
+
+  /** Parses a large complete header in the sandbox (src/sandbox), off the event loop. */
+  async parseInSandbox(signal?: AbortSignal): Promise<SafetensorsHeader> {
+    if (this.parsed) return this.parsed;
+    try {
+      this.parsed = await runInSandbox('parseSafetensorsHeader', { bytes: this.headerBuf as Buffer, fileSize: this.size, name: this.name }, signal ? { signal } : {});
+    } catch (err) {
+      if (!(err instanceof SandboxError)) throw err;
+      throw err.reason === 'refused' ? new ModelValidationError(err.message, this.name) : this.fail(`has a ${this.headerLen}-byte header that ${err.message} while being parsed`);
+    }
+    this.headerBuf = null;
     return this.parsed;
   }
 
@@ -173,6 +198,11 @@ export class SafetensorsHeaderReader {
       throw this.fail(`has an invalid header: the header length prefix says ${n} bytes, above the ${MAX_HEADER_SIZE}-byte limit (HeaderTooLarge); the file is not safetensors or is corrupt`);
     }
     const len = Number(n);
+    if (len > MAX_SAFETENSORS_HEADER_BYTES) {
+      throw this.fail(
+        `has a ${len}-byte JSON header; modelreg accepts safetensors headers of at most ${MAX_SAFETENSORS_HEADER_BYTES} bytes (real checkpoints' headers are far smaller; see SECURITY.md)`,
+      );
+    }
     if (8 + len > this.size) {
       throw this.fail(
         `has an invalid header: the header length prefix says ${len} bytes but the file has only ${this.size - 8} bytes after the prefix (InvalidHeaderLength); the file is truncated or not safetensors`,

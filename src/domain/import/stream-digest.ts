@@ -27,7 +27,7 @@ export async function digestStream(
   source: Readable | AsyncIterable<Uint8Array | string>,
   expectedSize: number,
   name: string,
-  onChunk: ((chunk: Buffer, offset: number) => void) | null,
+  onChunk: ((chunk: Buffer, offset: number) => void | Promise<void>) | null,
   opts: DigestOptions = {},
 ): Promise<DigestResult> {
   const hash = createHash('sha256');
@@ -47,7 +47,8 @@ export async function digestStream(
         );
       }
       hash.update(chunk);
-      onChunk?.(chunk, offset);
+      const pending = onChunk?.(chunk, offset);
+      if (pending) await pending;
       opts.onBytes?.(chunk.length);
       if (opts.signal?.aborted) opts.signal.throwIfAborted();
     }

@@ -7,7 +7,7 @@
 // A causal language model imported here is refused with the format it needs instead.
 import { classifyArchitecture } from './application-type.js';
 import { validateHfConfig } from './hf-config.js';
-import { JSON_DOC_LIMIT, parseJsonObject } from './json-file.js';
+import { JSON_DOC_LIMIT, MAX_INDEX_JSON_BYTES } from './json-file.js';
 import { ModelValidationError } from './model-validation-error.js';
 import type { FileSession, ListedFile } from './object-reader.js';
 import type { SafetensorsHeader, SafetensorsInfo } from './safetensors.js';
@@ -52,7 +52,7 @@ export async function inspectTextToImageSession(s: FileSession): Promise<TextToI
 async function refuseLanguageModelConfig(s: FileSession): Promise<void> {
   const f = s.get('config.json');
   if (!f) return;
-  const raw = parseJsonObject(await s.readSmall(f, JSON_DOC_LIMIT), f.path);
+  const raw = await s.readJson(f, JSON_DOC_LIMIT, f.path);
   if (!Array.isArray(raw.architectures) || typeof raw.model_type !== 'string') return;
   const kind = classifyArchitecture(validateHfConfig(raw));
   if (kind === 'causal-lm' || kind === 'seq2seq') {
@@ -86,7 +86,7 @@ const PICKLE_WEIGHT = /^(diffusion_pytorch_model|pytorch_model)(\.[\w-]+)?\.bin$
 async function inspectDiffusers(s: FileSession): Promise<TextToImageInspection> {
   const warnings: string[] = [];
   const paths = s.paths();
-  const mi = parseJsonObject(await s.readSmall(s.get('model_index.json') as ListedFile, JSON_DOC_LIMIT), 'model_index.json');
+  const mi = await s.readJson(s.get('model_index.json') as ListedFile, JSON_DOC_LIMIT, 'model_index.json');
   const pipelineClass = mi._class_name;
   if (typeof pipelineClass !== 'string' || pipelineClass === '') {
     throw new ModelValidationError('model_index.json has no "_class_name" naming the diffusers pipeline (e.g. "StableDiffusionXLPipeline")', 'model_index.json');
@@ -121,9 +121,9 @@ async function inspectDiffusers(s: FileSession): Promise<TextToImageInspection> 
       return s.get(dir + file) as ListedFile;
     };
     if (c.role === 'scheduler') {
-      parseJsonObject(await s.readSmall(need('scheduler_config.json', 'its scheduler configuration'), JSON_DOC_LIMIT), `${dir}scheduler_config.json`);
+      await s.readJson(need('scheduler_config.json', 'its scheduler configuration'), JSON_DOC_LIMIT, `${dir}scheduler_config.json`);
     } else if (c.role === 'processor') {
-      parseJsonObject(await s.readSmall(need('preprocessor_config.json', 'its preprocessor configuration'), JSON_DOC_LIMIT), `${dir}preprocessor_config.json`);
+      await s.readJson(need('preprocessor_config.json', 'its preprocessor configuration'), JSON_DOC_LIMIT, `${dir}preprocessor_config.json`);
     } else if (c.role === 'tokenizer') {
       const ok = ['tokenizer.json', 'spiece.model', 'tokenizer.model'].some((f) => paths.has(dir + f)) || (paths.has(`${dir}vocab.json`) && paths.has(`${dir}merges.txt`));
       if (!ok) {
@@ -133,7 +133,7 @@ async function inspectDiffusers(s: FileSession): Promise<TextToImageInspection> 
       }
     } else {
       const cfgPath = `${dir}config.json`;
-      configs.set(c.name, parseJsonObject(await s.readSmall(need('config.json', 'its config.json'), JSON_DOC_LIMIT), cfgPath));
+      configs.set(c.name, await s.readJson(need('config.json', 'its config.json'), JSON_DOC_LIMIT, cfgPath));
       plans.push(await planComponentWeights(s, c, warnings));
     }
   }
@@ -205,7 +205,7 @@ async function planComponentWeights(
   if (single) return { component: c, files: [dir + single], index: null, pickle: false };
   const idxName = byPlainFirst(inDir.filter((f) => WEIGHT_INDEX.test(f)))[0];
   if (idxName) {
-    const index = parseSafetensorsIndex(await s.readSmall(s.get(dir + idxName) as ListedFile, JSON_DOC_LIMIT), dir + idxName);
+    const index = parseSafetensorsIndex(await s.readJson(s.get(dir + idxName) as ListedFile, MAX_INDEX_JSON_BYTES), dir + idxName);
     warnings.push(...checkShardsPresent(index, s.paths(), s.location));
     return { component: c, files: [...index.shards.keys()].sort().map((f) => dir + f), index, pickle: false };
   }

@@ -2,14 +2,15 @@
 // importMeta.customSpec.fileName. A template must be UTF-8 text that parses as Jinja, since
 // that is how chat templates are rendered.
 import { createHash } from 'node:crypto';
-import { Template } from '@huggingface/jinja';
+import { runInSandbox, SandboxError } from '../../sandbox/sandbox.js';
+import { MAX_TEMPLATE_BYTES } from '../../sandbox/limits.js';
 import { ApiError } from '../errors.js';
 import { checkQuota, UNLIMITED_QUOTAS, type Quotas } from '../quotas.js';
 import { randomSuffix } from '../ids.js';
 import { nowIso } from '../time.js';
 import type { CustomConfsRepo } from '../../store/repos/custom-confs-repo.js';
 
-export const MAX_CUSTOM_CONF_BYTES = 256 * 1024;
+export const MAX_CUSTOM_CONF_BYTES = MAX_TEMPLATE_BYTES;
 
 export class CustomConfService {
   constructor(
@@ -30,9 +31,12 @@ export class CustomConfService {
     }
     const content = decodeUtf8OrFail(bytes);
     try {
-      new Template(content);
+      // In the sandbox: the template library's lexer is quadratic on some inputs.
+      await runInSandbox('parseTemplate', { template: content });
     } catch (err) {
-      throw new ApiError('InvalidParameter', `customSpecFile is not a valid Jinja chat template: ${(err as Error).message}`);
+      if (!(err instanceof SandboxError)) throw err;
+      const why = err.reason === 'refused' ? err.message.replace(/^is not a valid Jinja template: /, '') : `parsing it ${err.message}`;
+      throw new ApiError('InvalidParameter', `customSpecFile is not a valid Jinja chat template: ${why}`);
     }
     const base = (originalName ?? 'template').replace(/[^A-Za-z0-9_.-]/g, '_').slice(-64) || 'template';
     const fileName = `${randomSuffix(8)}-${base}`;
