@@ -31,6 +31,8 @@ import { openDatabase, type OpenedStore } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
 import { AccountsRepo } from './store/repos/accounts-repo.js';
 import { ModelsRepo } from './store/repos/models-repo.js';
+import { MetadataRepo } from './store/repos/metadata-repo.js';
+import { MetadataService } from './domain/model/metadata-service.js';
 
 export const DEFAULT_ACCOUNT = 'default';
 
@@ -91,6 +93,7 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
       return dropRegistryCopy(objects.registry, row, logger);
     }, quotas),
     customConfs: new CustomConfService(confsRepo, quotas),
+    metadata: new MetadataService(new MetadataRepo(store.db), modelsRepo),
     buckets: importSource,
     catalogues,
     training: new TrainingService(trainingRepo, checkpointLocation, quotas),

@@ -3,6 +3,7 @@ import { h, replace } from '../lib/dom.js';
 import { formatTime } from '../lib/format.js';
 import { poll } from '../lib/poll.js';
 import { t } from '../i18n.js';
+import { setMetadataSection } from './metadata-editor.js';
 import { breadcrumb, confirmDialog, dl, errorBox, heading, pager, scrollTable, statusBadge } from './components.js';
 
 const PAGE = 20;
@@ -42,6 +43,7 @@ export function renderSetDetail(root, ctx) {
         [t('field.createTime'), formatTime(set.createTime)],
         [t('field.modifyTime'), formatTime(set.modifyTime)],
       ], 'props inline'),
+      setMetadataSection(ctx, set, async () => (await fetchSet(), draw(), header.querySelector('#sec-about button')?.focus())),
     );
     const rows = versions.slice(page * PAGE, (page + 1) * PAGE);
     replace(listArea,

@@ -6,13 +6,14 @@ import { formatBytes, formatCount, formatTime, prettyJson, prettyJsonString } fr
 import { poll } from '../lib/poll.js';
 import { t } from '../i18n.js';
 import { importProgressBox } from './import-progress.js';
+import { versionMetadataSection } from './metadata-editor.js';
 import { breadcrumb, confirmDialog, dl, errorBox, heading, scrollTable, statusBadge } from './components.js';
 
 const OVERVIEW = ['modelId', 'modelName', 'modelSetId', 'modelSetName', 'description', 'status', 'sourceInfo', 'model', 'modelApplicationType', 'endpointType', 'createTime', 'modifyTime', 'resourceConfig'];
 const MODEL = ['modelFormat', 'architecture', 'modelType', 'family', 'parameterCount', 'dtype', 'contextLength', 'totalBytes', 'transformerVersion', 'vLLMVersion', 'enablePromptAutoConcat', 'chatTemplateSource', 'storage'];
 const CAPABILITIES = ['isSupportDeploy', 'isSupportModelComp', 'isSupportEvaluation', 'modelCompConfigs'];
 /** Shown in their own sections. */
-const SECTIONED = ['importProgress', 'failureReason', 'warnings', 'tokenLimitations', 'files', 'advancedSettings', 'chatConf', 'customSpec', 'chatTemplate', 'chatTemplatePreview', 'adapter', 'adapters'];
+const SECTIONED = ['tags', 'importProgress', 'failureReason', 'warnings', 'tokenLimitations', 'files', 'advancedSettings', 'chatConf', 'customSpec', 'chatTemplate', 'chatTemplatePreview', 'adapter', 'adapters'];
 
 const label = (k) => t(`field.${k}`, {}, k);
 
@@ -118,6 +119,7 @@ export function renderVersionDetail(root, ctx) {
       m.status === 'Creating' ? (progress.update(m.importProgress), progress.el) : null,
       m.failureReason ? h('div', { class: 'error-box', role: 'alert' }, h('strong', {}, t('field.failureReason'), ': '), m.failureReason) : null,
       m.warnings?.length ? h('div', { class: 'warn-box' }, h('strong', {}, t('field.warnings')), h('ul', {}, m.warnings.map((w) => h('li', {}, typeof w === 'string' ? w : prettyJson(w))))) : null,
+      versionMetadataSection(ctx, m, async () => (await fetchModel(), draw(), body.querySelector('#sec-about button')?.focus())),
       section('sec-overview', t('details.overview'), dl([...rowsOf(m, OVERVIEW), ...other.map((k) => [label(k), value(k, m[k])])])),
       section('sec-model', t('details.model'), dl(rowsOf(m, MODEL)), rowsOf(m, MODEL).length === 0 ? h('p', { class: 'muted' }, t('details.noModelInfo')) : null),
       m.tokenLimitations ? section('sec-tokens', t('field.tokenLimitations'), value('tokenLimitations', m.tokenLimitations)) : null,

@@ -31,6 +31,8 @@ export interface ModelSetsTable {
   source: string;
   /** Next version number to hand out; bumped inside the create transaction. */
   next_version: number;
+  /** Markdown, editable with UpdateModelSet (migration 0010). */
+  description?: string | null;
   created_at: string;
   modified_at: string;
 }
@@ -152,6 +154,15 @@ export interface VersionTensorShapesTable {
   shapes: string;
 }
 
+/** Key/value tags on model versions (UpdateModel's `tags`), MLflow-style; migration 0010. */
+export interface ModelVersionTagsTable {
+  model_id: string;
+  tag_key: string;
+  tag_value: string;
+  model_set_id: string;
+  account_id: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   access_keys: AccessKeysTable;
@@ -164,6 +175,7 @@ export interface Database {
   custom_confs: CustomConfsTable;
   adapter_bindings: AdapterBindingsTable;
   version_tensor_shapes: VersionTensorShapesTable;
+  model_version_tags: ModelVersionTagsTable;
 }
 
 export type { Generated };

@@ -160,6 +160,47 @@ describe('console: progress, lists, key awareness (issue 15)', { skip }, () => {
     await p.close();
   });
 
+  test('descriptions (Markdown, rendered safely), labels and version tags are edited in place', async () => {
+    const set = await createSet(s, s.key, 'described');
+    makeBucket(s, 'meta', 'model');
+    const { modelId } = await call(s, s.key, 'CreateCustomModel', transformersImport(set.modelSetId, { bucket: 'meta', objectPath: 'model' }));
+    await page.goto(`${s.url}/console/#/sets/${set.modelSetId}`);
+    await page.getByText('No description yet.').waitFor();
+    await page.locator('#sec-about').getByRole('button', { name: 'Edit' }).click();
+    const desc = page.getByLabel('Description (Markdown)');
+    assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'TEXTAREA', 'focus goes to the description');
+    await desc.fill('# Qwen2 chat\n\nFine-tunes of **Qwen2** for *support*.\n\n- see [the docs](https://example.com/docs)\n- <img src=x onerror=alert(1)> stays text\n- [bad](javascript:alert(1))');
+    await page.getByLabel('Labels', { exact: true }).fill('chat, support');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const md = page.locator('#sec-about .markdown');
+    await md.locator('strong', { hasText: 'Qwen2' }).waitFor();
+    assert.equal(await md.locator('em').innerText(), 'support');
+    assert.equal(await md.locator('a[href="https://example.com/docs"]').getAttribute('rel'), 'noopener noreferrer');
+    assert.equal(await md.locator('img').count(), 0, 'HTML is shown as text, not run');
+    assert.match(await md.innerText(), /<img src=x onerror=alert\(1\)> stays text/);
+    assert.equal(await md.locator('a[href^="javascript"]').count(), 0, 'only http(s) and mailto links');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Edit', 'focus back on Edit after saving');
+    const api = await call(s, s.key, 'DescribeModelSet', { modelSetId: set.modelSetId });
+    assert.deepEqual(api.labels, ['chat', 'support']);
+    await tour(page, '02-model-set');
+
+    await page.goto(`${s.url}/console/#/models/${modelId}`);
+    await page.locator('#sec-about').getByRole('button', { name: 'Edit' }).click();
+    await page.getByLabel('Tags', { exact: true }).fill('dataset=alpaca-v2\neval:mmlu = 0.61');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('table.tags').waitFor();
+    assert.match(await page.locator('table.tags').innerText(), /dataset\s+alpaca-v2[\s\S]*eval:mmlu\s+0\.61/);
+    assert.deepEqual((await call(s, s.key, 'DescribeModel', { modelId })).tags, { dataset: 'alpaca-v2', 'eval:mmlu': '0.61' });
+    // A bad key: the API's message by the Tags field.
+    await page.locator('#sec-about').getByRole('button', { name: 'Edit' }).click();
+    await page.getByLabel('Tags', { exact: true }).fill(' =x');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('alert').filter({ hasText: /tags: key/ }).waitFor();
+    assert.equal(await page.getByLabel('Tags', { exact: true }).getAttribute('aria-invalid'), 'true');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await call(s, s.key, 'DeleteModel', { modelId });
+  });
+
   test('no errors in the page', () => {
     assert.deepEqual(pageErrors, []);
   });

@@ -63,6 +63,7 @@ export class ModelSetService {
       labels: JSON.stringify(input.labels ?? []),
       source: 'UserCreate',
       next_version: 1,
+      description: null,
       created_at: at,
       modified_at: at,
     };

@@ -26,6 +26,7 @@ export function presentModelSet(v: ModelSetView) {
     source: r.source,
     modelType: r.model_type,
     labels: parse<string[]>(r.labels, []),
+    ...(r.description ? { description: r.description } : {}),
     createTime: toApiTime(r.created_at),
     modifyTime: toApiTime(r.modified_at),
     modelCount: v.versions.length,

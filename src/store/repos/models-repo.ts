@@ -36,6 +36,8 @@ export interface SetFilter {
   modelType?: string;
   /** Sets with at least one version in this status. */
   versionStatus?: 'Creating' | 'Ready' | 'Fail';
+  /** Sets with a version tagged with this key (and this value, when given). */
+  versionTag?: { key: string; value?: string };
 }
 
 /** LIKE-escapes a literal (with ESCAPE '!'), so % and _ in a search match themselves. */
@@ -114,6 +116,14 @@ export class ModelsRepo {
       const status = f.versionStatus;
       q = q.where((eb) => eb.exists(eb.selectFrom('model_versions as v').select('v.id').whereRef('v.model_set_id', '=', 'model_sets.id').where('v.status', '=', status)));
     }
+    if (f.versionTag) {
+      const { key, value } = f.versionTag;
+      q = q.where((eb) => {
+        let sub = eb.selectFrom('model_version_tags as t').select('t.model_id').whereRef('t.model_set_id', '=', 'model_sets.id').where('t.tag_key', '=', key);
+        if (value !== undefined) sub = sub.where('t.tag_value', '=', value);
+        return eb.exists(sub);
+      });
+    }
     return q;
   }
 
@@ -188,7 +198,8 @@ export class ModelsRepo {
     return Number(r.n);
   }
 
-  deleteVersion(id: string, db: Db): Promise<unknown> {
+  async deleteVersion(id: string, db: Db): Promise<unknown> {
+    await db.deleteFrom('model_version_tags').where('model_id', '=', id).execute();
     return db.deleteFrom('model_versions').where('id', '=', id).execute();
   }
 

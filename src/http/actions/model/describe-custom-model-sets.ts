@@ -13,6 +13,7 @@ interface Body {
   modelType?: string;
   versionStatus?: 'Creating' | 'Ready' | 'Fail';
   hasFailedVersions?: boolean;
+  versionTag?: string;
 }
 
 // maxKeys: default 10; values above 100 are served as 100 (Qianfan's documented behaviour).
@@ -28,6 +29,8 @@ export default defineAction<Body>({
     modelType: S.enumOf(MODEL_TYPES),
     versionStatus: S.enumOf(['Creating', 'Ready', 'Fail']),
     hasFailedVersions: S.bool(),
+    // "key" or "key=value": sets with a version carrying that tag (UpdateModel).
+    versionTag: S.str(0, 321),
   }),
   async handle({ principal, services }, body) {
     const maxKeys = Math.min(body.maxKeys ?? 10, 100);
@@ -36,6 +39,7 @@ export default defineAction<Body>({
       ...(body.label ? { label: body.label } : {}),
       ...(body.modelType ? { modelType: body.modelType } : {}),
       ...(body.versionStatus ? { versionStatus: body.versionStatus } : body.hasFailedVersions ? { versionStatus: 'Fail' as const } : {}),
+      ...(body.versionTag ? { versionTag: parseTag(body.versionTag) } : {}),
     };
     const page = await services.modelSets.page(principal.accountId, {
       marker: body.marker || undefined,
@@ -50,3 +54,8 @@ export default defineAction<Body>({
     };
   },
 });
+
+function parseTag(s: string): { key: string; value?: string } {
+  const i = s.indexOf('=');
+  return i < 0 ? { key: s.trim() } : { key: s.slice(0, i).trim(), value: s.slice(i + 1) };
+}

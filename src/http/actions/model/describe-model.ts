@@ -7,6 +7,9 @@ export default defineAction<{ modelId: string }>({
   access: 'read',
   body: S.obj({ modelId: S.str(1, 64) }, ['modelId']),
   async handle({ principal, services }, body) {
-    return presentModel(await services.modelVersions.describe(principal.accountId, body.modelId));
+    const view = await services.modelVersions.describe(principal.accountId, body.modelId);
+    // modelreg's key/value tags (UpdateModel), after Qianfan's fields.
+    const tags = await services.metadata.tagsOf(view.row.id);
+    return { ...presentModel(view), ...(Object.keys(tags).length ? { tags } : {}) };
   },
 });

@@ -19,6 +19,8 @@ import describeModelCompTasks from './describe-model-comp-tasks.js';
 import describeModelCompTask from './describe-model-comp-task.js';
 import cancelModelCompTask from './cancel-model-comp-task.js';
 import deleteModelCompTask from './delete-model-comp-task.js';
+import updateModelSet from './update-model-set.js';
+import updateModel from './update-model.js';
 import type { ActionDef } from '../action.js';
 
 export const modelActions: ActionDef[] = [
@@ -42,4 +44,6 @@ export const modelActions: ActionDef[] = [
   describeModelCompTask,
   cancelModelCompTask,
   deleteModelCompTask,
+  updateModelSet,
+  updateModel,
 ];
