@@ -26,7 +26,7 @@ export function setMetadataSection(ctx, set, onSaved) {
 
 /** A version's description and tags. */
 export function versionMetadataSection(ctx, m, onSaved) {
-  const tags = m.tags ?? {};
+  const tags = Object.fromEntries((m.tags ?? []).map((x) => [x.key, x.value]));
   return metadataSection(ctx, {
     id: 'sec-about',
     description: m.description,
@@ -45,13 +45,13 @@ export function versionMetadataSection(ctx, m, onSaved) {
   });
 }
 
+/** "key=value" lines → UpdateModel's [{key, value}]. */
 function parseTags(text) {
-  const out = {};
+  const out = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     const i = line.indexOf('=');
-    if (i < 0) out[line.trim()] = '';
-    else out[line.slice(0, i).trim()] = line.slice(i + 1).trim();
+    out.push(i < 0 ? { key: line.trim(), value: '' } : { key: line.slice(0, i).trim(), value: line.slice(i + 1).trim() });
   }
   return out;
 }

@@ -49,13 +49,13 @@ describe('UpdateModelSet', () => {
 
 describe('UpdateModel', () => {
   test('description and tags; DescribeModel shows them; tags replace as a whole', async () => {
-    await call(s, key, 'UpdateModel', { modelId, description: 'Trained on **v2** data', tags: { dataset: 'alpaca-v2', 'eval:mmlu': '0.61' } });
+    await call(s, key, 'UpdateModel', { modelId, description: 'Trained on **v2** data', tags: [{ key: 'dataset', value: 'alpaca-v2' }, { key: 'eval:mmlu', value: '0.61' }] });
     let d = await call(s, key, 'DescribeModel', { modelId });
     assert.equal(d.description, 'Trained on **v2** data');
-    assert.deepEqual(d.tags, { dataset: 'alpaca-v2', 'eval:mmlu': '0.61' });
-    await call(s, key, 'UpdateModel', { modelId, tags: { dataset: 'alpaca-v3' } });
+    assert.deepEqual(d.tags, [{ key: 'dataset', value: 'alpaca-v2' }, { key: 'eval:mmlu', value: '0.61' }]);
+    await call(s, key, 'UpdateModel', { modelId, tags: [{ key: 'dataset', value: 'alpaca-v3' }] });
     d = await call(s, key, 'DescribeModel', { modelId });
-    assert.deepEqual(d.tags, { dataset: 'alpaca-v3' }, 'keys left out are removed');
+    assert.deepEqual(d.tags, [{ key: 'dataset', value: 'alpaca-v3' }], 'keys left out are removed');
     assert.equal(d.description, 'Trained on **v2** data', 'the description is kept');
     const set = await call(s, key, 'DescribeModelSet', { modelSetId: setId });
     assert.equal(set.modelVersionList[0].description, 'Trained on **v2** data');
@@ -70,11 +70,12 @@ describe('UpdateModel', () => {
   });
 
   test('refusals: bad keys, too many tags, non-string values, unknown version, read-only key', async () => {
-    await expectFail(s, key, 'UpdateModel', { modelId, tags: { ' lead': 'x' } }, 400, 'InvalidParameter', /key " lead" must be 1-64 characters/);
-    await expectFail(s, key, 'UpdateModel', { modelId, tags: { 'a\nb': 'x' } }, 400, 'InvalidParameter', /tags: key/);
-    await expectFail(s, key, 'UpdateModel', { modelId, tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) }, 400, 'InvalidParameter', /tags/);
-    await expectFail(s, key, 'UpdateModel', { modelId, tags: { a: 1 } }, 400, 'InvalidParameter', /tags/);
-    await expectFail(s, key, 'UpdateModel', { modelId, tags: { a: 'v'.repeat(257) } }, 400, 'InvalidParameter', /tags/);
+    await expectFail(s, key, 'UpdateModel', { modelId, tags: [{ key: ' lead', value: 'x' }] }, 400, 'InvalidParameter', /key " lead" must be 1-64 characters/);
+    await expectFail(s, key, 'UpdateModel', { modelId, tags: [{ key: 'a\nb', value: 'x' }] }, 400, 'InvalidParameter', /tags: key/);
+    await expectFail(s, key, 'UpdateModel', { modelId, tags: [{ key: 'a', value: '1' }, { key: 'a', value: '2' }] }, 400, 'InvalidParameter', /key "a" is given twice/);
+    await expectFail(s, key, 'UpdateModel', { modelId, tags: Array.from({ length: 51 }, (_, i) => ({ key: `k${i}`, value: 'v' })) }, 400, 'InvalidParameter', /tags/);
+    await expectFail(s, key, 'UpdateModel', { modelId, tags: [{ key: 'a', value: 1 }] }, 400, 'InvalidParameter', /tags/);
+    await expectFail(s, key, 'UpdateModel', { modelId, tags: [{ key: 'a', value: 'v'.repeat(257) }] }, 400, 'InvalidParameter', /tags/);
     await expectFail(s, key, 'UpdateModel', { modelId: 'amv-nothere00000', description: 'x' }, 404, 'ModelNotFound');
     const reader = await s.newKey(`meta-reader-${Date.now()}`, ['QianfanReadAccessPolicy']);
     await expectFail(s, reader, 'UpdateModel', { modelId, description: 'x' }, 403, 'AccessDenied');
@@ -83,7 +84,7 @@ describe('UpdateModel', () => {
 
   test('deleting a version deletes its tags', async () => {
     const v2 = (await call(s, key, 'CreateCustomModel', transformersImport(setId))).modelId;
-    await call(s, key, 'UpdateModel', { modelId: v2, tags: { only: 'v2' } });
+    await call(s, key, 'UpdateModel', { modelId: v2, tags: [{ key: 'only', value: 'v2' }] });
     assert.equal((await call(s, key, 'DescribeCustomModelSets', { versionTag: 'only' })).pageInfo.totalCount, 1);
     await call(s, key, 'DeleteModel', { modelId: v2 });
     assert.equal((await call(s, key, 'DescribeCustomModelSets', { versionTag: 'only' })).pageInfo.totalCount, 0);

@@ -8,6 +8,7 @@ import type { ModelsRepo } from '../../store/repos/models-repo.js';
 
 export const TAG_KEY = /^[A-Za-z0-9_.:/-][A-Za-z0-9_.:/ -]{0,63}$/;
 export const MAX_TAGS = 50;
+export const MAX_TAG_VALUE = 256;
 
 export class MetadataService {
   constructor(
@@ -45,7 +46,9 @@ function checkTags(tags: Record<string, string>): void {
   if (keys.length > MAX_TAGS) throw new ApiError('InvalidParameter', `tags: at most ${MAX_TAGS} tags per version (got ${keys.length})`);
   for (const k of keys) {
     if (!TAG_KEY.test(k)) throw new ApiError('InvalidParameter', `tags: key "${k.slice(0, 80)}" must be 1-64 characters: letters, digits, _ . : / - and spaces, not starting with a space`);
-    if (typeof tags[k] !== 'string') throw new ApiError('InvalidParameter', `tags.${k} must be a string`);
+    const v = tags[k];
+    if (typeof v !== 'string') throw new ApiError('InvalidParameter', `tags.${k} must be a string`);
+    if (v.length > MAX_TAG_VALUE) throw new ApiError('InvalidParameter', `tags.${k} must be at most ${MAX_TAG_VALUE} characters`);
   }
 }
 

@@ -10,6 +10,6 @@ export default defineAction<{ modelId: string }>({
     const view = await services.modelVersions.describe(principal.accountId, body.modelId);
     // modelreg's key/value tags (UpdateModel), after Qianfan's fields.
     const tags = await services.metadata.tagsOf(view.row.id);
-    return { ...presentModel(view), ...(Object.keys(tags).length ? { tags } : {}) };
+    return { ...presentModel(view), ...(Object.keys(tags).length ? { tags: Object.entries(tags).map(([key, value]) => ({ key, value })) } : {}) };
   },
 });
