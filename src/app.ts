@@ -17,6 +17,14 @@ import { TrainingRepo } from './store/repos/training-repo.js';
 import { ImportJobHandler } from './jobs/import-job.js';
 import { deletePrefix, versionPrefix, type RegistryLocation } from './jobs/registry-copy.js';
 import { RegistryJanitor } from './jobs/registry-janitor.js';
+import { BlobStore } from './jobs/blob-store.js';
+import { BlobCollector } from './jobs/blob-collector.js';
+import { upgradeRegistryLayout } from './jobs/registry-upgrade.js';
+import { BlobsRepo } from './store/repos/blobs-repo.js';
+import { ExportsRepo } from './store/repos/exports-repo.js';
+import { DownloadLinks } from './domain/registry/download-links.js';
+import { ModelExportService } from './domain/registry/export-service.js';
+import { ExportJobHandler } from './jobs/export-job.js';
 import { JobWorker } from './jobs/worker.js';
 import { createObjectStore, type ObjectStore } from './objects/index.js';
 import { closeSandbox, configureSandbox } from './sandbox/sandbox.js';
@@ -43,6 +51,9 @@ export interface App {
   logger: Logger;
   http: FastifyInstance;
   worker: JobWorker;
+  /** Removes unreferenced blobs (runs every blobGcIntervalMs; tests call collect()). */
+  collector: BlobCollector;
+  blobs: BlobStore;
   close(): Promise<void>;
 }
 
@@ -62,8 +73,12 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
   const accountsRepo = new AccountsRepo(store.db);
   const confsRepo = new CustomConfsRepo(store.db);
   const objects = openObjectStores(config);
+  const blobs = new BlobStore(objects.registry, new BlobsRepo(store.db), { scope: config.blobScope, quotaBytes: config.storedBytesQuota });
   // Late-bound: the worker that wants waking exists only in a serving process.
-  const hooks = { jobQueued: () => {}, versionDeleted: (_versionId: string) => {} };
+  const hooks = { jobQueued: () => {}, versionDeleted: (_versionId: string) => {}, exportQueued: () => {} };
+  const downloads = new DownloadLinks(objects.registry.store, objects.registry.bucket, box.derive('download-urls'), config.publicUrl, config.downloadUrlTtlSeconds);
+  const exportsRepo = new ExportsRepo(store.db);
+  const exportService = new ModelExportService(modelsRepo, exportsRepo, blobs, downloads, () => hooks.exportQueued());
   const importSource = new ObjectStoreImportSource(objects.source, config.bucketGrants, accountsRepo, confsRepo);
   // Checkpoints live in the same users' buckets as imports, under the same grants.
   const trainingRepo = new TrainingRepo(store.db);
@@ -88,15 +103,19 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
   const services: Services = {
     iam: new IamService(accountsRepo, box),
     modelSets: new ModelSetService(modelsRepo, quotas),
-    modelVersions: new ModelVersionService(modelsRepo, { Import: importSource, Train: new TrainingTaskSource(trainingRepo, checkpointLocation) }, () => hooks.jobQueued(), (row) => {
+    modelVersions: new ModelVersionService(modelsRepo, { Import: importSource, Train: new TrainingTaskSource(trainingRepo, checkpointLocation) }, () => hooks.jobQueued(), async (row) => {
       hooks.versionDeleted(row.id);
-      return dropRegistryCopy(objects.registry, row, logger);
+      await dropRegistryCopy(objects.registry, row, logger);
+      await exportService.dropFor(row.id).catch((err) => logger.warn({ err, modelId: row.id }, 'could not delete the export archives of a deleted version'));
     }, quotas),
     customConfs: new CustomConfService(confsRepo, quotas),
     metadata: new MetadataService(new MetadataRepo(store.db), modelsRepo),
     buckets: importSource,
     catalogues,
     training: new TrainingService(trainingRepo, checkpointLocation, quotas),
+    registryFiles: blobs,
+    exports: exportService,
+    downloads,
   };
   tightenDataDir(config, logger); // again, now that the database, its WAL and master.key exist
   try {
@@ -105,7 +124,7 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
     await store.db.destroy();
     throw err;
   }
-  return { store, services, logger, box, modelsRepo, confsRepo, objects, hooks };
+  return { store, services, logger, box, modelsRepo, confsRepo, objects, hooks, blobs, exportsRepo, exportService };
 }
 
 /** The users' buckets (where imports come from) and the registry's own copies. */
@@ -162,6 +181,7 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
     confs: core.confsRepo,
     source: core.objects.source,
     registry: core.objects.registry,
+    blobs: core.blobs,
     logger,
     retryDelayMs: config.importRetryDelayMs,
     maxFileBytes: config.maxImportFileBytes,
@@ -176,13 +196,29 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
   });
   core.hooks.jobQueued = () => worker.wake();
   core.hooks.versionDeleted = (versionId) => void worker.cancel(versionId);
+  // Exports run on a worker of their own: a long export never holds up imports.
+  const exportWorker = new JobWorker(
+    jobsRepo,
+    new ExportJobHandler({ exports: core.exportsRepo, exportService: core.exportService, models: core.modelsRepo, jobs: jobsRepo, blobs: core.blobs, logger, retryDelayMs: config.importRetryDelayMs }),
+    { concurrency: config.exportConcurrency, leaseMs: config.jobLeaseMs, pollMs: config.jobPollMs, logger: logger.child({ component: 'export-worker' }) },
+  );
+  core.hooks.exportQueued = () => exportWorker.wake();
   // Leftovers of a crash go before new work starts (temp files only once their writer is surely dead).
   const janitor = new RegistryJanitor(core.objects.registry, core.modelsRepo, logger.child({ component: 'registry-janitor' }), {
     staleTempMs: 2 * config.jobLeaseMs,
     intervalMs: config.jobLeaseMs,
   });
+  // Copies written by earlier releases become blobs before anything else touches the registry.
+  await upgradeRegistryLayout(core.blobs, core.modelsRepo, logger.child({ component: 'registry-upgrade' }), worker.owner);
+  const collector = new BlobCollector(core.blobs, logger.child({ component: 'blob-collector' }), {
+    graceMs: config.blobGcGraceMs,
+    intervalMs: config.blobGcIntervalMs,
+    leaseMs: Math.max(60_000, config.jobLeaseMs),
+  });
   janitor.start();
+  collector.start();
   worker.start();
+  exportWorker.start();
   return {
     config,
     store,
@@ -190,10 +226,14 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
     logger,
     http,
     worker,
+    collector,
+    blobs: core.blobs,
     async close() {
       await http.close();
       await worker.stop();
+      await exportWorker.stop();
       await janitor.stop();
+      await collector.stop();
       await store.db.destroy();
       await closeObjectStores(core.objects);
       closeSandbox();
@@ -201,7 +241,10 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
   };
 }
 
-/** DeleteModel's hook: the version's registry copy goes with it (the janitor retries a failure at start). */
+/**
+ * DeleteModel's hook: the version's manifest went with its row (ON DELETE CASCADE); its blobs are
+ * the collector's once unreferenced. What an import had staged for it goes now (or at the janitor's next start).
+ */
 async function dropRegistryCopy(registry: RegistryLocation, row: { id: string; account_id: string }, logger: Logger): Promise<void> {
   try {
     await deletePrefix(registry, versionPrefix(row.account_id, row.id));

@@ -85,6 +85,20 @@ export interface Config {
   minFreeBytes: number;
   /** Shutdown waits at most this long for running jobs, then hands them back to the queue. */
   shutdownGraceMs: number;
+  /** Dedup scope of registry blobs: 'account' (default; tenants cannot probe each other) or 'global'. */
+  blobScope: 'account' | 'global';
+  /** Bytes of distinct stored files an account's versions may reference; 0 = unlimited. */
+  storedBytesQuota: number;
+  /** An unreferenced blob claimed within this window is kept (an import may be about to use it). */
+  blobGcGraceMs: number;
+  /** How often the blob collector runs; 0 = never on its own. */
+  blobGcIntervalMs: number;
+  /** Lifetime of export download URLs and `modelreg pull` file URLs. */
+  downloadUrlTtlSeconds: number;
+  /** Export jobs run at once per process. */
+  exportConcurrency: number;
+  /** Origin put in local download URLs (e.g. https://models.example.com) when clients reach the server through a proxy. */
+  publicUrl?: string;
 }
 
 export type ConfigOverrides = Partial<Config>;
@@ -180,8 +194,16 @@ function buildConfig(overrides: ConfigOverrides): Config {
     maxImportFileBytes: envInt('MODELREG_MAX_IMPORT_FILE_BYTES', 128 * 1024 ** 3),
     minFreeBytes: envInt('MODELREG_MIN_FREE_BYTES', 1024 ** 3),
     shutdownGraceMs: envInt('MODELREG_SHUTDOWN_GRACE_MS', 10_000),
+    blobScope: parseBlobScope(env('MODELREG_BLOB_SCOPE')),
+    storedBytesQuota: envInt('MODELREG_STORED_BYTES_QUOTA', 0),
+    blobGcGraceMs: envInt('MODELREG_BLOB_GC_GRACE_MS', 3_600_000),
+    blobGcIntervalMs: envInt('MODELREG_BLOB_GC_INTERVAL_MS', 600_000),
+    downloadUrlTtlSeconds: envInt('MODELREG_DOWNLOAD_URL_TTL_SECONDS', 3600),
+    exportConcurrency: envInt('MODELREG_EXPORT_CONCURRENCY', 1),
+    publicUrl: env('MODELREG_PUBLIC_URL'),
   };
   const merged = { ...config, ...stripUndefined(overrides) };
+  parseBlobScope(merged.blobScope);
   // Derived paths follow an overridden data dir unless they were set explicitly.
   if (overrides.dataDir && !overrides.database && !env('MODELREG_DATABASE')) {
     merged.database = path.join(merged.dataDir, 'modelreg.sqlite');
@@ -205,6 +227,12 @@ export function parseBucketGrants(raw: string): Record<string, string[]> {
     out[entry.slice(0, eq).trim()] = entry.slice(eq + 1).split(',').map((a) => a.trim()).filter(Boolean);
   }
   return out;
+}
+
+function parseBlobScope(raw: string | undefined): 'account' | 'global' {
+  if (raw === undefined || raw === 'account') return 'account';
+  if (raw === 'global') return 'global';
+  throw new Error(`MODELREG_BLOB_SCOPE must be "account" or "global", got "${raw}"`);
 }
 
 function parseTrustProxy(raw: string | undefined): boolean | string {

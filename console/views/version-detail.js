@@ -8,6 +8,7 @@ import { t } from '../i18n.js';
 import { importProgressBox } from './import-progress.js';
 import { versionMetadataSection } from './metadata-editor.js';
 import { breadcrumb, confirmDialog, dl, errorBox, heading, scrollTable, statusBadge } from './components.js';
+import { useModelPanel } from './use-model.js';
 
 const OVERVIEW = ['modelId', 'modelName', 'modelSetId', 'modelSetName', 'description', 'status', 'sourceInfo', 'model', 'modelApplicationType', 'endpointType', 'createTime', 'modifyTime', 'resourceConfig'];
 const MODEL = ['modelFormat', 'architecture', 'modelType', 'family', 'parameterCount', 'dtype', 'contextLength', 'totalBytes', 'transformerVersion', 'vLLMVersion', 'enablePromptAutoConcat', 'chatTemplateSource', 'storage'];
@@ -93,6 +94,7 @@ export function renderVersionDetail(root, ctx) {
   let m = null;
   let advanceConf = null;
   let advanceErr = null;
+  let stopUse = () => {};
 
   async function fetchModel() {
     const before = m?.status;
@@ -110,6 +112,9 @@ export function renderVersionDetail(root, ctx) {
   }
 
   function draw() {
+    stopUse();
+    const use = m.status === 'Ready' ? useModelPanel(m, ctx) : null;
+    stopUse = use ? use.stop : () => {};
     const shown = new Set([...OVERVIEW, ...MODEL, ...CAPABILITIES, ...SECTIONED]);
     const other = Object.keys(m).filter((k) => !shown.has(k));
     replace(liveStatus, statusBadge(m.status));
@@ -119,6 +124,7 @@ export function renderVersionDetail(root, ctx) {
       m.status === 'Creating' ? (progress.update(m.importProgress), progress.el) : null,
       m.failureReason ? h('div', { class: 'error-box', role: 'alert' }, h('strong', {}, t('field.failureReason'), ': '), m.failureReason) : null,
       m.warnings?.length ? h('div', { class: 'warn-box' }, h('strong', {}, t('field.warnings')), h('ul', {}, m.warnings.map((w) => h('li', {}, typeof w === 'string' ? w : prettyJson(w))))) : null,
+      use?.panel,
       versionMetadataSection(ctx, m, async () => (await fetchModel(), draw(), body.querySelector('#sec-about button')?.focus())),
       section('sec-overview', t('details.overview'), dl([...rowsOf(m, OVERVIEW), ...other.map((k) => [label(k), value(k, m[k])])])),
       section('sec-model', t('details.model'), dl(rowsOf(m, MODEL)), rowsOf(m, MODEL).length === 0 ? h('p', { class: 'muted' }, t('details.noModelInfo')) : null),
@@ -176,5 +182,8 @@ export function renderVersionDetail(root, ctx) {
       body.removeAttribute('aria-busy');
     }
   })();
-  return () => stop();
+  return () => {
+    stop();
+    stopUse();
+  };
 }

@@ -5,6 +5,7 @@ import { ApiError } from '../domain/errors.js';
 import { registerAdmin } from './commands/admin.js';
 import { registerImport } from './commands/import.js';
 import { registerProfile } from './commands/profile.js';
+import { registerPull } from './commands/pull.js';
 import { registerServe } from './commands/serve.js';
 import { registerSets } from './commands/sets.js';
 import { registerTasks } from './commands/tasks.js';
@@ -22,6 +23,7 @@ export async function main(argv: string[]): Promise<void> {
   registerSets(program);
   registerVersions(program);
   registerImport(program);
+  registerPull(program);
   registerProfile(program);
   try {
     await program.parseAsync(argv);
@@ -39,7 +41,7 @@ export async function main(argv: string[]): Promise<void> {
             ? err.message
             : String(err);
     process.stderr.write(`modelreg: ${message}\n`);
-    // Exit codes (docs/cli.md): 1 API/runtime error, 2 usage, 3 import failed, 4 timed out.
+    // Exit codes (docs/cli.md): 1 API/runtime error, 2 usage, 3 import failed, 4 timed out, 5 a pulled file failed its checksum.
     process.exitCode = err instanceof CliError ? err.exitCode : 1;
   }
 }

@@ -2,8 +2,8 @@
 // codes scripts can rely on (docs/cli.md):
 //   0 done · 1 the API answered with an error or could not be reached · 2 the command line is
 //   wrong (unknown flag, bad value, no credentials) · 3 an import ended Fail · 4 --timeout ran
-//   out while the version was still Creating.
-export const EXIT = { ok: 0, apiError: 1, usage: 2, importFailed: 3, timeout: 4 } as const;
+//   out while the version was still Creating · 5 a pulled file did not match its sha256.
+export const EXIT = { ok: 0, apiError: 1, usage: 2, importFailed: 3, timeout: 4, verifyFailed: 5 } as const;
 
 /** An error that ends the command with its own exit code; main() prints "modelreg: message". */
 export class CliError extends Error {

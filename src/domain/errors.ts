@@ -36,6 +36,8 @@ export const ErrorCode = {
   ModelSetNameConflict: { code: 'ModelSetNameAlreadyExists', status: 409 },
   ModelSetNotEmpty: { code: 'ModelSetNotEmpty', status: 409 },
   Conflict: { code: 'Conflict', status: 409 },
+  RangeNotSatisfiable: { code: 'InvalidRange', status: 416 },
+  ModelNotReady: { code: 'ModelNotReady', status: 409 },
   // fine-tuning jobs, tasks and their checkpoints (/v2/finetuning, Train versions)
   FineTuningJobNotFound: { code: 'FineTuningJobNotFound', status: 404 },
   FineTuningTaskNotFound: { code: 'FineTuningTaskNotFound', status: 404 },

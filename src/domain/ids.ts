@@ -19,6 +19,8 @@ export const newId = {
   modelVersion: () => `amv-${randomSuffix()}`,
   account: () => `acct-${randomSuffix()}`,
   importJob: () => `ij-${randomSuffix()}`,
+  exportTask: () => `mexp-${randomSuffix()}`,
+  exportJob: () => `ej-${randomSuffix()}`,
   fineTuningJob: () => `job-${randomSuffix()}`,
   fineTuningTask: () => `task-${randomSuffix()}`,
 };

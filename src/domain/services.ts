@@ -6,6 +6,9 @@ import type { MetadataService } from './model/metadata-service.js';
 import type { ObjectStoreImportSource } from './model/import-source.js';
 import type { ModelSetService } from './model/model-set-service.js';
 import type { ModelVersionService } from './model/model-version-service.js';
+import type { RegistryFiles } from './registry/registry-files.js';
+import type { DownloadLinks } from './registry/download-links.js';
+import type { ModelExportService } from './registry/export-service.js';
 import type { TrainingService } from './training/training-service.js';
 
 export interface Services {
@@ -20,4 +23,10 @@ export interface Services {
   catalogues: Catalogues;
   /** Whether the caller's account may import from a bucket (CheckBucketAccess). */
   buckets: Pick<ObjectStoreImportSource, 'checkAccess'>;
+  /** A version's files as content-addressed blobs (src/jobs/blob-store.ts implements it). */
+  registryFiles: RegistryFiles;
+  /** Export tasks and per-file download URLs (CreateModelExportTask, DescribeModelFiles). */
+  exports: ModelExportService;
+  /** Signs and checks the local store's download URLs (GET /v1/download). */
+  downloads: DownloadLinks;
 }

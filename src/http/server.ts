@@ -16,6 +16,7 @@ import { ConnectionLimits, type ConnectionLimitOptions } from './connection-limi
 import { clientErrorHandler, frameworkErrorHandler, rejectAmbiguousHeaders } from './client-errors.js';
 import { DEFAULT_RATE_LIMITS, RequestLimits, type RateLimitOptions } from './rate-limit.js';
 import { registerConsole } from './console-route.js';
+import { registerDownloads } from './download-route.js';
 import { sendError, sendResult } from './envelope.js';
 import { ignoredFieldsHeader, parseJsonBody, validateBody } from './validate-body.js';
 
@@ -120,6 +121,8 @@ export function buildHttpServer(services: Services, opts: HttpOptions): FastifyI
   app.post('/v2/:route', { onRequest: (req, reply) => admit(req, reply, services, opts, limits, connections) }, (req, reply) => handleAction(req, reply, services));
   // The web console (static files; it calls the API above like any other client).
   registerConsole(app);
+  // Signed download URLs of the local store (export archives, `modelreg pull`).
+  registerDownloads(app, services);
 
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? '';
@@ -198,7 +201,7 @@ async function handleAction(req: FastifyRequest, reply: FastifyReply, services: 
     req.log.debug({ requestId: req.apiRequestId, action: action.name, ignoredFields: ignored.slice(0, 20).map((f) => f.slice(0, 100)) }, 'unknown fields ignored');
     reply.header('x-modelreg-ignored-fields', ignoredFieldsHeader(ignored));
   }
-  const result = await action.handle({ principal, services, requestId: req.apiRequestId }, body);
+  const result = await action.handle({ principal, services, requestId: req.apiRequestId, origin: `${req.protocol}://${req.headers.host ?? req.hostname}` }, body);
   return sendResult(reply, req.apiRequestId, result);
 }
 

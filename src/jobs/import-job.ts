@@ -1,5 +1,6 @@
 // The import job: read and validate a version's files (src/domain/import), copy them into
-// registry storage on the way, and move the version from Creating to Ready or Fail.
+// registry storage on the way (staged, then promoted to content-addressed blobs: blob-store.ts),
+// and move the version from Creating to Ready or Fail.
 // Ready is written in the same transaction that finishes the job, and only while this worker
 // still holds the job's lease: a half-done import is never visible as Ready.
 import type { Logger } from 'pino';
@@ -12,7 +13,8 @@ import type { ObjectStore } from '../objects/object-store.js';
 import type { CustomConfsRepo } from '../store/repos/custom-confs-repo.js';
 import type { JobRow, JobsRepo } from '../store/repos/jobs-repo.js';
 import type { ModelsRepo } from '../store/repos/models-repo.js';
-import { shapesFromRegistryCopy } from './base-shapes.js';
+import { shapesFromStoredFiles } from './base-shapes.js';
+import { StorageQuotaError, VersionGoneError, type BlobStore } from './blob-store.js';
 import { CopyingSource, deletePrefix, versionPrefix, type RegistryLocation } from './registry-copy.js';
 import type { JobContext, JobHandler } from './worker.js';
 
@@ -39,6 +41,7 @@ export class ImportJobHandler implements JobHandler {
       confs: CustomConfsRepo;
       source: ObjectStore;
       registry: RegistryLocation;
+      blobs: BlobStore;
       logger: Logger;
       /** Delay before retrying after an infrastructure error. */
       retryDelayMs: number;
@@ -50,7 +53,7 @@ export class ImportJobHandler implements JobHandler {
   ) {
     this.adapters = new AdaptersRepo(deps.models.db);
     // The third argument is the SET@alias lookup (base-ref.ts AliasLookup); none until aliases exist.
-    this.adapterBases = new AdapterBaseResolver(deps.models, this.adapters, undefined, (base) => shapesFromRegistryCopy(deps.registry, base.details));
+    this.adapterBases = new AdapterBaseResolver(deps.models, this.adapters, undefined, (base) => shapesFromStoredFiles(deps.blobs, base));
   }
 
   async run(job: JobRow, ctx: JobContext): Promise<void> {
@@ -158,7 +161,7 @@ export class ImportJobHandler implements JobHandler {
       ...chat,
       ...(inspection.family ? { family: inspection.family } : {}),
       warnings: inspection.warnings,
-      storage: { kind: registry.store.kind, bucket: registry.bucket, prefix: dest },
+      storage: { kind: registry.store.kind, bucket: registry.bucket, layout: 'blobs', scope: this.deps.blobs.scopeOf(version.account_id) },
     };
     if (binding) {
       const { inheritedChatTemplate: _inherited, ...extra } = binding.details;
@@ -168,6 +171,25 @@ export class ImportJobHandler implements JobHandler {
       ? `base ${binding.baseId} was deleted or left Ready while the adapter was imported; create the adapter version again against a Ready base`
       : null;
     await progress.settle();
+    let manifest;
+    try {
+      manifest = await this.deps.blobs.storeVersion(version.account_id, version.id, dest, inspection.files);
+    } catch (err) {
+      await deletePrefix(registry, dest).catch(() => undefined);
+      if (ctx.signal.aborted) throw err;
+      if (err instanceof VersionGoneError) {
+        await jobs.finish(job.id, ctx.owner, 'done', 'version deleted', now());
+        return;
+      }
+      if (err instanceof StorageQuotaError) {
+        await this.fail(job, ctx, version.id, err.message);
+        return;
+      }
+      const reason = describeInfraError(err, url);
+      if (job.attempts < MAX_IMPORT_ATTEMPTS) await this.retryLater(job, ctx, reason);
+      else await this.fail(job, ctx, version.id, `${reason} (gave up after ${job.attempts} attempts)`);
+      return;
+    }
     const committed = await models.transaction(async (tx) => {
       // Locked (PostgreSQL) so a DeleteModel of the base waits and then sees the binding.
       const baseOk = binding?.baseId ? await this.adapters.lockReadyVersion(binding.baseId, tx) : true;
@@ -179,6 +201,8 @@ export class ImportJobHandler implements JobHandler {
         await models.updateVersion(version.id, { status: 'Fail', failure_reason: baseGone, modified_at: now() }, tx);
         return false;
       }
+      // Exactly this attempt's files (an earlier attempt may have recorded others).
+      await this.deps.blobs.repo.replaceManifest(version.id, manifest, tx);
       await models.updateVersion(version.id, { status: 'Ready', details: JSON.stringify(details), failure_reason: null, modified_at: now() }, tx);
       if (binding?.baseId) await this.adapters.bind({ adapter_id: version.id, base_id: binding.baseId, account_id: version.account_id, created_at: now() }, tx);
       if (inspection.tensorShapes && !inspection.adapter) await this.adapters.putShapes(version.id, inspection.tensorShapes, tx);
@@ -189,15 +213,8 @@ export class ImportJobHandler implements JobHandler {
       await deletePrefix(registry, dest).catch(() => undefined);
       return;
     }
-    // Earlier attempts' leftovers (a crash mid-copy) go now that this copy is the version's.
-    await this.removeOtherAttempts(versionDir, dest).catch((err) => this.deps.logger.warn({ err, versionDir }, 'could not remove leftovers of earlier attempts'));
-  }
-
-  private async removeOtherAttempts(versionDir: string, keep: string): Promise<void> {
-    const { registry } = this.deps;
-    for await (const o of registry.store.list(registry.bucket, versionDir)) {
-      if (!o.key.startsWith(keep + '/')) await registry.store.delete(registry.bucket, o.key);
-    }
+    // Staged leftovers (earlier attempts' copies after a crash mid-copy) go now that the blobs hold the version.
+    await deletePrefix(registry, versionDir).catch((err) => this.deps.logger.warn({ err, versionDir }, 'could not remove staged leftovers'));
   }
 
   /**
@@ -234,6 +251,8 @@ export class ImportJobHandler implements JobHandler {
       if (!ours) return;
       const still = await models.findVersionById(versionId, tx);
       if (still?.status === 'Creating') {
+        // Blobs claimed by earlier attempts become collectable.
+        await this.deps.blobs.repo.deleteManifest(versionId, tx);
         await models.updateVersion(versionId, { status: 'Fail', failure_reason: reason, modified_at: at }, tx);
       }
     });

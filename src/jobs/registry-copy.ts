@@ -1,8 +1,10 @@
 // Immutability by copy: while the inspection streams each source file once, the same bytes are
-// written into registry-owned storage (<registry bucket>/<account>/<version>/<path>), so a Ready
-// version never changes when someone later overwrites the user's bucket, and no file is read twice.
+// written into registry-owned storage (staged under incoming/<account>/<version>/attempt-N/<path>,
+// then promoted to content-addressed blobs by blob-store.ts), so a Ready version never changes when
+// someone later overwrites the user's bucket, and no file is read twice.
 import { PassThrough, type Readable } from 'node:stream';
 import type { ObjectInfo, ObjectStore } from '../objects/object-store.js';
+import { LocalObjectStore } from '../objects/local-store.js';
 
 export interface RegistryLocation {
   store: ObjectStore;
@@ -12,7 +14,8 @@ export interface RegistryLocation {
 /** Chunk size of the copy's buffers: large chunks keep multi-GB imports near disk speed. */
 const COPY_CHUNK = 4 * 1024 * 1024;
 
-export const versionPrefix = (accountId: string, versionId: string): string => `${accountId}/${versionId}`;
+/** Where an import stages a version's files before they become blobs. */
+export const versionPrefix = (accountId: string, versionId: string): string => `incoming/${accountId}/${versionId}`;
 
 export async function deletePrefix(loc: RegistryLocation, prefix: string): Promise<number> {
   let n = 0;
@@ -20,6 +23,7 @@ export async function deletePrefix(loc: RegistryLocation, prefix: string): Promi
     await loc.store.delete(loc.bucket, o.key);
     n++;
   }
+  if (loc.store instanceof LocalObjectStore) await loc.store.pruneEmptyDirs(loc.bucket, prefix);
   return n;
 }
 

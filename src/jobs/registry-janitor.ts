@@ -1,13 +1,16 @@
 // Keeps registry storage free of what crashes and failed cleanups leave behind:
 //  * temp files of writes a killed process never finished (local store; S3 uploads are atomic,
 //    and an abandoned multipart upload is S3's to expire with a lifecycle rule);
-//  * copies of versions that no longer exist or ended Fail (a delete whose cleanup failed, a crash
-//    between a version's end and the removal of its copy).
-// A version still Creating is never touched: its import job owns its prefix.
+//  * staged files (incoming/<account>/<version>/…) of versions that no longer exist or are no longer
+//    Creating (a delete whose cleanup failed, a crash between a version's end and the cleanup).
+// A version still Creating is never touched: its import job owns its prefix. Blobs are the
+// collector's (blob-collector.ts), never the janitor's.
 import type { Logger } from 'pino';
 import { LocalObjectStore } from '../objects/local-store.js';
 import type { ModelsRepo } from '../store/repos/models-repo.js';
 import { deletePrefix, type RegistryLocation } from './registry-copy.js';
+
+const STAGING_ROOT = 'incoming';
 
 export interface JanitorOptions {
   /** A temp file untouched this long belongs to a dead writer. */
@@ -60,9 +63,9 @@ export class RegistryJanitor {
     let removed = 0;
     try {
       const prefixes = new Set<string>();
-      for await (const o of store.list(bucket, '')) {
+      for await (const o of store.list(bucket, STAGING_ROOT)) {
         const parts = o.key.split('/');
-        if (parts.length >= 3) prefixes.add(`${parts[0]}/${parts[1]}`);
+        if (parts.length >= 4) prefixes.add(`${parts[1]}/${parts[2]}`);
       }
       // Looked up in batches: one query per few hundred copies, not one per copy.
       const all = [...prefixes];
@@ -71,12 +74,12 @@ export class RegistryJanitor {
         const known = new Map((await this.models.versionStates(batch.map(([, v]) => v))).map((v) => [v.id, v]));
         for (const [accountId, versionId] of batch) {
           const version = known.get(versionId);
-          if (version && version.account_id === accountId && version.status !== 'Fail') continue;
-          await deletePrefix(this.registry, `${accountId}/${versionId}`);
+          if (version && version.account_id === accountId && version.status === 'Creating') continue;
+          await deletePrefix(this.registry, `${STAGING_ROOT}/${accountId}/${versionId}`);
           removed++;
         }
       }
-      if (removed > 0) this.logger.info({ removed }, 'removed registry copies of deleted or failed versions');
+      if (removed > 0) this.logger.info({ removed }, 'removed staged files of deleted or finished versions');
     } catch (err) {
       this.logger.warn({ err }, 'registry orphan sweep failed');
     }

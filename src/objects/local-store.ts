@@ -209,6 +209,49 @@ export class LocalObjectStore implements ObjectStore {
   async close(): Promise<void> {}
 
   /**
+   * Removes empty directories under `prefix` (and the prefix itself when empty): a process killed
+   * between creating a key's directory and renaming its file into it leaves one, and object stores
+   * have no empty directories.
+   */
+  async pruneEmptyDirs(bucket: string, prefix: string): Promise<void> {
+    const root = await this.bucketRoot(bucket);
+    const start = path.join(root, ...directoryPrefix(prefix).split('/').filter(Boolean));
+    if (start === root || !inside(root, start)) return;
+    const prune = async (dir: string): Promise<void> => {
+      const entries = await ifExists(fsp.readdir(dir, { withFileTypes: true }));
+      if (entries === null) return;
+      for (const e of entries) if (e.isDirectory()) await prune(path.join(dir, e.name));
+      await fsp.rmdir(dir).catch(() => undefined); // not empty: kept
+    };
+    const st = await ifExists(fsp.lstat(start));
+    if (st?.isDirectory()) await prune(start);
+    for (let d = path.dirname(start); inside(root, d); d = path.dirname(d)) {
+      try {
+        await fsp.rmdir(d);
+      } catch {
+        break;
+      }
+    }
+  }
+
+  /** A rename: the bytes never move, so promoting a multi-GB blob costs nothing. */
+  async move(bucket: string, from: string, to: string): Promise<void> {
+    const src = await this.locate(bucket, from);
+    if (src === null) throw notFound(bucket, from);
+    validateObjectKey(to);
+    if (isTemp(to)) throw new ApiError('InvalidParameter', `object key must not start with "${TEMP_PREFIX}" (reserved)`);
+    const root = await this.bucketRoot(bucket);
+    await this.publish(root, src, keyPath(root, to), to);
+    for (let d = path.dirname(src); inside(root, d); d = path.dirname(d)) {
+      try {
+        await fsp.rmdir(d);
+      } catch {
+        break;
+      }
+    }
+  }
+
+  /**
    * Removes in-progress write files of `bucket` untouched for `olderThanMs`: what a process killed
    * mid-write leaves behind (a live write keeps its file's mtime fresh). Returns how many went.
    */

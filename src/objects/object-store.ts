@@ -29,6 +29,10 @@ export interface ObjectStore {
    * store's reserve. Stores without a notion of free space (S3) leave it out.
    */
   ensureFreeSpace?(bucket: string, bytes: number): Promise<void>;
+  /** Moves an object to another key of the same bucket, replacing what is there (atomic on the local store). */
+  move?(bucket: string, from: string, to: string): Promise<void>;
+  /** A presigned GET URL (S3 only). */
+  presignGet?(bucket: string, key: string, opts: { expiresSeconds: number; fileName?: string }): Promise<string | null>;
   /** Releases connections (S3 keeps sockets alive); call once on shutdown. */
   close?(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 // Object store on an S3-compatible service (AWS S3, Baidu BOS, MinIO, …).
 // S3 itself makes PutObject and CompleteMultipartUpload atomic, so writes need no temp keys.
 import {
+  CopyObjectCommand,
   CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
@@ -12,6 +13,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ApiError } from '../domain/errors.js';
@@ -66,6 +68,7 @@ export class S3ObjectStore implements ObjectStore {
   private readonly region: string;
   private readonly pageSize: number;
   private readonly stallTimeoutMs: number;
+  private readonly options: S3StoreOptions;
 
   constructor(options: S3StoreOptions) {
     const { endpoint, region, accessKeyId, secretAccessKey, forcePathStyle } = options;
@@ -93,6 +96,38 @@ export class S3ObjectStore implements ObjectStore {
     this.region = region;
     this.pageSize = options.listPageSize ?? 1000;
     this.stallTimeoutMs = options.stallTimeoutMs ?? 0;
+    this.options = options;
+  }
+
+  /** CopyObject then delete (server-side: the bytes do not pass through this process up to 5 GiB). */
+  async move(bucket: string, from: string, to: string): Promise<void> {
+    validateBucketName(bucket, 'bucket name');
+    validateObjectKey(from);
+    validateObjectKey(to);
+    const st = await this.stat(bucket, from);
+    if (!st) throw new ApiError('ResourceNotFound', `object "${from}" does not exist in bucket "${bucket}"`);
+    if (st.size <= 5 * 1024 * MiB) {
+      const source = `${bucket}/${from.split('/').map(encodeURIComponent).join('/')}`;
+      await this.client.send(new CopyObjectCommand({ Bucket: bucket, Key: to, CopySource: source })).catch((e: unknown) => this.fail(e, 'CopyObject', bucket, to));
+    } else {
+      // CopyObject stops at 5 GiB: stream it through (bounded memory, like any upload).
+      await this.write(bucket, to, await this.read(bucket, from), st.size);
+    }
+    await this.delete(bucket, from);
+  }
+
+  /** A SigV4 query-presigned GET (AWS's own presigner); null without static credentials. */
+  async presignGet(bucket: string, key: string, opts: { expiresSeconds: number; fileName?: string }): Promise<string | null> {
+    if (!this.options.accessKeyId || !this.options.secretAccessKey) return null;
+    validateBucketName(bucket, 'bucket name');
+    validateObjectKey(key);
+    const get = new GetObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      ...(opts.fileName ? { ResponseContentDisposition: `attachment; filename="${opts.fileName.replace(/["\\]/g, '_')}"` } : {}),
+    });
+    // S3 accepts at most 7 days.
+    return getSignedUrl(this.client, get, { expiresIn: Math.min(604800, Math.max(1, Math.floor(opts.expiresSeconds))) });
   }
 
   async bucketExists(bucket: string): Promise<boolean> {
@@ -291,6 +326,7 @@ function meter(body: Readable | Buffer, key: string, size?: number) {
     },
   };
 }
+
 
 /** The first `n` bytes of `body`; stopping early destroys `body` (and its connection). */
 function take(body: Readable, n: number): Readable {

@@ -154,6 +154,43 @@ export interface VersionTensorShapesTable {
   shapes: string;
 }
 
+export interface BlobsTable {
+  /** An account id, or "shared" when dedup is global. */
+  scope: string;
+  sha256: string;
+  size: number;
+  state: 'pending' | 'ready';
+  claimed_at: string;
+}
+
+export interface VersionFilesTable {
+  version_id: string;
+  path: string;
+  size: number;
+  sha256: string;
+  scope: string;
+}
+
+export interface LeasesTable {
+  name: string;
+  owner: string;
+  expires_at: string;
+}
+
+export interface ModelExportsTable {
+  id: string;
+  account_id: string;
+  version_id: string;
+  status: 'Doing' | 'Done' | 'Fail';
+  file_name: string | null;
+  object_key: string | null;
+  md5: string | null;
+  size: number | null;
+  failure_reason: string | null;
+  created_at: string;
+  modified_at: string;
+}
+
 /** Key/value tags on model versions (UpdateModel's `tags`), MLflow-style; migration 0010. */
 export interface ModelVersionTagsTable {
   model_id: string;
@@ -175,6 +212,10 @@ export interface Database {
   custom_confs: CustomConfsTable;
   adapter_bindings: AdapterBindingsTable;
   version_tensor_shapes: VersionTensorShapesTable;
+  blobs: BlobsTable;
+  version_files: VersionFilesTable;
+  leases: LeasesTable;
+  model_exports: ModelExportsTable;
   model_version_tags: ModelVersionTagsTable;
 }
 

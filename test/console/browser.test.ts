@@ -212,6 +212,22 @@ describe('web console in a real browser', { skip }, () => {
     await shot('08-version-ready-details');
   });
 
+  test('"Use this model": the pull line, and an export whose download link serves the tar', async () => {
+    await page.getByRole('heading', { name: 'Use this model' }).waitFor();
+    assert.equal(await page.locator('pre.pull-command').innerText(), `modelreg pull ${SET_NAME}/V1`);
+    await page.getByText('No export yet.').waitFor();
+    await page.getByRole('button', { name: 'Export as archive' }).click();
+    const link = page.locator('.export-status a.download');
+    await link.waitFor({ timeout: 30_000 });
+    assert.equal(await link.innerText(), `${SET_NAME}-V1.tar`);
+    const res = await fetch((await link.getAttribute('href')) as string);
+    assert.equal(res.status, 200);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    const md5 = createHash('md5').update(bytes).digest('hex');
+    assert.ok((await page.locator('.export-status').innerText()).includes(md5), 'the panel shows the archive\'s MD5');
+    await shot('08b-version-use-this-model');
+  });
+
   test('the set page lists the version as Ready; search finds the set', async () => {
     await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: SET_NAME }).click();
     const row = page.locator(`tr[data-model-id="${modelId}"]`);

@@ -38,6 +38,7 @@ export function startSlowReplica(s: TestServer, bytesPerSecond: number, progress
     confs: new CustomConfsRepo(s.app.store.db),
     source: slowStore(createObjectStore({ kind: 'local', rootDir: s.app.config.bucketsDir }), bytesPerSecond),
     registry: { store: createObjectStore({ kind: 'local', rootDir: path.join(s.dataDir, 'registry') }), bucket: 'models' },
+    blobs: s.app.blobs,
     logger,
     retryDelayMs: 100,
     progressEveryMs,

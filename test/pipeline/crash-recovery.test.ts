@@ -14,7 +14,7 @@ import { createRandomDatabase, dropTestDatabase, testPgUrl } from '../helpers/pg
 import { startCliServer, type CliServer } from '../helpers/cli.js';
 import { createSet, transformersImport } from '../helpers/api.js';
 import { writeLargeModel } from '../fixtures/model-builder.js';
-import { describeFiles, eventually, filesUnder, registryDirsOf, registryRoot, registryTempFiles, settle } from './pipeline-helpers.js';
+import { describeFiles, eventually, filesUnder, registryDirsOf, registryRoot, registryTempFiles, settle, storedFiles } from './pipeline-helpers.js';
 
 const MiB = 1024 * 1024;
 const LEASE_MS = 2000;
@@ -81,11 +81,11 @@ describe('killing the server during an import', () => {
     assert.equal(d.status, 'Ready', d.failureReason);
     // What was recorded is the source, byte for byte, and the copy is exactly that.
     assert.deepEqual(d.files, await describeFiles(path.join(dataDir, 'buckets', BUCKET, 'big')));
-    const copy = path.join(registryRoot(dataDir), ...d.storage.prefix.split('/'));
-    assert.deepEqual(await describeFiles(copy), d.files);
+    assert.deepEqual(await storedFiles(dataDir, d), d.files);
     // The killed writer's temp files are swept once they are surely stale (2 leases).
     await eventually('no temp files left in registry storage', async () => (await registryTempFiles(dataDir)).length === 0, 30_000);
-    assert.deepEqual(await filesUnder(registryRoot(dataDir)), d.files.map((f: any) => `${d.storage.prefix}/${f.path}`));
+    const blobKeys = [...new Set<string>(d.files.map((f: any) => `blobs/${d.storage.scope}/${f.sha256.slice(0, 2)}/${f.sha256}`))].sort();
+    assert.deepEqual(await filesUnder(registryRoot(dataDir)), blobKeys, 'only the blobs: nothing staged is left');
     await s.stop();
     server = undefined;
   });
@@ -105,7 +105,7 @@ describe('killing the server during an import', () => {
     s = await start();
     const d = await settle(s, key, modelId, 120_000);
     assert.equal(d.status, 'Ready', d.failureReason);
-    assert.deepEqual(await describeFiles(path.join(registryRoot(dataDir), ...d.storage.prefix.split('/'))), d.files);
+    assert.deepEqual(await storedFiles(dataDir, d), d.files);
     await s.stop();
     server = undefined;
   });

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { call, startServer, type TestServer } from '../helpers/harness.js';
 import { createSet, expectFail, transformersImport } from '../helpers/api.js';
 import { writeLargeModel, writeTinyCausalLM } from '../fixtures/model-builder.js';
-import { bucketPath, describeFiles, eventually, FAST, filesUnder, importAndSettle, registryDirsOf, registryRoot, registryTempFiles } from './pipeline-helpers.js';
+import { bucketPath, describeFiles, eventually, FAST, filesUnder, importAndSettle, registryDirsOf, registryRoot, registryTempFiles, storedFiles } from './pipeline-helpers.js';
 
 const BUCKET = 'team-models';
 
@@ -26,8 +26,7 @@ describe('a Ready version does not change when its bucket does', () => {
     const built = await writeTinyCausalLM(bucketPath(server, BUCKET, 'llama'), { shards: 2 });
     const before = await importAndSettle(server, server.key, transformersImport(setId, { bucket: BUCKET, objectPath: 'llama' }));
     assert.equal(before.status, 'Ready', before.failureReason);
-    const copyDir = path.join(registryRoot(server.dataDir), ...before.storage.prefix.split('/'));
-    assert.deepEqual(await describeFiles(copyDir), before.files);
+    assert.deepEqual(await storedFiles(server.dataDir, before), before.files);
 
     // Someone re-uses the path for another model: new weights, a removed file, an added one.
     const shard = path.join(built.dir, built.weightFiles[0] as string);
@@ -40,12 +39,12 @@ describe('a Ready version does not change when its bucket does', () => {
 
     const afterChange = await call(server, server.key, 'DescribeModel', { modelId: before.modelId });
     assert.deepEqual(afterChange, before);
-    assert.deepEqual(await describeFiles(copyDir), before.files, 'the registry copy still hashes to the recorded sha256');
+    assert.deepEqual(await storedFiles(server.dataDir, before), before.files, 'the registry blobs still hash to the recorded sha256');
 
     // Even the whole source directory going away changes nothing.
     await fsp.rm(built.dir, { recursive: true });
     assert.deepEqual(await call(server, server.key, 'DescribeModel', { modelId: before.modelId }), before);
-    assert.deepEqual(await describeFiles(copyDir), before.files);
+    assert.deepEqual(await storedFiles(server.dataDir, before), before.files);
   });
 
   it('imports the new content as a new version, with its own copy', async () => {
@@ -56,12 +55,15 @@ describe('a Ready version does not change when its bucket does', () => {
     const v2 = await importAndSettle(server, server.key, transformersImport(setId, { bucket: BUCKET, objectPath: 'reused' }));
     assert.equal(v1.dtype, 'F32');
     assert.equal(v2.dtype, 'F16');
-    assert.notEqual(v1.storage.prefix, v2.storage.prefix);
+    const weights = (d: any) => d.files.filter((f: any) => f.path.endsWith('.safetensors')).map((f: any) => f.sha256);
+    assert.notDeepEqual(weights(v1), weights(v2));
+    assert.deepEqual(await storedFiles(server.dataDir, v1), v1.files, 'V1 keeps its own blobs');
+    assert.deepEqual(await storedFiles(server.dataDir, v2), v2.files);
     assert.equal((await call(server, server.key, 'DescribeModel', { modelId: v1.modelId })).dtype, 'F32');
   });
 });
 
-describe('DeleteModel removes the registry copy', () => {
+describe('DeleteModel releases the registry copy', () => {
   let server: TestServer;
   let setId: string;
 
@@ -71,17 +73,16 @@ describe('DeleteModel removes the registry copy', () => {
   });
   after(() => server.close());
 
-  it('deletes the copy of a Ready version, and only that one', async () => {
+  it('deleting one of two versions with the same files removes nothing the other uses', async () => {
     await writeTinyCausalLM(bucketPath(server, BUCKET, 'llama'));
     const keep = await importAndSettle(server, server.key, transformersImport(setId, { bucket: BUCKET, objectPath: 'llama' }));
     const drop = await importAndSettle(server, server.key, transformersImport(setId, { bucket: BUCKET, objectPath: 'llama' }));
-    assert.equal((await registryDirsOf(server.dataDir, drop.modelId)).length, 1);
+    assert.deepEqual(await registryDirsOf(server.dataDir, drop.modelId), [], 'nothing staged once Ready');
 
     assert.equal(await call(server, server.key, 'DeleteModel', { modelId: drop.modelId }), true);
-    assert.deepEqual(await registryDirsOf(server.dataDir, drop.modelId), []);
     await expectFail(server, server.key, 'DescribeModel', { modelId: drop.modelId }, 404, 'ModelNotFound');
-    const keptDir = path.join(registryRoot(server.dataDir), ...keep.storage.prefix.split('/'));
-    assert.deepEqual(await describeFiles(keptDir), keep.files);
+    await server.app.collector.collect();
+    assert.deepEqual(await storedFiles(server.dataDir, keep), keep.files);
     // The user's bucket is the user's: deleting a version never touches it.
     assert.ok((await filesUnder(bucketPath(server, BUCKET, 'llama'))).includes('config.json'));
   });

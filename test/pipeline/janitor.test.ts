@@ -7,7 +7,7 @@ import { after, describe, it } from 'node:test';
 import { startServer, tempDir, type TestServer } from '../helpers/harness.js';
 import { createSet, transformersImport } from '../helpers/api.js';
 import { writeTinyCausalLM } from '../fixtures/model-builder.js';
-import { bucketPath, eventually, FAST, filesUnder, importAndSettle, registryRoot } from './pipeline-helpers.js';
+import { bucketPath, eventually, FAST, filesUnder, importAndSettle, registryRoot, storedFiles } from './pipeline-helpers.js';
 
 describe('the registry janitor at start', () => {
   const dataDir = tempDir('modelreg-janitor-');
@@ -26,24 +26,22 @@ describe('the registry janitor at start', () => {
     assert.equal(ready.status, 'Ready', ready.failureReason);
     const failed = await importAndSettle(server, server.key, transformersImport(setId, { bucket: 'models', objectPath: 'bad' }));
     assert.equal(failed.status, 'Fail');
-    const accountDir = ready.storage.prefix.split('/')[0];
+    const accountDir = ready.storage.scope;
+    const blobsBefore = await filesUnder(path.join(registryRoot(dataDir), 'blobs'));
     await server.close();
     server = undefined;
 
     // What a crash between a version's end and its cleanup leaves behind.
     const root = registryRoot(dataDir);
     for (const id of ['amv-ghostghost01', failed.modelId]) {
-      const dir = path.join(root, accountDir, id, 'attempt-1');
+      const dir = path.join(root, 'incoming', accountDir, id, 'attempt-1');
       fs.mkdirSync(dir, { recursive: true });
       fs.writeFileSync(path.join(dir, 'config.json'), '{}');
     }
 
     server = await startServer({ ...FAST, dataDir });
-    await eventually('the leftovers to be removed', async () => (await filesUnder(root)).every((f) => f.startsWith(ready.storage.prefix + '/')), 15_000);
-    assert.deepEqual(
-      (await filesUnder(root)).sort(),
-      ready.files.map((f: { path: string }) => `${ready.storage.prefix}/${f.path}`).sort(),
-      'exactly the Ready copy is left',
-    );
+    await eventually('the leftovers to be removed', async () => (await filesUnder(root)).every((f) => f.startsWith('blobs/')), 15_000);
+    assert.deepEqual(await filesUnder(path.join(root, 'blobs')), blobsBefore, 'exactly the blobs are left');
+    assert.deepEqual(await storedFiles(dataDir, ready), ready.files);
   });
 });

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { call, startServer, type TestServer } from '../helpers/harness.js';
 import { createSet, safetensorsImport, transformersImport, vllmImport } from '../helpers/api.js';
 import { TINY_PARAMETER_COUNT, writeDiffusersPipeline, writeSdCheckpoint, writeTinyCausalLM } from '../fixtures/model-builder.js';
-import { bucketPath, describeFiles, FAST, importAndSettle, registryRoot, settle } from './pipeline-helpers.js';
+import { bucketPath, describeFiles, FAST, importAndSettle, registryRoot, settle, storedFiles } from './pipeline-helpers.js';
 
 const BUCKET = 'team-models';
 
@@ -21,8 +21,7 @@ describe('import from the local object store', () => {
   /** The version's registry copy must be exactly the recorded files with the recorded bytes. */
   async function assertRegistryCopy(d: any): Promise<void> {
     assert.equal(d.storage.kind, 'local');
-    const dir = path.join(registryRoot(server.dataDir), ...d.storage.prefix.split('/'));
-    assert.deepEqual(await describeFiles(dir), d.files, 'registry copy = recorded files');
+    assert.deepEqual(await storedFiles(server.dataDir, d), d.files, 'registry blobs = recorded files');
   }
 
   before(async () => {

@@ -12,8 +12,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { S3Config } from '../../src/config.js';
 import { call, signedFetch, type Key, type RawResponse, type TestServer } from '../helpers/harness.js';
 
-/** Overrides that make a test server's worker react within ~100 ms. */
-export const FAST = { jobPollMs: 100, importRetryDelayMs: 100 } as const;
+/** Overrides that make a test server's worker react within ~100 ms (and its blob collector run only when called). */
+export const FAST = { jobPollMs: 100, importRetryDelayMs: 100, blobGcGraceMs: 0, blobGcIntervalMs: 0 } as const;
 
 /** Polls DescribeModel until the version is no longer Creating; fails the test if it stays Creating. */
 export async function settle(server: { url: string }, key: Key, modelId: string, timeoutMs = 30_000): Promise<any> {
@@ -75,9 +75,31 @@ export async function describeFiles(dir: string): Promise<Array<{ path: string; 
   return out;
 }
 
-/** The registry directory of one version, found by its id (the account id is not shown on Fail). */
+/** Where the local registry keeps a blob. */
+export const blobPath = (dataDir: string, scope: string, sha256: string): string =>
+  path.join(registryRoot(dataDir), 'blobs', scope, sha256.slice(0, 2), sha256);
+
+/** A Ready version's files as the local registry holds them (its blobs), in DescribeModel's shape. */
+export async function storedFiles(dataDir: string, d: { files: { path: string; sha256: string }[]; storage: { scope: string } }) {
+  const out = [];
+  for (const f of d.files) {
+    const full = blobPath(dataDir, d.storage.scope, f.sha256);
+    out.push({ path: f.path, size: (await fsp.stat(full)).size, sha256: await sha256File(full) });
+  }
+  return out;
+}
+
+/** Total bytes of the local registry's blobs. */
+export async function blobBytes(dataDir: string): Promise<number> {
+  const root = path.join(registryRoot(dataDir), 'blobs');
+  let n = 0;
+  for (const rel of await filesUnder(root)) n += (await fsp.stat(path.join(root, rel))).size;
+  return n;
+}
+
+/** The staging directory of one version, found by its id (the account id is not shown on Fail). */
 export async function registryDirsOf(dataDir: string, modelId: string): Promise<string[]> {
-  const root = registryRoot(dataDir);
+  const root = path.join(registryRoot(dataDir), 'incoming');
   const accounts = await fsp.readdir(root).catch(() => [] as string[]);
   const found: string[] = [];
   for (const a of accounts) {

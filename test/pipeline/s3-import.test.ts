@@ -36,15 +36,20 @@ async function putTinyModel(store: S3ObjectStore, prefix: string, opts: TinyLmOp
   }
 }
 
-/** { path, size, sha256 } of the registry copy under prefix, read back from S3. */
-async function registryFiles(store: S3ObjectStore, prefix: string) {
+/** { path, size, sha256 } of a version's files as the S3 registry bucket holds them (its blobs). */
+async function registryFiles(store: S3ObjectStore, d: { files: { path: string; sha256: string }[]; storage: { scope: string } }) {
   const out = [];
-  for await (const o of store.list(REGISTRY_BUCKET, prefix)) {
+  for (const f of d.files) {
+    const key = `blobs/${d.storage.scope}/${f.sha256.slice(0, 2)}/${f.sha256}`;
     const h = createHash('sha256');
-    for await (const chunk of await store.read(REGISTRY_BUCKET, o.key)) h.update(chunk as Buffer);
-    out.push({ path: o.key.slice(prefix.length + 1), size: o.size, sha256: h.digest('hex') });
+    let size = 0;
+    for await (const chunk of await store.read(REGISTRY_BUCKET, key)) {
+      h.update(chunk as Buffer);
+      size += (chunk as Buffer).byteLength;
+    }
+    out.push({ path: f.path, size, sha256: h.digest('hex') });
   }
-  return out.sort((a, b) => (a.path < b.path ? -1 : 1));
+  return out;
 }
 
 async function registryKeys(store: S3ObjectStore, prefix: string): Promise<string[]> {
@@ -79,17 +84,19 @@ describe('import from S3 (s3rver)', () => {
     assert.equal(d.sourceInfo.importModelVersionBosUrl, `bos://${BUCKET}/llama/sharded`);
     assert.equal(d.parameterCount, TINY_PARAMETER_COUNT);
     assert.equal(d.files.length, 9); // 3 shards, the index, config, generation config, 3 tokenizer files
-    assert.deepEqual(d.storage, { kind: 's3', bucket: REGISTRY_BUCKET, prefix: d.storage.prefix });
-    assert.deepEqual(await registryFiles(store, d.storage.prefix), d.files);
+    assert.deepEqual(d.storage, { kind: 's3', bucket: REGISTRY_BUCKET, layout: 'blobs', scope: d.storage.scope });
+    assert.deepEqual(await registryFiles(store, d), d.files);
 
     // Immutability holds on S3 too: overwrite and delete the source objects.
     await store.write(BUCKET, 'llama/sharded/config.json', Buffer.from('{}'));
     await store.delete(BUCKET, 'llama/sharded/model-00001-of-00003.safetensors');
     assert.deepEqual(await call(server, server.key, 'DescribeModel', { modelId: d.modelId }), d);
-    assert.deepEqual(await registryFiles(store, d.storage.prefix), d.files);
+    assert.deepEqual(await registryFiles(store, d), d.files);
 
     assert.equal(await call(server, server.key, 'DeleteModel', { modelId: d.modelId }), true);
-    assert.deepEqual(await registryKeys(store, d.storage.prefix), [], 'DeleteModel removed the S3 copy');
+    assert.ok((await registryKeys(store, 'blobs')).length > 0);
+    await server.app.collector.collect();
+    assert.deepEqual(await registryKeys(store, ''), [], 'the collector removed the blobs of the deleted version');
   });
 
   it('fails a missing shard with its reason, leaving nothing in the registry bucket', async () => {
@@ -193,7 +200,7 @@ describe('an S3 store that goes away mid-import', () => {
 
     const d = await settle(server, server.key, modelId, 60_000);
     assert.equal(d.status, 'Ready', d.failureReason);
-    assert.deepEqual(await registryFiles(store, d.storage.prefix), d.files);
+    assert.deepEqual(await registryFiles(store, d), d.files);
     const job = await server.app.store.db.selectFrom('jobs').selectAll().where('subject_id', '=', modelId).executeTakeFirstOrThrow();
     assert.equal(job.status, 'done');
     assert.ok(job.attempts >= 2, 'the outage interrupted the first attempt');

@@ -3,7 +3,7 @@
 // file alone does not reveal any secret key.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 
 const VERSION = 'v1';
 
@@ -31,6 +31,11 @@ export class SecretBox {
     const mode = fs.statSync(file).mode & 0o777;
     if (mode & 0o077) fs.chmodSync(file, 0o600);
     return SecretBox.fromBase64(fs.readFileSync(file, 'utf8').trim());
+  }
+
+  /** A key for one purpose (e.g. signing download URLs), derived so the master key itself is never used twice. */
+  derive(purpose: string): Buffer {
+    return createHmac('sha256', this.key).update(`modelreg:${purpose}`).digest();
   }
 
   seal(plaintext: string): string {

@@ -10,6 +10,8 @@ export interface ActionContext {
   principal: Principal;
   services: Services;
   requestId: string;
+  /** scheme://host the client reached this server at (for download URLs the answer carries). */
+  origin?: string;
   /** Only for actions declared with rawBody: the body bytes and their content type. */
   raw?: { contentType: string; body: Buffer };
 }

@@ -19,6 +19,9 @@ import describeModelCompTasks from './describe-model-comp-tasks.js';
 import describeModelCompTask from './describe-model-comp-task.js';
 import cancelModelCompTask from './cancel-model-comp-task.js';
 import deleteModelCompTask from './delete-model-comp-task.js';
+import createModelExportTask from './create-model-export-task.js';
+import describeModelExportTask from './describe-model-export-task.js';
+import describeModelFiles from './describe-model-files.js';
 import updateModelSet from './update-model-set.js';
 import updateModel from './update-model.js';
 import type { ActionDef } from '../action.js';
@@ -44,6 +47,9 @@ export const modelActions: ActionDef[] = [
   describeModelCompTask,
   cancelModelCompTask,
   deleteModelCompTask,
+  createModelExportTask,
+  describeModelExportTask,
+  describeModelFiles,
   updateModelSet,
   updateModel,
 ];

@@ -1,0 +1,124 @@
+// Qianfan's model export tasks: CreateModelExportTask queues a durable job (src/jobs/export-job.ts)
+// that packs a Ready version into one tar archive in registry storage; DescribeModelExportTask
+// reports the newest task of the version and, once Done, a short-lived download URL.
+import { ApiError } from '../errors.js';
+import { newId } from '../ids.js';
+import { nowIso } from '../time.js';
+import type { ModelsRepo } from '../../store/repos/models-repo.js';
+import type { ExportRow, ExportsRepo } from '../../store/repos/exports-repo.js';
+import type { DownloadLinks } from './download-links.js';
+import type { ManifestFile, RegistryFiles } from './registry-files.js';
+
+export const JOB_KIND_EXPORT = 'export';
+
+export interface ExportView {
+  exportId: string;
+  hasRecord: boolean;
+  status?: 'Doing' | 'Done' | 'Fail';
+  failureReason?: string;
+  fileName?: string;
+  fileType?: string;
+  md5?: string;
+  fileSize?: number;
+  downloadUrl?: string;
+}
+
+export interface VersionFilesView {
+  modelId: string;
+  modelSetName: string;
+  modelName: string;
+  totalSize: number;
+  expiresInSeconds: number;
+  files: (ManifestFile & { downloadUrl: string })[];
+}
+
+export class ModelExportService {
+  constructor(
+    private readonly models: ModelsRepo,
+    private readonly exports: ExportsRepo,
+    private readonly files: RegistryFiles & { blobKeyOf(accountId: string, sha256: string): string },
+    private readonly links: DownloadLinks,
+    private readonly onJobQueued: () => void = () => {},
+  ) {}
+
+  async create(accountId: string, modelId: string): Promise<{ exportId: string }> {
+    await this.readyVersion(accountId, modelId);
+    const latest = await this.exports.latestFor(accountId, modelId);
+    // One archive per version at a time: asking again while it is being made returns that task.
+    if (latest?.status === 'Doing') return { exportId: latest.id };
+    const id = newId.exportTask();
+    const at = nowIso();
+    await this.models.transaction(async (tx) => {
+      await this.exports.insert({ id, account_id: accountId, version_id: modelId, status: 'Doing', file_name: null, object_key: null, md5: null, size: null, failure_reason: null, created_at: at, modified_at: at }, tx);
+      await this.models.insertJob(
+        { id: newId.exportJob(), kind: JOB_KIND_EXPORT, subject_id: id, account_id: accountId, status: 'queued', attempts: 0, payload: '{}', lease_owner: null, lease_expires_at: null, last_error: null, created_at: at, updated_at: at },
+        tx,
+      );
+    });
+    this.onJobQueued();
+    return { exportId: id };
+  }
+
+  async describe(accountId: string, modelId: string, origin: string): Promise<ExportView> {
+    await this.version(accountId, modelId);
+    const e = await this.exports.latestFor(accountId, modelId);
+    if (!e) return { exportId: '', hasRecord: false };
+    return this.present(e, origin);
+  }
+
+  /** Every file of a Ready version with a short-lived download URL (what `modelreg pull` fetches). */
+  async versionFiles(accountId: string, modelId: string, origin: string): Promise<VersionFilesView> {
+    const v = await this.readyVersion(accountId, modelId);
+    const manifest = await this.files.manifest(modelId);
+    const out = [];
+    for (const f of manifest) {
+      out.push({ ...f, downloadUrl: await this.links.url(origin, this.files.blobKeyOf(accountId, f.sha256), f.path.split('/').pop() ?? f.path) });
+    }
+    return {
+      modelId,
+      modelSetName: v.set_name,
+      modelName: v.name,
+      totalSize: manifest.reduce((n, f) => n + f.size, 0),
+      expiresInSeconds: this.links.ttlSeconds,
+      files: out,
+    };
+  }
+
+  /** Archives of a deleted version go with it. */
+  async dropFor(versionId: string): Promise<void> {
+    for (const e of await this.exports.allFor(versionId)) await this.dropArchive(e);
+  }
+
+  async dropArchive(e: ExportRow): Promise<void> {
+    if (e.object_key) await this.links.remove(e.object_key);
+    await this.exports.delete(e.id);
+  }
+
+  private async present(e: ExportRow, origin: string): Promise<ExportView> {
+    const base: ExportView = { exportId: e.id, hasRecord: true, status: e.status };
+    if (e.status === 'Fail') return { ...base, failureReason: e.failure_reason ?? 'the export failed' };
+    if (e.status !== 'Done' || !e.object_key || !e.file_name) return base;
+    return {
+      ...base,
+      fileName: e.file_name,
+      fileType: 'tar',
+      md5: e.md5 ?? '',
+      fileSize: Number(e.size ?? 0),
+      downloadUrl: await this.links.url(origin, e.object_key, e.file_name),
+    };
+  }
+
+  private async version(accountId: string, modelId: string) {
+    const v = await this.models.findVersionWithSet(accountId, modelId);
+    if (!v) throw new ApiError('ModelNotFound', `model version not found: no modelId ${modelId} in this account`);
+    return v;
+  }
+
+  private async readyVersion(accountId: string, modelId: string) {
+    const v = await this.version(accountId, modelId);
+    if (v.status !== 'Ready') {
+      throw new ApiError('ModelNotReady', `model version ${modelId} is ${v.status}${v.status === 'Creating' ? ' (still importing)' : ''}; only a Ready version's files can be exported or downloaded`);
+    }
+    return v;
+  }
+}

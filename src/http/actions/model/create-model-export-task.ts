@@ -1,0 +1,11 @@
+import { defineAction, S } from '../action.js';
+
+export default defineAction<{ modelId: string }>({
+  route: '/v2/model',
+  name: 'CreateModelExportTask',
+  access: 'write',
+  body: S.obj({ modelId: S.str(1, 64) }, ['modelId']),
+  async handle({ principal, services }, body) {
+    return services.exports.create(principal.accountId, body.modelId);
+  },
+});
