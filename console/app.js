@@ -2,6 +2,7 @@
 // over the views, one polite live region for status announcements.
 import './i18n-ux.js';
 import { Api } from './lib/api.js';
+import { applyCaller, canWrite, forgetCaller, loadCaller } from './lib/caller.js';
 import { h, replace } from './lib/dom.js';
 import { clearSession, loadSession, saveSession } from './lib/session.js';
 import { getLang, onLangChange, setLang, t } from './i18n.js';
@@ -47,14 +48,25 @@ function header() {
     creds ? h('nav', { 'aria-label': t('nav.main') }, h('a', { href: '#/sets' }, t('nav.sets'))) : null,
     h('div', { class: 'spacer' }),
     langBtn,
-    creds ? h('span', { class: 'who', title: creds.accessKey }, t('app.signedInAs', { ak: shortKey(creds.accessKey) })) : null,
+    creds ? h('span', { class: 'who', title: creds.accessKey }, t('app.signedInAs', { ak: shortKey(creds.accessKey) }), callerBadge) : null,
     creds ? h('button', { type: 'button', class: 'secondary small', id: 'sign-out', onclick: signOut }, t('app.signOut')) : null,
   );
 }
 
 const shortKey = (ak) => (ak.length > 12 ? `${ak.slice(0, 8)}…` : ak);
 
+// The account and, for a read-only key, a badge; filled in once DescribeCallerIdentity answers.
+const callerBadge = h('span', { class: 'caller', id: 'caller' });
+
+function showCaller(caller) {
+  applyCaller(caller);
+  if (!caller) return replace(callerBadge);
+  replace(callerBadge, ' · ', caller.accountName, canWrite(caller) ? '' : [' ', h('span', { class: 'badge readonly', title: caller.policies.map((p) => p.name).join(', ') }, t('caller.readOnly'))]);
+}
+
 function signOut() {
+  forgetCaller();
+  applyCaller(null);
   clearSession();
   creds = null;
   signInReason = null;
@@ -135,6 +147,7 @@ function render() {
   };
   cleanup = view(main, ctx) ?? (() => {});
   ctx.focusTitle();
+  void loadCaller(ctx.api, creds.accessKey).then(showCaller);
 }
 
 // Focus moves to the new page's heading after navigation; not on the first load, and not

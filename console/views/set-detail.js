@@ -4,6 +4,7 @@ import { formatTime } from '../lib/format.js';
 import { poll } from '../lib/poll.js';
 import { t } from '../i18n.js';
 import { setMetadataSection } from './metadata-editor.js';
+import { deleteSetButton } from './delete-set.js';
 import { breadcrumb, confirmDialog, dl, errorBox, heading, pager, scrollTable, statusBadge } from './components.js';
 
 const PAGE = 20;
@@ -34,7 +35,7 @@ export function renderSetDetail(root, ctx) {
     page = Math.min(page, pages - 1);
     replace(header,
       breadcrumb([{ label: t('nav.sets'), href: '#/sets' }, { label: set.modelSetName }]),
-      h('div', { class: 'view-head row' }, heading(set.modelSetName), h('a', { class: 'button-link primary', href: `#/sets/${encodeURIComponent(set.modelSetId)}/new` }, t('versions.create'))),
+      h('div', { class: 'view-head row' }, heading(set.modelSetName), h('a', { class: 'button-link primary', 'data-needs': 'write', href: `#/sets/${encodeURIComponent(set.modelSetId)}/new` }, t('versions.create')), deleteSetButton(ctx, set)),
       dl([
         [t('field.modelSetId'), h('code', {}, set.modelSetId)],
         [t('field.modelType'), t(`modelType.${set.modelType}`, {}, set.modelType)],
@@ -67,7 +68,7 @@ export function renderSetDetail(root, ctx) {
                   h('td', {}, t(`source.${v.sourceType}`, {}, v.sourceType)),
                   h('td', {}, formatTime(v.createTime)),
                   h('td', { class: 'wrap' }, v.description ?? ''),
-                  h('td', {}, h('button', { type: 'button', class: 'danger small', 'aria-label': t('versions.deleteNamed', { name: v.modelName }), onclick: () => remove(v) }, t('action.delete'))),
+                  h('td', {}, h('button', { type: 'button', class: 'danger small', 'data-needs': 'write', 'aria-label': t('versions.deleteNamed', { name: v.modelName }), onclick: () => remove(v) }, t('action.delete'))),
                 ),
               ),
             ),

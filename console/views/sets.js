@@ -162,7 +162,10 @@ export function renderSets(root, ctx) {
       replace(notice, h('p', { class: 'ok-box' }, t('sets.deleted', { name: s.modelSetName })));
       await load();
     } catch (err) {
-      if (!ctx.handleAuth(err)) replace(notice, errorBox(err));
+      if (ctx.handleAuth(err)) return;
+      // A set with versions: say what to do, and where.
+      if (err.code === 'ModelSetNotEmpty') replace(notice, h('div', { class: 'error-box', role: 'alert' }, h('p', {}, t('sets.notEmptyHelp', { name: s.modelSetName })), h('p', {}, h('a', { href: `#/sets/${encodeURIComponent(s.modelSetId)}` }, t('sets.openSet', { name: s.modelSetName }))), h('p', { class: 'muted small' }, `${err.code}: ${err.message}`)));
+      else replace(notice, errorBox(err));
     }
     root.querySelector('.view-title')?.focus();
   }

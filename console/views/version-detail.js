@@ -120,7 +120,7 @@ export function renderVersionDetail(root, ctx) {
     replace(liveStatus, statusBadge(m.status));
     replace(body,
       breadcrumb([{ label: t('nav.sets'), href: '#/sets' }, { label: m.modelSetName, href: `#/sets/${encodeURIComponent(m.modelSetId)}` }, { label: m.modelName }]),
-      h('div', { class: 'view-head row' }, heading(`${m.modelSetName} / ${m.modelName}`), liveStatus, h('button', { type: 'button', class: 'danger', onclick: remove }, t('versions.delete'))),
+      h('div', { class: 'view-head row' }, heading(`${m.modelSetName} / ${m.modelName}`), liveStatus, h('button', { type: 'button', class: 'danger', 'data-needs': 'write', onclick: remove }, t('versions.delete'))),
       m.status === 'Creating' ? (progress.update(m.importProgress), progress.el) : null,
       m.failureReason ? h('div', { class: 'error-box', role: 'alert' }, h('strong', {}, t('field.failureReason'), ': '), m.failureReason) : null,
       m.warnings?.length ? h('div', { class: 'warn-box' }, h('strong', {}, t('field.warnings')), h('ul', {}, m.warnings.map((w) => h('li', {}, typeof w === 'string' ? w : prettyJson(w))))) : null,

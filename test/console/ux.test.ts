@@ -26,6 +26,10 @@ const skip = !fs.existsSync(CHROMIUM) && process.env.CI !== 'true' ? `${CHROMIUM
 const WRITE_TOUR = !process.env.MODELREG_TEST_DATABASE;
 
 describe('console: progress, lists, key awareness (issue 15)', { skip }, () => {
+  const expectGone = async (modelSetId: string) => {
+    const r = await call(s, s.key, 'DescribeCustomModelSets', { nameContains: 'to-delete' });
+    assert.equal(r.customModelSetList.some((x: any) => x.modelSetId === modelSetId), false, 'the set is gone');
+  };
   let s: TestServer;
   let browser: Browser;
   let context: BrowserContext;
@@ -199,6 +203,72 @@ describe('console: progress, lists, key awareness (issue 15)', { skip }, () => {
     assert.equal(await page.getByLabel('Tags', { exact: true }).getAttribute('aria-invalid'), 'true');
     await page.getByRole('button', { name: 'Cancel' }).click();
     await call(s, s.key, 'DeleteModel', { modelId });
+  });
+
+  test('a read-only key sees no Create, Delete or Edit; the header says so', async () => {
+    // A read-only key of the same account as s.key: it sees the sets created above.
+    const account = (await call(s, s.key, 'DescribeCallerIdentity', {})).accountName;
+    const reader = await s.newKey(account, ['QianfanReadAccessPolicy']);
+    const ctx2 = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } });
+    const p = await newPage(ctx2);
+    await signIn(p, reader);
+    await p.locator('#caller .badge.readonly', { hasText: 'Read-only key' }).waitFor();
+    await p.locator('table.sets tbody tr').first().waitFor();
+    const visible = async (sel: string) => (await p.locator(sel).evaluateAll((els) => els.filter((e) => (e as HTMLElement).offsetParent !== null).length));
+    assert.equal(await visible('details.new-set'), 0, 'no new-set form');
+    assert.equal(await visible('button.danger'), 0, 'no delete buttons');
+    await tour(p, '07-read-only-key');
+    const set = await call(s, s.key, 'DescribeModelSet', { modelSetName: 'described' });
+    await p.goto(`${s.url}/console/#/sets/${set.modelSetId}`);
+    await p.getByRole('heading', { name: 'described' }).waitFor();
+    assert.equal(await visible('a.button-link.primary'), 0, 'no Create version');
+    assert.equal(await visible('#delete-set'), 0, 'no Delete model set');
+    assert.equal(await visible('#sec-about button'), 0, 'no Edit');
+    await ctx2.close();
+  });
+
+  test('deleting a non-empty set explains what to do; the set page deletes it with all its versions behind a typed confirmation', async () => {
+    const set = await createSet(s, s.key, 'to-delete');
+    makeBucket(s, 'meta', 'model');
+    for (let i = 0; i < 2; i++) await call(s, s.key, 'CreateCustomModel', transformersImport(set.modelSetId, { bucket: 'meta', objectPath: 'model' }));
+    await page.goto(`${s.url}/console/#/sets?q=to-delete`);
+    await page.getByRole('button', { name: 'Delete model set to-delete' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    const help = page.getByRole('alert').filter({ hasText: 'still has versions' });
+    await help.waitFor();
+    await help.getByRole('link', { name: 'Open to-delete' }).click();
+    await page.getByRole('heading', { name: 'to-delete' }).waitFor();
+    await page.getByRole('button', { name: 'Delete model set…' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('This deletes the model set and its 2 version(s)').waitFor();
+    const go = dialog.getByRole('button', { name: 'Delete set and versions' });
+    assert.equal(await go.isDisabled(), true);
+    await dialog.getByLabel('Type the model set’s name to confirm').fill('to-delet');
+    assert.equal(await go.isDisabled(), true, 'only the exact name');
+    await dialog.getByLabel('Type the model set’s name to confirm').fill('to-delete');
+    await tour(page, '06-delete-set-confirm');
+    await go.click();
+    await page.waitForURL(/#\/sets$/);
+    await expectGone(set.modelSetId);
+  });
+
+  test('375 px: nothing breaks mid-word, tables scroll inside their box, the page does not scroll sideways', async () => {
+    const ctx3 = await browser.newContext({ locale: 'en-US', viewport: { width: 375, height: 740 }, deviceScaleFactor: 1 });
+    const p = await newPage(ctx3);
+    await signIn(p, s.key);
+    await p.locator('table.sets tbody tr').first().waitFor();
+    const overflow = () => p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok((await overflow()) <= 0, `the sets page scrolls sideways by ${await overflow()} px`);
+    await tour(p, '08-mobile-sets');
+    const set = await call(s, s.key, 'DescribeModelSet', { modelSetName: 'progress-demo' });
+    await p.goto(`${s.url}/console/#/models/${set.modelVersionList[0].modelId}`);
+    await p.getByRole('heading', { name: 'Files' }).waitFor();
+    assert.ok((await overflow()) <= 0, `the version page scrolls sideways by ${await overflow()} px`);
+    // Headings and buttons wrap between words, never inside one.
+    const broken = await p.evaluate(() => [...document.querySelectorAll('h1, h2, button, th')].filter((el) => getComputedStyle(el).wordBreak === 'break-all').length);
+    assert.equal(broken, 0);
+    await tour(p, '09-mobile-version');
+    await ctx3.close();
   });
 
   test('no errors in the page', () => {

@@ -122,7 +122,7 @@ export class ModelSetService {
       if (!row) throw new ApiError('ModelSetNotFound', `model set not found: no modelSetId ${id} in this account`);
       const n = await this.repo.countVersions(id, tx);
       if (n > 0) {
-        throw new ApiError('ModelSetNotEmpty', `model set ${id} still has ${n} version(s); delete them first with DeleteModel`);
+        throw new ApiError('ModelSetNotEmpty', `model set ${id} still has ${n} version(s); delete them first with DeleteModel, or delete the set with all its versions with DeleteModelSet and deleteVersions: true`);
       }
       await this.repo.deleteSet(id, tx);
     });

@@ -23,6 +23,7 @@ import createModelExportTask from './create-model-export-task.js';
 import describeModelExportTask from './describe-model-export-task.js';
 import describeModelFiles from './describe-model-files.js';
 import updateModelSet from './update-model-set.js';
+import describeCallerIdentity from './describe-caller-identity.js';
 import updateModel from './update-model.js';
 import type { ActionDef } from '../action.js';
 
@@ -51,5 +52,6 @@ export const modelActions: ActionDef[] = [
   describeModelExportTask,
   describeModelFiles,
   updateModelSet,
+  describeCallerIdentity,
   updateModel,
 ];
