@@ -258,7 +258,10 @@ describe('user CLI against a real server', () => {
     assert.match(human.stdout, /^Token limits: +input \d+, output \d+, characters \d+$/m);
     assert.match(human.stdout, /^Architecture: +LlamaForCausalLM \(llama\)$/m);
 
-    const del = await modelreg(['versions', 'delete', v1], env);
+    const unconfirmed = await modelreg(['versions', 'delete', v1], env);
+    assert.equal(unconfirmed.code, 2, 'no terminal to ask and no --yes: nothing is deleted');
+    assert.match(unconfirmed.stderr, /pass --yes to confirm/);
+    const del = await modelreg(['versions', 'delete', v1, '--yes'], env);
     assert.equal(del.code, 0, del.stderr);
     assert.equal(del.stdout, `deleted version ${v1}\n`);
     const gone = await modelreg(['versions', 'describe', v1], env);
@@ -267,14 +270,123 @@ describe('user CLI against a real server', () => {
   });
 
   test('sets delete: refused while versions remain (1), done by name once empty (0)', async () => {
-    const busy = await modelreg(['sets', 'delete', 'tiny-cli'], env);
+    const busy = await modelreg(['sets', 'delete', 'tiny-cli', '--yes'], env);
     assert.equal(busy.code, 1);
     assert.match(busy.stderr, /ModelSetNotEmpty/);
     const versions = JSON.parse((await modelreg(['versions', 'list', 'tiny-cli', '--json'], env)).stdout);
-    for (const v of versions) assert.equal((await modelreg(['versions', 'delete', v.modelId, '--json'], env)).code, 0);
-    const del = await modelreg(['sets', 'delete', 'tiny-cli', '--json'], env);
+    for (const v of versions) assert.equal((await modelreg(['versions', 'delete', v.modelId, '--json', '-y'], env)).code, 0);
+    const del = await modelreg(['sets', 'delete', 'tiny-cli', '--json', '--yes'], env);
     assert.equal(del.code, 0, del.stderr);
     assert.equal(JSON.parse(del.stdout).deleted, true);
+  });
+});
+
+describe('user CLI polish (issue 15, item 7)', () => {
+  let server: TestServer;
+  let home: string;
+  let env: Record<string, string>;
+  let good: string;
+  let broken: string;
+  before(async () => {
+    server = await startServer({ importConcurrency: 0 });
+    home = tempDir('modelreg-cli-polish-');
+    good = path.join(home, 'good');
+    broken = path.join(home, 'broken');
+    await writeTinyCausalLM(good);
+    await writeTinyCausalLM(broken, { corrupt: { kind: 'truncate', bytes: 100 } });
+    env = { HOME: home, MODELREG_PROFILE_FILE: path.join(home, 'credentials'), QIANFAN_CONSOLE_API_BASE_URL: server.url, QIANFAN_ACCESS_KEY: server.key.accessKey, QIANFAN_SECRET_KEY: server.key.secretKey };
+  });
+  after(async () => {
+    await server.close();
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  test('--version prints the package version', async () => {
+    const r = await modelreg(['--version'], env);
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout.trim(), JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).version);
+  });
+
+  test('global options before the command; errors as one JSON document under --json', async () => {
+    assert.equal((await modelreg(['sets', 'create', 'polish-set'], env)).code, 0);
+    const before = await modelreg(['--json', 'sets', 'list'], env);
+    assert.equal(before.code, 0, before.stderr);
+    assert.deepEqual(JSON.parse(before.stdout).map((x: any) => x.modelSetName), ['polish-set']);
+    const profiled = await modelreg(['--profile', 'nope', 'sets', 'list'], { ...env, QIANFAN_ACCESS_KEY: '', QIANFAN_SECRET_KEY: '' });
+    assert.equal(profiled.code, 2);
+    assert.match(profiled.stderr, /--profile nope: /, "--profile before the command is used");
+    const apiErr = await modelreg(['--json', 'versions', 'describe', 'amv-nothere00000'], env);
+    assert.equal(apiErr.code, 1);
+    const doc = JSON.parse(apiErr.stdout);
+    assert.equal(doc.error.code, 'ModelNotFound');
+    assert.equal(doc.error.exitCode, 1);
+    assert.match(doc.error.requestId, /^[0-9a-f-]{36}$/);
+    const usage = await modelreg(['sets', 'list', '--sort', 'size', '--json'], env);
+    assert.equal(usage.code, 2);
+    assert.equal(JSON.parse(usage.stdout).error.code, 'UsageError');
+  });
+
+  test('validate DIR: the import’s own checks, locally (0 accepted, 3 would fail)', async () => {
+    const ok = await modelreg(['validate', good], env);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /an import would be accepted/);
+    assert.match(ok.stdout, /^Architecture: +LlamaForCausalLM \(llama\)$/m);
+    const json = JSON.parse((await modelreg(['validate', good, '--json'], env)).stdout);
+    assert.equal(json.valid, true);
+    assert.ok(json.files.every((f: any) => /^[0-9a-f]{64}$/.test(f.sha256)));
+    const bad = await modelreg(['validate', broken], env);
+    assert.equal(bad.code, 3);
+    assert.match(bad.stderr, /an import would fail: .*model\.safetensors/);
+    const vllm = await modelreg(['validate', good, '--format', 'HuggingFace.vLLM', '--vllm-version', '9.9'], env);
+    assert.equal(vllm.code, 3);
+    assert.match(vllm.stderr, /vLLM/);
+    assert.equal((await modelreg(['validate', path.join(home, 'nothing')], env)).code, 2);
+  });
+
+  test('import --no-upload needs no DIR; without --no-upload DIR is required', async () => {
+    const bucketDir = path.join(server.app.config.bucketsDir, 'pre', 'm');
+    await writeTinyCausalLM(bucketDir);
+    const r = await modelreg(['import', '--no-upload', '--no-wait', '--set', 'polish-set', '--bucket', 'pre', '--path', 'm', '--json'], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(JSON.parse(r.stdout).modelId, /^amv-/);
+    const noDir = await modelreg(['import', '--set', 'polish-set', '--bucket', 'pre', '--path', 'm'], env);
+    assert.equal(noDir.code, 2);
+    assert.match(noDir.stderr, /give the model directory to upload/);
+  });
+
+  test('sets delete --with-versions deletes the set and its versions (after --yes)', async () => {
+    const r = await modelreg(['sets', 'delete', 'polish-set', '--with-versions', '--yes'], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^deleted model set polish-set \(am-[a-z0-9]+\) and 1 version\(s\)$/m);
+  });
+
+  test('profile set verifies the key (a wrong one is not saved); on a terminal it asks for the secret without echo', async () => {
+    const file = path.join(home, 'creds-verify');
+    const wrong = await modelreg(['profile', 'set', 'bad', '--access-key', server.key.accessKey, '--secret-key-stdin', '--endpoint', server.url], { HOME: home, MODELREG_PROFILE_FILE: file }, 'not-the-secret\n');
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /refused the key: SignatureDoesNotMatch.*not saved/);
+    assert.equal(fs.existsSync(file), false);
+    const skipped = await modelreg(['profile', 'set', 'offline', '--access-key', 'AK', '--secret-key-stdin', '--endpoint', 'http://127.0.0.1:9', '--no-verify'], { HOME: home, MODELREG_PROFILE_FILE: file }, 'sk\n');
+    assert.equal(skipped.code, 0, skipped.stderr);
+
+    // A terminal (script(1) gives the command a pty): the prompt, the typed secret never echoed.
+    const cmd = [process.execPath, '--import', 'tsx', MAIN, 'profile', 'set', 'tty', '--access-key', server.key.accessKey, '--endpoint', server.url].map((a) => `'${a}'`).join(' ');
+    const tty = await new Promise<Run>((resolve) => {
+      const child = spawn('script', ['-qfec', cmd, '/dev/null'], { cwd: REPO, env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1', HOME: home, MODELREG_PROFILE_FILE: file }, stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => {
+        out += d;
+        if (out.includes('secret key for tty: ') && !(child as any).sent) {
+          (child as any).sent = true;
+          child.stdin.write(server.key.secretKey + '\r');
+        }
+      });
+      child.on('close', (code) => resolve({ code, stdout: out, stderr: '' }));
+    });
+    assert.equal(tty.code, 0, tty.stdout);
+    assert.ok(!tty.stdout.includes(server.key.secretKey), 'the secret is not echoed');
+    assert.match(tty.stdout, /verified at/);
+    assert.match(fs.readFileSync(file, 'utf8'), new RegExp(`\\[tty\\]\naccess_key = ${server.key.accessKey}\nsecret_key = ${server.key.secretKey}`));
   });
 });
 

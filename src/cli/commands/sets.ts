@@ -5,6 +5,7 @@ import { clientOptions, resolveClient, type ClientFlags } from '../client-option
 import { findSet, latestVersion, listSets, MODEL_ROUTE } from '../model-sets.js';
 import { formatVersionList, setFields } from '../set-format.js';
 import { formatFields } from '../output.js';
+import { confirmOrYes } from '../prompt.js';
 import { InvalidArgumentError } from 'commander';
 import { printJson, printTable } from '../output.js';
 import { collect } from '../parse.js';
@@ -63,12 +64,20 @@ export function registerSets(program: Command): void {
     process.stdout.write(`created model set ${res.modelSetName} (${res.modelSetId})\n`);
   });
 
-  clientOptions(sets.command('delete <nameOrId>').description('delete an empty model set (delete its versions first)')).action(async (nameOrId: string, o: ClientFlags) => {
+  clientOptions(
+    sets
+      .command('delete <nameOrId>')
+      .description('delete an empty model set; --with-versions deletes its versions too')
+      .option('--with-versions', 'delete every version of the set first (DeleteModelSet deleteVersions)')
+      .option('-y, --yes', 'do not ask for confirmation'),
+  ).action(async (nameOrId: string, o: ClientFlags & { withVersions?: boolean; yes?: boolean }) => {
     const { client } = resolveClient(o);
     const set = await findSet(client, nameOrId);
-    await client.call(MODEL_ROUTE, 'DeleteModelSet', { modelSetId: set.modelSetId });
-    if (o.json) return printJson({ modelSetId: set.modelSetId, modelSetName: set.modelSetName, deleted: true });
-    process.stdout.write(`deleted model set ${set.modelSetName} (${set.modelSetId})\n`);
+    const n = (set.modelVersionList ?? []).length;
+    await confirmOrYes(o.withVersions ? `Delete model set ${set.modelSetName} (${set.modelSetId}) and its ${n} version(s)?` : `Delete model set ${set.modelSetName} (${set.modelSetId})?`, o.yes);
+    await client.call(MODEL_ROUTE, 'DeleteModelSet', { modelSetId: set.modelSetId, ...(o.withVersions ? { deleteVersions: true } : {}) });
+    if (o.json) return printJson({ modelSetId: set.modelSetId, modelSetName: set.modelSetName, deleted: true, ...(o.withVersions ? { deletedVersions: n } : {}) });
+    process.stdout.write(`deleted model set ${set.modelSetName} (${set.modelSetId})${o.withVersions ? ` and ${n} version(s)` : ''}\n`);
   });
 }
 

@@ -4,6 +4,7 @@ import { clientOptions, resolveClient, type ClientFlags } from '../client-option
 import { failIfFailed, followVersion, formatVersion } from '../follow.js';
 import { findSet, MODEL_ROUTE, resolveVersionId } from '../model-sets.js';
 import { printJson, printTable } from '../output.js';
+import { confirmOrYes } from '../prompt.js';
 
 export function parseSeconds(v: string): number {
   const n = Number(v);
@@ -37,9 +38,10 @@ export function registerVersions(program: Command): void {
     },
   );
 
-  clientOptions(versions.command('delete <version>').description('delete a version and its registry copy')).action(async (ref: string, o: ClientFlags) => {
+  clientOptions(versions.command('delete <version>').description('delete a version and its registry copy').option('-y, --yes', 'do not ask for confirmation')).action(async (ref: string, o: ClientFlags & { yes?: boolean }) => {
     const { client } = resolveClient(o);
     const modelId = await resolveVersionId(client, ref);
+    await confirmOrYes(`Delete version ${ref === modelId ? modelId : `${ref} (${modelId})`}?`, o.yes);
     await client.call(MODEL_ROUTE, 'DeleteModel', { modelId });
     if (o.json) return printJson({ modelId, deleted: true });
     process.stdout.write(`deleted version ${modelId}\n`);
