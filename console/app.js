@@ -12,12 +12,14 @@ import { renderNewVersion } from './views/new-version.js';
 import { renderSetDetail } from './views/set-detail.js';
 import { renderSets } from './views/sets.js';
 import { renderVersionDetail } from './views/version-detail.js';
+import { renderTokens } from './views/tokens.js';
 
 const ROUTES = [
   [/^\/sets\/([^/]+)\/new$/, renderNewVersion],
   [/^\/sets\/([^/]+)$/, renderSetDetail],
   [/^\/models\/([^/]+)$/, renderVersionDetail],
   [/^\/sets$/, renderSets],
+  [/^\/tokens$/, renderTokens],
 ];
 
 const root = document.getElementById('app');
@@ -45,7 +47,7 @@ function header() {
     { class: 'topbar' },
     h('a', { class: 'skip-link', href: '#main', onclick: (e) => (e.preventDefault(), main.focus()) }, t('app.skip')),
     h('a', { class: 'brand', href: '#/sets' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, '◆'), t('app.brand'), h('span', { class: 'subtitle' }, t('app.subtitle'))),
-    creds ? h('nav', { 'aria-label': t('nav.main') }, h('a', { href: '#/sets' }, t('nav.sets'))) : null,
+    creds ? h('nav', { 'aria-label': t('nav.main') }, h('a', { href: '#/sets' }, t('nav.sets')), ' ', h('a', { href: '#/tokens' }, t('nav.tokens'))) : null,
     h('div', { class: 'spacer' }),
     langBtn,
     creds ? h('span', { class: 'who', title: creds.accessKey }, t('app.signedInAs', { ak: shortKey(creds.accessKey) }), callerBadge) : null,

@@ -41,6 +41,11 @@ import { AccountsRepo } from './store/repos/accounts-repo.js';
 import { ModelsRepo } from './store/repos/models-repo.js';
 import { MetadataRepo } from './store/repos/metadata-repo.js';
 import { MetadataService } from './domain/model/metadata-service.js';
+import { HubRepo } from './store/repos/hub-repo.js';
+import { AliasService } from './domain/hub/alias-service.js';
+import { HubService } from './domain/hub/hub-service.js';
+import { ReadTokenService } from './domain/hub/read-token-service.js';
+import { RevisionResolver } from './domain/hub/revisions.js';
 
 export const DEFAULT_ACCOUNT = 'default';
 
@@ -100,6 +105,9 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
     fineTuningJobs: config.quotaFineTuningJobs,
     fineTuningTasks: config.quotaFineTuningTasks,
   };
+  const hubRepo = new HubRepo(store.db);
+  const aliases = new AliasService(hubRepo, modelsRepo);
+  const readTokens = new ReadTokenService(hubRepo, accountsRepo);
   const services: Services = {
     iam: new IamService(accountsRepo, box),
     modelSets: new ModelSetService(modelsRepo, quotas),
@@ -107,7 +115,7 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
       hooks.versionDeleted(row.id);
       await dropRegistryCopy(objects.registry, row, logger);
       await exportService.dropFor(row.id).catch((err) => logger.warn({ err, modelId: row.id }, 'could not delete the export archives of a deleted version'));
-    }, quotas),
+    }, quotas, (accountId, row, tx) => aliases.refuseDeleteIfAliased(accountId, row, tx)),
     customConfs: new CustomConfService(confsRepo, quotas),
     metadata: new MetadataService(new MetadataRepo(store.db), modelsRepo),
     buckets: importSource,
@@ -116,6 +124,9 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
     registryFiles: blobs,
     exports: exportService,
     downloads,
+    readTokens,
+    aliases,
+    hub: new HubService(readTokens, hubRepo, new RevisionResolver(modelsRepo, hubRepo, blobs)),
   };
   tightenDataDir(config, logger); // again, now that the database, its WAL and master.key exist
   try {

@@ -6,6 +6,7 @@ import { t } from '../i18n.js';
 import { setMetadataSection } from './metadata-editor.js';
 import { deleteSetButton } from './delete-set.js';
 import { breadcrumb, confirmDialog, dl, errorBox, heading, pager, scrollTable, statusBadge } from './components.js';
+import { aliasChips, aliasesSection } from './aliases.js';
 
 const PAGE = 20;
 
@@ -46,6 +47,10 @@ export function renderSetDetail(root, ctx) {
       ], 'props inline'),
       setMetadataSection(ctx, set, async () => (await fetchSet(), draw(), header.querySelector('#sec-about button')?.focus())),
     );
+    replace(aliasArea, aliasesSection(ctx, set, async () => {
+      await fetchSet();
+      draw();
+    }, notice));
     const rows = versions.slice(page * PAGE, (page + 1) * PAGE);
     replace(listArea,
       rows.length === 0
@@ -62,7 +67,7 @@ export function renderSetDetail(root, ctx) {
                 h(
                   'tr',
                   { 'data-model-id': v.modelId },
-                  h('th', { scope: 'row' }, h('a', { href: `#/models/${encodeURIComponent(v.modelId)}` }, v.modelName)),
+                  h('th', { scope: 'row' }, h('a', { href: `#/models/${encodeURIComponent(v.modelId)}` }, v.modelName), ' ', aliasChips((set.aliases ?? []).filter((a) => a.modelId === v.modelId).map((a) => a.alias))),
                   h('td', {}, h('code', {}, v.modelId)),
                   h('td', { class: 'status-cell' }, statusCell(v)),
                   h('td', {}, t(`source.${v.sourceType}`, {}, v.sourceType)),
@@ -105,7 +110,8 @@ export function renderSetDetail(root, ctx) {
   }
 
   const header = h('div', {}, heading(t('common.loading')));
-  replace(root, header, notice, h('section', { 'aria-labelledby': 'versions-title' }, h('h2', { id: 'versions-title' }, t('versions.title')), listArea));
+  const aliasArea = h('div');
+  replace(root, header, notice, aliasArea, h('section', { 'aria-labelledby': 'versions-title' }, h('h2', { id: 'versions-title' }, t('versions.title')), listArea));
 
   let stop = () => {};
   (async () => {

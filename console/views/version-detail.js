@@ -8,9 +8,10 @@ import { t } from '../i18n.js';
 import { importProgressBox } from './import-progress.js';
 import { versionMetadataSection } from './metadata-editor.js';
 import { breadcrumb, confirmDialog, dl, errorBox, heading, scrollTable, statusBadge } from './components.js';
+import { aliasChips } from './aliases.js';
 import { useModelPanel } from './use-model.js';
 
-const OVERVIEW = ['modelId', 'modelName', 'modelSetId', 'modelSetName', 'description', 'status', 'sourceInfo', 'model', 'modelApplicationType', 'endpointType', 'createTime', 'modifyTime', 'resourceConfig'];
+const OVERVIEW = ['modelId', 'modelName', 'aliases', 'modelSetId', 'modelSetName', 'description', 'status', 'sourceInfo', 'model', 'modelApplicationType', 'endpointType', 'createTime', 'modifyTime', 'resourceConfig'];
 const MODEL = ['modelFormat', 'architecture', 'modelType', 'family', 'parameterCount', 'dtype', 'contextLength', 'totalBytes', 'transformerVersion', 'vLLMVersion', 'enablePromptAutoConcat', 'chatTemplateSource', 'storage'];
 const CAPABILITIES = ['isSupportDeploy', 'isSupportModelComp', 'isSupportEvaluation', 'modelCompConfigs'];
 /** Shown in their own sections. */
@@ -28,6 +29,7 @@ function value(k, v) {
   if (k === 'parameterCount' && typeof v === 'number') return `${formatCount(v)} (${v.toLocaleString()})`;
   if (k === 'contextLength' && typeof v === 'number') return v.toLocaleString();
   if (k === 'modelId') return h('code', {}, v);
+  if (k === 'aliases' && Array.isArray(v)) return v.length === 0 ? h('span', { class: 'muted' }, t('aliases.none')) : aliasChips(v);
   if (Array.isArray(v)) return v.length === 0 ? h('span', { class: 'muted' }, '[]') : h('pre', { class: 'json' }, prettyJson(v));
   if (typeof v === 'object') return dl(Object.entries(v).map(([kk, vv]) => [label(kk), value(kk, vv)]), 'props nested');
   return String(v);
@@ -120,7 +122,7 @@ export function renderVersionDetail(root, ctx) {
     replace(liveStatus, statusBadge(m.status));
     replace(body,
       breadcrumb([{ label: t('nav.sets'), href: '#/sets' }, { label: m.modelSetName, href: `#/sets/${encodeURIComponent(m.modelSetId)}` }, { label: m.modelName }]),
-      h('div', { class: 'view-head row' }, heading(`${m.modelSetName} / ${m.modelName}`), liveStatus, h('button', { type: 'button', class: 'danger', 'data-needs': 'write', onclick: remove }, t('versions.delete'))),
+      h('div', { class: 'view-head row' }, heading(`${m.modelSetName} / ${m.modelName}`), aliasChips(m.aliases), liveStatus, h('button', { type: 'button', class: 'danger', 'data-needs': 'write', onclick: remove }, t('versions.delete'))),
       m.status === 'Creating' ? (progress.update(m.importProgress), progress.el) : null,
       m.failureReason ? h('div', { class: 'error-box', role: 'alert' }, h('strong', {}, t('field.failureReason'), ': '), m.failureReason) : null,
       m.warnings?.length ? h('div', { class: 'warn-box' }, h('strong', {}, t('field.warnings')), h('ul', {}, m.warnings.map((w) => h('li', {}, typeof w === 'string' ? w : prettyJson(w))))) : null,

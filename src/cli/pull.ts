@@ -152,6 +152,8 @@ async function fetchInto(f: RemoteFile, url: string, part: string, stats: PullSt
     if (have !== f.size) throw new Error(`${f.path}: the download stopped at ${have} of ${f.size} bytes`);
     return verify(f, part, resumed);
   }
+  // Nothing to fetch (an empty file, or complete from an earlier run): the part file must exist to be renamed.
+  if (f.size === 0) await fsp.writeFile(part, '');
   return verify(f, part, hash);
 }
 

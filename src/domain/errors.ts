@@ -45,6 +45,15 @@ export const ErrorCode = {
   TaskStateConflict: { code: 'TaskStateConflict', status: 409 },
   TrainVersionExists: { code: 'ModelVersionAlreadyExists', status: 409 },
   BaseHasAdapters: { code: 'ModelHasAdapters', status: 409 },
+  // Hugging Face Hub-compatible reads (src/http/hub): the code is what HF clients read from X-Error-Code
+  RepoNotFound: { code: 'RepoNotFound', status: 404 },
+  RepoAuthRequired: { code: 'RepoNotFound', status: 401 },
+  InvalidReadToken: { code: 'InvalidCredentials', status: 401 },
+  RevisionNotFound: { code: 'RevisionNotFound', status: 404 },
+  EntryNotFound: { code: 'EntryNotFound', status: 404 },
+  HubWriteUnsupported: { code: 'UploadNotSupported', status: 405 },
+  // aliases
+  ModelVersionHasAliases: { code: 'ModelVersionHasAliases', status: 409 },
   TooManyRequests: { code: 'RequestLimitExceeded', status: 429 },
   // a per-account quota (src/domain/quotas.ts): the message names the quota, the use and the setting
   QuotaExceeded: { code: 'QuotaExceeded', status: 403 },

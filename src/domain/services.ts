@@ -10,6 +10,9 @@ import type { RegistryFiles } from './registry/registry-files.js';
 import type { DownloadLinks } from './registry/download-links.js';
 import type { ModelExportService } from './registry/export-service.js';
 import type { TrainingService } from './training/training-service.js';
+import type { AliasService } from './hub/alias-service.js';
+import type { HubService } from './hub/hub-service.js';
+import type { ReadTokenService } from './hub/read-token-service.js';
 
 export interface Services {
   iam: IamService;
@@ -29,4 +32,7 @@ export interface Services {
   exports: ModelExportService;
   /** Signs and checks the local store's download URLs (GET /v1/download). */
   downloads: DownloadLinks;
+  readTokens: ReadTokenService;
+  aliases: AliasService;
+  hub: HubService;
 }

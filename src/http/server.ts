@@ -17,6 +17,7 @@ import { clientErrorHandler, frameworkErrorHandler, rejectAmbiguousHeaders } fro
 import { DEFAULT_RATE_LIMITS, RequestLimits, type RateLimitOptions } from './rate-limit.js';
 import { registerConsole } from './console-route.js';
 import { registerDownloads } from './download-route.js';
+import { registerHub } from './hub/index.js';
 import { sendError, sendResult } from './envelope.js';
 import { ignoredFieldsHeader, parseJsonBody, validateBody } from './validate-body.js';
 
@@ -74,6 +75,8 @@ export function buildHttpServer(services: Services, opts: HttpOptions): FastifyI
     },
     clientErrorHandler,
     frameworkErrors: frameworkErrorHandler,
+    // Hub file paths (src/http/hub) are route parameters and may be long.
+    routerOptions: { maxParamLength: 4096 },
     return503OnClosing: true,
   });
 
@@ -119,6 +122,8 @@ export function buildHttpServer(services: Services, opts: HttpOptions): FastifyI
   const connections = new ConnectionLimits(opts.connectionLimits ?? { maxConnections: 0, maxConnectionsPerClient: 0, maxInflightBodyBytes: 0, maxInflightBodyBytesPerClient: 0 });
   connections.attach(app.server);
   app.post('/v2/:route', { onRequest: (req, reply) => admit(req, reply, services, opts, limits, connections) }, (req, reply) => handleAction(req, reply, services));
+  // The Hugging Face Hub-compatible download API (GET /api/…, /{ns}/{name}/resolve/…).
+  registerHub(app, services, toApiError, limits);
   // The web console (static files; it calls the API above like any other client).
   registerConsole(app);
   // Signed download URLs of the local store (export archives, `modelreg pull`).

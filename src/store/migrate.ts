@@ -8,6 +8,7 @@ import * as m0002 from './migrations/0002_import.js';
 import * as m0003 from './migrations/0003_training.js';
 import * as m0005 from './migrations/0005_quotas.js';
 import * as m0006 from './migrations/0006_blobs.js';
+import * as m0007 from './migrations/0007_hub.js';
 import * as m0008 from './migrations/0008_sdk_compat.js';
 import * as m0009 from './migrations/0009_adapters.js';
 import * as m0010 from './migrations/0010_ux.js';
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0003_training': m0003,
   '0005_quotas': m0005,
   '0006_blobs': m0006,
+  '0007_hub': m0007,
   '0008_sdk_compat': m0008,
   '0009_adapters': m0009,
   '0010_ux': m0010,

@@ -191,6 +191,41 @@ export interface ModelExportsTable {
   modified_at: string;
 }
 
+export interface ReadTokensTable {
+  id: string;
+  account_id: string;
+  name: string;
+  /** sha256 hex of the token; the token itself is never stored. */
+  token_hash: string;
+  /** The token's first characters, so a user can tell tokens apart. */
+  token_hint: string;
+  created_by: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface ModelSetAliasesTable {
+  model_set_id: string;
+  alias: string;
+  account_id: string;
+  model_id: string;
+  modified_by: string;
+  modified_at: string;
+}
+
+export interface ModelSetAliasEventsTable {
+  id: string;
+  model_set_id: string;
+  alias: string;
+  /** null when the alias was created by this move. */
+  from_model_id: string | null;
+  /** null when the alias was deleted. */
+  to_model_id: string | null;
+  actor: string;
+  at: string;
+}
+
 /** Key/value tags on model versions (UpdateModel's `tags`), MLflow-style; migration 0010. */
 export interface ModelVersionTagsTable {
   model_id: string;
@@ -216,6 +251,9 @@ export interface Database {
   version_files: VersionFilesTable;
   leases: LeasesTable;
   model_exports: ModelExportsTable;
+  read_tokens: ReadTokensTable;
+  model_set_aliases: ModelSetAliasesTable;
+  model_set_alias_events: ModelSetAliasEventsTable;
   model_version_tags: ModelVersionTagsTable;
 }
 

@@ -48,6 +48,8 @@ describe('modelreg pull', () => {
     const set = await createSet(server, server.key);
     setName = set.modelSetName;
     await writeTinyCausalLM(path.join(server.app.config.bucketsDir, 'models', 'small'), { shards: 2 });
+    // An empty file (as HF repos' .gitattributes can be) is pulled too.
+    fs.writeFileSync(path.join(server.app.config.bucketsDir, 'models', 'small', '.gitattributes'), '');
     await writeLargeModel(path.join(server.app.config.bucketsDir, 'models', 'big'), 48 * 1024 * 1024, { shardBytes: 16 * 1024 * 1024 });
     small = await importAndSettle(server, server.key, transformersImport(set.modelSetId, { bucket: 'models', objectPath: 'small' }));
     big = await importAndSettle(server, server.key, transformersImport(set.modelSetId, { bucket: 'models', objectPath: 'big' }), 120_000);

@@ -68,4 +68,35 @@ export function registerAdmin(program: Command): void {
       });
     });
   }
+
+  const token = program.command('token').description('manage read tokens (hf_…) for the Hugging Face Hub-compatible download API (docs/hub.md)');
+  storeOptions(
+    token
+      .command('create')
+      .description('create a read token; prints {"token": "hf_…", …} (the token is shown only here)')
+      .requiredOption('--account <name>', 'account whose Ready versions the token may read')
+      .option('--expires <duration>', 'lifetime, e.g. 30d, 12h (default: until revoked)')
+      .option('--name <label>', 'what the token is for'),
+  ).action(async (opts: StoreOpts & { account: string; expires?: string; name?: string }) => {
+    const { parseLifetime } = await import('../../domain/hub/read-token-service.js');
+    const expiresInSeconds = opts.expires !== undefined ? parseLifetime(opts.expires) : undefined;
+    await withCore(opts, async ({ services }) => {
+      const account = await services.iam.requireAccount(opts.account);
+      print(await services.readTokens.create(account.id, { name: opts.name, expiresInSeconds, createdBy: 'modelreg token create' }));
+    });
+  });
+  storeOptions(token.command('list').description('list read tokens (never the tokens themselves)').option('--account <name>', 'only this account')).action(
+    async (opts: StoreOpts & { account?: string }) => {
+      await withCore(opts, async ({ services }) => {
+        const account = opts.account ? await services.iam.requireAccount(opts.account) : undefined;
+        print(await services.readTokens.list(account?.id));
+      });
+    },
+  );
+  storeOptions(token.command('revoke <tokenId>').description('revoke a read token (effective at its next request)')).action(async (tokenId: string, opts: StoreOpts) => {
+    await withCore(opts, async ({ services }) => {
+      await services.readTokens.revoke(tokenId);
+      print({ tokenId, status: 'revoked' });
+    });
+  });
 }

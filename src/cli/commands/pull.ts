@@ -1,5 +1,5 @@
 // modelreg pull REF [DIR]: downloads a Ready version's files, verified, into DIR (default
-// ./<SET>-<Vn>). REF is amv-…, SET/Vn, or SET (its newest Ready version). See docs/cli.md.
+// ./<SET>-<Vn>). REF is amv-…, SET/Vn, SET@alias, or SET (its newest Ready version). See docs/cli.md.
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { ApiCallError, type ApiClient } from '../../client/api-client.js';
@@ -22,9 +22,18 @@ function rate(v: string): number {
   return Math.floor(Number(m[1]) * mult);
 }
 
-/** The version a REF names: amv-…, SET/Vn, or SET (newest Ready). */
+/** The version a REF names: amv-…, SET/Vn, SET@alias, or SET (newest Ready). */
 export async function resolveRef(client: ApiClient, ref: string): Promise<string> {
   if (/^amv-[0-9a-z]+$/i.test(ref)) return ref;
+  // SET@alias: the version the alias points at now (DescribeModelSet lists the set's aliases).
+  const at = ref.lastIndexOf('@');
+  if (at > 0) {
+    const alias = ref.slice(at + 1);
+    const set = await findSet(client, ref.slice(0, at));
+    const hit = ((set.aliases ?? []) as { alias: string; modelId: string }[]).find((a) => a.alias === alias);
+    if (!hit) throw new CliError(`model set ${set.modelSetName} has no alias "${alias}" (it has ${(set.aliases ?? []).map((a: { alias: string }) => a.alias).join(', ') || 'none'})`, 1);
+    return hit.modelId;
+  }
   const slash = ref.lastIndexOf('/');
   const setName = slash >= 0 ? ref.slice(0, slash) : ref;
   const wanted = slash >= 0 ? ref.slice(slash + 1) : undefined;
@@ -45,7 +54,7 @@ export function registerPull(program: Command): void {
   clientOptions(
     program
       .command('pull <ref> [dir]')
-      .description("download a Ready version's files, verified by sha256 (REF: amv-…, SET/V3, or SET for its newest Ready version)")
+      .description("download a Ready version's files, verified by sha256 (REF: amv-…, SET/V3, SET@alias, or SET for its newest Ready version)")
       .option('--parallel <n>', 'files downloaded at once', positiveInt, 4)
       .option('--max-rate <bytes>', 'limit the total download speed (bytes per second; K, M, G suffixes)', rate),
   ).action(async (ref: string, dirArg: string | undefined, o: ClientFlags & { parallel: number; maxRate?: number }) => {

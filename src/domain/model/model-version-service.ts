@@ -9,6 +9,8 @@ import type { VersionSources } from './version-sources.js';
 import { describeImportProgress, type ImportProgress } from './import-progress.js';
 import type { ModelSetRow, ModelVersionRow, ModelsRepo } from '../../store/repos/models-repo.js';
 import { AdaptersRepo, type BoundAdapter } from '../../store/repos/adapters-repo.js';
+import type { Transaction } from 'kysely';
+import type { Database } from '../../store/schema.js';
 
 export const JOB_KIND_IMPORT = 'import';
 
@@ -35,6 +37,8 @@ export class ModelVersionService {
      */
     private readonly onVersionDeleted: (row: ModelVersionRow) => Promise<void> = async () => {},
     private readonly quotas: Quotas = UNLIMITED_QUOTAS,
+    /** Runs inside DeleteModel's transaction, after the version's row is locked; throws to refuse (a version an alias points at). */
+    private readonly beforeDelete: (accountId: string, row: ModelVersionRow, tx: Transaction<Database>) => Promise<void> = async () => {},
   ) {
     this.adapters = new AdaptersRepo(repo.db);
   }
@@ -151,6 +155,7 @@ export class ModelVersionService {
         const names = bound.map((a) => `${a.set_name}/${a.name} (${a.id})`).join(', ');
         throw new ApiError('BaseHasAdapters', `model version ${modelId} is the base of ${bound.length} adapter version(s): ${names}; delete them first with DeleteModel`);
       }
+      await this.beforeDelete(accountId, row, tx);
       await this.adapters.forget(modelId, tx);
       await this.repo.deleteVersion(modelId, tx);
       await this.repo.touchSet(row.model_set_id, nowIso(), tx);

@@ -11,6 +11,8 @@ export default defineAction<{ modelSetId?: string; modelSetName?: string }>({
     if (body.modelSetId === undefined && body.modelSetName === undefined) {
       throw new ApiError('MissingParameter', 'modelSetId or modelSetName is required');
     }
-    return presentModelSet(await services.modelSets.describe(principal.accountId, { id: body.modelSetId, name: body.modelSetName }));
+    const view = await services.modelSets.describe(principal.accountId, { id: body.modelSetId, name: body.modelSetName });
+    const aliases = (await services.aliases.listForSet(view.row.id)).map(({ alias, modelId, modelName }) => ({ alias, modelId, modelName }));
+    return { ...presentModelSet(view), aliases };
   },
 });

@@ -22,6 +22,12 @@ import deleteModelCompTask from './delete-model-comp-task.js';
 import createModelExportTask from './create-model-export-task.js';
 import describeModelExportTask from './describe-model-export-task.js';
 import describeModelFiles from './describe-model-files.js';
+import setModelSetAlias from './set-model-set-alias.js';
+import deleteModelSetAlias from './delete-model-set-alias.js';
+import describeModelSetAliasHistory from './describe-model-set-alias-history.js';
+import createReadToken from './create-read-token.js';
+import describeReadTokens from './describe-read-tokens.js';
+import deleteReadToken from './delete-read-token.js';
 import updateModelSet from './update-model-set.js';
 import describeCallerIdentity from './describe-caller-identity.js';
 import updateModel from './update-model.js';
@@ -51,6 +57,12 @@ export const modelActions: ActionDef[] = [
   createModelExportTask,
   describeModelExportTask,
   describeModelFiles,
+  setModelSetAlias,
+  deleteModelSetAlias,
+  describeModelSetAliasHistory,
+  createReadToken,
+  describeReadTokens,
+  deleteReadToken,
   updateModelSet,
   describeCallerIdentity,
   updateModel,

@@ -1,0 +1,56 @@
+// POST /api/models/{ns}/{name}/paths-info/{rev} {paths, expand}: the entries of the given paths
+// (missing ones left out). The JS client's downloadFileToCacheDir names the cache blob from it;
+// huggingface_hub sends the same fields form-encoded.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from '../../domain/errors.js';
+import { parseStrictJson } from '../strict-json.js';
+import { directoriesOf, directoryEntry, fileEntry, type TreeEntry } from './entries.js';
+import { sendHubJson } from './hub-reply.js';
+import { authorizedRevision, repoPath, type RepoParams, type HubContext } from './params.js';
+
+const MAX_PATHS = 1000;
+
+export function registerPathsInfo(app: FastifyInstance, hub: HubContext): void {
+  const { services } = hub;
+  app.post('/api/models/:ns/:name/paths-info/:rev', async (req: FastifyRequest, reply: FastifyReply) => {
+    req.apiAction = 'HubPathsInfo';
+    const p = req.params as RepoParams;
+    const ask = parseBody(req);
+    const r = await authorizedRevision(req, hub, p.rev!);
+    const dirs = directoriesOf(r.files);
+    const out: TreeEntry[] = [];
+    for (const raw of ask.paths) {
+      const path = repoPath(raw);
+      if (path === null) continue;
+      const f = r.byPath.get(path);
+      if (f) out.push(fileEntry(f, r, ask.expand));
+      else if (dirs.has(path)) out.push(directoryEntry(path, r, ask.expand));
+    }
+    return sendHubJson(req, reply, out);
+  });
+}
+
+function parseBody(req: FastifyRequest): { paths: string[]; expand: boolean } {
+  const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+  const type = String(req.headers['content-type'] ?? '');
+  let paths: unknown;
+  let expand: unknown;
+  if (type.startsWith('application/x-www-form-urlencoded')) {
+    const form = new URLSearchParams(raw);
+    paths = form.getAll('paths');
+    expand = form.get('expand');
+  } else {
+    let body: unknown;
+    try {
+      body = raw.trim() === '' ? {} : parseStrictJson(raw);
+    } catch {
+      throw new ApiError('InvalidParameter', 'the body must be JSON {"paths": [...], "expand": true|false} or the same fields form-encoded');
+    }
+    paths = (body as { paths?: unknown })?.paths;
+    expand = (body as { expand?: unknown })?.expand;
+  }
+  if (typeof paths === 'string') paths = [paths];
+  if (!Array.isArray(paths) || !paths.every((x) => typeof x === 'string')) throw new ApiError('InvalidParameter', 'paths must be a list of file paths');
+  if (paths.length > MAX_PATHS) throw new ApiError('InvalidParameter', `at most ${MAX_PATHS} paths per request`);
+  return { paths: paths as string[], expand: expand === true || (typeof expand === 'string' && /^(1|true)$/i.test(expand)) };
+}

@@ -1,0 +1,133 @@
+// Read tokens and model-set aliases: queries only. Rules live in src/domain/hub.
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Database, ModelSetAliasEventsTable, ModelSetAliasesTable, ReadTokensTable } from '../schema.js';
+import { dialectOf, lockRows } from '../dialect.js';
+import { prepareRead } from '../prepared.js';
+import type { ModelSetRow, ModelVersionRow } from './models-repo.js';
+
+export type ReadTokenRow = Selectable<ReadTokensTable>;
+export type AliasRow = Selectable<ModelSetAliasesTable>;
+export type AliasEventRow = Selectable<ModelSetAliasEventsTable>;
+type Db = Kysely<Database> | Transaction<Database>;
+
+export class HubRepo {
+  // The reads of every Hub request, compiled once (store/prepared.ts).
+  private readonly tokenRead;
+  private readonly setRead;
+  private readonly versionByName;
+  private readonly aliasRead;
+  private readonly readyRead;
+
+  constructor(readonly db: Kysely<Database>) {
+    this.tokenRead = prepareRead<ReadTokenRow & { account_name: string }>(db, 1, (hash) =>
+      db.selectFrom('read_tokens as t').innerJoin('accounts as a', 'a.id', 't.account_id').selectAll('t').select('a.name as account_name').where('t.token_hash', '=', hash),
+    );
+    this.setRead = prepareRead<ModelSetRow>(db, 2, (account, name) => db.selectFrom('model_sets').selectAll().where('account_id', '=', account).where('name', '=', name));
+    this.versionByName = prepareRead<ModelVersionRow>(db, 2, (setId, name) => db.selectFrom('model_versions').selectAll().where('model_set_id', '=', setId).where('name', '=', name));
+    this.readyRead = prepareRead<ModelVersionRow>(db, 2, (setId, status) =>
+      db.selectFrom('model_versions').selectAll().where('model_set_id', '=', setId).where('status', '=', status as ModelVersionRow['status']).orderBy('version_no', 'desc'),
+    );
+    this.aliasRead = prepareRead<AliasRow>(db, 2, (setId, alias) => db.selectFrom('model_set_aliases').selectAll().where('model_set_id', '=', setId).where('alias', '=', alias));
+  }
+
+  transaction<T>(fn: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(fn);
+  }
+
+  // ------------------------------------------------------------------ read tokens
+
+  insertToken(row: ReadTokenRow): Promise<unknown> {
+    return this.db.insertInto('read_tokens').values(row).execute();
+  }
+
+  /** Read on every Hub request (no cache: a revocation counts at the next request). */
+  async tokenByHash(hash: string): Promise<(ReadTokenRow & { account_name: string }) | undefined> {
+    return (await this.tokenRead(hash))[0];
+  }
+
+  listTokens(accountId?: string): Promise<(ReadTokenRow & { account_name: string })[]> {
+    let q = this.db.selectFrom('read_tokens as t').innerJoin('accounts as a', 'a.id', 't.account_id').selectAll('t').select('a.name as account_name');
+    if (accountId) q = q.where('t.account_id', '=', accountId);
+    return q.orderBy('t.created_at').orderBy('t.id').execute();
+  }
+
+  findToken(id: string): Promise<ReadTokenRow | undefined> {
+    return this.db.selectFrom('read_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async revokeToken(id: string, at: string): Promise<boolean> {
+    const r = await this.db.updateTable('read_tokens').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  // ------------------------------------------------------------------ aliases
+
+  aliasesOfSet(setId: string, db: Db = this.db): Promise<(AliasRow & { model_name: string })[]> {
+    return db
+      .selectFrom('model_set_aliases as a')
+      .innerJoin('model_versions as v', 'v.id', 'a.model_id')
+      .selectAll('a')
+      .select('v.name as model_name')
+      .where('a.model_set_id', '=', setId)
+      .orderBy('a.alias')
+      .execute();
+  }
+
+  aliasesOfVersion(modelId: string, db: Db = this.db): Promise<AliasRow[]> {
+    return db.selectFrom('model_set_aliases').selectAll().where('model_id', '=', modelId).orderBy('alias').execute();
+  }
+
+  async findAlias(setId: string, alias: string, db?: Db): Promise<AliasRow | undefined> {
+    if (!db) return (await this.aliasRead(setId, alias))[0];
+    return db.selectFrom('model_set_aliases').selectAll().where('model_set_id', '=', setId).where('alias', '=', alias).executeTakeFirst();
+  }
+
+  /** The version, locked until `tx` ends (PostgreSQL): a concurrent DeleteModel waits for the alias. */
+  lockVersion(accountId: string, id: string, tx: Transaction<Database>): Promise<ModelVersionRow | undefined> {
+    const q = tx.selectFrom('model_versions').selectAll().where('account_id', '=', accountId).where('id', '=', id);
+    return lockRows(q, dialectOf(tx)).executeTakeFirst();
+  }
+
+  insertAlias(row: AliasRow, tx: Db): Promise<unknown> {
+    return tx.insertInto('model_set_aliases').values(row).execute();
+  }
+
+  updateAlias(setId: string, alias: string, patch: Pick<AliasRow, 'model_id' | 'modified_by' | 'modified_at'>, tx: Db): Promise<unknown> {
+    return tx.updateTable('model_set_aliases').set(patch).where('model_set_id', '=', setId).where('alias', '=', alias).execute();
+  }
+
+  deleteAlias(setId: string, alias: string, tx: Db): Promise<unknown> {
+    return tx.deleteFrom('model_set_aliases').where('model_set_id', '=', setId).where('alias', '=', alias).execute();
+  }
+
+  insertEvent(row: AliasEventRow, tx: Db): Promise<unknown> {
+    return tx.insertInto('model_set_alias_events').values(row).execute();
+  }
+
+  /** Newest first. */
+  events(setId: string, opts: { alias?: string; limit: number }): Promise<AliasEventRow[]> {
+    let q = this.db.selectFrom('model_set_alias_events').selectAll().where('model_set_id', '=', setId);
+    if (opts.alias !== undefined) q = q.where('alias', '=', opts.alias);
+    return q.orderBy('at', 'desc').orderBy('id', 'desc').limit(opts.limit).execute();
+  }
+
+  // ------------------------------------------------------------------ what a revision names
+
+  /** Newest first. */
+  readyVersionsOfSet(setId: string): Promise<ModelVersionRow[]> {
+    return this.readyRead(setId, 'Ready');
+  }
+
+  /** A set by its name within an account (the Hub's repo id). */
+  async setByName(accountId: string, name: string): Promise<ModelSetRow | undefined> {
+    return (await this.setRead(accountId, name))[0];
+  }
+
+  async versionOfSet(setId: string, by: { id?: string; name?: string }): Promise<ModelVersionRow | undefined> {
+    if (by.name !== undefined && by.id === undefined) return (await this.versionByName(setId, by.name))[0];
+    let q = this.db.selectFrom('model_versions').selectAll().where('model_set_id', '=', setId);
+    if (by.id !== undefined) q = q.where('id', '=', by.id);
+    if (by.name !== undefined) q = q.where('name', '=', by.name);
+    return q.executeTakeFirst();
+  }
+}
