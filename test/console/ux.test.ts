@@ -113,7 +113,7 @@ describe('console: progress, lists, key awareness (issue 15)', { skip }, () => {
 
     await p.reload(); // signed in before the sets existed
     const rows = () => p.locator('table.sets tbody tr th a').allTextContents();
-    await p.getByText('12 model sets').waitFor();
+    await p.locator('#sets-summary', { hasText: '12 model sets' }).waitFor();
     assert.deepEqual(await rows(), ['set-12', 'set-11', 'set-10', 'set-09', 'set-08', 'set-07', 'set-06', 'set-05', 'set-04', 'set-03'], 'newest first');
     assert.equal(await p.locator('details.new-set').getAttribute('open'), null, 'the new-set form is folded when sets exist');
     assert.match(await p.locator('tr[data-set-id="' + broken + '"]').innerText(), /1 failed/);
@@ -147,7 +147,7 @@ describe('console: progress, lists, key awareness (issue 15)', { skip }, () => {
     await p.getByLabel('Label', { exact: true }).fill('prod');
     await p.getByLabel('Type', { exact: true }).selectOption('Text2Image');
     await p.getByRole('button', { name: 'Search' }).click();
-    await p.getByText('1 model sets found').waitFor();
+    await p.locator('#sets-summary', { hasText: '1 model sets found' }).waitFor();
     assert.deepEqual(await rows(), ['set-12']);
     const body = JSON.parse(sent.at(-1)!);
     assert.equal(body.label, 'prod');
@@ -157,7 +157,7 @@ describe('console: progress, lists, key awareness (issue 15)', { skip }, () => {
     await p.getByLabel('Only sets with failed versions').check();
     await p.getByRole('button', { name: 'Search' }).click();
     await p.waitForURL(/failed=1/);
-    await p.getByText('1 model sets found').waitFor();
+    await p.locator('#sets-summary', { hasText: '1 model sets found' }).waitFor();
     assert.deepEqual(await rows(), ['set-05']);
     await p.reload();
     assert.equal(await p.getByLabel('Only sets with failed versions').isChecked(), true, 'the filter survives a reload');
@@ -236,7 +236,7 @@ describe('console: progress, lists, key awareness (issue 15)', { skip }, () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
     const help = page.getByRole('alert').filter({ hasText: 'still has versions' });
     await help.waitFor();
-    await help.getByRole('link', { name: 'Open to-delete' }).click();
+    await help.getByRole('link', { name: 'Go to this model set' }).click();
     await page.getByRole('heading', { name: 'to-delete' }).waitFor();
     await page.getByRole('button', { name: 'Delete model set…' }).click();
     const dialog = page.getByRole('dialog');
