@@ -9,6 +9,7 @@ import { getLang, onLangChange, setLang, t } from './i18n.js';
 import { heading } from './views/components.js';
 import { renderLogin } from './views/login.js';
 import { renderNewVersion } from './views/new-version.js';
+import { renderCompare } from './views/compare.js';
 import { renderSetDetail } from './views/set-detail.js';
 import { renderSets } from './views/sets.js';
 import { renderVersionDetail } from './views/version-detail.js';
@@ -16,6 +17,7 @@ import { renderTokens } from './views/tokens.js';
 
 const ROUTES = [
   [/^\/sets\/([^/]+)\/new$/, renderNewVersion],
+  [/^\/sets\/([^/]+)\/compare$/, renderCompare],
   [/^\/sets\/([^/]+)$/, renderSetDetail],
   [/^\/models\/([^/]+)$/, renderVersionDetail],
   [/^\/sets$/, renderSets],

@@ -37,6 +37,11 @@ export function renderSetDetail(root, ctx) {
     replace(header,
       breadcrumb([{ label: t('nav.sets'), href: '#/sets' }, { label: set.modelSetName }]),
       h('div', { class: 'view-head row' }, heading(set.modelSetName), h('a', { class: 'button-link primary', 'data-needs': 'write', href: `#/sets/${encodeURIComponent(set.modelSetId)}/new` }, t('versions.create')), deleteSetButton(ctx, set)),
+      h('div', { class: 'row set-tools' },
+        (set.modelVersionList ?? []).length >= 2 ? h('a', { class: 'button-link', href: `#/sets/${encodeURIComponent(set.modelSetId)}/compare` }, t('compare.link')) : null,
+        // Versions added elsewhere (CLI, SDK) show up on Refresh; Creating ones update by themselves.
+        h('button', { type: 'button', class: 'secondary small', id: 'refresh-set', onclick: async () => { await fetchSet(); draw(); ctx.announce(t('refresh.done')); document.getElementById('refresh-set')?.focus(); } }, t('refresh.button')),
+      ),
       dl([
         [t('field.modelSetId'), h('code', {}, set.modelSetId)],
         [t('field.modelType'), t(`modelType.${set.modelType}`, {}, set.modelType)],

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { writeLargeModel } from '../fixtures/model-builder.js';
+import { writeLargeModel, writeTinyCausalLM } from '../fixtures/model-builder.js';
 import { call, startServer, type TestServer } from '../helpers/harness.js';
 import { createSet, transformersImport } from '../helpers/api.js';
 import { startSlowReplica } from '../helpers/slow-replica.js';
@@ -269,6 +269,59 @@ describe('console: progress, lists, key awareness (issue 15)', { skip }, () => {
     assert.equal(broken, 0);
     await tour(p, '09-mobile-version');
     await ctx3.close();
+  });
+
+  test('compare two versions side by side: facts, and files identical, changed, added or removed by sha256', async () => {
+    const root = path.join(s.app.config.bucketsDir, 'cmp');
+    await writeTinyCausalLM(path.join(root, 'a'));
+    fs.cpSync(path.join(root, 'a'), path.join(root, 'b'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'a', 'NOTES.md'), 'first');
+    fs.writeFileSync(path.join(root, 'b', 'NOTES.md'), 'second');
+    fs.writeFileSync(path.join(root, 'a', 'OLD.md'), 'gone in b');
+    fs.writeFileSync(path.join(root, 'b', 'NEW.md'), 'only in b');
+    const set = await createSet(s, s.key, 'compared');
+    const a = (await call(s, s.key, 'CreateCustomModel', transformersImport(set.modelSetId, { bucket: 'cmp', objectPath: 'a' }))).modelId;
+    const b = (await call(s, s.key, 'CreateCustomModel', transformersImport(set.modelSetId, { bucket: 'cmp', objectPath: 'b', transformerVersion: '4.39.3' }))).modelId;
+    replica = startSlowReplica(s, 256 * 1024 * 1024);
+    assert.equal((await settle(s, s.key, a)).status, 'Ready');
+    assert.equal((await settle(s, s.key, b)).status, 'Ready');
+    await replica.stop();
+    replica = undefined;
+
+    await page.goto(`${s.url}/console/#/sets/${set.modelSetId}`);
+    await page.getByRole('link', { name: 'Compare versions' }).click();
+    await page.getByRole('heading', { name: 'Compare versions of compared' }).waitFor();
+    await page.locator('#cmp-summary').waitFor();
+    const state = (p: string) => page.locator(`tr[data-path="${p}"]`).getAttribute('data-state');
+    assert.equal(await state('NOTES.md'), 'changed');
+    assert.equal(await state('OLD.md'), 'removed');
+    assert.equal(await state('NEW.md'), 'added');
+    assert.equal(await state('config.json'), 'identical');
+    assert.match(await page.locator('#cmp-summary').innerText(), /\d+ identical · 1 changed · 1 added · 1 removed/);
+    assert.equal(await page.locator('tr[data-field="transformerVersion"]').getAttribute('class'), 'differs');
+    assert.equal(await page.locator('tr[data-field="architecture"]').getAttribute('class'), 'same');
+    assert.match(page.url(), /compare$/);
+    // The choice goes in the URL: swap the sides and reload.
+    await page.getByLabel('Version', { exact: true }).selectOption(b);
+    await page.waitForURL(new RegExp(`a=${b}`));
+    await page.getByLabel('with version').selectOption(a);
+    await page.waitForURL(new RegExp(`b=${a}`));
+    await page.reload();
+    await page.locator('#cmp-summary').waitFor();
+    assert.equal(await state('NEW.md'), 'removed', 'b → a: what b added, a lacks');
+    await tour(page, '03-compare-versions');
+  });
+
+  test('the set page has a refresh control that shows versions added elsewhere', async () => {
+    const set = await call(s, s.key, 'DescribeModelSet', { modelSetName: 'compared' });
+    await page.goto(`${s.url}/console/#/sets/${set.modelSetId}`);
+    await page.locator('tr[data-model-id]').first().waitFor();
+    const before = await page.locator('tr[data-model-id]').count();
+    makeBucket(s, 'meta', 'model');
+    await call(s, s.key, 'CreateCustomModel', transformersImport(set.modelSetId, { bucket: 'meta', objectPath: 'model' }));
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.waitForFunction((n) => document.querySelectorAll('tr[data-model-id]').length === n + 1, before);
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'refresh-set', 'focus stays on Refresh');
   });
 
   test('no errors in the page', () => {
