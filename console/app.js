@@ -10,6 +10,7 @@ import { heading } from './views/components.js';
 import { renderLogin } from './views/login.js';
 import { renderNewVersion } from './views/new-version.js';
 import { renderCompare } from './views/compare.js';
+import { renderTaskDetail } from './views/task-detail.js';
 import { renderSetDetail } from './views/set-detail.js';
 import { renderSets } from './views/sets.js';
 import { renderVersionDetail } from './views/version-detail.js';
@@ -21,6 +22,7 @@ const ROUTES = [
   [/^\/sets\/([^/]+)$/, renderSetDetail],
   [/^\/models\/([^/]+)$/, renderVersionDetail],
   [/^\/sets$/, renderSets],
+  [/^\/tasks\/([^/]+)$/, renderTaskDetail],
   [/^\/tokens$/, renderTokens],
 ];
 

@@ -29,6 +29,8 @@ function value(k, v) {
   if (k === 'parameterCount' && typeof v === 'number') return `${formatCount(v)} (${v.toLocaleString()})`;
   if (k === 'contextLength' && typeof v === 'number') return v.toLocaleString();
   if (k === 'modelId') return h('code', {}, v);
+  // Lineage: a Train version links to the fine-tuning task it was published from.
+  if (k === 'trainTaskId' && typeof v === 'string') return h('a', { href: `#/tasks/${encodeURIComponent(v)}`, class: 'task-link' }, h('code', {}, v));
   if (k === 'aliases' && Array.isArray(v)) return v.length === 0 ? h('span', { class: 'muted' }, t('aliases.none')) : aliasChips(v);
   if (Array.isArray(v)) return v.length === 0 ? h('span', { class: 'muted' }, '[]') : h('pre', { class: 'json' }, prettyJson(v));
   if (typeof v === 'object') return dl(Object.entries(v).map(([kk, vv]) => [label(kk), value(kk, vv)]), 'props nested');

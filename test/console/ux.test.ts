@@ -14,6 +14,7 @@ import { createSet, transformersImport } from '../helpers/api.js';
 import { startSlowReplica } from '../helpers/slow-replica.js';
 import { settle } from '../pipeline/pipeline-helpers.js';
 import { makeBucket } from '../helpers/api.js';
+import { ft, newTask, reportCheckpoint, writeCheckpoint } from '../training/helpers.js';
 
 const makeBroken = (s: TestServer) => makeBucket(s, 'broken', 'model'); // a config.json alone: its import fails
 import type { JobWorker } from '../../src/jobs/worker.js';
@@ -322,6 +323,25 @@ describe('console: progress, lists, key awareness (issue 15)', { skip }, () => {
     await page.getByRole('button', { name: 'Refresh' }).click();
     await page.waitForFunction((n) => document.querySelectorAll('tr[data-model-id]').length === n + 1, before);
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'refresh-set', 'focus stays on Refresh');
+  });
+
+  test('lineage: a Train version links to its fine-tuning task, whose page links back to the versions published from it', async () => {
+    await writeCheckpoint(s, 'train', 'ui/checkpoint-10');
+    const { taskId } = await newTask(s, s.key);
+    await reportCheckpoint(s, s.key, taskId, 10, 'train', 'ui/checkpoint-10', { trainingLoss: 1.25, perplexity: 3.5 });
+    await ft(s, s.key, 'UpdateFineTuningTaskStatus', { taskId, runStatus: 'Done', metrics: { loss: 1.25 } });
+    const set = await createSet(s, s.key, 'from-training');
+    const { modelId } = await call(s, s.key, 'CreateCustomModel', { modelSetId: set.modelSetId, sourceType: 'Train', trainMeta: { taskId } });
+    await page.goto(`${s.url}/console/#/models/${modelId}`);
+    await page.locator('a.task-link').click();
+    await page.getByRole('heading', { name: `Fine-tuning task ${taskId}` }).waitFor();
+    const text = await page.locator('main').innerText();
+    assert.match(text, /Checkpoints[\s\S]*10\s+1\.25\s+3\.5\s+bos:\/\/train\/ui\/checkpoint-10/);
+    assert.match(text, /"loss": 1\.25/);
+    await tour(page, '10-fine-tuning-task');
+    await page.locator(`li[data-model-id="${modelId}"] a`).click();
+    await page.getByRole('heading', { name: 'from-training / V1' }).waitFor();
+    await call(s, s.key, 'DeleteModel', { modelId });
   });
 
   test('no errors in the page', () => {

@@ -36,6 +36,15 @@ export class MetadataService {
     });
   }
 
+  /** Lineage: the versions published from a fine-tuning task (DescribeFineTuningTask's publishedModels). */
+  async publishedFrom(accountId: string, taskId: string): Promise<Array<{ modelSetId: string; modelSetName: string; modelId: string; modelName: string; status: string; checkpointStep?: number }>> {
+    const rows = await this.models.versionsFromTask(accountId, taskId);
+    return rows.map((r) => {
+      const step = (JSON.parse(r.source_meta) as { sourceInfo?: { checkpointStep?: unknown } }).sourceInfo?.checkpointStep;
+      return { modelSetId: r.model_set_id, modelSetName: r.set_name, modelId: r.id, modelName: r.name, status: r.status, ...(typeof step === 'number' ? { checkpointStep: step } : {}) };
+    });
+  }
+
   async tagsOf(modelId: string): Promise<Record<string, string>> {
     return (await this.repo.tagsOf([modelId])).get(modelId) ?? {};
   }

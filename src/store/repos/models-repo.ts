@@ -250,6 +250,27 @@ export class ModelsRepo {
     await this.db.updateTable('jobs').set({ progress }).where('id', '=', jobId).where('lease_owner', '=', owner).where('status', '=', 'running').execute();
   }
 
+  /** Train versions published from a fine-tuning task (lineage), newest first. */
+  async versionsFromTask(accountId: string, taskId: string): Promise<Array<{ id: string; name: string; status: string; model_set_id: string; set_name: string; source_meta: string; created_at: string }>> {
+    const rows = await this.db
+      .selectFrom('model_versions as v')
+      .innerJoin('model_sets as s', 's.id', 'v.model_set_id')
+      .select(['v.id', 'v.name', 'v.status', 'v.model_set_id', 's.name as set_name', 'v.source_meta', 'v.created_at'])
+      .where('v.account_id', '=', accountId)
+      .where('v.source_type', '=', 'Train')
+      .where(sql<boolean>`v.source_meta like ${`%${likeLiteral(JSON.stringify(taskId))}%`} escape '!'`)
+      .orderBy('v.created_at', 'desc')
+      .execute();
+    // The LIKE narrows; the parsed sourceInfo decides.
+    return rows.filter((r) => {
+      try {
+        return (JSON.parse(r.source_meta) as { sourceInfo?: { trainTaskId?: unknown } }).sourceInfo?.trainTaskId === taskId;
+      } catch {
+        return false;
+      }
+    });
+  }
+
   /** An account's model sets (the sets quota). */
   async countSets(accountId: string, db: Db = this.db): Promise<number> {
     const r = await db.selectFrom('model_sets').select((eb) => eb.fn.countAll().as('n')).where('account_id', '=', accountId).executeTakeFirstOrThrow();
