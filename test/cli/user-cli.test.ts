@@ -157,7 +157,8 @@ describe('user CLI against a real server', () => {
     const base = ['import', modelDir, '--set', 'tiny-cli', '--bucket', 'cli-bucket', '--path', 'models/tiny', '--buckets-dir', bucketsDir, '--create-bucket'];
     const badVersion = await modelreg([...base, '--transformer-version', '9.9.9'], env);
     assert.equal(badVersion.code, 2, badVersion.stderr);
-    assert.match(badVersion.stderr, /transformerVersion "9\.9\.9" is not supported; supported: 4\.34\.0, 4\.36\.2, 4\.39\.3, 4\.40\.2/);
+    // The rule's message, naming the flag (not only the API field).
+    assert.match(badVersion.stderr, /--transformer-version \(importMeta\.transformerVersion\) "9\.9\.9" is not supported; supported: 4\.34\.0, 4\.36\.2, 4\.39\.3, 4\.40\.2/);
     const badType = await modelreg([...base, '--format', 'Safetensors', '--application-type', 'chat'], env);
     assert.equal(badType.code, 2);
     assert.match(badType.stderr, /Text-to-Image/);

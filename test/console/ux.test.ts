@@ -344,6 +344,24 @@ describe('console: progress, lists, key awareness (issue 15)', { skip }, () => {
     await call(s, s.key, 'DeleteModel', { modelId });
   });
 
+  test('errors speak the user’s language: a known code is explained in Chinese above the server’s message', async () => {
+    const ctxZh = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 800 } });
+    const p = await newPage(ctxZh);
+    await p.goto(s.url + '/console/');
+    await p.getByLabel('Access Key (AK)').fill(s.key.accessKey);
+    await p.getByLabel('Secret Key (SK)').fill(s.key.secretKey);
+    await p.locator('form button[type="submit"]').click();
+    await p.locator('details.new-set').waitFor();
+    await p.locator('details.new-set summary').click();
+    await p.locator('input[name="modelSetName"]').fill('described');
+    await p.locator('.new-set-form button[type="submit"]').click();
+    const box = p.locator('.error-box');
+    await box.waitFor();
+    assert.match(await box.locator('.error-explained').innerText(), /本账号已有同名模型/);
+    assert.match(await box.innerText(), /ModelSetNameAlreadyExists: a model set named "described" already exists/);
+    await ctxZh.close();
+  });
+
   test('no errors in the page', () => {
     assert.deepEqual(pageErrors, []);
   });

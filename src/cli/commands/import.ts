@@ -216,7 +216,7 @@ export function registerImport(program: Command): void {
       if (o.description !== undefined) probe.description = o.description;
       checkCreateModelInput(probe);
     } catch (err) {
-      if (err instanceof ApiError) throw usageError(err.message);
+      if (err instanceof ApiError) throw usageError(inFlagTerms(err.message));
       throw err;
     }
     const { client } = resolveClient(o);
@@ -250,4 +250,34 @@ export function registerImport(program: Command): void {
     else process.stdout.write(formatVersion(m));
     failIfFailed(m);
   });
+}
+
+/** The API's field paths in a rule's message, as the flags that set them ("--transformer-version (importMeta.transformerVersion)"). */
+const FLAG_OF: Array<[string, string]> = [
+  ['importMeta.chatConf.historyQATemplate', '--history-template'],
+  ['importMeta.chatConf.latestQuestionTemplate', '--latest-question-template'],
+  ['importMeta.chatConf.promptTemplate', '--prompt-template'],
+  ['importMeta.advancedSettings.samplingStrategy', '--sampling-strategy'],
+  ['importMeta.advancedSettings.numSampling', '--num-sampling'],
+  ['importMeta.advancedSettings.numBeams', '--num-beams'],
+  ['importMeta.advancedSettings.topLogprobs', '--top-logprobs'],
+  ['importMeta.modelApplicationType', '--application-type'],
+  ['importMeta.transformerVersion', '--transformer-version'],
+  ['importMeta.basicModelName', '--base-model'],
+  ['importMeta.modelFormat', '--format'],
+  ['importMeta.vLLMVersion', '--vllm-version'],
+  ['importMeta.advanceConf', '--advance-conf'],
+  ['importMeta.objectPath', '--path'],
+  ['importMeta.bucket', '--bucket'],
+  ['transformerVersion', '--transformer-version'],
+  ['vLLMVersion', '--vllm-version'],
+  ['modelApplicationType', '--application-type'],
+];
+
+export function inFlagTerms(message: string): string {
+  for (const [api, flag] of FLAG_OF) {
+    const re = new RegExp(`(?<![\\w.-])${api.replace(/\./g, '\\.')}(?![\\w.])`);
+    if (re.test(message)) return message.replace(re, `${flag} (${api})`);
+  }
+  return message;
 }

@@ -32,7 +32,7 @@ async function deleteAllVersions(services: Services, accountId: string, setId: s
         await services.modelVersions.delete(accountId, v.modelId);
       } catch (err) {
         if (err instanceof ApiError && err.code === 'ModelNotFound') continue; // deleted meanwhile
-        if (err instanceof ApiError && err.code === 'BaseHasAdapters') {
+        if (err instanceof ApiError && err.code === 'ModelHasAdapters') {
           refused.push(v);
           lastErr = err;
           continue;
