@@ -1,12 +1,16 @@
 // The console's shell: sign-in state, the header (language toggle, sign out), a hash router
 // over the views, one polite live region for status announcements.
+import './i18n-ux.js';
 import { Api } from './lib/api.js';
+import { applyCaller, canWrite, forgetCaller, loadCaller } from './lib/caller.js';
 import { h, replace } from './lib/dom.js';
 import { clearSession, loadSession, saveSession } from './lib/session.js';
 import { getLang, onLangChange, setLang, t } from './i18n.js';
 import { heading } from './views/components.js';
 import { renderLogin } from './views/login.js';
 import { renderNewVersion } from './views/new-version.js';
+import { renderCompare } from './views/compare.js';
+import { renderTaskDetail } from './views/task-detail.js';
 import { renderSetDetail } from './views/set-detail.js';
 import { renderSets } from './views/sets.js';
 import { renderVersionDetail } from './views/version-detail.js';
@@ -14,9 +18,11 @@ import { renderTokens } from './views/tokens.js';
 
 const ROUTES = [
   [/^\/sets\/([^/]+)\/new$/, renderNewVersion],
+  [/^\/sets\/([^/]+)\/compare$/, renderCompare],
   [/^\/sets\/([^/]+)$/, renderSetDetail],
   [/^\/models\/([^/]+)$/, renderVersionDetail],
   [/^\/sets$/, renderSets],
+  [/^\/tasks\/([^/]+)$/, renderTaskDetail],
   [/^\/tokens$/, renderTokens],
 ];
 
@@ -48,14 +54,25 @@ function header() {
     creds ? h('nav', { 'aria-label': t('nav.main') }, h('a', { href: '#/sets' }, t('nav.sets')), ' ', h('a', { href: '#/tokens' }, t('nav.tokens'))) : null,
     h('div', { class: 'spacer' }),
     langBtn,
-    creds ? h('span', { class: 'who', title: creds.accessKey }, t('app.signedInAs', { ak: shortKey(creds.accessKey) })) : null,
+    creds ? h('span', { class: 'who', title: creds.accessKey }, t('app.signedInAs', { ak: shortKey(creds.accessKey) }), callerBadge) : null,
     creds ? h('button', { type: 'button', class: 'secondary small', id: 'sign-out', onclick: signOut }, t('app.signOut')) : null,
   );
 }
 
 const shortKey = (ak) => (ak.length > 12 ? `${ak.slice(0, 8)}…` : ak);
 
+// The account and, for a read-only key, a badge; filled in once DescribeCallerIdentity answers.
+const callerBadge = h('span', { class: 'caller', id: 'caller' });
+
+function showCaller(caller) {
+  applyCaller(caller);
+  if (!caller) return replace(callerBadge);
+  replace(callerBadge, ' · ', caller.accountName, canWrite(caller) ? '' : [' ', h('span', { class: 'badge readonly', title: caller.policies.map((p) => p.name).join(', ') }, t('caller.readOnly'))]);
+}
+
 function signOut() {
+  forgetCaller();
+  applyCaller(null);
   clearSession();
   creds = null;
   signInReason = null;
@@ -136,6 +153,7 @@ function render() {
   };
   cleanup = view(main, ctx) ?? (() => {});
   ctx.focusTitle();
+  void loadCaller(ctx.api, creds.accessKey).then(showCaller);
 }
 
 // Focus moves to the new page's heading after navigation; not on the first load, and not

@@ -40,6 +40,8 @@ import { openDatabase, type OpenedStore } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
 import { AccountsRepo } from './store/repos/accounts-repo.js';
 import { ModelsRepo } from './store/repos/models-repo.js';
+import { MetadataRepo } from './store/repos/metadata-repo.js';
+import { MetadataService } from './domain/model/metadata-service.js';
 import { HubRepo } from './store/repos/hub-repo.js';
 import { AliasService } from './domain/hub/alias-service.js';
 import { HubService } from './domain/hub/hub-service.js';
@@ -116,6 +118,7 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
       await exportService.dropFor(row.id).catch((err) => logger.warn({ err, modelId: row.id }, 'could not delete the export archives of a deleted version'));
     }, quotas, (accountId, row, tx) => aliases.refuseDeleteIfAliased(accountId, row, tx)),
     customConfs: new CustomConfService(confsRepo, quotas),
+    metadata: new MetadataService(new MetadataRepo(store.db), modelsRepo),
     buckets: importSource,
     catalogues,
     training: new TrainingService(trainingRepo, checkpointLocation, quotas),

@@ -26,7 +26,7 @@ export function formatTime(iso) {
   if (!iso) return '';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return String(iso);
-  return new Intl.DateTimeFormat(getLang(), { dateStyle: 'medium', timeStyle: 'medium' }).format(d);
+  return new Intl.DateTimeFormat(getLang(), { dateStyle: 'medium', timeStyle: 'long' }).format(d);
 }
 
 export const prettyJson = (v) => JSON.stringify(v, null, 2);
@@ -38,4 +38,12 @@ export function prettyJsonString(s) {
   } catch {
     return s;
   }
+}
+
+/** 95 → "1 min 35 s" (estimates). */
+export function formatDuration(seconds) {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }

@@ -75,12 +75,12 @@ export function aliasesSection(ctx, set, onChanged, notice) {
           h('tbody', {}, aliases.map((a) => h('tr', { 'data-alias': a.alias },
             h('th', { scope: 'row' }, h('code', {}, `@${a.alias}`)),
             h('td', {}, h('a', { href: `#/models/${encodeURIComponent(a.modelId)}` }, a.modelName)),
-            h('td', {}, h('button', { type: 'button', class: 'danger small', 'aria-label': t('aliases.deleteNamed', { alias: a.alias }), onclick: () => remove(a) }, t('action.delete'))),
+            h('td', {}, h('button', { type: 'button', class: 'danger small', 'data-needs': 'write', 'aria-label': t('aliases.deleteNamed', { alias: a.alias }), onclick: () => remove(a) }, t('action.delete'))),
           ))),
         )),
     ready.length === 0
       ? h('p', { class: 'muted' }, t('aliases.noReady'))
-      : h('form', { class: 'alias-form row', onsubmit: move },
+      : h('form', { class: 'alias-form row', 'data-needs': 'write', onsubmit: move },
           h('label', { for: aliasInput.id }, t('aliases.col.alias')), aliasInput,
           h('label', { for: versionSelect.id }, t('aliases.pointsAt')), versionSelect,
           h('button', { type: 'submit', class: 'primary' }, t('aliases.set'))),

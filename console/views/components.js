@@ -1,6 +1,6 @@
 // Small building blocks shared by the views.
 import { h, uid } from '../lib/dom.js';
-import { t } from '../i18n.js';
+import { getLang, t } from '../i18n.js';
 
 const STATUS_CLASS = { Creating: 'status-creating', Ready: 'status-ready', Fail: 'status-fail' };
 
@@ -14,6 +14,9 @@ export function errorBox(err, id) {
   return h(
     'div',
     { class: 'error-box', role: 'alert', id },
+    // The user's language first, when the code is a known one (i18n-ux.js errorCode.*); the
+    // server's own message stays below it.
+    err.code && t(`errorCode.${err.code}`, {}, '') ? h('p', { class: 'error-explained', lang: getLang() }, t(`errorCode.${err.code}`)) : null,
     h('strong', {}, err.code ? `${err.code}: ` : ''),
     h('span', { class: 'error-message' }, err.message),
     err.requestId ? h('div', { class: 'muted small' }, t('error.requestId', { id: err.requestId })) : null,

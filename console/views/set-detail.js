@@ -3,6 +3,8 @@ import { h, replace } from '../lib/dom.js';
 import { formatTime } from '../lib/format.js';
 import { poll } from '../lib/poll.js';
 import { t } from '../i18n.js';
+import { setMetadataSection } from './metadata-editor.js';
+import { deleteSetButton } from './delete-set.js';
 import { breadcrumb, confirmDialog, dl, errorBox, heading, pager, scrollTable, statusBadge } from './components.js';
 import { aliasChips, aliasesSection } from './aliases.js';
 
@@ -34,7 +36,12 @@ export function renderSetDetail(root, ctx) {
     page = Math.min(page, pages - 1);
     replace(header,
       breadcrumb([{ label: t('nav.sets'), href: '#/sets' }, { label: set.modelSetName }]),
-      h('div', { class: 'view-head row' }, heading(set.modelSetName), h('a', { class: 'button-link primary', href: `#/sets/${encodeURIComponent(set.modelSetId)}/new` }, t('versions.create'))),
+      h('div', { class: 'view-head row' }, heading(set.modelSetName), h('a', { class: 'button-link primary', 'data-needs': 'write', href: `#/sets/${encodeURIComponent(set.modelSetId)}/new` }, t('versions.create')), deleteSetButton(ctx, set)),
+      h('div', { class: 'row set-tools' },
+        (set.modelVersionList ?? []).length >= 2 ? h('a', { class: 'button-link', href: `#/sets/${encodeURIComponent(set.modelSetId)}/compare` }, t('compare.link')) : null,
+        // Versions added elsewhere (CLI, SDK) show up on Refresh; Creating ones update by themselves.
+        h('button', { type: 'button', class: 'secondary small', id: 'refresh-set', onclick: async () => { await fetchSet(); draw(); ctx.announce(t('refresh.done')); document.getElementById('refresh-set')?.focus(); } }, t('refresh.button')),
+      ),
       dl([
         [t('field.modelSetId'), h('code', {}, set.modelSetId)],
         [t('field.modelType'), t(`modelType.${set.modelType}`, {}, set.modelType)],
@@ -43,6 +50,7 @@ export function renderSetDetail(root, ctx) {
         [t('field.createTime'), formatTime(set.createTime)],
         [t('field.modifyTime'), formatTime(set.modifyTime)],
       ], 'props inline'),
+      setMetadataSection(ctx, set, async () => (await fetchSet(), draw(), header.querySelector('#sec-about button')?.focus())),
     );
     replace(aliasArea, aliasesSection(ctx, set, async () => {
       await fetchSet();
@@ -70,7 +78,7 @@ export function renderSetDetail(root, ctx) {
                   h('td', {}, t(`source.${v.sourceType}`, {}, v.sourceType)),
                   h('td', {}, formatTime(v.createTime)),
                   h('td', { class: 'wrap' }, v.description ?? ''),
-                  h('td', {}, h('button', { type: 'button', class: 'danger small', 'aria-label': t('versions.deleteNamed', { name: v.modelName }), onclick: () => remove(v) }, t('action.delete'))),
+                  h('td', {}, h('button', { type: 'button', class: 'danger small', 'data-needs': 'write', 'aria-label': t('versions.deleteNamed', { name: v.modelName }), onclick: () => remove(v) }, t('action.delete'))),
                 ),
               ),
             ),

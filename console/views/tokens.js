@@ -33,7 +33,7 @@ export function renderTokens(root, ctx) {
         h('td', {}, t(`tokens.status.${tk.status}`, {}, tk.status)),
         h('td', {}, formatTime(tk.createTime)),
         h('td', {}, tk.expireTime ? formatTime(tk.expireTime) : t('tokens.never')),
-        h('td', {}, tk.status === 'active' ? h('button', { type: 'button', class: 'danger small', 'aria-label': t('tokens.revokeNamed', { name: tk.name }), onclick: () => revoke(tk) }, t('tokens.revoke')) : ''),
+        h('td', {}, tk.status === 'active' ? h('button', { type: 'button', class: 'danger small', 'data-needs': 'write', 'aria-label': t('tokens.revokeNamed', { name: tk.name }), onclick: () => revoke(tk) }, t('tokens.revoke')) : ''),
       ))),
     )));
   }
@@ -73,7 +73,7 @@ export function renderTokens(root, ctx) {
     breadcrumb([{ label: t('nav.sets'), href: '#/sets' }, { label: t('tokens.title') }]),
     heading(t('tokens.title')),
     h('p', { class: 'muted' }, t('tokens.hint')),
-    h('form', { class: 'card token-form', onsubmit: create },
+    h('form', { class: 'card token-form', 'data-needs': 'write', onsubmit: create },
       h('h2', {}, t('tokens.create')),
       h('div', { class: 'field' }, h('label', { for: nameInput.id }, t('col.name')), nameInput),
       h('div', { class: 'field' }, h('label', { for: daysInput.id }, t('tokens.days')), daysInput),

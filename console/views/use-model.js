@@ -11,7 +11,7 @@ export function useModelPanel(m, ctx) {
   const command = `modelreg pull ${m.modelSetName}/${m.modelName}`;
   const copyBtn = h('button', { type: 'button', class: 'secondary', onclick: copy }, t('use.copy'));
   const status = h('div', { class: 'export-status', 'aria-live': 'polite' }, t('common.loading'));
-  const exportBtn = h('button', { type: 'button', onclick: start }, t('use.export'));
+  const exportBtn = h('button', { type: 'button', 'data-needs': 'write', onclick: start }, t('use.export'));
   let stop = () => {};
 
   async function copy() {

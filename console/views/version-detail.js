@@ -5,6 +5,8 @@ import { renderChatConfPreview, SAMPLE_CONVERSATION } from '../lib/chat-preview.
 import { formatBytes, formatCount, formatTime, prettyJson, prettyJsonString } from '../lib/format.js';
 import { poll } from '../lib/poll.js';
 import { t } from '../i18n.js';
+import { importProgressBox } from './import-progress.js';
+import { versionMetadataSection } from './metadata-editor.js';
 import { breadcrumb, confirmDialog, dl, errorBox, heading, scrollTable, statusBadge } from './components.js';
 import { aliasChips } from './aliases.js';
 import { useModelPanel } from './use-model.js';
@@ -13,7 +15,7 @@ const OVERVIEW = ['modelId', 'modelName', 'aliases', 'modelSetId', 'modelSetName
 const MODEL = ['modelFormat', 'architecture', 'modelType', 'family', 'parameterCount', 'dtype', 'contextLength', 'totalBytes', 'transformerVersion', 'vLLMVersion', 'enablePromptAutoConcat', 'chatTemplateSource', 'storage'];
 const CAPABILITIES = ['isSupportDeploy', 'isSupportModelComp', 'isSupportEvaluation', 'modelCompConfigs'];
 /** Shown in their own sections. */
-const SECTIONED = ['failureReason', 'warnings', 'tokenLimitations', 'files', 'advancedSettings', 'chatConf', 'customSpec', 'chatTemplate', 'chatTemplatePreview', 'adapter', 'adapters'];
+const SECTIONED = ['tags', 'importProgress', 'failureReason', 'warnings', 'tokenLimitations', 'files', 'advancedSettings', 'chatConf', 'customSpec', 'chatTemplate', 'chatTemplatePreview', 'adapter', 'adapters'];
 
 const label = (k) => t(`field.${k}`, {}, k);
 
@@ -27,6 +29,8 @@ function value(k, v) {
   if (k === 'parameterCount' && typeof v === 'number') return `${formatCount(v)} (${v.toLocaleString()})`;
   if (k === 'contextLength' && typeof v === 'number') return v.toLocaleString();
   if (k === 'modelId') return h('code', {}, v);
+  // Lineage: a Train version links to the fine-tuning task it was published from.
+  if (k === 'trainTaskId' && typeof v === 'string') return h('a', { href: `#/tasks/${encodeURIComponent(v)}`, class: 'task-link' }, h('code', {}, v));
   if (k === 'aliases' && Array.isArray(v)) return v.length === 0 ? h('span', { class: 'muted' }, t('aliases.none')) : aliasChips(v);
   if (Array.isArray(v)) return v.length === 0 ? h('span', { class: 'muted' }, '[]') : h('pre', { class: 'json' }, prettyJson(v));
   if (typeof v === 'object') return dl(Object.entries(v).map(([kk, vv]) => [label(kk), value(kk, vv)]), 'props nested');
@@ -90,6 +94,7 @@ export function renderVersionDetail(root, ctx) {
   const modelId = ctx.params.get('id');
   const body = h('div', { 'aria-busy': 'true' }, h('p', { class: 'muted' }, t('common.loading')));
   const liveStatus = h('span', { class: 'live-status' });
+  const progress = importProgressBox();
   let m = null;
   let advanceConf = null;
   let advanceErr = null;
@@ -119,11 +124,12 @@ export function renderVersionDetail(root, ctx) {
     replace(liveStatus, statusBadge(m.status));
     replace(body,
       breadcrumb([{ label: t('nav.sets'), href: '#/sets' }, { label: m.modelSetName, href: `#/sets/${encodeURIComponent(m.modelSetId)}` }, { label: m.modelName }]),
-      h('div', { class: 'view-head row' }, heading(`${m.modelSetName} / ${m.modelName}`), aliasChips(m.aliases), liveStatus, h('button', { type: 'button', class: 'danger', onclick: remove }, t('versions.delete'))),
-      m.status === 'Creating' ? h('p', { class: 'muted' }, t('details.creating')) : null,
+      h('div', { class: 'view-head row' }, heading(`${m.modelSetName} / ${m.modelName}`), aliasChips(m.aliases), liveStatus, h('button', { type: 'button', class: 'danger', 'data-needs': 'write', onclick: remove }, t('versions.delete'))),
+      m.status === 'Creating' ? (progress.update(m.importProgress), progress.el) : null,
       m.failureReason ? h('div', { class: 'error-box', role: 'alert' }, h('strong', {}, t('field.failureReason'), ': '), m.failureReason) : null,
       m.warnings?.length ? h('div', { class: 'warn-box' }, h('strong', {}, t('field.warnings')), h('ul', {}, m.warnings.map((w) => h('li', {}, typeof w === 'string' ? w : prettyJson(w))))) : null,
       use?.panel,
+      versionMetadataSection(ctx, m, async () => (await fetchModel(), draw(), body.querySelector('#sec-about button')?.focus())),
       section('sec-overview', t('details.overview'), dl([...rowsOf(m, OVERVIEW), ...other.map((k) => [label(k), value(k, m[k])])])),
       section('sec-model', t('details.model'), dl(rowsOf(m, MODEL)), rowsOf(m, MODEL).length === 0 ? h('p', { class: 'muted' }, t('details.noModelInfo')) : null),
       m.tokenLimitations ? section('sec-tokens', t('field.tokenLimitations'), value('tokenLimitations', m.tokenLimitations)) : null,
@@ -169,9 +175,12 @@ export function renderVersionDetail(root, ctx) {
         if (m.status !== 'Creating') {
           await fetchAdvanceConf();
           draw(); // the import filled in files, limits, template…
-        } else replace(liveStatus, statusBadge(m.status));
+        } else {
+          replace(liveStatus, statusBadge(m.status));
+          progress.update(m.importProgress);
+        }
         return m.status === 'Creating';
-      });
+      }, 1000);
     } catch (err) {
       if (!ctx.handleAuth(err)) replace(body, breadcrumb([{ label: t('nav.sets'), href: '#/sets' }, { label: modelId }]), heading(t('common.error')), errorBox(err));
       body.removeAttribute('aria-busy');

@@ -11,10 +11,14 @@ import { registerSets } from './commands/sets.js';
 import { registerTasks } from './commands/tasks.js';
 import { registerVersions } from './commands/versions.js';
 import { CliError } from './output.js';
+import { registerValidate } from './commands/validate.js';
+import { hoistGlobalOptions, printJsonError, wantsJson } from './global-options.js';
+import { VERSION } from './version.js';
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('modelreg')
     .description('a self-hosted model registry speaking the Qianfan console API')
+    .version(VERSION, '-V, --version', 'print the version of modelreg')
     .exitOverride();
   registerServe(program);
   registerAdmin(program);
@@ -25,11 +29,15 @@ export async function main(argv: string[]): Promise<void> {
   registerImport(program);
   registerPull(program);
   registerProfile(program);
+  registerValidate(program);
+  // `modelreg --profile ro sets list` works like `modelreg sets list --profile ro`.
+  argv = hoistGlobalOptions(argv);
   try {
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
       process.exitCode = err.exitCode === 0 ? 0 : 2;
+      if (process.exitCode !== 0 && wantsJson(argv)) printJsonError(err, 2);
       return;
     }
     const message =
@@ -43,6 +51,9 @@ export async function main(argv: string[]): Promise<void> {
     process.stderr.write(`modelreg: ${message}\n`);
     // Exit codes (docs/cli.md): 1 API/runtime error, 2 usage, 3 import failed, 4 timed out, 5 a pulled file failed its checksum.
     process.exitCode = err instanceof CliError ? err.exitCode : 1;
+    // Scripts asked for JSON: the error is the one JSON document on standard output (an import
+    // that ended Fail has printed its DescribeModel result already).
+    if (wantsJson(argv) && process.exitCode !== 3) printJsonError(err, process.exitCode);
   }
 }
 

@@ -2,6 +2,7 @@
 import type { Catalogues } from './catalogue/catalogues.js';
 import type { IamService } from './iam/iam-service.js';
 import type { CustomConfService } from './model/custom-conf-service.js';
+import type { MetadataService } from './model/metadata-service.js';
 import type { ObjectStoreImportSource } from './model/import-source.js';
 import type { ModelSetService } from './model/model-set-service.js';
 import type { ModelVersionService } from './model/model-version-service.js';
@@ -19,6 +20,8 @@ export interface Services {
   modelVersions: ModelVersionService;
   training: TrainingService;
   customConfs: CustomConfService;
+  /** Editable descriptions, labels and version tags (UpdateModelSet, UpdateModel). */
+  metadata: MetadataService;
   /** The operator's catalogues: fine-tunable models, preset model sets. */
   catalogues: Catalogues;
   /** Whether the caller's account may import from a bucket (CheckBucketAccess). */

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { inspectModel, ModelValidationError, type InspectModelInput, type ModelInspection } from '../domain/import/inspect-model.js';
 import { AdapterBaseResolver, type AdapterBinding } from '../domain/model/adapter-base.js';
 import { JOB_KIND_IMPORT } from '../domain/model/model-version-service.js';
+import { ProgressPublisher } from '../domain/model/import-progress.js';
 import { AdaptersRepo } from '../store/repos/adapters-repo.js';
 import type { ObjectStore } from '../objects/object-store.js';
 import type { CustomConfsRepo } from '../store/repos/custom-confs-repo.js';
@@ -44,6 +45,8 @@ export class ImportJobHandler implements JobHandler {
       logger: Logger;
       /** Delay before retrying after an infrastructure error. */
       retryDelayMs: number;
+      /** Least time between two progress writes of one job (default 1 s). */
+      progressEveryMs?: number;
       /** Files larger than this are refused (SECURITY.md, class 6). */
       maxFileBytes?: number;
     },
@@ -76,6 +79,8 @@ export class ImportJobHandler implements JobHandler {
     }
 
     const copying = new CopyingSource(this.deps.source, payload.bucket, payload.objectPath, registry, dest);
+    // Progress goes to the job's row at most once a second (and at phase changes), never per chunk.
+    const progress = new ProgressPublisher((json) => models.setJobProgress(job.id, ctx.owner, json), this.deps.progressEveryMs ?? 1000);
     let inspection: ModelInspection;
     try {
       // A crashed earlier attempt of this same number (claimed, then died before copying) may
@@ -87,13 +92,16 @@ export class ImportJobHandler implements JobHandler {
         { ...input, hasCustomSpec: customSpecFile !== undefined },
         {
           signal: ctx.signal,
+          onProgress: (done, total) => progress.bytes(done, total),
           ...(this.deps.maxFileBytes !== undefined ? { maxFileBytes: this.deps.maxFileBytes } : {}),
           beforeRead: async (total) => registry.store.ensureFreeSpace?.(registry.bucket, total),
         },
       );
+      progress.phase('finishing');
       await copying.finish(inspection.files);
     } catch (err) {
       await copying.settle();
+      await progress.settle();
       if (ctx.signal.aborted) {
         // Shutdown or lease lost: the next owner retries in a folder of its own, so this
         // attempt's partial copy is nobody's.
@@ -162,6 +170,7 @@ export class ImportJobHandler implements JobHandler {
     const baseGone = binding?.baseId
       ? `base ${binding.baseId} was deleted or left Ready while the adapter was imported; create the adapter version again against a Ready base`
       : null;
+    await progress.settle();
     let manifest;
     try {
       manifest = await this.deps.blobs.storeVersion(version.account_id, version.id, dest, inspection.files);

@@ -31,6 +31,8 @@ export interface ModelSetsTable {
   source: string;
   /** Next version number to hand out; bumped inside the create transaction. */
   next_version: number;
+  /** Markdown, editable with UpdateModelSet (migration 0011). */
+  description?: string | null;
   created_at: string;
   modified_at: string;
 }
@@ -73,6 +75,8 @@ export interface JobsTable {
   last_error: string | null;
   created_at: string;
   updated_at: string;
+  /** JSON ImportProgress the running job publishes (about once a second); null before it starts. */
+  progress?: string | null;
 }
 
 export interface FineTuningJobsTable {
@@ -222,6 +226,15 @@ export interface ModelSetAliasEventsTable {
   at: string;
 }
 
+/** Key/value tags on model versions (UpdateModel's `tags`), MLflow-style; migration 0011. */
+export interface ModelVersionTagsTable {
+  model_id: string;
+  tag_key: string;
+  tag_value: string;
+  model_set_id: string;
+  account_id: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   access_keys: AccessKeysTable;
@@ -241,6 +254,7 @@ export interface Database {
   read_tokens: ReadTokensTable;
   model_set_aliases: ModelSetAliasesTable;
   model_set_alias_events: ModelSetAliasEventsTable;
+  model_version_tags: ModelVersionTagsTable;
 }
 
 export type { Generated };

@@ -106,7 +106,7 @@ describe('user CLI against a real server', () => {
     const r = await modelreg(['sets', 'list'], env);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trimEnd().split('\n');
-    assert.match(lines[0]!, /^ID +NAME +TYPE +VERSIONS +LATEST +CREATED$/);
+    assert.match(lines[0]!, /^ID +NAME +TYPE +LABELS +VERSIONS +LATEST +FAILED +CREATED$/);
     assert.equal(lines.length, 3);
     // Columns line up: TYPE starts at the same terminal column on every line.
     const col = (line: string, text: string) => {
@@ -157,7 +157,8 @@ describe('user CLI against a real server', () => {
     const base = ['import', modelDir, '--set', 'tiny-cli', '--bucket', 'cli-bucket', '--path', 'models/tiny', '--buckets-dir', bucketsDir, '--create-bucket'];
     const badVersion = await modelreg([...base, '--transformer-version', '9.9.9'], env);
     assert.equal(badVersion.code, 2, badVersion.stderr);
-    assert.match(badVersion.stderr, /transformerVersion "9\.9\.9" is not supported; supported: 4\.34\.0, 4\.36\.2, 4\.39\.3, 4\.40\.2/);
+    // The rule's message, naming the flag (not only the API field).
+    assert.match(badVersion.stderr, /--transformer-version \(importMeta\.transformerVersion\) "9\.9\.9" is not supported; supported: 4\.34\.0, 4\.36\.2, 4\.39\.3, 4\.40\.2/);
     const badType = await modelreg([...base, '--format', 'Safetensors', '--application-type', 'chat'], env);
     assert.equal(badType.code, 2);
     assert.match(badType.stderr, /Text-to-Image/);
@@ -228,11 +229,40 @@ describe('user CLI against a real server', () => {
 
     const described = await modelreg(['versions', 'describe', v1, '--json'], env);
     assert.equal(JSON.parse(described.stdout).modelId, v1);
+    // SET/VERSION wherever a version id goes: by name or id, V2 or 2, latest; a wrong one says what exists.
+    for (const ref of ['tiny-cli/V1', 'tiny-cli/1', `${JSON.parse(described.stdout).modelSetId}/v1`]) {
+      const r = await modelreg(['versions', 'describe', ref, '--json'], env);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(JSON.parse(r.stdout).modelId, v1, ref);
+    }
+    assert.equal(JSON.parse((await modelreg(['versions', 'describe', 'tiny-cli/latest', '--json'], env)).stdout).modelName, 'V3');
+    const wrongRef = await modelreg(['versions', 'describe', 'tiny-cli/V9'], env);
+    assert.equal(wrongRef.code, 1);
+    assert.match(wrongRef.stderr, /ModelNotFound: model set tiny-cli has no version V9 \(versions: V1, V2, V3\)/);
+
+    // sets describe; sets list filtered and sorted by the server.
+    const setShown = await modelreg(['sets', 'describe', 'tiny-cli'], env);
+    assert.equal(setShown.code, 0, setShown.stderr);
+    assert.match(setShown.stdout, /^Versions: +3 \(1 failed\)$/m);
+    assert.match(setShown.stdout, /^Labels: +demo, cli$/m);
+    assert.match(setShown.stdout, /V3 +Fail +Import/);
+    const failedSets = await modelreg(['sets', 'list', '--status', 'fail', '--json'], env);
+    assert.deepEqual(JSON.parse(failedSets.stdout).map((x: any) => x.modelSetName), ['tiny-cli']);
+    const byName = await modelreg(['sets', 'list', '--sort', 'name', '--limit', '1'], env);
+    assert.equal(byName.code, 0, byName.stderr);
+    assert.equal(byName.stdout.trimEnd().split('\n').length, 2, 'a header and one set');
+    assert.match(byName.stderr, /^1 of \d+ model sets shown \(--limit\)$/m);
+    const badSort = await modelreg(['sets', 'list', '--sort', 'size'], env);
+    assert.equal(badSort.code, 2);
+    assert.match(badSort.stderr, /expected created, modified or name/);
     const human = await modelreg(['versions', 'describe', v1], env);
     assert.match(human.stdout, /^Token limits: +input \d+, output \d+, characters \d+$/m);
     assert.match(human.stdout, /^Architecture: +LlamaForCausalLM \(llama\)$/m);
 
-    const del = await modelreg(['versions', 'delete', v1], env);
+    const unconfirmed = await modelreg(['versions', 'delete', v1], env);
+    assert.equal(unconfirmed.code, 2, 'no terminal to ask and no --yes: nothing is deleted');
+    assert.match(unconfirmed.stderr, /pass --yes to confirm/);
+    const del = await modelreg(['versions', 'delete', v1, '--yes'], env);
     assert.equal(del.code, 0, del.stderr);
     assert.equal(del.stdout, `deleted version ${v1}\n`);
     const gone = await modelreg(['versions', 'describe', v1], env);
@@ -241,14 +271,123 @@ describe('user CLI against a real server', () => {
   });
 
   test('sets delete: refused while versions remain (1), done by name once empty (0)', async () => {
-    const busy = await modelreg(['sets', 'delete', 'tiny-cli'], env);
+    const busy = await modelreg(['sets', 'delete', 'tiny-cli', '--yes'], env);
     assert.equal(busy.code, 1);
     assert.match(busy.stderr, /ModelSetNotEmpty/);
     const versions = JSON.parse((await modelreg(['versions', 'list', 'tiny-cli', '--json'], env)).stdout);
-    for (const v of versions) assert.equal((await modelreg(['versions', 'delete', v.modelId, '--json'], env)).code, 0);
-    const del = await modelreg(['sets', 'delete', 'tiny-cli', '--json'], env);
+    for (const v of versions) assert.equal((await modelreg(['versions', 'delete', v.modelId, '--json', '-y'], env)).code, 0);
+    const del = await modelreg(['sets', 'delete', 'tiny-cli', '--json', '--yes'], env);
     assert.equal(del.code, 0, del.stderr);
     assert.equal(JSON.parse(del.stdout).deleted, true);
+  });
+});
+
+describe('user CLI polish (issue 15, item 7)', () => {
+  let server: TestServer;
+  let home: string;
+  let env: Record<string, string>;
+  let good: string;
+  let broken: string;
+  before(async () => {
+    server = await startServer({ importConcurrency: 0 });
+    home = tempDir('modelreg-cli-polish-');
+    good = path.join(home, 'good');
+    broken = path.join(home, 'broken');
+    await writeTinyCausalLM(good);
+    await writeTinyCausalLM(broken, { corrupt: { kind: 'truncate', bytes: 100 } });
+    env = { HOME: home, MODELREG_PROFILE_FILE: path.join(home, 'credentials'), QIANFAN_CONSOLE_API_BASE_URL: server.url, QIANFAN_ACCESS_KEY: server.key.accessKey, QIANFAN_SECRET_KEY: server.key.secretKey };
+  });
+  after(async () => {
+    await server.close();
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  test('--version prints the package version', async () => {
+    const r = await modelreg(['--version'], env);
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout.trim(), JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).version);
+  });
+
+  test('global options before the command; errors as one JSON document under --json', async () => {
+    assert.equal((await modelreg(['sets', 'create', 'polish-set'], env)).code, 0);
+    const before = await modelreg(['--json', 'sets', 'list'], env);
+    assert.equal(before.code, 0, before.stderr);
+    assert.deepEqual(JSON.parse(before.stdout).map((x: any) => x.modelSetName), ['polish-set']);
+    const profiled = await modelreg(['--profile', 'nope', 'sets', 'list'], { ...env, QIANFAN_ACCESS_KEY: '', QIANFAN_SECRET_KEY: '' });
+    assert.equal(profiled.code, 2);
+    assert.match(profiled.stderr, /--profile nope: /, "--profile before the command is used");
+    const apiErr = await modelreg(['--json', 'versions', 'describe', 'amv-nothere00000'], env);
+    assert.equal(apiErr.code, 1);
+    const doc = JSON.parse(apiErr.stdout);
+    assert.equal(doc.error.code, 'ModelNotFound');
+    assert.equal(doc.error.exitCode, 1);
+    assert.match(doc.error.requestId, /^[0-9a-f-]{36}$/);
+    const usage = await modelreg(['sets', 'list', '--sort', 'size', '--json'], env);
+    assert.equal(usage.code, 2);
+    assert.equal(JSON.parse(usage.stdout).error.code, 'UsageError');
+  });
+
+  test('validate DIR: the import’s own checks, locally (0 accepted, 3 would fail)', async () => {
+    const ok = await modelreg(['validate', good], env);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /an import would be accepted/);
+    assert.match(ok.stdout, /^Architecture: +LlamaForCausalLM \(llama\)$/m);
+    const json = JSON.parse((await modelreg(['validate', good, '--json'], env)).stdout);
+    assert.equal(json.valid, true);
+    assert.ok(json.files.every((f: any) => /^[0-9a-f]{64}$/.test(f.sha256)));
+    const bad = await modelreg(['validate', broken], env);
+    assert.equal(bad.code, 3);
+    assert.match(bad.stderr, /an import would fail: .*model\.safetensors/);
+    const vllm = await modelreg(['validate', good, '--format', 'HuggingFace.vLLM', '--vllm-version', '9.9'], env);
+    assert.equal(vllm.code, 3);
+    assert.match(vllm.stderr, /vLLM/);
+    assert.equal((await modelreg(['validate', path.join(home, 'nothing')], env)).code, 2);
+  });
+
+  test('import --no-upload needs no DIR; without --no-upload DIR is required', async () => {
+    const bucketDir = path.join(server.app.config.bucketsDir, 'pre', 'm');
+    await writeTinyCausalLM(bucketDir);
+    const r = await modelreg(['import', '--no-upload', '--no-wait', '--set', 'polish-set', '--bucket', 'pre', '--path', 'm', '--json'], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(JSON.parse(r.stdout).modelId, /^amv-/);
+    const noDir = await modelreg(['import', '--set', 'polish-set', '--bucket', 'pre', '--path', 'm'], env);
+    assert.equal(noDir.code, 2);
+    assert.match(noDir.stderr, /give the model directory to upload/);
+  });
+
+  test('sets delete --with-versions deletes the set and its versions (after --yes)', async () => {
+    const r = await modelreg(['sets', 'delete', 'polish-set', '--with-versions', '--yes'], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^deleted model set polish-set \(am-[a-z0-9]+\) and 1 version\(s\)$/m);
+  });
+
+  test('profile set verifies the key (a wrong one is not saved); on a terminal it asks for the secret without echo', async () => {
+    const file = path.join(home, 'creds-verify');
+    const wrong = await modelreg(['profile', 'set', 'bad', '--access-key', server.key.accessKey, '--secret-key-stdin', '--endpoint', server.url], { HOME: home, MODELREG_PROFILE_FILE: file }, 'not-the-secret\n');
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /refused the key: SignatureDoesNotMatch.*not saved/);
+    assert.equal(fs.existsSync(file), false);
+    const skipped = await modelreg(['profile', 'set', 'offline', '--access-key', 'AK', '--secret-key-stdin', '--endpoint', 'http://127.0.0.1:9', '--no-verify'], { HOME: home, MODELREG_PROFILE_FILE: file }, 'sk\n');
+    assert.equal(skipped.code, 0, skipped.stderr);
+
+    // A terminal (script(1) gives the command a pty): the prompt, the typed secret never echoed.
+    const cmd = [process.execPath, '--import', 'tsx', MAIN, 'profile', 'set', 'tty', '--access-key', server.key.accessKey, '--endpoint', server.url].map((a) => `'${a}'`).join(' ');
+    const tty = await new Promise<Run>((resolve) => {
+      const child = spawn('script', ['-qfec', cmd, '/dev/null'], { cwd: REPO, env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1', HOME: home, MODELREG_PROFILE_FILE: file }, stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => {
+        out += d;
+        if (out.includes('secret key for tty: ') && !(child as any).sent) {
+          (child as any).sent = true;
+          child.stdin.write(server.key.secretKey + '\r');
+        }
+      });
+      child.on('close', (code) => resolve({ code, stdout: out, stderr: '' }));
+    });
+    assert.equal(tty.code, 0, tty.stdout);
+    assert.ok(!tty.stdout.includes(server.key.secretKey), 'the secret is not echoed');
+    assert.match(tty.stdout, /verified at/);
+    assert.match(fs.readFileSync(file, 'utf8'), new RegExp(`\\[tty\\]\naccess_key = ${server.key.accessKey}\nsecret_key = ${server.key.secretKey}`));
   });
 });
 
@@ -277,5 +416,18 @@ describe('user CLI: following a version that stays Creating', () => {
     const waited = await modelreg(['versions', 'wait', modelId, '--timeout', '1.5', '--interval', '0.2'], env);
     assert.equal(waited.code, 4, waited.stderr);
     assert.match(waited.stderr, new RegExp(`still Creating after \\d+s; follow it with: modelreg versions wait ${modelId}`));
+    // A queued import says so: in describe, and on the follow line of a terminal.
+    const described = await modelreg(['versions', 'describe', modelId], env);
+    assert.match(described.stdout, /Progress:\s+queued, next to start/);
+    const cmd = [process.execPath, '--import', 'tsx', MAIN, 'versions', 'wait', modelId, '--timeout', '1.5', '--interval', '0.2'].map((a) => `'${a}'`).join(' ');
+    const tty = await new Promise<Run>((resolve) => {
+      const child = spawn('script', ['-qfec', cmd, '/dev/null'], { cwd: REPO, env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.on('close', (code) => resolve({ code, stdout, stderr: '' }));
+      child.stdin.end();
+    });
+    assert.equal(tty.code, 4, tty.stdout);
+    assert.match(tty.stdout, /waiting V1 \(amv-[^)]+\) queued, next to start \d+s/);
   });
 });

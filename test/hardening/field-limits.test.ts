@@ -52,6 +52,14 @@ function bodyWith(action: ActionDef, path: string, value: unknown): Record<strin
       obj[key] = isArrayItem ? [value] : value;
       break;
     }
+    if (isArrayItem) {
+      // An array of objects (tags[].key): one minimal item, and the field set inside it.
+      const item = minimal(child.items as JsonSchema) as Record<string, unknown>;
+      obj[key] = [item];
+      obj = item;
+      schema = child.items as JsonSchema;
+      continue;
+    }
     if (obj[key] === undefined) obj[key] = minimal(child);
     obj = obj[key] as Record<string, unknown>;
     schema = child;

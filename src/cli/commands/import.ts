@@ -166,7 +166,7 @@ async function upload(o: ImportFlags, dir: string, bucket: string, prefix: strin
 export function registerImport(program: Command): void {
   clientOptions(
     program
-      .command('import <dir>')
+      .command('import [dir]')
       .description('upload a local model directory to a bucket, create the version and follow it until Ready (0) or Fail (3)')
       .requiredOption('--set <nameOrId>', 'the model set to add the version to (name or am-… id)')
       .requiredOption('--bucket <bucket>', 'bucket of the registry’s object store')
@@ -197,7 +197,10 @@ export function registerImport(program: Command): void {
       .option('--no-wait', 'return once the version is created (status Creating)')
       .option('--timeout <seconds>', 'stop following after this long (exit 4)', parseSeconds)
       .option('--interval <seconds>', 'status poll interval', parseSeconds, 1),
-  ).action(async (dir: string, o: ImportFlags) => {
+  ).action(async (dir: string | undefined, o: ImportFlags) => {
+    // DIR is what gets uploaded: needed unless --no-upload imports what is already in the bucket.
+    if (o.upload && dir === undefined) throw usageError('give the model directory to upload (modelreg import DIR …), or --no-upload to import what is already under --bucket/--path');
+    if (!o.upload && dir !== undefined) process.stderr.write(`modelreg: warning: --no-upload: ${dir} is not read; the files already under ${o.bucket}/${o.path} are imported\n`);
     const say = (s: string) => {
       if (!o.json) process.stderr.write(`${s}\n`);
     };
@@ -213,7 +216,7 @@ export function registerImport(program: Command): void {
       if (o.description !== undefined) probe.description = o.description;
       checkCreateModelInput(probe);
     } catch (err) {
-      if (err instanceof ApiError) throw usageError(err.message);
+      if (err instanceof ApiError) throw usageError(inFlagTerms(err.message));
       throw err;
     }
     const { client } = resolveClient(o);
@@ -233,7 +236,7 @@ export function registerImport(program: Command): void {
       meta.customSpec = { displayName, fileName };
     }
 
-    if (o.upload) await upload(o, dir, bucket, prefix, say);
+    if (o.upload) await upload(o, dir as string, bucket, prefix, say);
     const body: CreateModelInput = { modelSetId: set.modelSetId, sourceType: 'Import', importMeta: meta };
     if (o.description !== undefined) body.description = o.description;
     const created = await client.call(MODEL_ROUTE, 'CreateCustomModel', body);
@@ -247,4 +250,34 @@ export function registerImport(program: Command): void {
     else process.stdout.write(formatVersion(m));
     failIfFailed(m);
   });
+}
+
+/** The API's field paths in a rule's message, as the flags that set them ("--transformer-version (importMeta.transformerVersion)"). */
+const FLAG_OF: Array<[string, string]> = [
+  ['importMeta.chatConf.historyQATemplate', '--history-template'],
+  ['importMeta.chatConf.latestQuestionTemplate', '--latest-question-template'],
+  ['importMeta.chatConf.promptTemplate', '--prompt-template'],
+  ['importMeta.advancedSettings.samplingStrategy', '--sampling-strategy'],
+  ['importMeta.advancedSettings.numSampling', '--num-sampling'],
+  ['importMeta.advancedSettings.numBeams', '--num-beams'],
+  ['importMeta.advancedSettings.topLogprobs', '--top-logprobs'],
+  ['importMeta.modelApplicationType', '--application-type'],
+  ['importMeta.transformerVersion', '--transformer-version'],
+  ['importMeta.basicModelName', '--base-model'],
+  ['importMeta.modelFormat', '--format'],
+  ['importMeta.vLLMVersion', '--vllm-version'],
+  ['importMeta.advanceConf', '--advance-conf'],
+  ['importMeta.objectPath', '--path'],
+  ['importMeta.bucket', '--bucket'],
+  ['transformerVersion', '--transformer-version'],
+  ['vLLMVersion', '--vllm-version'],
+  ['modelApplicationType', '--application-type'],
+];
+
+export function inFlagTerms(message: string): string {
+  for (const [api, flag] of FLAG_OF) {
+    const re = new RegExp(`(?<![\\w.-])${api.replace(/\./g, '\\.')}(?![\\w.])`);
+    if (re.test(message)) return message.replace(re, `${flag} (${api})`);
+  }
+  return message;
 }

@@ -5,7 +5,7 @@ import { checkQuota, UNLIMITED_QUOTAS, type Quotas } from '../quotas.js';
 import { newId } from '../ids.js';
 import { nowIso } from '../time.js';
 import { isUniqueViolation } from '../../store/dialect.js';
-import type { ModelSetRow, ModelsRepo } from '../../store/repos/models-repo.js';
+import type { ModelSetRow, ModelsRepo, SetFilter } from '../../store/repos/models-repo.js';
 
 export const MODEL_TYPES = ['Text2Text', 'Text2Image', 'TextRepresentation', 'ImageUnderstanding', 'Industry'] as const;
 // Letters (any script, so Chinese names work), digits, '_', '-', '.'; starts with a letter.
@@ -34,7 +34,14 @@ export interface SetPage {
   maxKeys: number;
   isTruncated: boolean;
   nextMarker: string;
+  /** Sets that match the filter, over all pages. */
+  totalCount: number;
 }
+
+/** The orders DescribeCustomModelSets offers (modelreg's `sortBy`); createTime is Qianfan's. */
+export const SET_SORTS = { createTime: 'created_at', modifyTime: 'modified_at', modelSetName: 'name' } as const;
+export type SetSort = keyof typeof SET_SORTS;
+export type { SetFilter };
 
 export class ModelSetService {
   constructor(
@@ -56,6 +63,7 @@ export class ModelSetService {
       labels: JSON.stringify(input.labels ?? []),
       source: 'UserCreate',
       next_version: 1,
+      description: null,
       created_at: at,
       modified_at: at,
     };
@@ -82,14 +90,17 @@ export class ModelSetService {
     return { row, versions: await this.versionsOf([row.id]).then((m) => m.get(row.id) ?? []) };
   }
 
-  async page(accountId: string, opts: { marker?: string; maxKeys: number; pageReverse: boolean }): Promise<SetPage> {
-    let marker: { createdAt: string; id: string } | undefined;
+  async page(accountId: string, opts: { marker?: string; maxKeys: number; pageReverse: boolean; sortBy?: SetSort; filter?: SetFilter }): Promise<SetPage> {
+    const sortBy = SET_SORTS[opts.sortBy ?? 'createTime'];
+    const filter = opts.filter ?? {};
+    let marker: { key: string; id: string } | undefined;
     if (opts.marker) {
       const m = await this.repo.findSet(accountId, { id: opts.marker });
       if (!m) throw new ApiError('InvalidParameter', `marker ${opts.marker} does not name a model set of this account; pass the nextMarker of a previous page`);
-      marker = { createdAt: m.created_at, id: m.id };
+      marker = { key: m[sortBy], id: m.id };
     }
-    const rows = await this.repo.pageSets({ accountId, marker, limit: opts.maxKeys + 1, reverse: opts.pageReverse });
+    const rows = await this.repo.listSets({ accountId, sortBy, marker, limit: opts.maxKeys + 1, reverse: opts.pageReverse, filter });
+    const totalCount = await this.repo.countSetsMatching(accountId, filter);
     const page = rows.slice(0, opts.maxKeys);
     const versions = await this.versionsOf(page.map((r) => r.id));
     const next = rows[opts.maxKeys];
@@ -99,6 +110,7 @@ export class ModelSetService {
       maxKeys: opts.maxKeys,
       isTruncated: next !== undefined,
       nextMarker: next?.id ?? '',
+      totalCount,
     };
   }
 
@@ -127,7 +139,7 @@ export class ModelSetService {
       if (!row) throw new ApiError('ModelSetNotFound', `model set not found: no modelSetId ${id} in this account`);
       const n = await this.repo.countVersions(id, tx);
       if (n > 0) {
-        throw new ApiError('ModelSetNotEmpty', `model set ${id} still has ${n} version(s); delete them first with DeleteModel`);
+        throw new ApiError('ModelSetNotEmpty', `model set ${id} still has ${n} version(s); delete them first with DeleteModel, or delete the set with all its versions with DeleteModelSet and deleteVersions: true`);
       }
       await this.repo.deleteSet(id, tx);
     });

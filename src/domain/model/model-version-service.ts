@@ -6,6 +6,7 @@ import { newId } from '../ids.js';
 import { nowIso } from '../time.js';
 import { checkCreateModelInput, type CreateModelInput } from './create-model-rules.js';
 import type { VersionSources } from './version-sources.js';
+import { describeImportProgress, type ImportProgress } from './import-progress.js';
 import type { ModelSetRow, ModelVersionRow, ModelsRepo } from '../../store/repos/models-repo.js';
 import { AdaptersRepo, type BoundAdapter } from '../../store/repos/adapters-repo.js';
 import type { Transaction } from 'kysely';
@@ -18,6 +19,8 @@ export interface VersionView {
   set: Pick<ModelSetRow, 'id' | 'name'>;
   /** Adapter versions bound to this one (it is their base). */
   adapters: BoundAdapter[];
+  /** While Creating: where the import is (queued, copying, …). */
+  importProgress?: ImportProgress;
 }
 
 export class ModelVersionService {
@@ -128,7 +131,13 @@ export class ModelVersionService {
     if (!found) throw new ApiError('ModelNotFound', `model version not found: no modelId ${modelId} in this account`);
     const { set_name, adapter_count, ...row } = found;
     const adapters = Number(adapter_count) > 0 ? await this.adapters.adaptersOf(row.id) : [];
-    return { row, set: { id: row.model_set_id, name: set_name }, adapters };
+    const view: VersionView = { row, set: { id: row.model_set_id, name: set_name }, adapters };
+    if (row.status === 'Creating') {
+      const job = await this.repo.liveJobOf(row.id);
+      const progress = describeImportProgress(job && { status: job.status, leaseOwner: job.lease_owner, progress: job.progress, lastError: job.last_error, jobsAhead: job.jobsAhead });
+      if (progress) view.importProgress = progress;
+    }
+    return view;
   }
 
   /** Deletes the version and any job still queued for it; a running import notices and stops. */

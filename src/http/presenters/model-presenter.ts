@@ -40,6 +40,7 @@ export function presentModelSet(v: ModelSetView) {
     source: r.source,
     modelType: r.model_type,
     labels: parse<string[]>(r.labels, []),
+    ...(r.description ? { description: r.description } : {}),
     createTime: toApiTime(r.created_at),
     modifyTime: toApiTime(r.modified_at),
     modelCount: v.versions.length,
@@ -73,7 +74,7 @@ const DETAIL_FIELDS = [
   'storage',
 ] as const;
 
-export function presentModel({ row, set, adapters }: VersionView) {
+export function presentModel({ row, set, adapters, importProgress }: VersionView) {
   const meta = parse<Record<string, any>>(row.source_meta, {});
   const details = parse<Record<string, unknown>>(row.details, {});
   const sourceInfo: Record<string, unknown> = { sourceType: row.source_type, ...(meta.sourceInfo ?? {}) };
@@ -89,6 +90,7 @@ export function presentModel({ row, set, adapters }: VersionView) {
     sourceInfo,
     status: row.status,
     ...(row.failure_reason ? { failureReason: row.failure_reason } : {}),
+    ...(importProgress ? { importProgress } : {}),
     modelApplicationType: row.model_application_type ?? undefined,
     endpointType: row.model_application_type ?? undefined,
     createTime: toApiTime(row.created_at),

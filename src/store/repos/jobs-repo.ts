@@ -50,6 +50,8 @@ export class JobsRepo {
           lease_expires_at: leaseUntil,
           attempts: eb('attempts', '+', 1),
           updated_at: now,
+          // An earlier attempt's figures are not this attempt's.
+          progress: null,
         }))
         .where('id', '=', candidate.id)
         .where((eb) =>

@@ -18,6 +18,32 @@ export interface PageQuery {
   reverse: boolean;
 }
 
+/** modelreg's extensions of DescribeCustomModelSets: order and filters, all in the database. */
+export interface SetListQuery {
+  accountId: string;
+  sortBy: 'created_at' | 'modified_at' | 'name';
+  /** Inclusive: the sort key and id of the first row of the page. */
+  marker?: { key: string; id: string };
+  limit: number;
+  reverse: boolean;
+  filter: SetFilter;
+}
+
+export interface SetFilter {
+  /** Case-insensitive substring of the name. */
+  nameContains?: string;
+  /** Exactly one of the labels. */
+  label?: string;
+  modelType?: string;
+  /** Sets with at least one version in this status. */
+  versionStatus?: 'Creating' | 'Ready' | 'Fail';
+  /** Sets with a version tagged with this key (and this value, when given). */
+  versionTag?: { key: string; value?: string };
+}
+
+/** LIKE-escapes a literal (with ESCAPE '!'), so % and _ in a search match themselves. */
+const likeLiteral = (s: string): string => s.replace(/[!%_]/g, (c) => `!${c}`);
+
 export class ModelsRepo {
   constructor(readonly db: Kysely<Database>) {
     this.versionWithSet = prepareRead<ModelVersionRow & { set_name: string; adapter_count: number | string }>(db, 2, (account, id) =>
@@ -89,6 +115,43 @@ export class ModelsRepo {
   pageSets(p: PageQuery): Promise<ModelSetRow[]> {
     const page = this.setPages[p.reverse ? 1 : 0]![p.marker ? 1 : 0]!;
     return p.marker ? page(p.accountId, p.limit, p.marker.createdAt, p.marker.id) : page(p.accountId, p.limit);
+  }
+
+  /** A page of sets in the asked order, filtered in the database (indexes in migration 0011). */
+  listSets(p: SetListQuery): Promise<ModelSetRow[]> {
+    const dir = p.reverse ? 'desc' : 'asc';
+    let q = this.filteredSets(p.accountId, p.filter).selectAll();
+    if (p.marker) {
+      const { key, id } = p.marker;
+      q = q.where((eb) => eb(eb.refTuple(p.sortBy, 'id'), p.reverse ? '<=' : '>=', eb.tuple(key, id)));
+    }
+    return q.orderBy(p.sortBy, dir).orderBy('id', dir).limit(p.limit).execute();
+  }
+
+  async countSetsMatching(accountId: string, filter: SetFilter): Promise<number> {
+    const r = await this.filteredSets(accountId, filter).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  private filteredSets(accountId: string, f: SetFilter) {
+    let q = this.db.selectFrom('model_sets').where('account_id', '=', accountId);
+    if (f.nameContains) q = q.where(sql<boolean>`lower(name) like ${`%${likeLiteral(f.nameContains.toLowerCase())}%`} escape '!'`);
+    // labels is a JSON array of strings: the label's JSON form, quotes included, is one element.
+    if (f.label) q = q.where(sql<boolean>`labels like ${`%${likeLiteral(JSON.stringify(f.label))}%`} escape '!'`);
+    if (f.modelType) q = q.where('model_type', '=', f.modelType);
+    if (f.versionStatus) {
+      const status = f.versionStatus;
+      q = q.where((eb) => eb.exists(eb.selectFrom('model_versions as v').select('v.id').whereRef('v.model_set_id', '=', 'model_sets.id').where('v.status', '=', status)));
+    }
+    if (f.versionTag) {
+      const { key, value } = f.versionTag;
+      q = q.where((eb) => {
+        let sub = eb.selectFrom('model_version_tags as t').select('t.model_id').whereRef('t.model_set_id', '=', 'model_sets.id').where('t.tag_key', '=', key);
+        if (value !== undefined) sub = sub.where('t.tag_value', '=', value);
+        return eb.exists(sub);
+      });
+    }
+    return q;
   }
 
   deleteSet(id: string, db: Db = this.db): Promise<unknown> {
@@ -182,7 +245,8 @@ export class ModelsRepo {
     return Number(r.n);
   }
 
-  deleteVersion(id: string, db: Db): Promise<unknown> {
+  async deleteVersion(id: string, db: Db): Promise<unknown> {
+    await db.deleteFrom('model_version_tags').where('model_id', '=', id).execute();
     return db.deleteFrom('model_versions').where('id', '=', id).execute();
   }
 
@@ -190,12 +254,68 @@ export class ModelsRepo {
     return db.updateTable('model_versions').set(patch).where('id', '=', id).execute();
   }
 
-  insertJob(row: JobRow, db: Db): Promise<unknown> {
+  insertJob(row: Omit<JobRow, 'progress'>, db: Db): Promise<unknown> {
     return db.insertInto('jobs').values(row).execute();
   }
 
   deleteJobsOf(subjectId: string, db: Db): Promise<unknown> {
     return db.deleteFrom('jobs').where('subject_id', '=', subjectId).execute();
+  }
+
+  /**
+   * The queued or running job of a version, with the number of queued jobs of its kind that the
+   * fair claim (JobsRepo.claim) takes before it: each account's queue is served in turn, oldest
+   * first, so a job of rank k in its account's queue waits for the jobs of rank < k of every
+   * account and for the jobs of rank k that are older than it.
+   */
+  async liveJobOf(subjectId: string): Promise<{ status: 'queued' | 'running'; lease_owner: string | null; progress: string | null; last_error: string | null; jobsAhead: number } | undefined> {
+    const job = await this.db
+      .selectFrom('jobs')
+      .select(['id', 'kind', 'account_id', 'status', 'lease_owner', 'progress', 'last_error', 'created_at'])
+      .where('subject_id', '=', subjectId)
+      .where('status', 'in', ['queued', 'running'])
+      .orderBy('created_at', 'desc')
+      .executeTakeFirst();
+    if (!job) return undefined;
+    const base = { status: job.status as 'queued' | 'running', lease_owner: job.lease_owner, progress: job.progress ?? null, last_error: job.last_error };
+    if (job.status !== 'queued') return { ...base, jobsAhead: 0 };
+    const ranked = sql<{ n: number | string }>`
+      with q as (
+        select id, created_at, row_number() over (partition by account_id order by created_at, id) - 1 as rk, account_id
+        from jobs where kind = ${job.kind} and status = 'queued'
+      ),
+      me as (select rk from q where id = ${job.id})
+      select count(*) as n from q, me
+      where q.id <> ${job.id}
+        and (q.rk < me.rk or (q.rk = me.rk and (q.created_at < ${job.created_at} or (q.created_at = ${job.created_at} and q.id < ${job.id}))))`;
+    const r = await ranked.execute(this.db);
+    return { ...base, jobsAhead: Number(r.rows[0]?.n ?? 0) };
+  }
+
+  /** The running job's published progress; only its lease holder writes it. */
+  async setJobProgress(jobId: string, owner: string, progress: string): Promise<void> {
+    await this.db.updateTable('jobs').set({ progress }).where('id', '=', jobId).where('lease_owner', '=', owner).where('status', '=', 'running').execute();
+  }
+
+  /** Train versions published from a fine-tuning task (lineage), newest first. */
+  async versionsFromTask(accountId: string, taskId: string): Promise<Array<{ id: string; name: string; status: string; model_set_id: string; set_name: string; source_meta: string; created_at: string }>> {
+    const rows = await this.db
+      .selectFrom('model_versions as v')
+      .innerJoin('model_sets as s', 's.id', 'v.model_set_id')
+      .select(['v.id', 'v.name', 'v.status', 'v.model_set_id', 's.name as set_name', 'v.source_meta', 'v.created_at'])
+      .where('v.account_id', '=', accountId)
+      .where('v.source_type', '=', 'Train')
+      .where(sql<boolean>`v.source_meta like ${`%${likeLiteral(JSON.stringify(taskId))}%`} escape '!'`)
+      .orderBy('v.created_at', 'desc')
+      .execute();
+    // The LIKE narrows; the parsed sourceInfo decides.
+    return rows.filter((r) => {
+      try {
+        return (JSON.parse(r.source_meta) as { sourceInfo?: { trainTaskId?: unknown } }).sourceInfo?.trainTaskId === taskId;
+      } catch {
+        return false;
+      }
+    });
   }
 
   /** An account's model sets (the sets quota). */

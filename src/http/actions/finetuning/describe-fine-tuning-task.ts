@@ -7,6 +7,8 @@ export default defineAction<{ taskId: string }>({
   access: 'read',
   body: S.obj({ taskId: S.str(1, 64) }, ['taskId']),
   async handle({ principal, services }, body) {
-    return presentTask(await services.training.describeTask(principal.accountId, body.taskId));
+    const task = presentTask(await services.training.describeTask(principal.accountId, body.taskId));
+    // modelreg's lineage: the model versions published from this task (docs/extensions.md).
+    return { ...task, publishedModels: await services.metadata.publishedFrom(principal.accountId, body.taskId) };
   },
 });

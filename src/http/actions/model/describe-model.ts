@@ -8,6 +8,12 @@ export default defineAction<{ modelId: string }>({
   body: S.obj({ modelId: S.str(1, 64) }, ['modelId']),
   async handle({ principal, services }, body) {
     const view = await services.modelVersions.describe(principal.accountId, body.modelId);
-    return { ...presentModel(view), aliases: await services.aliases.listForVersion(view.row.id) };
+    // modelreg's key/value tags (UpdateModel) and aliases, after Qianfan's fields.
+    const tags = await services.metadata.tagsOf(view.row.id);
+    return {
+      ...presentModel(view),
+      aliases: await services.aliases.listForVersion(view.row.id),
+      ...(Object.keys(tags).length ? { tags: Object.entries(tags).map(([key, value]) => ({ key, value })) } : {}),
+    };
   },
 });

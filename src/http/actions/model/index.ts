@@ -28,6 +28,9 @@ import describeModelSetAliasHistory from './describe-model-set-alias-history.js'
 import createReadToken from './create-read-token.js';
 import describeReadTokens from './describe-read-tokens.js';
 import deleteReadToken from './delete-read-token.js';
+import updateModelSet from './update-model-set.js';
+import describeCallerIdentity from './describe-caller-identity.js';
+import updateModel from './update-model.js';
 import type { ActionDef } from '../action.js';
 
 export const modelActions: ActionDef[] = [
@@ -60,4 +63,7 @@ export const modelActions: ActionDef[] = [
   createReadToken,
   describeReadTokens,
   deleteReadToken,
+  updateModelSet,
+  describeCallerIdentity,
+  updateModel,
 ];

@@ -1,0 +1,100 @@
+// modelreg validate DIR: the checks an import runs (src/domain/import, the same code the server's
+// import job uses), on a local directory, before anything is uploaded. Exit 0 when the import
+// would be accepted, 3 with the reason it would fail (as `modelreg import` exits), 2 on bad usage.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { inspectModel, ModelValidationError, type InspectModelInput } from '../../domain/import/inspect-model.js';
+import { APPLICATION_TYPES, MODEL_FORMATS, TRANSFORMER_VERSIONS, VLLM_VERSIONS } from '../../domain/model/engine-versions.js';
+import type { ObjectInfo, ObjectStore } from '../../objects/object-store.js';
+import { CliError, EXIT, formatBytes, formatFields, printJson, usageError } from '../output.js';
+import { listModelDir, type LocalFile } from '../upload.js';
+
+const BUCKET = 'local';
+
+/** A read-only ObjectStore over the files of one local directory (hidden entries skipped, as uploads do). */
+function directoryStore(files: LocalFile[]): ObjectStore {
+  const byKey = new Map(files.map((f) => [f.rel, f]));
+  const info = (f: LocalFile): ObjectInfo => ({ key: f.rel, size: f.size });
+  const readOnly = async (): Promise<never> => {
+    throw new Error('the directory is only read');
+  };
+  return {
+    kind: 'local-directory',
+    bucketExists: async (b) => b === BUCKET,
+    async *list(_b, prefix) {
+      for (const f of files) if (!prefix || f.rel.startsWith(prefix + '/')) yield info(f);
+    },
+    stat: async (_b, key) => (byKey.has(key) ? info(byKey.get(key) as LocalFile) : null),
+    read: async (_b, key, range) => {
+      const f = byKey.get(key);
+      if (!f) throw Object.assign(new Error(`no such file: ${key}`), { code: 'ENOENT' });
+      return fs.createReadStream(f.abs, { highWaterMark: 4 * 1024 * 1024, ...(range ? { start: range.start, end: range.end } : {}) });
+    },
+    write: readOnly,
+    delete: readOnly,
+    createBucket: readOnly,
+  };
+}
+
+interface ValidateFlags {
+  format: string;
+  applicationType?: string;
+  transformerVersion?: string;
+  vllmVersion?: string;
+  enablePromptAutoConcat?: boolean;
+  chatTemplateFile?: boolean;
+  json?: boolean;
+}
+
+export function registerValidate(program: Command): void {
+  program
+    .command('validate <dir>')
+    .description('check a local model directory as an import would (format, config, tokenizer, weights, chat template), before uploading')
+    .option('--format <modelFormat>', `model format: ${MODEL_FORMATS.join(', ')}`, 'HuggingFace.Transformers')
+    .option('--application-type <type>', `${APPLICATION_TYPES.join(', ')} (default chat, or Text-to-Image for Safetensors)`)
+    .option('--transformer-version <v>', `transformers version: ${TRANSFORMER_VERSIONS.join(', ')} (default the newest)`)
+    .option('--vllm-version <v>', `vLLM version for HuggingFace.vLLM: ${VLLM_VERSIONS.join(', ')} (default the newest)`)
+    .option('--enable-prompt-auto-concat', 'the import will use the tokenizer’s chat template')
+    .option('--chat-template-file', 'the import will use an uploaded chat template (customSpec)')
+    .option('--json', 'print JSON for scripts')
+    .action(async (dir: string, o: ValidateFlags) => {
+      if (!MODEL_FORMATS.includes(o.format as never)) throw usageError(`--format must be one of: ${MODEL_FORMATS.join(', ')}`);
+      const files = await listModelDir(dir);
+      const hf = o.format !== 'Safetensors';
+      const input: InspectModelInput = {
+        bucket: BUCKET,
+        objectPath: '',
+        modelFormat: o.format,
+        modelApplicationType: o.applicationType ?? (hf ? 'chat' : 'Text-to-Image'),
+        ...(o.format === 'HuggingFace.Transformers' ? { transformerVersion: o.transformerVersion ?? TRANSFORMER_VERSIONS[TRANSFORMER_VERSIONS.length - 1] } : o.transformerVersion ? { transformerVersion: o.transformerVersion } : {}),
+        ...(o.format === 'HuggingFace.vLLM' ? { vLLMVersion: o.vllmVersion ?? VLLM_VERSIONS[VLLM_VERSIONS.length - 1] } : {}),
+        ...(o.enablePromptAutoConcat ? { enablePromptAutoConcat: true } : {}),
+        ...(o.chatTemplateFile ? { hasCustomSpec: true } : {}),
+      };
+      const where = path.resolve(dir);
+      try {
+        const r = await inspectModel(directoryStore(files), input);
+        if (o.json) return printJson({ valid: true, dir: where, ...input, bucket: undefined, objectPath: undefined, architecture: r.architecture, modelType: r.modelType, parameterCount: r.parameterCount, dtype: r.dtype, contextLength: r.contextLength, tokenLimitations: r.tokenLimitations, totalBytes: r.totalBytes, files: r.files, warnings: r.warnings });
+        const tl = r.tokenLimitations?.trivial;
+        process.stdout.write(
+          `${where}: an import would be accepted\n` +
+            formatFields([
+              ['Format', input.modelFormat],
+              ['Application type', input.modelApplicationType],
+              ['Architecture', `${r.architecture} (${r.modelType})`],
+              ['Parameters', typeof r.parameterCount === 'number' ? r.parameterCount.toLocaleString('en-US') : undefined],
+              ['Dtype', r.dtype ?? undefined],
+              ['Context length', r.contextLength],
+              ['Token limits', tl ? `input ${tl.inputTokens}, output ${tl.outputTokens}, characters ${tl.characterLimit}` : undefined],
+              ['Files', `${r.files.length}, ${formatBytes(r.totalBytes)}`],
+            ]) +
+            (r.warnings.length ? `Warnings:\n${r.warnings.map((w) => `  - ${w}`).join('\n')}\n` : ''),
+        );
+      } catch (err) {
+        if (!(err instanceof ModelValidationError)) throw err;
+        if (o.json) printJson({ valid: false, dir: where, failureReason: err.message });
+        throw new CliError(`${where}: an import would fail: ${err.message}`, EXIT.importFailed);
+      }
+    });
+}
