@@ -43,7 +43,7 @@ async function start(): Promise<ChildServer> {
     database,
     dataDir,
     secrets,
-    env: { MODELREG_RATE_LIMIT_PER_SECOND: '0', MODELREG_AUTH_FAILURE_LIMIT_PER_SECOND: '0', MODELREG_JOB_POLL_MS: '100' },
+    env: { MODELREG_RATE_LIMIT_PER_SECOND: '0', MODELREG_AUTH_FAILURE_LIMIT_PER_SECOND: '0', MODELREG_JOB_POLL_MS: '100', MODELREG_QUOTA_CONCURRENT_IMPORTS: '0' },
   });
 }
 
