@@ -10,7 +10,8 @@ import { SecretBox } from './domain/iam/secret-box.js';
 import { ModelSetService } from './domain/model/model-set-service.js';
 import { ModelVersionService } from './domain/model/model-version-service.js';
 import { CustomConfService } from './domain/model/custom-conf-service.js';
-import { bucketGranted, ObjectStoreImportSource } from './domain/model/import-source.js';
+import { ObjectStoreImportSource } from './domain/model/import-source.js';
+import { SourceLocations } from './domain/model/source-location.js';
 import { TrainingTaskSource } from './domain/training/train-source.js';
 import { TrainingService } from './domain/training/training-service.js';
 import { TrainingRepo } from './store/repos/training-repo.js';
@@ -85,16 +86,10 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
   const downloads = new DownloadLinks(objects.registry.store, objects.registry.bucket, box.derive('download-urls'), config.publicUrl, config.downloadUrlTtlSeconds);
   const exportsRepo = new ExportsRepo(store.db);
   const exportService = new ModelExportService(modelsRepo, exportsRepo, blobs, downloads, () => hooks.exportQueued());
-  const importSource = new ObjectStoreImportSource(objects.source, config.bucketGrants, accountsRepo, confsRepo);
-  // Checkpoints live in the same users' buckets as imports, under the same grants.
+  // Imports and checkpoints live in the same users' buckets, under the same grants.
+  const locations = new SourceLocations(objects.source, config.bucketGrants, accountsRepo);
+  const importSource = new ObjectStoreImportSource(locations, confsRepo);
   const trainingRepo = new TrainingRepo(store.db);
-  const checkpointLocation = {
-    objects: objects.source,
-    bucketAllowed: async (accountId: string, bucket: string) => {
-      const account = await accountsRepo.findAccountById(accountId);
-      return account !== undefined && bucketGranted(config.bucketGrants, bucket, account.name);
-    },
-  };
   const quotas: Quotas = {
     modelSets: config.quotaModelSets,
     versionsPerSet: config.quotaVersionsPerSet,
@@ -112,16 +107,16 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
   const services: Services = {
     iam: new IamService(accountsRepo, box, { changes: openKeyChanges(store.db), keyRowMaxAgeMs: config.keyCacheMs }),
     modelSets: new ModelSetService(modelsRepo, quotas),
-    modelVersions: new ModelVersionService(modelsRepo, { Import: importSource, Train: new TrainingTaskSource(trainingRepo, checkpointLocation) }, () => hooks.jobQueued(), async (row) => {
+    modelVersions: new ModelVersionService(modelsRepo, { Import: importSource, Train: new TrainingTaskSource(trainingRepo, locations) }, () => hooks.jobQueued(), async (row) => {
       hooks.versionDeleted(row.id);
       await dropRegistryCopy(objects.registry, row, logger);
       await exportService.dropFor(row.id).catch((err) => logger.warn({ err, modelId: row.id }, 'could not delete the export archives of a deleted version'));
     }, quotas, (accountId, row, tx) => aliases.refuseDeleteIfAliased(accountId, row, tx)),
     customConfs: new CustomConfService(confsRepo, quotas),
     metadata: new MetadataService(new MetadataRepo(store.db), modelsRepo),
-    buckets: importSource,
+    buckets: locations,
     catalogues,
-    training: new TrainingService(trainingRepo, checkpointLocation, quotas),
+    training: new TrainingService(trainingRepo, locations, quotas),
     registryFiles: blobs,
     exports: exportService,
     downloads,

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { CONSOLE_DIR } from '../../src/http/console-route.js';
-import { TRANSFORMER_VERSIONS, VLLM_VERSIONS } from '../../src/domain/model/engine-versions.js';
+import { TRANSFORMER_VERSIONS, VLLM_VERSIONS } from '../../src/domain/catalogue/engines.js';
 import { startServer, type TestServer } from '../helpers/harness.js';
 
 describe('console static files', () => {

@@ -60,7 +60,7 @@ export class ModelVersionService {
       // so a concurrent DeleteModelSet waits and then counts this version.
       const stillThere = await this.repo.lockSet(accountId, set.id, tx);
       if (!stillThere) throw new ApiError('ModelSetNotFound', `model set ${set.id} was deleted`);
-      await this.checkQuotas(accountId, set.id, !prepared.immediate, tx);
+      await this.checkQuotas(accountId, set.id, tx);
       const versionNo = await this.repo.takeVersionNumber(set.id, tx);
       if (prepared.unique) {
         for (const v of await this.repo.liveVersionsOfSet(set.id, input.sourceType, tx)) {
@@ -69,7 +69,6 @@ export class ModelVersionService {
         }
       }
       const at = nowIso();
-      const immediate = prepared.immediate;
       await this.repo.insertVersion(
         {
           id,
@@ -79,51 +78,49 @@ export class ModelVersionService {
           name: `V${versionNo}`,
           description: input.description ?? null,
           source_type: input.sourceType,
-          status: immediate?.status ?? 'Creating',
-          failure_reason: immediate?.failureReason ?? null,
+          status: 'Creating',
+          failure_reason: null,
           model_application_type: input.importMeta?.modelApplicationType ?? prepared.modelApplicationType ?? null,
           source_meta: JSON.stringify({ ...meta, ...(prepared.baseModel !== undefined && { baseModel: prepared.baseModel }), sourceInfo: prepared.sourceInfo }),
           resource_config: input.resourceConfig ? JSON.stringify(input.resourceConfig) : null,
           advance_conf: input.importMeta?.advanceConf ?? null,
-          details: immediate?.details ? JSON.stringify(immediate.details) : null,
+          details: null,
           created_at: at,
           modified_at: at,
         },
         tx,
       );
       await this.repo.touchSet(set.id, at, tx);
-      if (!immediate) {
-        await this.repo.insertJob(
-          {
-            id: newId.importJob(),
-            kind: JOB_KIND_IMPORT,
-            subject_id: id,
-            account_id: accountId,
-            status: 'queued',
-            attempts: 0,
-            payload: JSON.stringify({ sourceType: input.sourceType, ...prepared.jobPayload }),
-            lease_owner: null,
-            lease_expires_at: null,
-            last_error: null,
-            created_at: at,
-            updated_at: at,
-          },
-          tx,
-        );
-      }
+      await this.repo.insertJob(
+        {
+          id: newId.importJob(),
+          kind: JOB_KIND_IMPORT,
+          subject_id: id,
+          account_id: accountId,
+          status: 'queued',
+          attempts: 0,
+          payload: JSON.stringify({ sourceType: input.sourceType, ...prepared.jobPayload }),
+          lease_owner: null,
+          lease_expires_at: null,
+          last_error: null,
+          created_at: at,
+          updated_at: at,
+        },
+        tx,
+      );
     });
-    if (!prepared.immediate) this.onJobQueued();
+    this.onJobQueued();
     return { modelSetId: set.id, modelId: id };
   }
 
   /** Under the set's lock, so versions per set are exact even on PostgreSQL. */
-  private async checkQuotas(accountId: string, setId: string, queuesJob: boolean, tx: Parameters<ModelsRepo['versionUsage']>[2]): Promise<void> {
+  private async checkQuotas(accountId: string, setId: string, tx: Parameters<ModelsRepo['versionUsage']>[2]): Promise<void> {
     const q = this.quotas;
-    if (!(q.versionsPerSet > 0 || q.versionsPerAccount > 0 || (queuesJob && q.concurrentImports > 0))) return;
+    if (!(q.versionsPerSet > 0 || q.versionsPerAccount > 0 || q.concurrentImports > 0)) return;
     const use = await this.repo.versionUsage(accountId, setId, tx);
     checkQuota('versions in this model set', 'MODELREG_QUOTA_VERSIONS_PER_SET', use.versionsOfSet, q.versionsPerSet);
     checkQuota('model versions', 'MODELREG_QUOTA_VERSIONS_PER_ACCOUNT', use.versions, q.versionsPerAccount);
-    if (queuesJob) checkQuota('imports queued or running', 'MODELREG_QUOTA_CONCURRENT_IMPORTS', use.liveJobs, q.concurrentImports);
+    checkQuota('imports queued or running', 'MODELREG_QUOTA_CONCURRENT_IMPORTS', use.liveJobs, q.concurrentImports);
   }
 
   async describe(accountId: string, modelId: string): Promise<VersionView> {

@@ -2,7 +2,7 @@
 // by DescribeModelSystemAdvancedConf as a JSON string and accepted back as importMeta.advanceConf.
 // Values are the serving defaults modelreg recommends; they are data, not behaviour.
 import { ApiError } from '../errors.js';
-import { APPLICATION_TYPES, MODEL_FORMATS, isHuggingFace } from './engine-versions.js';
+import { APPLICATION_TYPES, MODEL_FORMATS, isHuggingFace } from '../catalogue/formats.js';
 
 const LLM_DEFAULTS = {
   temperature: 0.95,

@@ -12,8 +12,6 @@ export interface PreparedSource {
   modelApplicationType?: string;
   /** The base model a Train version was fine-tuned from (its job's model): DescribeModel's `model`. */
   baseModel?: string;
-  /** When set, the version is created already in this state (no job is queued). */
-  immediate?: { status: 'Ready' | 'Fail'; details?: Record<string, unknown>; failureReason?: string };
   /**
    * When the same source may be published only once per set: checked again inside the create
    * transaction, after the set's row is locked, so two simultaneous publishes cannot both pass.

@@ -5,9 +5,8 @@ import { checkQuota, type Quotas } from '../quotas.js';
 import { ApiError } from '../errors.js';
 import { newId } from '../ids.js';
 import { nowIso } from '../time.js';
-import { TRANSFORMER_VERSIONS } from '../model/engine-versions.js';
-import { checkCheckpointLocation, type CheckpointLocationDeps } from './checkpoint-location.js';
-import { CHECKPOINT_DEFAULTS, CHECKPOINT_FORMATS, checkTransition, isActive, isFinished, normalizeStatus, parseProgress, type RunStatus } from './task-rules.js';
+import type { SourceLocations } from '../model/source-location.js';
+import { checkpointFormat, checkTransition, isActive, isFinished, normalizeStatus, parseProgress, type RunStatus } from './task-rules.js';
 import { normalizeObjectPath, validateBucketName } from '../../objects/object-path.js';
 import type { FtCheckpointRow, FtJobRow, FtTaskWithJob, TrainingRepo } from '../../store/repos/training-repo.js';
 
@@ -83,8 +82,8 @@ const bad = (msg: string): never => {
 export class TrainingService {
   constructor(
     private readonly repo: TrainingRepo,
-    /** Where reported checkpoints are looked for; without a store only the names are checked. */
-    private readonly location: CheckpointLocationDeps = {},
+    /** Where reported checkpoints must be: granted, existing, non-empty. */
+    private readonly locations: SourceLocations,
     private readonly quotas: Pick<Quotas, 'fineTuningJobs' | 'fineTuningTasks'> = { fineTuningJobs: 0, fineTuningTasks: 0 },
   ) {}
 
@@ -239,17 +238,14 @@ export class TrainingService {
   async reportCheckpoint(accountId: string, input: ReportCheckpointInput): Promise<FtCheckpointRow> {
     const bucket = validateBucketName(input.bucket, 'bucket');
     const objectPath = normalizeObjectPath(input.objectPath, 'objectPath');
-    const modelFormat = input.modelFormat ?? CHECKPOINT_DEFAULTS.modelFormat;
-    const modelApplicationType = input.modelApplicationType ?? (modelFormat === 'Safetensors' ? 'Text-to-Image' : CHECKPOINT_DEFAULTS.modelApplicationType);
-    checkCheckpointFormat(modelFormat, modelApplicationType, input.transformerVersion);
-    const transformerVersion = modelFormat === 'HuggingFace.Transformers' ? (input.transformerVersion ?? TRANSFORMER_VERSIONS[TRANSFORMER_VERSIONS.length - 1]) : null;
+    const { modelFormat, modelApplicationType, transformerVersion } = checkpointFormat(input);
     const progress = parseProgress(input.runProgress);
 
     const task = await this.requireTask(accountId, input.taskId);
     if (isFinished(task.run_status)) {
       throw new ApiError('TaskStateConflict', `fine-tuning task ${task.id} already ended ${task.run_status}; checkpoints can only be reported while it is Waiting or Running`);
     }
-    await checkCheckpointLocation(this.location, accountId, bucket, objectPath, 'upload the checkpoint before reporting it');
+    await this.locations.requireFiles(accountId, bucket, objectPath, 'upload the checkpoint before reporting it');
 
     const at = nowIso();
     const row: FtCheckpointRow = {
@@ -326,21 +322,6 @@ export class TrainingService {
     return this.describeTask(accountId, task.id);
   }
 
-}
-
-function checkCheckpointFormat(modelFormat: string, appType: string, transformerVersion: string | undefined): void {
-  if (!(CHECKPOINT_FORMATS as readonly string[]).includes(modelFormat)) {
-    bad(`a checkpoint's modelFormat must be one of: ${CHECKPOINT_FORMATS.join(', ')} (the serving engine is chosen when deploying, not here)`);
-  }
-  const hf = modelFormat === 'HuggingFace.Transformers';
-  if (hf && appType === 'Text-to-Image') bad(`modelApplicationType Text-to-Image needs modelFormat Safetensors, not ${modelFormat}`);
-  if (!hf && appType !== 'Text-to-Image') bad(`modelFormat Safetensors is for Text-to-Image checkpoints, not modelApplicationType ${appType}`);
-  if (transformerVersion !== undefined) {
-    if (!hf) bad('transformerVersion only applies to HuggingFace checkpoints');
-    if (!(TRANSFORMER_VERSIONS as readonly string[]).includes(transformerVersion)) {
-      bad(`transformerVersion "${transformerVersion}" is not supported; supported: ${TRANSFORMER_VERSIONS.join(', ')}`);
-    }
-  }
 }
 
 const sameCheckpoint = (a: FtCheckpointRow, b: FtCheckpointRow): boolean =>
