@@ -34,8 +34,8 @@ export const isFinished = (s: RunStatus): boolean => !isActive(s);
 
 /**
  * A checkpoint is a directory of weights in one of the catalogue's CHECKPOINT_FORMATS. Unsaid, it
- * is a HuggingFace model of its format's default application type (chat) for the newest supported
- * transformers version (the import job needs one; it warns when config.json was saved by a newer one).
+ * is in the first of them (HuggingFace), of its format's default application type (chat), for the
+ * newest supported transformers version (the import job needs one; it warns when config.json was saved by a newer one).
  * These are request rules (see model/create-model-rules.ts for the two homes of a rule).
  */
 export function checkpointFormat(input: { modelFormat?: string; modelApplicationType?: string; transformerVersion?: string }): {
@@ -43,7 +43,7 @@ export function checkpointFormat(input: { modelFormat?: string; modelApplication
   modelApplicationType: ApplicationType;
   transformerVersion: string | null;
 } {
-  const format = input.modelFormat ?? 'HuggingFace.Transformers';
+  const format = input.modelFormat ?? CHECKPOINT_FORMATS[0];
   if (!(CHECKPOINT_FORMATS as readonly string[]).includes(format) || !isModelFormat(format)) {
     bad(`a checkpoint's modelFormat must be one of: ${CHECKPOINT_FORMATS.join(', ')} (the serving engine is chosen when deploying, not here)`);
   }
