@@ -13,7 +13,16 @@
 // (domain/catalogue/engines.ts, formats.ts); both homes read it.
 import { ApiError } from '../errors.js';
 import { ENGINES, unsupportedVersion } from '../catalogue/engines.js';
-import { APPLICATION_TYPES, MODEL_FORMATS, engineOf, formatMismatch, isApplicationType, isModelFormat } from '../catalogue/formats.js';
+import {
+  APPLICATION_TYPES,
+  MODEL_FORMATS,
+  engineOf,
+  formatMismatch,
+  isApplicationType,
+  isModelFormat,
+  type ApplicationType,
+  type ModelFormat,
+} from '../catalogue/formats.js';
 import { BASE_REF_FORMS, parseBaseRef } from './base-ref.js';
 
 export interface ChatConf {
@@ -114,8 +123,8 @@ export function checkImportRequest(m: ImportRequest): void {
   if (!isApplicationType(m.modelApplicationType)) {
     bad(`importMeta.modelApplicationType "${m.modelApplicationType}" is not supported; supported: ${APPLICATION_TYPES.join(', ')}`);
   }
-  const format = m.modelFormat as (typeof MODEL_FORMATS)[number];
-  const mismatch = formatMismatch(format, m.modelApplicationType as (typeof APPLICATION_TYPES)[number], { field: 'importMeta.', noun: 'imports', things: 'models' });
+  const format = m.modelFormat as ModelFormat;
+  const mismatch = formatMismatch(format, m.modelApplicationType as ApplicationType, { field: 'importMeta.', noun: 'imports', things: 'models' });
   if (mismatch) bad(mismatch);
   checkBaseModelId('importMeta.baseModelId', m.baseModelId);
   const engine = engineOf(format);
