@@ -13,16 +13,7 @@
 // (domain/catalogue/engines.ts, formats.ts); both homes read it.
 import { ApiError } from '../errors.js';
 import { ENGINES, unsupportedVersion } from '../catalogue/engines.js';
-import {
-  APPLICATION_TYPES,
-  MODEL_FORMATS,
-  engineOf,
-  formatMismatch,
-  isApplicationType,
-  isModelFormat,
-  type ApplicationType,
-  type ModelFormat,
-} from '../catalogue/formats.js';
+import { APPLICATION_TYPES, MODEL_FORMATS, engineOf, formatMismatch, isApplicationType, isModelFormat, type ApplicationType, type ModelFormat } from '../catalogue/formats.js';
 import { BASE_REF_FORMS, parseBaseRef } from './base-ref.js';
 
 export interface ChatConf {
