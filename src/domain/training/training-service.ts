@@ -5,6 +5,7 @@ import { checkQuota, type Quotas } from '../quotas.js';
 import { ApiError } from '../errors.js';
 import { newId } from '../ids.js';
 import { nowIso } from '../time.js';
+import { markerRow, rowsToRead, toPage, type Page, type PageRequest } from '../paging.js';
 import { TRANSFORMER_VERSIONS } from '../model/engine-versions.js';
 import { checkCheckpointLocation, type CheckpointLocationDeps } from './checkpoint-location.js';
 import { CHECKPOINT_DEFAULTS, CHECKPOINT_FORMATS, checkTransition, isActive, isFinished, normalizeStatus, parseProgress, type RunStatus } from './task-rules.js';
@@ -57,20 +58,6 @@ export interface UpdateStatusInput {
   finalCheckpointStep?: number;
 }
 
-export interface PageOptions {
-  marker?: string;
-  maxKeys: number;
-  pageReverse: boolean;
-}
-
-export interface Page<T> {
-  items: T[];
-  marker: string;
-  maxKeys: number;
-  isTruncated: boolean;
-  nextMarker: string;
-}
-
 export interface TaskView {
   task: FtTaskWithJob;
   checkpoints: FtCheckpointRow[];
@@ -115,15 +102,10 @@ export class TrainingService {
     return job;
   }
 
-  async pageJobs(accountId: string, opts: PageOptions & { trainMode?: string; model?: string }): Promise<Page<FtJobRow>> {
-    let marker: { createdAt: string; id: string } | undefined;
-    if (opts.marker) {
-      const m = await this.repo.findJob(accountId, opts.marker);
-      if (!m) bad(`marker ${opts.marker} does not name a fine-tuning job of this account; pass the nextMarker of a previous page`);
-      marker = { createdAt: m!.created_at, id: m!.id };
-    }
-    const rows = await this.repo.pageJobs({ accountId, marker, limit: opts.maxKeys + 1, reverse: opts.pageReverse, trainMode: opts.trainMode, model: opts.model });
-    return toPage(rows, opts);
+  async pageJobs(accountId: string, req: PageRequest & { trainMode?: string; model?: string }): Promise<Page<FtJobRow>> {
+    const m = await markerRow(req, (id) => this.repo.findJob(accountId, id), 'a fine-tuning job of this account');
+    const rows = await this.repo.pageJobs({ accountId, from: m && [m.created_at, m.id], limit: rowsToRead(req), reverse: req.pageReverse, trainMode: req.trainMode, model: req.model });
+    return toPage(rows, req, (r) => r.id);
   }
 
   /** Deletes a job with its finished tasks and their checkpoint records (never the files in object storage). */
@@ -191,18 +173,14 @@ export class TrainingService {
   }
 
   /** Tasks of one job, or of the whole account when no jobId is given (an extension: Qianfan requires jobId). */
-  async pageTasks(accountId: string, opts: PageOptions & { jobId?: string }): Promise<Page<FtTaskWithJob>> {
-    if (opts.jobId) await this.requireJob(accountId, opts.jobId);
-    let marker: { createdAt: string; id: string } | undefined;
-    if (opts.marker) {
-      const m = await this.repo.findTask(accountId, opts.marker);
-      if (!m || (opts.jobId && m.job_id !== opts.jobId)) {
-        bad(`marker ${opts.marker} does not name a fine-tuning task of this ${opts.jobId ? 'job' : 'account'}; pass the nextMarker of a previous page`);
-      }
-      marker = { createdAt: m!.created_at, id: m!.id };
-    }
-    const rows = await this.repo.pageTasks({ accountId, jobId: opts.jobId, marker, limit: opts.maxKeys + 1, reverse: opts.pageReverse });
-    return toPage(rows, opts);
+  async pageTasks(accountId: string, req: PageRequest & { jobId?: string }): Promise<Page<FtTaskWithJob>> {
+    if (req.jobId) await this.requireJob(accountId, req.jobId);
+    const m = await markerRow(req, async (id) => {
+      const t = await this.repo.findTask(accountId, id);
+      return t && (!req.jobId || t.job_id === req.jobId) ? t : undefined;
+    }, `a fine-tuning task of this ${req.jobId ? 'job' : 'account'}`);
+    const rows = await this.repo.pageTasks({ accountId, jobId: req.jobId, from: m && [m.created_at, m.id], limit: rowsToRead(req), reverse: req.pageReverse });
+    return toPage(rows, req, (r) => r.id);
   }
 
   /** Waiting or Running → Stopped. Stopping a Stopped task again succeeds; a Done or failed task cannot be stopped. */
@@ -350,13 +328,3 @@ const sameCheckpoint = (a: FtCheckpointRow, b: FtCheckpointRow): boolean =>
   a.model_application_type === b.model_application_type &&
   (a.transformer_version ?? null) === (b.transformer_version ?? null);
 
-function toPage<T extends { id: string }>(rows: T[], opts: PageOptions): Page<T> {
-  const next = rows[opts.maxKeys];
-  return {
-    items: rows.slice(0, opts.maxKeys),
-    marker: opts.marker ?? '',
-    maxKeys: opts.maxKeys,
-    isTruncated: next !== undefined,
-    nextMarker: next?.id ?? '',
-  };
-}
