@@ -15,6 +15,14 @@ export interface KeysetPage {
   reverse: boolean;
 }
 
+/** What a repo's listing takes: the marker's row (the repo knows its order's columns), the size, the way. */
+export interface PageOf<Row> {
+  /** Inclusive: the first row of the page; undefined for a first page. */
+  marker?: Row;
+  limit: number;
+  reverse: boolean;
+}
+
 /** `order`: the sort key, then the id that breaks its ties (omit it when the key is unique). */
 export function keysetPage<DB, TB extends keyof DB, O>(
   q: SelectQueryBuilder<DB, TB, O>,

@@ -90,7 +90,7 @@ export class ModelSetService {
     const sortBy = SET_SORTS[req.sortBy ?? 'createTime'];
     const filter = req.filter ?? {};
     const m = await markerRow(req, (id) => this.repo.findSet(accountId, { id }), 'a model set of this account');
-    const rows = await this.repo.listSets({ accountId, sortBy, from: m && [m[sortBy], m.id], limit: rowsToRead(req), reverse: req.pageReverse, filter });
+    const rows = await this.repo.listSets({ accountId, sortBy, marker: m, limit: rowsToRead(req), reverse: req.pageReverse, filter });
     const totalCount = await this.repo.countSetsMatching(accountId, filter);
     const page = toPage(rows, req, (r) => r.id);
     const versions = await this.versionsOf(page.items.map((r) => r.id));
@@ -104,7 +104,7 @@ export class ModelSetService {
       const v = await this.repo.findVersion(accountId, id);
       return v?.model_set_id === set.id ? v : undefined;
     }, 'a version of this model set');
-    const rows = await this.repo.pageVersionsOfSet(set.id, { from: m && [m.version_no], limit: rowsToRead(req), reverse: req.pageReverse });
+    const rows = await this.repo.pageVersionsOfSet(set.id, { marker: m, limit: rowsToRead(req), reverse: req.pageReverse });
     const page = toPage(rows, req, (r) => r.id);
     return { ...page, items: page.items.map(toSummary) };
   }

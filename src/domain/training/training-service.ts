@@ -104,7 +104,7 @@ export class TrainingService {
 
   async pageJobs(accountId: string, req: PageRequest & { trainMode?: string; model?: string }): Promise<Page<FtJobRow>> {
     const m = await markerRow(req, (id) => this.repo.findJob(accountId, id), 'a fine-tuning job of this account');
-    const rows = await this.repo.pageJobs({ accountId, from: m && [m.created_at, m.id], limit: rowsToRead(req), reverse: req.pageReverse, trainMode: req.trainMode, model: req.model });
+    const rows = await this.repo.pageJobs({ accountId, marker: m, limit: rowsToRead(req), reverse: req.pageReverse, trainMode: req.trainMode, model: req.model });
     return toPage(rows, req, (r) => r.id);
   }
 
@@ -179,7 +179,7 @@ export class TrainingService {
       const t = await this.repo.findTask(accountId, id);
       return t && (!req.jobId || t.job_id === req.jobId) ? t : undefined;
     }, `a fine-tuning task of this ${req.jobId ? 'job' : 'account'}`);
-    const rows = await this.repo.pageTasks({ accountId, jobId: req.jobId, from: m && [m.created_at, m.id], limit: rowsToRead(req), reverse: req.pageReverse });
+    const rows = await this.repo.pageTasks({ accountId, jobId: req.jobId, marker: m, limit: rowsToRead(req), reverse: req.pageReverse });
     return toPage(rows, req, (r) => r.id);
   }
 

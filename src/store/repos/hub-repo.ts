@@ -49,9 +49,11 @@ export class HubRepo {
     return (await this.tokenRead(hash))[0];
   }
 
+  /** Every token (unpaged: an account holds few), oldest first: a scan of (account_id, created_at, id). */
   listTokens(accountId?: string): Promise<(ReadTokenRow & { account_name: string })[]> {
     let q = this.db.selectFrom('read_tokens as t').innerJoin('accounts as a', 'a.id', 't.account_id').selectAll('t').select('a.name as account_name');
-    if (accountId) q = q.where('t.account_id', '=', accountId);
+    // On both sides of the join, so the account row is looked up once rather than scanned.
+    if (accountId) q = q.where('t.account_id', '=', accountId).where('a.id', '=', accountId);
     return q.orderBy('t.created_at').orderBy('t.id').execute();
   }
 

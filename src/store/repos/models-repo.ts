@@ -3,7 +3,7 @@ import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database, JobsTable, ModelSetsTable, ModelVersionsTable } from '../schema.js';
 import { prepareRead, prepareWrite } from '../prepared.js';
 import { dialectOf, lockRows } from '../dialect.js';
-import { keysetPage, type KeysetPage } from '../keyset.js';
+import { keysetPage, type PageOf } from '../keyset.js';
 
 export type ModelSetRow = Selectable<ModelSetsTable>;
 export type ModelVersionRow = Selectable<ModelVersionsTable>;
@@ -12,7 +12,7 @@ type Db = Kysely<Database> | Transaction<Database>;
 type VersionListRow = Pick<ModelVersionRow, 'id' | 'name' | 'model_set_id' | 'version_no' | 'status' | 'source_type' | 'created_at' | 'modified_at' | 'failure_reason' | 'description'>;
 
 /** modelreg's extensions of DescribeCustomModelSets: order and filters, all in the database. */
-export interface SetListQuery extends KeysetPage {
+export interface SetListQuery extends PageOf<ModelSetRow> {
   accountId: string;
   sortBy: 'created_at' | 'modified_at' | 'name';
   filter: SetFilter;
@@ -87,11 +87,15 @@ export class ModelsRepo {
   }
 
   /**
-   * A page of sets in the asked order, filtered in the database: a range of (account_id, sortBy, id)
-   * from the marker row (indexes model_sets_account_created, _modified, _name_id).
+   * A page of sets in the asked order, filtered in the database: a range of the index
+   * (account_id, created_at, id), (account_id, modified_at, id) or (account_id, name) — a name is
+   * unique in its account, so it needs no id to break ties — from the marker row.
    */
   listSets(p: SetListQuery): Promise<ModelSetRow[]> {
-    return keysetPage(this.filteredSets(p.accountId, p.filter).selectAll(), [p.sortBy, 'id'], p).execute();
+    const q = this.filteredSets(p.accountId, p.filter).selectAll();
+    const m = p.marker;
+    if (p.sortBy === 'name') return keysetPage(q, ['name'], { ...p, from: m && [m.name] }).execute();
+    return keysetPage(q, [p.sortBy, 'id'], { ...p, from: m && [m[p.sortBy], m.id] }).execute();
   }
 
   async countSetsMatching(accountId: string, filter: SetFilter): Promise<number> {
@@ -183,15 +187,15 @@ export class ModelsRepo {
   }
 
   /**
-   * A page of a set's versions in version order, `from` the marker's [version_no]: one range scan
-   * of the (model_set_id, version_no) unique index, whatever the depth.
+   * A page of a set's versions in version order from the marker version: one range scan of the
+   * (model_set_id, version_no) unique index, whatever the depth.
    */
-  pageVersionsOfSet(setId: string, p: KeysetPage): Promise<VersionListRow[]> {
+  pageVersionsOfSet(setId: string, p: PageOf<Pick<ModelVersionRow, 'version_no'>>): Promise<VersionListRow[]> {
     const q = this.db
       .selectFrom('model_versions')
       .select(['id', 'name', 'model_set_id', 'version_no', 'status', 'source_type', 'created_at', 'modified_at', 'failure_reason', 'description'])
       .where('model_set_id', '=', setId);
-    return keysetPage(q, ['version_no'], p).execute();
+    return keysetPage(q, ['version_no'], { ...p, from: p.marker && [p.marker.version_no] }).execute();
   }
 
   /** Versions of a set from one source type that are not Fail (Creating or Ready). */

@@ -2,15 +2,15 @@
 // live in src/domain/training. Every read takes the account, so other tenants' rows stay invisible.
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database, FineTuningCheckpointsTable, FineTuningJobsTable, FineTuningTasksTable } from '../schema.js';
-import { keysetPage, type KeysetPage } from '../keyset.js';
+import { keysetPage, type PageOf } from '../keyset.js';
 
 export type FtJobRow = Selectable<FineTuningJobsTable>;
 export type FtTaskRow = Selectable<FineTuningTasksTable>;
 export type FtCheckpointRow = Selectable<FineTuningCheckpointsTable>;
 type Db = Kysely<Database> | Transaction<Database>;
 
-/** A page of an account's rows by (created_at, id), `from` the marker row's [created_at, id]. */
-export interface AccountPage extends KeysetPage {
+/** A page of an account's rows in (created_at, id) order. */
+export interface AccountPage extends PageOf<{ created_at: string; id: string }> {
   accountId: string;
 }
 
@@ -43,7 +43,7 @@ export class TrainingRepo {
     let q = this.db.selectFrom('finetuning_jobs').selectAll().where('account_id', '=', p.accountId);
     if (p.trainMode) q = q.where('train_mode', '=', p.trainMode);
     if (p.model) q = q.where('model', '=', p.model);
-    return keysetPage(q, ['created_at', 'id'], p).execute();
+    return keysetPage(q, ['created_at', 'id'], { ...p, from: p.marker && [p.marker.created_at, p.marker.id] }).execute();
   }
 
   deleteJob(id: string, db: Db): Promise<unknown> {
@@ -70,7 +70,7 @@ export class TrainingRepo {
   pageTasks(p: AccountPage & { jobId?: string }): Promise<FtTaskWithJob[]> {
     let q = this.tasksWithJob(this.db).where('t.account_id', '=', p.accountId);
     if (p.jobId) q = q.where('t.job_id', '=', p.jobId);
-    return keysetPage(q, ['t.created_at', 't.id'], p).execute();
+    return keysetPage(q, ['t.created_at', 't.id'], { ...p, from: p.marker && [p.marker.created_at, p.marker.id] }).execute();
   }
 
   tasksOfJob(jobId: string, db: Db = this.db): Promise<Pick<FtTaskRow, 'id' | 'run_status'>[]> {
