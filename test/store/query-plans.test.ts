@@ -78,7 +78,8 @@ before(async () => {
     modified_at: '2024-01-01T00:00:00.000Z',
   }));
   for (let i = 0; i < tasks.length; i += 500) await db.insertInto('finetuning_tasks').values(tasks.slice(i, i + 500)).execute();
-  // Alias moves: 3000 of one set, interleaved with another's; read tokens: 2000 over both accounts.
+  // Alias moves: 3000 of one set, interleaved with another's. Read tokens: 2000, one in 20 of
+  // acct-a's (the list is unpaged: the index is what reads one account's few among many).
   const events = Array.from({ length: 6_000 }, (_, i) => ({
     id: `ev-p${String(i).padStart(11, '0')}`,
     model_set_id: i % 2 ? 'am-p00000000201' : 'am-p00000000203',
@@ -90,7 +91,7 @@ before(async () => {
   for (let i = 0; i < events.length; i += 500) await db.insertInto('model_set_alias_events').values(events.slice(i, i + 500)).execute();
   const tokens = Array.from({ length: 2_000 }, (_, i) => ({
     id: `rt-p${String(i).padStart(11, '0')}`,
-    account_id: i % 2 ? 'acct-a' : 'acct-b',
+    account_id: i % 20 ? 'acct-b' : 'acct-a',
     name: `t${i}`,
     token_hash: `h${i}`,
     token_hint: 'x',
@@ -279,16 +280,19 @@ for (const alias of [undefined, 'prod']) {
   });
 }
 
-test(`${dbName}: an account's read tokens (DescribeReadTokens) are one scan of (account_id, created_at, id), no sort`, async () => {
+test(`${dbName}: an account's read tokens (DescribeReadTokens) are read by the (account_id, created_at, id) index`, async () => {
   const spy = spyDb();
   const rows = await new HubRepo(spy.db).listTokens('acct-a');
-  assert.equal(rows.length, 1000);
+  assert.deepEqual(rows.map((r) => r.id), Array.from({ length: 100 }, (_, i) => `rt-p${String(20 * i).padStart(11, '0')}`));
   const p = await plan(spy.last());
   if (store.dialect === 'sqlite') {
     assert.match(p, /SEARCH t USING INDEX read_tokens_account_created \(account_id=\?\)/, p);
     assert.doesNotMatch(p, /TEMP B-TREE/, p);
   } else {
-    assert.match(p, /Index Scan using read_tokens_account_created/, p);
-    assert.doesNotMatch(p, /Sort|Seq Scan on read_tokens/, p);
+    // PostgreSQL may sort the account's rows it found by the index (a bitmap scan): the list is
+    // unpaged, so that sort is of one account's tokens, never of the table.
+    assert.match(p, /Index Scan (using|on) read_tokens_account_created/, p);
+    assert.match(p, /Index Cond: .*account_id/, p);
+    assert.doesNotMatch(p, /Seq Scan on read_tokens/, p);
   }
 });
