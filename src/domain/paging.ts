@@ -74,3 +74,19 @@ export async function markerRow<R>(req: PageRequest, find: (id: string) => Promi
   if (row === undefined) throw unknownMarker(req.marker, what);
   return row;
 }
+
+/** How a listing in the database reads (its SQL is a store/keyset.ts range from the marker row). */
+export interface Listing<M, R> {
+  /** The marker's row when it belongs to the listing, else undefined. */
+  marker: (id: string) => Promise<M | undefined>;
+  /** Completes "marker … does not name …". */
+  what: string;
+  /** `limit` rows in the listing's order from the marker row (inclusive), or from the start. */
+  rows: (marker: M | undefined, limit: number) => Promise<R[]>;
+}
+
+/** A page of a listing in the database: the marker looked up, maxKeys + 1 rows read, the rule applied. */
+export async function readPage<M, R extends { id: string }>(req: PageRequest, listing: Listing<M, R>): Promise<Page<R>> {
+  const marker = await markerRow(req, listing.marker, listing.what);
+  return toPage(await listing.rows(marker, rowsToRead(req)), req, (r) => r.id);
+}

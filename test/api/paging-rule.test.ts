@@ -2,7 +2,7 @@
 // check it over HTTP, the query-plan tests check the SQL half.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clampMaxKeys, markerRow, pageRequest, toPage } from '../../src/domain/paging.js';
+import { clampMaxKeys, markerRow, pageRequest, readPage, toPage } from '../../src/domain/paging.js';
 
 test('maxKeys: 10 when absent, above 100 served as 100; a listing may have its own rule', () => {
   assert.equal(clampMaxKeys(undefined), 10);
@@ -25,4 +25,18 @@ test('an unknown marker is an InvalidParameter naming the listing, never an empt
     code: 'InvalidParameter',
     message: 'marker x does not name a thing of this account; pass the nextMarker of a previous page',
   });
+});
+
+test('readPage looks the marker up, reads maxKeys + 1 rows from it and pages them', async () => {
+  const all = ['a', 'b', 'c', 'd', 'e'].map((id) => ({ id }));
+  const listing = {
+    marker: async (id: string) => all.find((r) => r.id === id),
+    what: 'a letter',
+    rows: async (marker: { id: string } | undefined, limit: number) => all.slice(marker ? all.indexOf(marker) : 0).slice(0, limit),
+  };
+  const first = await readPage(pageRequest({ maxKeys: 2 }), listing);
+  assert.deepEqual([first.items.map((r) => r.id), first.nextMarker, first.isTruncated], [['a', 'b'], 'c', true]);
+  const last = await readPage(pageRequest({ marker: first.nextMarker, maxKeys: 3 }), listing);
+  assert.deepEqual([last.items.map((r) => r.id), last.nextMarker, last.isTruncated, last.marker], [['c', 'd', 'e'], '', false, 'c']);
+  await assert.rejects(readPage(pageRequest({ marker: 'z' }), listing), { code: 'InvalidParameter' });
 });

@@ -4,7 +4,7 @@ import { ApiError } from '../errors.js';
 import { checkQuota, UNLIMITED_QUOTAS, type Quotas } from '../quotas.js';
 import { newId } from '../ids.js';
 import { nowIso } from '../time.js';
-import { markerRow, rowsToRead, toPage, type Page, type PageRequest } from '../paging.js';
+import { readPage, type Page, type PageRequest } from '../paging.js';
 import { isUniqueViolation } from '../../store/dialect.js';
 import type { ModelSetRow, ModelsRepo, SetFilter } from '../../store/repos/models-repo.js';
 
@@ -89,10 +89,12 @@ export class ModelSetService {
   async page(accountId: string, req: PageRequest & { sortBy?: SetSort; filter?: SetFilter }): Promise<SetPage> {
     const sortBy = SET_SORTS[req.sortBy ?? 'createTime'];
     const filter = req.filter ?? {};
-    const m = await markerRow(req, (id) => this.repo.findSet(accountId, { id }), 'a model set of this account');
-    const rows = await this.repo.listSets({ accountId, sortBy, marker: m, limit: rowsToRead(req), reverse: req.pageReverse, filter });
+    const page = await readPage(req, {
+      marker: (id) => this.repo.findSet(accountId, { id }),
+      what: 'a model set of this account',
+      rows: (marker, limit) => this.repo.listSets({ accountId, sortBy, marker, limit, reverse: req.pageReverse, filter }),
+    });
     const totalCount = await this.repo.countSetsMatching(accountId, filter);
-    const page = toPage(rows, req, (r) => r.id);
     const versions = await this.versionsOf(page.items.map((r) => r.id));
     return { ...page, items: page.items.map((row) => ({ row, versions: versions.get(row.id) ?? [] })), totalCount };
   }
@@ -100,12 +102,14 @@ export class ModelSetService {
   /** A page of a set's versions (DescribeCustomModels), paged in the database by a modelId marker. */
   async pageVersions(accountId: string, setId: string, req: PageRequest): Promise<Page<VersionSummary>> {
     const set = await this.require(accountId, { id: setId });
-    const m = await markerRow(req, async (id) => {
-      const v = await this.repo.findVersion(accountId, id);
-      return v?.model_set_id === set.id ? v : undefined;
-    }, 'a version of this model set');
-    const rows = await this.repo.pageVersionsOfSet(set.id, { marker: m, limit: rowsToRead(req), reverse: req.pageReverse });
-    const page = toPage(rows, req, (r) => r.id);
+    const page = await readPage(req, {
+      marker: async (id) => {
+        const v = await this.repo.findVersion(accountId, id);
+        return v?.model_set_id === set.id ? v : undefined;
+      },
+      what: 'a version of this model set',
+      rows: (marker, limit) => this.repo.pageVersionsOfSet(set.id, { marker, limit, reverse: req.pageReverse }),
+    });
     return { ...page, items: page.items.map(toSummary) };
   }
 

@@ -5,7 +5,7 @@ import { checkQuota, type Quotas } from '../quotas.js';
 import { ApiError } from '../errors.js';
 import { newId } from '../ids.js';
 import { nowIso } from '../time.js';
-import { markerRow, rowsToRead, toPage, type Page, type PageRequest } from '../paging.js';
+import { readPage, type Page, type PageRequest } from '../paging.js';
 import { TRANSFORMER_VERSIONS } from '../model/engine-versions.js';
 import { checkCheckpointLocation, type CheckpointLocationDeps } from './checkpoint-location.js';
 import { CHECKPOINT_DEFAULTS, CHECKPOINT_FORMATS, checkTransition, isActive, isFinished, normalizeStatus, parseProgress, type RunStatus } from './task-rules.js';
@@ -103,9 +103,11 @@ export class TrainingService {
   }
 
   async pageJobs(accountId: string, req: PageRequest & { trainMode?: string; model?: string }): Promise<Page<FtJobRow>> {
-    const m = await markerRow(req, (id) => this.repo.findJob(accountId, id), 'a fine-tuning job of this account');
-    const rows = await this.repo.pageJobs({ accountId, marker: m, limit: rowsToRead(req), reverse: req.pageReverse, trainMode: req.trainMode, model: req.model });
-    return toPage(rows, req, (r) => r.id);
+    return readPage(req, {
+      marker: (id) => this.repo.findJob(accountId, id),
+      what: 'a fine-tuning job of this account',
+      rows: (marker, limit) => this.repo.pageJobs({ accountId, marker, limit, reverse: req.pageReverse, trainMode: req.trainMode, model: req.model }),
+    });
   }
 
   /** Deletes a job with its finished tasks and their checkpoint records (never the files in object storage). */
@@ -175,12 +177,14 @@ export class TrainingService {
   /** Tasks of one job, or of the whole account when no jobId is given (an extension: Qianfan requires jobId). */
   async pageTasks(accountId: string, req: PageRequest & { jobId?: string }): Promise<Page<FtTaskWithJob>> {
     if (req.jobId) await this.requireJob(accountId, req.jobId);
-    const m = await markerRow(req, async (id) => {
-      const t = await this.repo.findTask(accountId, id);
-      return t && (!req.jobId || t.job_id === req.jobId) ? t : undefined;
-    }, `a fine-tuning task of this ${req.jobId ? 'job' : 'account'}`);
-    const rows = await this.repo.pageTasks({ accountId, jobId: req.jobId, marker: m, limit: rowsToRead(req), reverse: req.pageReverse });
-    return toPage(rows, req, (r) => r.id);
+    return readPage(req, {
+      marker: async (id) => {
+        const t = await this.repo.findTask(accountId, id);
+        return t && (!req.jobId || t.job_id === req.jobId) ? t : undefined;
+      },
+      what: `a fine-tuning task of this ${req.jobId ? 'job' : 'account'}`,
+      rows: (marker, limit) => this.repo.pageTasks({ accountId, jobId: req.jobId, marker, limit, reverse: req.pageReverse }),
+    });
   }
 
   /** Waiting or Running → Stopped. Stopping a Stopped task again succeeds; a Done or failed task cannot be stopped. */
