@@ -7,6 +7,7 @@ import { newId } from '../ids.js';
 import { nowIso } from '../time.js';
 import type { SourceLocations } from '../model/source-location.js';
 import { checkpointFormat, checkTransition, isActive, isFinished, normalizeStatus, parseProgress, type RunStatus } from './task-rules.js';
+import { readPage, type Page, type PageRequest } from '../paging.js';
 import { normalizeObjectPath, validateBucketName } from '../../objects/object-path.js';
 import type { FtCheckpointRow, FtJobRow, FtTaskWithJob, TrainingRepo } from '../../store/repos/training-repo.js';
 
@@ -56,20 +57,6 @@ export interface UpdateStatusInput {
   finalCheckpointStep?: number;
 }
 
-export interface PageOptions {
-  marker?: string;
-  maxKeys: number;
-  pageReverse: boolean;
-}
-
-export interface Page<T> {
-  items: T[];
-  marker: string;
-  maxKeys: number;
-  isTruncated: boolean;
-  nextMarker: string;
-}
-
 export interface TaskView {
   task: FtTaskWithJob;
   checkpoints: FtCheckpointRow[];
@@ -114,15 +101,12 @@ export class TrainingService {
     return job;
   }
 
-  async pageJobs(accountId: string, opts: PageOptions & { trainMode?: string; model?: string }): Promise<Page<FtJobRow>> {
-    let marker: { createdAt: string; id: string } | undefined;
-    if (opts.marker) {
-      const m = await this.repo.findJob(accountId, opts.marker);
-      if (!m) bad(`marker ${opts.marker} does not name a fine-tuning job of this account; pass the nextMarker of a previous page`);
-      marker = { createdAt: m!.created_at, id: m!.id };
-    }
-    const rows = await this.repo.pageJobs({ accountId, marker, limit: opts.maxKeys + 1, reverse: opts.pageReverse, trainMode: opts.trainMode, model: opts.model });
-    return toPage(rows, opts);
+  async pageJobs(accountId: string, req: PageRequest & { trainMode?: string; model?: string }): Promise<Page<FtJobRow>> {
+    return readPage(req, {
+      marker: (id) => this.repo.findJob(accountId, id),
+      what: 'a fine-tuning job of this account',
+      rows: (marker, limit) => this.repo.pageJobs({ accountId, marker, limit, reverse: req.pageReverse, trainMode: req.trainMode, model: req.model }),
+    });
   }
 
   /** Deletes a job with its finished tasks and their checkpoint records (never the files in object storage). */
@@ -190,18 +174,16 @@ export class TrainingService {
   }
 
   /** Tasks of one job, or of the whole account when no jobId is given (an extension: Qianfan requires jobId). */
-  async pageTasks(accountId: string, opts: PageOptions & { jobId?: string }): Promise<Page<FtTaskWithJob>> {
-    if (opts.jobId) await this.requireJob(accountId, opts.jobId);
-    let marker: { createdAt: string; id: string } | undefined;
-    if (opts.marker) {
-      const m = await this.repo.findTask(accountId, opts.marker);
-      if (!m || (opts.jobId && m.job_id !== opts.jobId)) {
-        bad(`marker ${opts.marker} does not name a fine-tuning task of this ${opts.jobId ? 'job' : 'account'}; pass the nextMarker of a previous page`);
-      }
-      marker = { createdAt: m!.created_at, id: m!.id };
-    }
-    const rows = await this.repo.pageTasks({ accountId, jobId: opts.jobId, marker, limit: opts.maxKeys + 1, reverse: opts.pageReverse });
-    return toPage(rows, opts);
+  async pageTasks(accountId: string, req: PageRequest & { jobId?: string }): Promise<Page<FtTaskWithJob>> {
+    if (req.jobId) await this.requireJob(accountId, req.jobId);
+    return readPage(req, {
+      marker: async (id) => {
+        const t = await this.repo.findTask(accountId, id);
+        return t && (!req.jobId || t.job_id === req.jobId) ? t : undefined;
+      },
+      what: `a fine-tuning task of this ${req.jobId ? 'job' : 'account'}`,
+      rows: (marker, limit) => this.repo.pageTasks({ accountId, jobId: req.jobId, marker, limit, reverse: req.pageReverse }),
+    });
   }
 
   /** Waiting or Running → Stopped. Stopping a Stopped task again succeeds; a Done or failed task cannot be stopped. */
@@ -331,13 +313,3 @@ const sameCheckpoint = (a: FtCheckpointRow, b: FtCheckpointRow): boolean =>
   a.model_application_type === b.model_application_type &&
   (a.transformer_version ?? null) === (b.transformer_version ?? null);
 
-function toPage<T extends { id: string }>(rows: T[], opts: PageOptions): Page<T> {
-  const next = rows[opts.maxKeys];
-  return {
-    items: rows.slice(0, opts.maxKeys),
-    marker: opts.marker ?? '',
-    maxKeys: opts.maxKeys,
-    isTruncated: next !== undefined,
-    nextMarker: next?.id ?? '',
-  };
-}

@@ -1,7 +1,7 @@
 // Fine-tuning rows → the JSON shapes of Qianfan's /v2/finetuning answers (the SDK's mock server
 // and API pages): dates in UTC with a Z, and "0000-00-00T00:00:00Z" for a task not yet finished.
 import { showProgress } from '../../domain/training/task-rules.js';
-import type { Page, TaskView } from '../../domain/training/training-service.js';
+import type { TaskView } from '../../domain/training/training-service.js';
 import type { FtCheckpointRow, FtJobRow, FtTaskWithJob } from '../../store/repos/training-repo.js';
 
 const NOT_FINISHED = '0000-00-00T00:00:00Z';
@@ -71,8 +71,4 @@ export function presentTask({ task, checkpoints }: TaskView) {
     vdlLink: '',
     ...(finalStep !== undefined ? { finalCheckpointStep: finalStep } : {}),
   };
-}
-
-export function presentPageInfo<T>(page: Page<T>, pageReverse: boolean) {
-  return { marker: page.marker, maxKeys: page.maxKeys, isTruncated: page.isTruncated, nextMarker: page.nextMarker, pageReverse };
 }

@@ -3,6 +3,7 @@ import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database, JobsTable, ModelSetsTable, ModelVersionsTable } from '../schema.js';
 import { prepareRead, prepareWrite } from '../prepared.js';
 import { dialectOf, lockRows } from '../dialect.js';
+import { keysetPage, type PageOf } from '../keyset.js';
 
 export type ModelSetRow = Selectable<ModelSetsTable>;
 export type ModelVersionRow = Selectable<ModelVersionsTable>;
@@ -10,22 +11,10 @@ export type JobRow = Selectable<JobsTable>;
 type Db = Kysely<Database> | Transaction<Database>;
 type VersionListRow = Pick<ModelVersionRow, 'id' | 'name' | 'model_set_id' | 'version_no' | 'status' | 'source_type' | 'created_at' | 'modified_at' | 'failure_reason' | 'description'>;
 
-export interface PageQuery {
-  accountId: string;
-  /** Inclusive: the first row of the page. */
-  marker?: { createdAt: string; id: string };
-  limit: number;
-  reverse: boolean;
-}
-
 /** modelreg's extensions of DescribeCustomModelSets: order and filters, all in the database. */
-export interface SetListQuery {
+export interface SetListQuery extends PageOf<ModelSetRow> {
   accountId: string;
   sortBy: 'created_at' | 'modified_at' | 'name';
-  /** Inclusive: the sort key and id of the first row of the page. */
-  marker?: { key: string; id: string };
-  limit: number;
-  reverse: boolean;
   filter: SetFilter;
 }
 
@@ -61,29 +50,15 @@ export class ModelsRepo {
       db.insertInto('model_sets').values({ id, account_id: account, name, model_type: type, labels, source, next_version: next as unknown as number, created_at: created, modified_at: modified }),
     );
     this.setById = prepareRead<ModelSetRow>(db, 2, (account, id) => db.selectFrom('model_sets').selectAll().where('account_id', '=', account).where('id', '=', id));
-    this.setPages = ([false, true] as const).map((reverse) =>
-      ([false, true] as const).map((withMarker) =>
-        prepareRead<ModelSetRow>(db, withMarker ? 4 : 2, (account, limit, createdAt, id) => {
-          const dir = reverse ? 'desc' : 'asc';
-          let q = db.selectFrom('model_sets').selectAll().where('account_id', '=', account);
-          // A row-value comparison, which both databases turn into one range scan of the
-          // (account_id, created_at, id) index: a deep page costs what the first one does.
-          if (withMarker) q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), reverse ? '<=' : '>=', eb.tuple(createdAt!, id!)));
-          return q.orderBy('created_at', dir).orderBy('id', dir).limit(limit as unknown as number);
-        }),
-      ),
-    );
   }
 
   transaction<T>(fn: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
     return this.db.transaction().execute(fn);
   }
 
-  // The listing's and CreateCustomModelSet's statements, compiled once (store/prepared.ts).
+  // CreateCustomModelSet's and the marker lookup's statements, compiled once (store/prepared.ts).
   private readonly setInsert: (...args: unknown[]) => Promise<void>;
   private readonly setById: (...args: unknown[]) => Promise<ModelSetRow[]>;
-  /** [forward, reverse] × [from the start, from a marker]; the limit is a parameter. */
-  private readonly setPages: Array<Array<(...args: unknown[]) => Promise<ModelSetRow[]>>>;
   /** listVersions by the number of sets asked about (1 … 101, a page and its look-ahead). */
   private readonly versionLists = new Map<number, (...args: unknown[]) => Promise<VersionListRow[]>>();
 
@@ -111,21 +86,16 @@ export class ModelsRepo {
     return lockRows(q, dialectOf(tx)).executeTakeFirst();
   }
 
-  /** A page of sets ordered by (created_at, id); the marker row starts the page. */
-  pageSets(p: PageQuery): Promise<ModelSetRow[]> {
-    const page = this.setPages[p.reverse ? 1 : 0]![p.marker ? 1 : 0]!;
-    return p.marker ? page(p.accountId, p.limit, p.marker.createdAt, p.marker.id) : page(p.accountId, p.limit);
-  }
-
-  /** A page of sets in the asked order, filtered in the database (indexes in migration 0011). */
+  /**
+   * A page of sets in the asked order, filtered in the database: a range of the index
+   * (account_id, created_at, id), (account_id, modified_at, id) or (account_id, name) — a name is
+   * unique in its account, so it needs no id to break ties — from the marker row.
+   */
   listSets(p: SetListQuery): Promise<ModelSetRow[]> {
-    const dir = p.reverse ? 'desc' : 'asc';
-    let q = this.filteredSets(p.accountId, p.filter).selectAll();
-    if (p.marker) {
-      const { key, id } = p.marker;
-      q = q.where((eb) => eb(eb.refTuple(p.sortBy, 'id'), p.reverse ? '<=' : '>=', eb.tuple(key, id)));
-    }
-    return q.orderBy(p.sortBy, dir).orderBy('id', dir).limit(p.limit).execute();
+    const q = this.filteredSets(p.accountId, p.filter).selectAll();
+    const m = p.marker;
+    if (p.sortBy === 'name') return keysetPage(q, ['name'], { ...p, from: m && [m.name] }).execute();
+    return keysetPage(q, [p.sortBy, 'id'], { ...p, from: m && [m[p.sortBy], m.id] }).execute();
   }
 
   async countSetsMatching(accountId: string, filter: SetFilter): Promise<number> {
@@ -217,16 +187,15 @@ export class ModelsRepo {
   }
 
   /**
-   * A page of a set's versions in version order, from `fromVersionNo` (inclusive) when given: one
-   * range scan of the (model_set_id, version_no) unique index, whatever the depth.
+   * A page of a set's versions in version order from the marker version: one range scan of the
+   * (model_set_id, version_no) unique index, whatever the depth.
    */
-  pageVersionsOfSet(setId: string, p: { fromVersionNo?: number; limit: number; reverse: boolean }): Promise<VersionListRow[]> {
-    let q = this.db
+  pageVersionsOfSet(setId: string, p: PageOf<Pick<ModelVersionRow, 'version_no'>>): Promise<VersionListRow[]> {
+    const q = this.db
       .selectFrom('model_versions')
       .select(['id', 'name', 'model_set_id', 'version_no', 'status', 'source_type', 'created_at', 'modified_at', 'failure_reason', 'description'])
       .where('model_set_id', '=', setId);
-    if (p.fromVersionNo !== undefined) q = q.where('version_no', p.reverse ? '<=' : '>=', p.fromVersionNo);
-    return q.orderBy('version_no', p.reverse ? 'desc' : 'asc').limit(p.limit).execute();
+    return keysetPage(q, ['version_no'], { ...p, from: p.marker && [p.marker.version_no] }).execute();
   }
 
   /** Versions of a set from one source type that are not Fail (Creating or Ready). */
