@@ -26,7 +26,7 @@ function pythonHint(xErrMsg: string | null, accessKey: string, secretKey: string
   return '';
 }
 
-const post = (query: string, body: string, extra: Parameters<typeof signedFetch>[2] = {}) => signedFetch(s.url, s.key, { query, body, ...extra });
+const post = (query: string, body: string | Buffer, extra: Parameters<typeof signedFetch>[2] = {}) => signedFetch(s.url, s.key, { query, body, ...extra });
 
 async function unsigned(path: string, headers: Record<string, string>, body = '{}') {
   const res = await fetch(s.url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });

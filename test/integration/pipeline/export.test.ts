@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import tar from 'tar-stream';
@@ -35,20 +36,11 @@ async function exportDone(server: TestServer, key: Key, modelId: string): Promis
 async function untar(bytes: Buffer): Promise<Map<string, Buffer>> {
   const out = new Map<string, Buffer>();
   const extract = tar.extract();
-  extract.on('entry', (header, stream, next) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => {
-      if (header.type === 'file') out.set(header.name, Buffer.concat(chunks));
-      next();
-    });
-  });
-  const finished = new Promise((resolve, reject) => {
-    extract.on('finish', resolve);
-    extract.on('error', reject);
-  });
   Readable.from([bytes]).pipe(extract);
-  await finished;
+  for await (const entry of extract) {
+    const data = await buffer(entry); // an entry's chunks are typed unknown; they are bytes
+    if (entry.header.type === 'file') out.set(entry.header.name, data);
+  }
   return out;
 }
 
