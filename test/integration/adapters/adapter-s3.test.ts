@@ -3,18 +3,17 @@
 // registry copy's safetensors headers.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { S3ObjectStore } from '../../../src/objects/s3-store.js';
-import { startServer, tempDir, type TestServer } from '../../helpers/harness.js';
+import type { S3ObjectStore } from '../../../src/objects/s3-store.js';
+import { tempDir, type TestServer } from '../../helpers/harness.js';
 import { createSet, transformersImport } from '../../helpers/api.js';
 import { writeTinyCausalLM, writeTinyLoraAdapter } from '../../fixtures/model-builder.js';
-import { FAST, filesUnder, importAndSettle, startS3rver, type RunningS3 } from '../pipeline/pipeline-helpers.js';
+import { importAndSettle, startServerOnS3, uploadDir, type ServerOnS3 } from '../pipeline/pipeline-helpers.js';
 
 const BUCKET = 'team-models';
 
 describe('adapters on S3', () => {
-  let s3: RunningS3;
+  let onS3: ServerOnS3 | undefined;
   let store: S3ObjectStore;
   let server: TestServer;
   let setId: string;
@@ -23,27 +22,18 @@ describe('adapters on S3', () => {
     const dir = tempDir('modelreg-s3-lora-');
     try {
       await write(dir);
-      for (const rel of await filesUnder(dir)) {
-        const file = path.join(dir, ...rel.split('/'));
-        await store.write(BUCKET, `${prefix}/${rel}`, fs.createReadStream(file), fs.statSync(file).size);
-      }
+      await uploadDir(store, BUCKET, prefix, dir);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }
 
   before(async () => {
-    s3 = await startS3rver();
-    store = new S3ObjectStore(s3.config);
-    await store.createBucket(BUCKET);
-    server = await startServer({ ...FAST, s3: s3.config });
+    onS3 = await startServerOnS3(BUCKET);
+    ({ store, server } = onS3);
     setId = (await createSet(server, server.key)).modelSetId;
   });
-  after(async () => {
-    await server?.close();
-    await store?.close();
-    await s3?.destroy();
-  });
+  after(() => onS3?.close());
 
   it('binds an adapter to a base, both imported from S3; the fit is checked from the registry copy when shapes were not recorded', async () => {
     await upload('base', (dir) => writeTinyCausalLM(dir, { shards: 2 }));

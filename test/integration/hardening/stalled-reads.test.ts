@@ -6,13 +6,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { S3ObjectStore } from '../../../src/objects/s3-store.js';
 import { startServer, tempDir, type TestServer } from '../../helpers/harness.js';
 import { createSet, transformersImport } from '../../helpers/api.js';
 import { writeTinyCausalLM } from '../../fixtures/model-builder.js';
-import { FAST, filesUnder, importAndSettle, startS3rver, type RunningS3 } from '../pipeline/pipeline-helpers.js';
+import { startS3rver, type RunningS3 } from '../../helpers/s3rver.js';
+import { FAST, importAndSettle, uploadDir } from '../pipeline/pipeline-helpers.js';
 
 const BUCKET = 'stall-models';
 
@@ -45,10 +45,7 @@ describe('a store that goes silent mid-object', () => {
     await store.createBucket(BUCKET);
     const dir = tempDir('modelreg-stall-');
     await writeTinyCausalLM(dir);
-    for (const rel of await filesUnder(dir)) {
-      const f = path.join(dir, rel);
-      await store.write(BUCKET, `m/${rel}`, fs.createReadStream(f), fs.statSync(f).size);
-    }
+    await uploadDir(store, BUCKET, 'm', dir);
     fs.rmSync(dir, { recursive: true, force: true });
     await store.close();
     server = await startServer({ ...FAST, s3: config, readStallTimeoutMs: 1_000 });

@@ -6,17 +6,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { downloadFile, snapshotDownload } from '@huggingface/hub';
-import { S3ObjectStore } from '../../../src/objects/s3-store.js';
+import type { S3ObjectStore } from '../../../src/objects/s3-store.js';
 import { commitIdOf } from '../../../src/domain/hub/commit-id.js';
-import { call, startServer, tempDir, type TestServer } from '../../helpers/harness.js';
+import { call, tempDir, type TestServer } from '../../helpers/harness.js';
 import { createSet, transformersImport } from '../../helpers/api.js';
 import { writeTinyCausalLM } from '../../fixtures/model-builder.js';
-import { FAST, filesUnder, importAndSettle, startS3rver, type RunningS3 } from '../pipeline/pipeline-helpers.js';
+import type { RunningS3 } from '../../helpers/s3rver.js';
+import { importAndSettle, startServerOnS3, uploadDir, type ServerOnS3 } from '../pipeline/pipeline-helpers.js';
 import { accountOf, hfCache, removeCaches, readRef, readToken, snapshotFiles } from './hub-helpers.js';
 
 const BUCKET = 'team-models';
 
 describe('Hub API on the S3 store (s3rver)', () => {
+  let onS3: ServerOnS3 | undefined;
   let s3: RunningS3;
   let store: S3ObjectStore;
   let server: TestServer;
@@ -25,16 +27,11 @@ describe('Hub API on the S3 store (s3rver)', () => {
   let v1: any;
 
   before(async () => {
-    s3 = await startS3rver();
-    store = new S3ObjectStore(s3.config);
-    await store.createBucket(BUCKET);
-    server = await startServer({ ...FAST, s3: s3.config });
+    onS3 = await startServerOnS3(BUCKET);
+    ({ s3, store, server } = onS3);
     const dir = tempDir('modelreg-hub-s3-');
     await writeTinyCausalLM(dir, { shards: 2, extraFiles: { 'sub dir/notes ü.txt': 'x'.repeat(5000) } });
-    for (const rel of await filesUnder(dir)) {
-      const f = path.join(dir, ...rel.split('/'));
-      await store.write(BUCKET, `m/${rel}`, fs.createReadStream(f), fs.statSync(f).size);
-    }
+    await uploadDir(store, BUCKET, 'm', dir);
     fs.rmSync(dir, { recursive: true, force: true });
     const set = await createSet(server, server.key);
     v1 = await importAndSettle(server, server.key, transformersImport(set.modelSetId, { bucket: BUCKET, objectPath: 'm' }));
@@ -45,9 +42,7 @@ describe('Hub API on the S3 store (s3rver)', () => {
     await call(server, server.key, 'SetModelSetAlias', { modelSetId: set.modelSetId, alias: 'production', modelId: v1.modelId });
   });
   after(async () => {
-    await server?.close();
-    await store?.close();
-    await s3?.destroy();
+    await onS3?.close();
     removeCaches();
   });
 

@@ -7,16 +7,34 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { S3ObjectStore } from '../../../src/objects/s3-store.js';
+import type { S3ObjectStore } from '../../../src/objects/s3-store.js';
 import { BlobCollector } from '../../../src/jobs/blob-collector.js';
 import { call, startServer, type TestServer } from '../../helpers/harness.js';
 import { createSet, expectFail, transformersImport } from '../../helpers/api.js';
 import { writeLargeModel, writeTinyCausalLM } from '../../fixtures/model-builder.js';
-import { blobBytes, bucketPath, describeFiles, FAST, importAndSettle, settle, startS3rver, storedFiles, type RunningS3 } from './pipeline-helpers.js';
+import { blobBytes, bucketPath, describeFiles, FAST, importAndSettle, settle, startServerOnS3, storedFiles, uploadDir, type ServerOnS3 } from './pipeline-helpers.js';
 
 const BUCKET = 'team-models';
 const sum = (files: { size: number }[]) => files.reduce((n, f) => n + f.size, 0);
 const distinctBytes = (files: { size: number; sha256: string }[]) => sum([...new Map(files.map((f) => [f.sha256, f])).values()]);
+
+/** Runs the server's blob collector pass after pass while `during` runs. */
+async function collectingDuring<T>(server: TestServer, during: () => Promise<T>): Promise<T> {
+  let stop = false;
+  const collecting = (async () => {
+    // Yielding between passes: SQLite's driver is synchronous, a bare loop would starve the server.
+    while (!stop) {
+      await server.app.collector.collect();
+      await sleep(2);
+    }
+  })();
+  try {
+    return await during();
+  } finally {
+    stop = true;
+    await collecting;
+  }
+}
 
 describe('content-addressed storage on the local store', () => {
   let server: TestServer;
@@ -79,18 +97,10 @@ describe('content-addressed storage on the local store', () => {
       assert.equal(old.status, 'Ready', old.failureReason);
       // The old version goes and its blobs become collectable while the new import claims them.
       const { modelId } = await call(server, server.key, 'CreateCustomModel', body);
-      let stop = false;
-      const collecting = (async () => {
-        // Yielding between passes: SQLite's driver is synchronous, a bare loop would starve the server.
-        while (!stop) {
-          await server.app.collector.collect();
-          await sleep(2);
-        }
-      })();
-      await call(server, server.key, 'DeleteModel', { modelId: old.modelId });
-      const d = await settle(server, server.key, modelId);
-      stop = true;
-      await collecting;
+      const d = await collectingDuring(server, async () => {
+        await call(server, server.key, 'DeleteModel', { modelId: old.modelId });
+        return settle(server, server.key, modelId);
+      });
       assert.equal(d.status, 'Ready', d.failureReason);
       await server.app.collector.collect();
       assert.deepEqual(await storedFiles(server.dataDir, d), d.files, `round ${round}: every blob of the Ready version is there`);
@@ -198,7 +208,7 @@ describe('dedup scope and the stored-bytes quota', () => {
 });
 
 describe('content-addressed storage on S3 (s3rver)', () => {
-  let s3: RunningS3;
+  let onS3: ServerOnS3 | undefined;
   let store: S3ObjectStore;
   let server: TestServer;
   const registryBytes = async () => {
@@ -207,23 +217,17 @@ describe('content-addressed storage on S3 (s3rver)', () => {
     return n;
   };
   before(async () => {
-    s3 = await startS3rver();
-    store = new S3ObjectStore(s3.config);
-    await store.createBucket(BUCKET);
-    server = await startServer({ ...FAST, s3: s3.config });
+    onS3 = await startServerOnS3(BUCKET);
+    ({ store, server } = onS3);
   });
-  after(async () => {
-    await server?.close();
-    await store?.close();
-    await s3?.destroy();
-  });
+  after(() => onS3?.close());
 
   it('stores a twice-imported model once, keeps it while one version uses it, then collects it', async () => {
     const setId = (await createSet(server, server.key)).modelSetId;
     const dir = bucketPath(server, 'scratch', 's3model');
     await writeTinyCausalLM(dir, { shards: 2 });
     const files = await describeFiles(dir);
-    for (const f of files) await store.write(BUCKET, `s3model/${f.path}`, await fsp.readFile(path.join(dir, f.path)));
+    await uploadDir(store, BUCKET, 's3model', dir);
     const body = transformersImport(setId, { bucket: BUCKET, objectPath: 's3model' });
     const v1 = await importAndSettle(server, server.key, body);
     assert.equal(v1.status, 'Ready', v1.failureReason);
@@ -264,22 +268,15 @@ describe('content-addressed storage on S3 (s3rver)', () => {
     const setId = (await createSet(server, server.key)).modelSetId;
     const dir = bucketPath(server, 'scratch', 's3race');
     await writeLargeModel(dir, 8 * 1024 * 1024, { shardBytes: 2 * 1024 * 1024 });
-    for (const f of await describeFiles(dir)) await store.write(BUCKET, `s3race/${f.path}`, await fsp.readFile(path.join(dir, f.path)));
+    await uploadDir(store, BUCKET, 's3race', dir);
     const body = transformersImport(setId, { bucket: BUCKET, objectPath: 's3race' });
     const old = await importAndSettle(server, server.key, body, 60_000);
     assert.equal(old.status, 'Ready', old.failureReason);
     const { modelId } = await call(server, server.key, 'CreateCustomModel', body);
-    let stop = false;
-    const collecting = (async () => {
-      while (!stop) {
-        await server.app.collector.collect();
-        await sleep(2);
-      }
-    })();
-    await call(server, server.key, 'DeleteModel', { modelId: old.modelId });
-    const d = await settle(server, server.key, modelId, 60_000);
-    stop = true;
-    await collecting;
+    const d = await collectingDuring(server, async () => {
+      await call(server, server.key, 'DeleteModel', { modelId: old.modelId });
+      return settle(server, server.key, modelId, 60_000);
+    });
     assert.equal(d.status, 'Ready', d.failureReason);
     await server.app.collector.collect();
     for (const f of d.files) {

@@ -11,11 +11,11 @@ import { buffer } from 'node:stream/consumers';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import tar from 'tar-stream';
-import { S3ObjectStore } from '../../../src/objects/s3-store.js';
+import type { S3ObjectStore } from '../../../src/objects/s3-store.js';
 import { call, sdkFails, sdk, startServer, type Key, type TestServer } from '../../helpers/harness.js';
 import { assertError, createSet, transformersImport } from '../../helpers/api.js';
 import { writeTinyCausalLM } from '../../fixtures/model-builder.js';
-import { bucketPath, describeFiles, FAST, importAndSettle, startS3rver, type RunningS3 } from './pipeline-helpers.js';
+import { bucketPath, describeFiles, FAST, importAndSettle, startServerOnS3, uploadDir, type ServerOnS3 } from './pipeline-helpers.js';
 
 async function exportDone(server: TestServer, key: Key, modelId: string): Promise<any> {
   const created = await call(server, key, 'CreateModelExportTask', { modelId });
@@ -139,25 +139,19 @@ describe('export tasks on the local store', () => {
 });
 
 describe('export tasks on S3 (s3rver)', () => {
-  let s3: RunningS3;
+  let onS3: ServerOnS3 | undefined;
   let store: S3ObjectStore;
   let server: TestServer;
   before(async () => {
-    s3 = await startS3rver();
-    store = new S3ObjectStore(s3.config);
-    await store.createBucket('team-models');
-    server = await startServer({ ...FAST, s3: s3.config });
+    onS3 = await startServerOnS3('team-models');
+    ({ store, server } = onS3);
   });
-  after(async () => {
-    await server?.close();
-    await store?.close();
-    await s3?.destroy();
-  });
+  after(() => onS3?.close());
 
   it('ends Done with a presigned GET of the archive', async () => {
     const dir = bucketPath(server, 'scratch', 's3exp');
     await writeTinyCausalLM(dir);
-    for (const f of await describeFiles(dir)) await store.write('team-models', `s3exp/${f.path}`, await fsp.readFile(path.join(dir, f.path)));
+    await uploadDir(store, 'team-models', 's3exp', dir);
     const setId = (await createSet(server, server.key)).modelSetId;
     const v = await importAndSettle(server, server.key, transformersImport(setId, { bucket: 'team-models', objectPath: 's3exp' }));
     assert.equal(v.status, 'Ready', v.failureReason);

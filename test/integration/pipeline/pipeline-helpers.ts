@@ -1,16 +1,15 @@
-// Shared by the import-pipeline tests (test/pipeline): waiting for an import to end, where the
-// buckets and the registry copies live on disk, hashing files, an in-process s3rver, and our own
-// multipart upload for CreateModelCustomConf.
+// Shared by the import-pipeline tests (test/integration/pipeline): waiting for an import to end, where
+// the buckets and the registry copies live on disk, hashing files, and our own multipart upload for
+// CreateModelCustomConf; a test server on S3 (the in-process s3rver is test/helpers/s3rver.ts).
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fs, { promises as fsp } from 'node:fs';
-import { createRequire } from 'node:module';
-import type { Server } from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { S3Config } from '../../../src/config.js';
-import { call, signedFetch, type Key, type RawResponse, type TestServer } from '../../helpers/harness.js';
+import type { ConfigOverrides } from '../../../src/config.js';
+import { S3ObjectStore } from '../../../src/objects/s3-store.js';
+import { call, signedFetch, startServer, type Key, type RawResponse, type TestServer } from '../../helpers/harness.js';
+import { startS3rver, type RunningS3 } from '../../helpers/s3rver.js';
 
 /** Overrides that make a test server's worker react within ~100 ms (and its blob collector run only when called). */
 export const FAST = { jobPollMs: 100, importRetryDelayMs: 100, blobGcGraceMs: 0, blobGcIntervalMs: 0 } as const;
@@ -137,51 +136,41 @@ export async function uploadCustomConf(url: string, key: Key, content: string | 
   return signedFetch(url, key, { query: 'Action=CreateModelCustomConf', body, headers: { 'content-type': contentType } });
 }
 
-// ---------------------------------------------------------------- s3rver, in-process on 127.0.0.1
+// ---------------------------------------------------------------- a test server on S3
 
-interface S3rverInstance {
-  run(): Promise<{ port: number }>;
+/** Uploads every file under dir to bucket/prefix. */
+export async function uploadDir(store: S3ObjectStore, bucket: string, prefix: string, dir: string): Promise<void> {
+  for (const rel of await filesUnder(dir)) {
+    const file = path.join(dir, ...rel.split('/'));
+    await store.write(bucket, `${prefix}/${rel}`, fs.createReadStream(file), fs.statSync(file).size);
+  }
+}
+
+export interface ServerOnS3 {
+  s3: RunningS3;
+  /** A client of the same s3rver, to put models into buckets and look at what the server stored. */
+  store: S3ObjectStore;
+  server: TestServer;
+  /** Closes the server, the client and s3rver, and removes s3rver's data. */
   close(): Promise<void>;
-  httpServer?: Server;
-}
-type S3rverClass = new (options: { address: string; port: number; directory: string; silent: boolean }) => S3rverInstance;
-const S3rver = createRequire(import.meta.url)('s3rver') as S3rverClass;
-
-export interface RunningS3 {
-  config: S3Config;
-  port: number;
-  /** Stops the server at once, cutting open connections (an outage, not a drain). */
-  stop(): Promise<void>;
-  /** Starts it again on the same port and data directory. */
-  restart(): Promise<void>;
-  /** Stops it and removes its data. */
-  destroy(): Promise<void>;
 }
 
-export async function startS3rver(): Promise<RunningS3> {
-  const directory = await fsp.mkdtemp(path.join(os.tmpdir(), 'modelreg-s3rver-'));
-  let server: S3rverInstance | undefined = new S3rver({ address: '127.0.0.1', port: 0, directory, silent: true });
-  const { port } = await server.run();
-  const stop = async () => {
-    if (!server) return;
-    const s = server;
-    server = undefined;
-    s.httpServer?.closeAllConnections();
-    await s.close();
+/** s3rver with `bucket` created, and a FAST test server whose object store it is. */
+export async function startServerOnS3(bucket: string, overrides: ConfigOverrides = {}): Promise<ServerOnS3> {
+  const s3 = await startS3rver();
+  const store = new S3ObjectStore(s3.config);
+  let server: TestServer | undefined;
+  const close = async () => {
+    await server?.close();
+    await store.close();
+    await s3.destroy();
   };
-  return {
-    port,
-    // s3rver accepts only these credentials.
-    config: { endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', forcePathStyle: true },
-    stop,
-    async restart() {
-      if (server) return;
-      server = new S3rver({ address: '127.0.0.1', port, directory, silent: true });
-      await server.run();
-    },
-    async destroy() {
-      await stop();
-      await fsp.rm(directory, { recursive: true, force: true });
-    },
-  };
+  try {
+    await store.createBucket(bucket);
+    server = await startServer({ ...FAST, s3: s3.config, ...overrides });
+    return { s3, store, server, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }

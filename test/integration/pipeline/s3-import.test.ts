@@ -11,19 +11,12 @@ import { S3ObjectStore } from '../../../src/objects/s3-store.js';
 import { call, sdk, sdkFails, startServer, tempDir, type TestServer } from '../../helpers/harness.js';
 import { assertError, createSet, transformersImport } from '../../helpers/api.js';
 import { TINY_PARAMETER_COUNT, writeLargeModel, writeTinyCausalLM, type TinyLmOptions } from '../../fixtures/model-builder.js';
-import { eventually, FAST, filesUnder, importAndSettle, settle, startS3rver, type RunningS3 } from './pipeline-helpers.js';
+import { startS3rver } from '../../helpers/s3rver.js';
+import { eventually, FAST, importAndSettle, settle, startServerOnS3, uploadDir, type ServerOnS3 } from './pipeline-helpers.js';
 
 const BUCKET = 'team-models';
 const REGISTRY_BUCKET = 'modelreg-registry';
 const MiB = 1024 * 1024;
-
-/** Uploads every file under dir to bucket/prefix. */
-async function uploadDir(store: S3ObjectStore, bucket: string, prefix: string, dir: string): Promise<void> {
-  for (const rel of await filesUnder(dir)) {
-    const file = path.join(dir, ...rel.split('/'));
-    await store.write(bucket, `${prefix}/${rel}`, fs.createReadStream(file), fs.statSync(file).size);
-  }
-}
 
 /** Builds a tiny model on disk and uploads it to S3. */
 async function putTinyModel(store: S3ObjectStore, prefix: string, opts: TinyLmOptions = {}): Promise<void> {
@@ -59,23 +52,17 @@ async function registryKeys(store: S3ObjectStore, prefix: string): Promise<strin
 }
 
 describe('import from S3 (s3rver)', () => {
-  let s3: RunningS3;
+  let onS3: ServerOnS3 | undefined;
   let store: S3ObjectStore;
   let server: TestServer;
   let setId: string;
 
   before(async () => {
-    s3 = await startS3rver();
-    store = new S3ObjectStore(s3.config);
-    await store.createBucket(BUCKET);
-    server = await startServer({ ...FAST, s3: s3.config });
+    onS3 = await startServerOnS3(BUCKET);
+    ({ store, server } = onS3);
     setId = (await createSet(server, server.key)).modelSetId;
   });
-  after(async () => {
-    await server?.close();
-    await store?.close();
-    await s3?.destroy();
-  });
+  after(() => onS3?.close());
 
   it('imports a sharded model from an S3 bucket into the S3 registry bucket', async () => {
     await putTinyModel(store, 'llama/sharded', { shards: 3 });

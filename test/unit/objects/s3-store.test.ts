@@ -1,61 +1,25 @@
 // Runs the conformance suite against S3ObjectStore talking to a real S3-compatible server
-// (s3rver, in-process on 127.0.0.1 with an ephemeral port), plus S3-only failure modes.
+// (s3rver, test/helpers/s3rver.ts), plus S3-only failure modes.
 import assert from 'node:assert/strict';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { promises as fsp } from 'node:fs';
 import http from 'node:http';
-import { createRequire } from 'node:module';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createObjectStore } from '../../../src/objects/index.js';
 import { S3ObjectStore, type S3StoreOptions } from '../../../src/objects/s3-store.js';
+import { startS3rver, type RunningS3 } from '../../helpers/s3rver.js';
 import { collect, keysOf, registerConformanceTests, rejectsWith } from './conformance.js';
-
-// s3rver ships no type declarations; describe the little we use.
-interface S3rverInstance {
-  run(): Promise<{ port: number }>;
-  close(): Promise<void>;
-}
-type S3rverClass = new (options: { address: string; port: number; directory: string; silent: boolean }) => S3rverInstance;
-const S3rver = createRequire(import.meta.url)('s3rver') as S3rverClass;
-
-interface RunningS3 {
-  options: S3StoreOptions;
-  stop(): Promise<void>;
-}
-
-async function startS3rver(): Promise<RunningS3> {
-  const directory = await fsp.mkdtemp(path.join(os.tmpdir(), 'modelreg-s3rver-'));
-  const server = new S3rver({ address: '127.0.0.1', port: 0, directory, silent: true });
-  const { port } = await server.run();
-  return {
-    // s3rver accepts only these credentials, and only us-east-1 continuation tokens.
-    options: {
-      endpoint: `http://127.0.0.1:${port}`,
-      region: 'us-east-1',
-      accessKeyId: 'S3RVER',
-      secretAccessKey: 'S3RVER',
-      forcePathStyle: true,
-    },
-    stop: async () => {
-      await server.close();
-      await fsp.rm(directory, { recursive: true, force: true });
-    },
-  };
-}
 
 registerConformanceTests(
   's3 (s3rver)',
   async () => {
     const s3 = await startS3rver();
-    const store = new S3ObjectStore(s3.options);
+    const store = new S3ObjectStore(s3.config);
     return {
       store,
       teardown: async () => {
         await store.close(); // destroys the client's keep-alive sockets first, so close() can finish
-        await s3.stop();
+        await s3.destroy();
       },
     };
   },
@@ -66,7 +30,7 @@ describe('S3ObjectStore specifics', { timeout: 60_000 }, () => {
   let s3: RunningS3;
   const stores: S3ObjectStore[] = [];
   const storeWith = (extra: Partial<S3StoreOptions> = {}) => {
-    const s = new S3ObjectStore({ ...s3.options, ...extra });
+    const s = new S3ObjectStore({ ...s3.config, ...extra });
     stores.push(s);
     return s;
   };
@@ -76,11 +40,11 @@ describe('S3ObjectStore specifics', { timeout: 60_000 }, () => {
   });
   after(async () => {
     await Promise.all(stores.map((s) => s.close()));
-    await s3.stop();
+    await s3.destroy();
   });
 
   it('is what createObjectStore builds for kind "s3"', async () => {
-    const s = createObjectStore({ kind: 's3', ...s3.options });
+    const s = createObjectStore({ kind: 's3', ...s3.config });
     assert.ok(s instanceof S3ObjectStore);
     assert.equal(s.kind, 's3');
     assert.equal(await s.bucketExists('not-there'), false);
