@@ -47,7 +47,7 @@ export class TrainingRepo {
     if (p.marker) {
       const { createdAt, id } = p.marker;
       // A row-value comparison: one range scan of (account_id, created_at, id) from the marker,
-      // so a deep page costs what the first one does (test/store/query-plans.test.ts).
+      // so a deep page costs what the first one does (test/integration/store/query-plans.test.ts).
       q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), p.reverse ? '<=' : '>=', eb.tuple(createdAt, id)));
     }
     const dir = p.reverse ? 'desc' : 'asc';

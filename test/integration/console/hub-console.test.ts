@@ -80,7 +80,7 @@ describe('console: aliases and read tokens', { skip }, () => {
     const p = await open(reader, `#/sets/${fx.setId}`);
     await p.locator('tr[data-alias="production"]').waitFor();
     // The console knows the key (DescribeCallerIdentity, issue 15): a read key is not offered the
-    // alias form or its delete buttons at all; the server's AccessDenied is tested in test/hub.
+    // alias form or its delete buttons at all; the server's AccessDenied is tested in test/integration/hub.
     await p.locator('#caller .badge.readonly').waitFor();
     assert.equal(await p.locator('form.alias-form').isVisible(), false, 'no alias form for a read key');
     assert.equal(await p.getByRole('button', { name: 'Set alias' }).isVisible(), false);

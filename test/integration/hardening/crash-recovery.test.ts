@@ -7,7 +7,7 @@
 //   - each set's versions are V1…Vn without a gap or a duplicate, and its counter is at n+1
 //     (nothing half-made: a version row without its number, or a number without its row);
 //   - the restarted server takes writes again, numbering on from n+1.
-// Kills during imports, an S3 store going away and a full disk are in test/pipeline/ and in
+// Kills during imports, an S3 store going away and a full disk are in test/integration/pipeline/ and in
 // disk-full.test.ts beside this file.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

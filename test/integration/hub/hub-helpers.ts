@@ -1,4 +1,4 @@
-// Shared by the Hub API tests (test/hub): a server with two Ready versions of one set, read
+// Shared by the Hub API tests (test/integration/hub): a server with two Ready versions of one set, read
 // tokens, and what a Hugging Face cache directory holds.
 import fs from 'node:fs';
 import os from 'node:os';

@@ -158,6 +158,6 @@ describe('export tasks on S3 (s3rver)', () => {
     const d = await exportDone(server, server.key, v.modelId);
     assert.match(d.downloadUrl, /X-Amz-Signature=/);
     await checkArchive(d, dir);
-    // s3rver does not check V4 signatures: test/objects/s3-presign.test.ts checks ours against AWS's signer.
+    // s3rver does not check V4 signatures: test/unit/objects/s3-presign.test.ts checks ours against AWS's signer.
   });
 });

@@ -1,4 +1,4 @@
-// Small pieces shared by the cross-process tests in test/scale.
+// Small pieces shared by the cross-process tests in test/integration/scale.
 import { openDatabase, type OpenedStore } from '../../../src/store/database.js';
 import { call, type Key } from '../../helpers/harness.js';
 

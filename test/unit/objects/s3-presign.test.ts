@@ -1,7 +1,7 @@
 // The S3 store's presigned GETs come from AWS's own presigner (@aws-sdk/s3-request-presigner); what
 // modelreg decides is checked here: the lifetime (clamped to S3's 7-day maximum), the download file
 // name, and no URL without static credentials. Fetching through one is tested against s3rver in
-// test/pipeline/blob-store.test.ts and export.test.ts.
+// test/integration/pipeline/blob-store.test.ts and export.test.ts.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { S3ObjectStore } from '../../../src/objects/s3-store.js';
