@@ -4,7 +4,7 @@
 // into a range scan of the index whose columns are (equality filters…, key[, id]), so a page deep in
 // a long listing costs what the first one does; an OR-expanded `key > ? OR (key = ? AND id >= ?)`
 // is not one index range to the planners, and OFFSET reads every skipped row.
-// test/store/query-plans.test.ts pins each listing's plan on both databases.
+// test/integration/store/query-plans.test.ts pins each listing's plan on both databases.
 // The paging rule (maxKeys, marker lookup, nextMarker) is the domain's: src/domain/paging.ts.
 import type { SelectQueryBuilder, StringReference } from 'kysely';
 
