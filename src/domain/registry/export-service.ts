@@ -10,6 +10,10 @@ import type { JobQueue } from '../../jobs/job-queue.js';
 import type { DownloadLinks } from './download-links.js';
 import type { ManifestFile, RegistryFiles } from './registry-files.js';
 
+/** What ModelExportService stores and reads through (src/store implements each; src/app.ts wires them). */
+export type ExportVersions = Pick<ModelsRepo, 'findVersionWithSet' | 'transaction'>;
+export type ExportRecords = Pick<ExportsRepo, 'allFor' | 'delete' | 'insert' | 'latestFor'>;
+
 export interface ExportView {
   exportId: string;
   hasRecord: boolean;
@@ -33,8 +37,8 @@ export interface VersionFilesView {
 
 export class ModelExportService {
   constructor(
-    private readonly models: ModelsRepo,
-    private readonly exports: ExportsRepo,
+    private readonly models: ExportVersions,
+    private readonly exports: ExportRecords,
     private readonly jobs: Pick<JobQueue, 'enqueue'>,
     private readonly files: RegistryFiles & { blobKeyOf(accountId: string, sha256: string): string },
     private readonly links: DownloadLinks,
