@@ -86,6 +86,7 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
   const downloads = new DownloadLinks(objects.registry.store, objects.registry.bucket, box.derive('download-urls'), config.publicUrl, config.downloadUrlTtlSeconds);
   const exportsRepo = new ExportsRepo(store.db);
   const jobsRepo = new JobsRepo(store.db, store.dialect);
+  const adaptersRepo = new AdaptersRepo(store.db);
   const exportService = new ModelExportService(modelsRepo, exportsRepo, jobsRepo, blobs, downloads, () => hooks.exportQueued());
   const importSource = new ObjectStoreImportSource(objects.source, config.bucketGrants, accountsRepo, confsRepo);
   // Checkpoints live in the same users' buckets as imports, under the same grants.
@@ -116,7 +117,7 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
     modelSets: new ModelSetService(modelsRepo, quotas),
     modelVersions: new ModelVersionService({
       models: modelsRepo,
-      adapters: new AdaptersRepo(store.db),
+      adapters: adaptersRepo,
       jobs: jobsRepo,
       sources: { Import: importSource, Train: new TrainingTaskSource(trainingRepo, checkpointLocation) },
       quotas,
@@ -147,7 +148,7 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
     await store.db.destroy();
     throw err;
   }
-  return { store, services, logger, box, modelsRepo, confsRepo, jobsRepo, objects, hooks, blobs, exportsRepo, exportService };
+  return { store, services, logger, box, modelsRepo, confsRepo, jobsRepo, adaptersRepo, objects, hooks, blobs, exportsRepo, exportService };
 }
 
 /** The users' buckets (where imports come from) and the registry's own copies. */
@@ -200,6 +201,7 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
   const { jobsRepo } = core;
   const importHandler = new ImportJobHandler({
     models: core.modelsRepo,
+    adapters: core.adaptersRepo,
     jobs: jobsRepo,
     confs: core.confsRepo,
     source: core.objects.source,

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { inspectModel, ModelValidationError, type ModelInspection } from '../domain/import/inspect-model.js';
 import { AdapterBaseResolver, type AdapterBinding } from '../domain/model/adapter-base.js';
 import { ProgressPublisher } from '../domain/model/import-progress.js';
-import { AdaptersRepo } from '../store/repos/adapters-repo.js';
+import type { AdaptersRepo } from '../store/repos/adapters-repo.js';
 import type { ObjectStore } from '../objects/object-store.js';
 import type { CustomConfsRepo } from '../store/repos/custom-confs-repo.js';
 import type { ImportJobPayload } from './job-payloads.js';
@@ -29,6 +29,7 @@ export class ImportJobHandler implements JobHandler<'import'> {
   constructor(
     private readonly deps: {
       models: ModelsRepo;
+      adapters: AdaptersRepo;
       jobs: JobQueue;
       confs: CustomConfsRepo;
       source: ObjectStore;
@@ -43,7 +44,7 @@ export class ImportJobHandler implements JobHandler<'import'> {
       maxFileBytes?: number;
     },
   ) {
-    this.adapters = new AdaptersRepo(deps.models.db);
+    this.adapters = deps.adapters;
     // The third argument is the SET@alias lookup (base-ref.ts AliasLookup); none until aliases exist.
     this.adapterBases = new AdapterBaseResolver(deps.models, this.adapters, undefined, (base) => shapesFromStoredFiles(deps.blobs, base));
   }
