@@ -16,7 +16,7 @@ import * as m0011 from './migrations/0011_ux.js';
 import * as m0013 from './migrations/0013_job_retries.js';
 
 // A static list (not a directory scan) so the compiled build and tsx behave the same.
-const migrations: Record<string, Migration> = {
+export const migrations: Record<string, Migration> = {
   '0001_core': m0001,
   '0002_import': m0002,
   '0003_training': m0003,

@@ -5,20 +5,10 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { Migrator, type Kysely, type Migration } from 'kysely';
+import { Migrator, type Kysely } from 'kysely';
 import { openDatabase } from '../../src/store/database.js';
-import { migrateToLatest } from '../../src/store/migrate.js';
+import { migrations, migrateToLatest } from '../../src/store/migrate.js';
 import { JobsRepo } from '../../src/store/repos/jobs-repo.js';
-import * as m0001 from '../../src/store/migrations/0001_core.js';
-import * as m0002 from '../../src/store/migrations/0002_import.js';
-import * as m0003 from '../../src/store/migrations/0003_training.js';
-import * as m0005 from '../../src/store/migrations/0005_quotas.js';
-import * as m0006 from '../../src/store/migrations/0006_blobs.js';
-import * as m0007 from '../../src/store/migrations/0007_hub.js';
-import * as m0008 from '../../src/store/migrations/0008_sdk_compat.js';
-import * as m0009 from '../../src/store/migrations/0009_adapters.js';
-import * as m0010 from '../../src/store/migrations/0010_key_changes.js';
-import * as m0011 from '../../src/store/migrations/0011_ux.js';
 import { tempDir } from '../helpers/harness.js';
 import { createRandomDatabase, dropTestDatabase, testPgUrl } from '../helpers/pg.js';
 
@@ -29,11 +19,8 @@ test('0013: a postponed job becomes queued with run_after; running and queued jo
   const store = await openDatabase(url);
   const d = store.db as Kysely<any>;
   try {
-    const migrations: Record<string, Migration> = {
-      '0001_core': m0001, '0002_import': m0002, '0003_training': m0003, '0005_quotas': m0005, '0006_blobs': m0006,
-      '0007_hub': m0007, '0008_sdk_compat': m0008, '0009_adapters': m0009, '0010_key_changes': m0010, '0011_ux': m0011,
-    };
-    const { error } = await new Migrator({ db: d, provider: { getMigrations: async () => migrations } }).migrateToLatest();
+    // The schema as the release before 0013 left it.
+    const { error } = await new Migrator({ db: d, provider: { getMigrations: async () => migrations } }).migrateTo('0011_ux');
     if (error) throw error;
     const at = '2025-01-01T00:00:00.000Z';
     const job = (id: string, status: string, lease_owner: string | null, lease_expires_at: string | null, attempts: number, last_error: string | null) => ({
