@@ -140,7 +140,7 @@ export class ModelVersionService {
   }
 
   /** Deletes the version and any job still queued for it; a running import notices and stops. */
-  async delete(accountId: string, modelId: string): Promise<ModelVersionRow> {
+  async delete(accountId: string, modelId: string): Promise<void> {
     const row = await this.repo.transaction(async (tx) => {
       const row = await this.repo.findVersion(accountId, modelId, tx);
       if (!row) throw new ApiError('ModelNotFound', `model version not found: no modelId ${modelId} in this account`);
@@ -161,6 +161,5 @@ export class ModelVersionService {
       return row;
     });
     await this.onVersionDeleted(row);
-    return row;
   }
 }
