@@ -1,6 +1,7 @@
 // What each kind of job carries in jobs.payload (JSON), as one schema per kind: the TypeScript
 // types are derived from the schemas, and a stored payload is checked against its schema once,
 // when a worker claims the job (worker.ts). A job whose payload does not fit fails with the reason.
+// A new kind: its schema here, a JobHandler in src/jobs/<kind>-job.ts, a JobWorker in src/app.ts.
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { FromSchema } from 'json-schema-to-ts';
 
