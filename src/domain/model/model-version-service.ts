@@ -9,7 +9,9 @@ import type { VersionSources } from './version-sources.js';
 import { describeImportProgress, type ImportProgress } from './import-progress.js';
 import type { ModelSetRow, ModelVersionRow, ModelsRepo } from '../../store/repos/models-repo.js';
 import type { AdaptersRepo, BoundAdapter } from '../../store/repos/adapters-repo.js';
-import type { JobQueue, JobTransaction } from '../../jobs/job-queue.js';
+import type { JobQueue } from '../../jobs/job-queue.js';
+import type { Transaction } from 'kysely';
+import type { Database } from '../../store/schema.js';
 
 export interface VersionView {
   row: ModelVersionRow;
@@ -35,7 +37,7 @@ export interface ModelVersionPorts {
    */
   onVersionDeleted?: (row: ModelVersionRow) => Promise<void>;
   /** Runs inside DeleteModel's transaction, after the version's row is locked; throws to refuse (a version an alias points at). */
-  beforeDelete?: (accountId: string, row: ModelVersionRow, tx: JobTransaction) => Promise<void>;
+  beforeDelete?: (accountId: string, row: ModelVersionRow, tx: Transaction<Database>) => Promise<void>;
 }
 
 export class ModelVersionService {
