@@ -44,8 +44,8 @@ export interface AliasEventView {
 
 export class AliasService {
   constructor(
-    private readonly repo: HubRepo,
-    private readonly models: ModelsRepo,
+    private readonly repo: Pick<HubRepo, 'aliasesOfSet' | 'aliasesOfVersion' | 'deleteAlias' | 'events' | 'findAlias' | 'insertAlias' | 'insertEvent' | 'lockVersion' | 'transaction' | 'updateAlias'>,
+    private readonly models: Pick<ModelsRepo, 'findSet' | 'listVersions' | 'lockSet'>,
   ) {}
 
   /** Points `alias` at `modelId` (a Ready version of the set); returns where it pointed before. */

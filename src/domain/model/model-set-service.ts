@@ -39,9 +39,15 @@ export const SET_SORTS = { createTime: 'created_at', modifyTime: 'modified_at', 
 export type SetSort = keyof typeof SET_SORTS;
 export type { SetFilter };
 
+/** What ModelSetService stores and reads through (src/store/repos/models-repo.ts implements it). */
+export type ModelSetStore = Pick<
+  ModelsRepo,
+  'countSets' | 'countSetsMatching' | 'countVersions' | 'deleteSet' | 'findSet' | 'findVersion' | 'insertSet' | 'listSets' | 'listVersions' | 'lockSet' | 'pageVersionsOfSet' | 'transaction'
+>;
+
 export class ModelSetService {
   constructor(
-    private readonly repo: ModelsRepo,
+    private readonly repo: ModelSetStore,
     private readonly quotas: Quotas = UNLIMITED_QUOTAS,
   ) {}
 

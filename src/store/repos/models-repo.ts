@@ -1,13 +1,12 @@
 // Model sets and versions: queries only. Rules (names, numbering, visibility) live in src/domain/model.
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { Database, JobsTable, ModelSetsTable, ModelVersionsTable } from '../schema.js';
+import type { Database, ModelSetsTable, ModelVersionsTable } from '../schema.js';
 import { prepareRead, prepareWrite } from '../prepared.js';
 import { dialectOf, lockRows } from '../dialect.js';
 import { keysetPage, type PageOf } from '../keyset.js';
 
 export type ModelSetRow = Selectable<ModelSetsTable>;
 export type ModelVersionRow = Selectable<ModelVersionsTable>;
-export type JobRow = Selectable<JobsTable>;
 type Db = Kysely<Database> | Transaction<Database>;
 type VersionListRow = Pick<ModelVersionRow, 'id' | 'name' | 'model_set_id' | 'version_no' | 'status' | 'source_type' | 'created_at' | 'modified_at' | 'failure_reason' | 'description'>;
 
@@ -221,49 +220,6 @@ export class ModelsRepo {
 
   updateVersion(id: string, patch: Partial<ModelVersionRow>, db: Db = this.db): Promise<unknown> {
     return db.updateTable('model_versions').set(patch).where('id', '=', id).execute();
-  }
-
-  insertJob(row: Omit<JobRow, 'progress'>, db: Db): Promise<unknown> {
-    return db.insertInto('jobs').values(row).execute();
-  }
-
-  deleteJobsOf(subjectId: string, db: Db): Promise<unknown> {
-    return db.deleteFrom('jobs').where('subject_id', '=', subjectId).execute();
-  }
-
-  /**
-   * The queued or running job of a version, with the number of queued jobs of its kind that the
-   * fair claim (JobsRepo.claim) takes before it: each account's queue is served in turn, oldest
-   * first, so a job of rank k in its account's queue waits for the jobs of rank < k of every
-   * account and for the jobs of rank k that are older than it.
-   */
-  async liveJobOf(subjectId: string): Promise<{ status: 'queued' | 'running'; lease_owner: string | null; progress: string | null; last_error: string | null; jobsAhead: number } | undefined> {
-    const job = await this.db
-      .selectFrom('jobs')
-      .select(['id', 'kind', 'account_id', 'status', 'lease_owner', 'progress', 'last_error', 'created_at'])
-      .where('subject_id', '=', subjectId)
-      .where('status', 'in', ['queued', 'running'])
-      .orderBy('created_at', 'desc')
-      .executeTakeFirst();
-    if (!job) return undefined;
-    const base = { status: job.status as 'queued' | 'running', lease_owner: job.lease_owner, progress: job.progress ?? null, last_error: job.last_error };
-    if (job.status !== 'queued') return { ...base, jobsAhead: 0 };
-    const ranked = sql<{ n: number | string }>`
-      with q as (
-        select id, created_at, row_number() over (partition by account_id order by created_at, id) - 1 as rk, account_id
-        from jobs where kind = ${job.kind} and status = 'queued'
-      ),
-      me as (select rk from q where id = ${job.id})
-      select count(*) as n from q, me
-      where q.id <> ${job.id}
-        and (q.rk < me.rk or (q.rk = me.rk and (q.created_at < ${job.created_at} or (q.created_at = ${job.created_at} and q.id < ${job.id}))))`;
-    const r = await ranked.execute(this.db);
-    return { ...base, jobsAhead: Number(r.rows[0]?.n ?? 0) };
-  }
-
-  /** The running job's published progress; only its lease holder writes it. */
-  async setJobProgress(jobId: string, owner: string, progress: string): Promise<void> {
-    await this.db.updateTable('jobs').set({ progress }).where('id', '=', jobId).where('lease_owner', '=', owner).where('status', '=', 'running').execute();
   }
 
   /** Train versions published from a fine-tuning task (lineage), newest first. */

@@ -47,7 +47,7 @@ describe('importProgress', () => {
       const now = Date.now();
       const j = await jobs.claim('import', 'test-claimer', new Date(now).toISOString(), new Date(now + 60_000).toISOString());
       assert.ok(j);
-      claimed.push(j.subject_id);
+      claimed.push(j.subjectId);
     }
     assert.deepEqual(claimed, expected);
     // Claimed and not reporting yet: validating.
@@ -103,12 +103,12 @@ describe('ProgressPublisher', () => {
     p.phase('finishing');
     await p.settle();
     assert.equal(writes.at(-1).phase, 'finishing');
-    const progress = describeImportProgress({ status: 'running', leaseOwner: 'x', progress: JSON.stringify(writes[2]), lastError: null, jobsAhead: 0 }, Date.parse(writes[2].updatedAt));
+    const progress = describeImportProgress({ status: 'running', retrying: false, progress: JSON.stringify(writes[2]), lastError: null, jobsAhead: 0 }, Date.parse(writes[2].updatedAt));
     assert.equal(progress?.phase, 'copying');
     assert.ok(typeof progress?.etaSeconds === 'number');
   });
 
   test('a postponed job is retrying, with the reason', () => {
-    assert.deepEqual(describeImportProgress({ status: 'running', leaseOwner: 'retry', progress: null, lastError: 'store down', jobsAhead: 0 }), { phase: 'retrying', lastError: 'store down' });
+    assert.deepEqual(describeImportProgress({ status: 'queued', retrying: true, progress: null, lastError: 'store down', jobsAhead: 0 }), { phase: 'retrying', lastError: 'store down' });
   });
 });

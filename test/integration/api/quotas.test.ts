@@ -8,7 +8,6 @@ import { call, sdk, sdkFails, startServer, type Key, type TestServer } from '../
 import { uploadCustomConf } from '../pipeline/pipeline-helpers.js';
 import { importBody } from '../scale/scale-helpers.js';
 import { JobsRepo } from '../../../src/store/repos/jobs-repo.js';
-import { JOB_KIND_IMPORT } from '../../../src/domain/model/model-version-service.js';
 import { loadConfig } from '../../../src/config.js';
 
 const TEMPLATE = '{% for m in messages %}{{ m.content }}{% endfor %}';
@@ -149,9 +148,9 @@ describe('fair job scheduling', () => {
     const lease = new Date(Date.now() + 60_000).toISOString();
     const claimed: string[] = [];
     for (let i = 0; i < 6; i++) {
-      const job = await repo.claim(JOB_KIND_IMPORT, `w${i}`, now, lease);
+      const job = await repo.claim('import', `w${i}`, now, lease);
       assert.ok(job, `claim ${i} found nothing`);
-      claimed.push(job.subject_id);
+      claimed.push(job.subjectId);
     }
     const owner = (id: string) => (busyIds.includes(id) ? 'busy' : quietIds.includes(id) ? 'quiet' : thirdIds.includes(id) ? 'third' : '?');
     // First-come-first-served would give busy all six; fair: busy, quiet, third, then busy, quiet, busy.

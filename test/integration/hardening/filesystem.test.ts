@@ -50,6 +50,8 @@ describe('filesystem trust and imports that must end', () => {
       bucketsDir,
       maxImportFileBytes: MAX_FILE,
       importConcurrency: 1,
+      // The wedged-worker test queues an export job for a worker of its own.
+      exportConcurrency: 0,
       sandboxTimeoutMs: 120_000,
       // Renewed every second: another replica's delete is noticed within about that.
       jobLeaseMs: 3_000,
@@ -120,10 +122,10 @@ describe('filesystem trust and imports that must end', () => {
     const now = new Date().toISOString();
     await server.app.store.db
       .insertInto('jobs')
-      .values({ id: `job-wedge-${process.pid}`, kind: 'wedge-test', subject_id: 'nothing', account_id: 'nobody', status: 'queued', attempts: 0, payload: '{}', lease_owner: null, lease_expires_at: null, last_error: null, created_at: now, updated_at: now })
+      .values({ id: `job-wedge-${process.pid}`, kind: 'export', subject_id: 'nothing', account_id: 'nobody', status: 'queued', attempts: 0, payload: '{}', lease_owner: null, lease_expires_at: null, last_error: null, created_at: now, updated_at: now })
       .execute();
     let started = false;
-    const worker = new JobWorker(repo, { kind: 'wedge-test', run: () => ((started = true), new Promise<void>(() => {})) }, {
+    const worker = new JobWorker(repo, { kind: 'export', run: () => ((started = true), new Promise<void>(() => {})) }, {
       concurrency: 1,
       leaseMs: 30_000,
       pollMs: 50,
