@@ -7,6 +7,7 @@
 import { previewWarnings, renderChatTemplatePreview, selectChatTemplate } from './chat-template.js';
 import type { HfConfig } from './hf-config.js';
 import { ModelValidationError } from './model-validation-error.js';
+import { reason } from './failure-codes.js';
 import type { ModelKind } from './types.js';
 import { isKnownTextGenerationArchitecture } from './vllm-architectures.js';
 
@@ -17,18 +18,20 @@ export type ApplicationType = (typeof APPLICATION_TYPES)[number];
 
 export function checkFormatAndApplicationType(format: string, appType: string): { format: ModelFormat; appType: ApplicationType } {
   if (!(MODEL_FORMATS as readonly string[]).includes(format)) {
-    throw new ModelValidationError(`modelFormat '${format}' is not supported; choose one of ${MODEL_FORMATS.join(', ')}`);
+    throw new ModelValidationError(`modelFormat '${format}' is not supported; choose one of ${MODEL_FORMATS.join(', ')}`, undefined, reason('UnsupportedModelFormat', { modelFormat: format, supported: MODEL_FORMATS }));
   }
   if (!(APPLICATION_TYPES as readonly string[]).includes(appType)) {
-    throw new ModelValidationError(`modelApplicationType '${appType}' is not supported; choose one of ${APPLICATION_TYPES.join(', ')}`);
+    throw new ModelValidationError(`modelApplicationType '${appType}' is not supported; choose one of ${APPLICATION_TYPES.join(', ')}`, undefined, reason('UnsupportedApplicationType', { applicationType: appType, supported: APPLICATION_TYPES }));
   }
   if (format === 'Safetensors' && appType !== 'Text-to-Image') {
     throw new ModelValidationError(
       `modelFormat Safetensors is for text-to-image models and cannot serve modelApplicationType ${appType}; import LLMs with modelFormat HuggingFace.Transformers or HuggingFace.vLLM`,
+      undefined,
+      reason('FormatDoesNotFitApplicationType', { modelFormat: format, applicationType: appType }),
     );
   }
   if (format !== 'Safetensors' && appType === 'Text-to-Image') {
-    throw new ModelValidationError(`modelApplicationType Text-to-Image needs modelFormat Safetensors, got ${format}`);
+    throw new ModelValidationError(`modelApplicationType Text-to-Image needs modelFormat Safetensors, got ${format}`, undefined, reason('FormatDoesNotFitApplicationType', { modelFormat: format, applicationType: appType }));
   }
   return { format: format as ModelFormat, appType: appType as ApplicationType };
 }
@@ -92,7 +95,7 @@ export async function resolveChatTemplate(
   const warnings: string[] = [];
   if (appType !== 'chat') return { warnings };
   if (opts.hasChatConf && opts.hasCustomSpec) {
-    throw new ModelValidationError('chatConf and customSpec cannot be used together; pass one of them');
+    throw new ModelValidationError('chatConf and customSpec cannot be used together; pass one of them', undefined, reason('ChatConfAndCustomSpec'));
   }
   const required = !opts.hasChatConf && !opts.hasCustomSpec && opts.enablePromptAutoConcat === true;
   const why = opts.hasChatConf ? 'chatConf is given' : opts.hasCustomSpec ? 'customSpec is given' : 'enablePromptAutoConcat is off';

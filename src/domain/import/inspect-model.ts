@@ -12,6 +12,7 @@ import { inspectHfSession, type HfDirectoryMeta } from './hf-directory.js';
 import { inspectAdapterSession } from './inspect-adapter.js';
 import { isPeftDirectory } from './peft-adapter.js';
 import { ModelValidationError } from './model-validation-error.js';
+import { reason } from './failure-codes.js';
 import { FileSession, listFiles, newReadContext, toListed, type ListedFile } from './object-reader.js';
 import { inspectTextToImageSession } from './text-to-image.js';
 import { assertTransformersVersion, checkTransformersVersion } from './transformers-versions.js';
@@ -50,23 +51,23 @@ export async function inspectModel(store: ObjectStore, input: InspectModelInput,
 
   // Request-only checks come first: they need no I/O.
   if (format === 'HuggingFace.vLLM') {
-    if (!input.vLLMVersion) throw new ModelValidationError('vLLMVersion is required for modelFormat HuggingFace.vLLM (supported: 0.3.2, 0.4.0, 0.6.3)');
+    if (!input.vLLMVersion) throw new ModelValidationError('vLLMVersion is required for modelFormat HuggingFace.vLLM (supported: 0.3.2, 0.4.0, 0.6.3)', undefined, reason('EngineVersionRequired', { field: 'vLLMVersion', modelFormat: format, supported: '0.3.2, 0.4.0, 0.6.3' }));
     assertVllmVersion(input.vLLMVersion);
   }
   if (format === 'HuggingFace.Transformers') {
     if (!input.transformerVersion) {
-      throw new ModelValidationError('transformerVersion is required for modelFormat HuggingFace.Transformers (supported: 4.34.0, 4.36.2, 4.39.3, 4.40.2)');
+      throw new ModelValidationError('transformerVersion is required for modelFormat HuggingFace.Transformers (supported: 4.34.0, 4.36.2, 4.39.3, 4.40.2)', undefined, reason('EngineVersionRequired', { field: 'transformerVersion', modelFormat: format, supported: '4.34.0, 4.36.2, 4.39.3, 4.40.2' }));
     }
     if (input.vLLMVersion) warnings.push(`vLLMVersion ${input.vLLMVersion} is ignored for modelFormat HuggingFace.Transformers`);
   }
   if (input.transformerVersion && format !== 'Safetensors') assertTransformersVersion(input.transformerVersion);
-  if (input.hasChatConf && input.hasCustomSpec) throw new ModelValidationError('chatConf and customSpec cannot be used together; pass one of them');
+  if (input.hasChatConf && input.hasCustomSpec) throw new ModelValidationError('chatConf and customSpec cannot be used together; pass one of them', undefined, reason('ChatConfAndCustomSpec'));
 
   const prefix = normalizeObjectPath(input.objectPath);
   const location = prefix ? `${input.bucket}/${prefix}` : input.bucket;
   opts.signal?.throwIfAborted();
   const listing = await asValidationError(async () => {
-    if (!(await store.bucketExists(input.bucket))) throw new ModelValidationError(`bucket '${input.bucket}' does not exist`);
+    if (!(await store.bucketExists(input.bucket))) throw new ModelValidationError(`bucket '${input.bucket}' does not exist`, undefined, reason('BucketNotFound', { bucket: input.bucket }));
     const found = await listFiles(store, input.bucket, prefix, opts.signal);
     if (found.length === 0 && prefix) {
       // objectPath may name one object (a single-file checkpoint) rather than a directory.
@@ -75,19 +76,20 @@ export async function inspectModel(store: ObjectStore, input: InspectModelInput,
     }
     return found;
   });
-  if (listing.length === 0) throw new ModelValidationError(`no files under ${location}`);
+  if (listing.length === 0) throw new ModelValidationError(`no files under ${location}`, undefined, reason('NoFiles', { location }));
   const tooBig = opts.maxFileBytes === undefined ? undefined : listing.find((f) => f.size > (opts.maxFileBytes as number));
   if (tooBig) {
     throw new ModelValidationError(
       `${tooBig.path} is ${tooBig.size} bytes, more than the ${opts.maxFileBytes} bytes modelreg accepts per file (MODELREG_MAX_IMPORT_FILE_BYTES)`,
       tooBig.path,
+      reason('FileTooLarge', { file: tooBig.path, size: tooBig.size, limit: opts.maxFileBytes }),
     );
   }
   if (opts.beforeRead) {
     try {
       await opts.beforeRead(listing.reduce((n, f) => n + f.size, 0));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException)?.code === 'ENOSPC') throw new ModelValidationError((err as Error).message);
+      if ((err as NodeJS.ErrnoException)?.code === 'ENOSPC') throw new ModelValidationError((err as Error).message, undefined, reason('StorageFull', { detail: (err as Error).message }));
       throw err;
     }
   }
@@ -104,6 +106,8 @@ async function inspectLanguageModel(s: FileSession, input: InspectModelInput, ap
   if (s.has('model_index.json') && !s.has('config.json')) {
     throw new ModelValidationError(
       `${s.location} holds a diffusers text-to-image pipeline (model_index.json), which cannot serve modelApplicationType ${appType}; import it with modelFormat Safetensors and modelApplicationType Text-to-Image`,
+      undefined,
+      reason('WrongFormatForFiles', { location: s.location, modelFormat: 'Safetensors' }),
     );
   }
   if (isPeftDirectory(s.paths(), s.location)) return inspectAdapterSession(s, input, appType);

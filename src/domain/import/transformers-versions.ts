@@ -2,6 +2,7 @@
 // saved the checkpoint (config.json `transformers_version`): newer checkpoints may use model types,
 // config keys or rope settings an older library does not know, and would fail at deploy time.
 import { ModelValidationError } from './model-validation-error.js';
+import { reason } from './failure-codes.js';
 
 export const SUPPORTED_TRANSFORMERS_VERSIONS = ['4.34.0', '4.36.2', '4.39.3', '4.40.2'] as const;
 
@@ -43,6 +44,8 @@ export function assertTransformersVersion(chosen: string): void {
   if (!(SUPPORTED_TRANSFORMERS_VERSIONS as readonly string[]).includes(chosen)) {
     throw new ModelValidationError(
       `transformerVersion '${chosen}' is not supported; choose one of ${SUPPORTED_TRANSFORMERS_VERSIONS.join(', ')}`,
+      undefined,
+      reason('UnsupportedTransformersVersion', { version: chosen, supported: SUPPORTED_TRANSFORMERS_VERSIONS }),
     );
   }
 }
@@ -70,5 +73,6 @@ export function checkTransformersVersion(chosen: string, configVersion: string |
   throw new ModelValidationError(
     `config.json was saved by transformers ${configVersion}, newer than the chosen transformerVersion ${chosen}; ${advice}`,
     'config.json',
+    reason('TransformersVersionTooOld', { configVersion, version: chosen, suggested: enough }),
   );
 }

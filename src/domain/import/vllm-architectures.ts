@@ -6,6 +6,7 @@
 //   "Model architectures ['X'] are not supported for now. Supported architectures: [...]"
 // which checkVllmArchitecture mirrors, naming the version instead of "for now".
 import { ModelValidationError } from './model-validation-error.js';
+import { reason } from './failure-codes.js';
 
 export type VllmTask = 'generate' | 'embedding' | 'multimodal' | 'speculative';
 
@@ -96,7 +97,7 @@ export function isVllmVersion(v: string): v is VllmVersion {
 
 export function assertVllmVersion(v: string): VllmVersion {
   if (!isVllmVersion(v)) {
-    throw new ModelValidationError(`vLLMVersion '${v}' is not supported; choose one of ${VLLM_VERSIONS.join(', ')}`);
+    throw new ModelValidationError(`vLLMVersion '${v}' is not supported; choose one of ${VLLM_VERSIONS.join(', ')}`, undefined, reason('UnsupportedVllmVersion', { version: v, supported: VLLM_VERSIONS }));
   }
   return v;
 }
@@ -146,6 +147,7 @@ export function checkVllmArchitecture(version: string, architectures: string | r
   throw new ModelValidationError(
     `Model architectures ${pyList(archs)} are not supported by vLLM ${v}${hint}. Supported architectures: ${pyList(supported)}`,
     'config.json',
+    reason('UnsupportedArchitecture', { architecture: archs, engine: 'vLLM', version: v }),
   );
 }
 

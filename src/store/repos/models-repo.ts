@@ -8,7 +8,7 @@ export type ModelSetRow = Selectable<ModelSetsTable>;
 export type ModelVersionRow = Selectable<ModelVersionsTable>;
 export type JobRow = Selectable<JobsTable>;
 type Db = Kysely<Database> | Transaction<Database>;
-type VersionListRow = Pick<ModelVersionRow, 'id' | 'name' | 'model_set_id' | 'version_no' | 'status' | 'source_type' | 'created_at' | 'modified_at' | 'failure_reason' | 'description'>;
+type VersionListRow = Pick<ModelVersionRow, 'id' | 'name' | 'model_set_id' | 'version_no' | 'status' | 'source_type' | 'created_at' | 'modified_at' | 'failure_reason' | 'failure_code' | 'failure_params' | 'description'>;
 
 export interface PageQuery {
   accountId: string;
@@ -206,7 +206,7 @@ export class ModelsRepo {
       list = prepareRead<VersionListRow>(this.db, n, (...ids) =>
         this.db
           .selectFrom('model_versions')
-          .select(['id', 'name', 'model_set_id', 'version_no', 'status', 'source_type', 'created_at', 'modified_at', 'failure_reason', 'description'])
+          .select(['id', 'name', 'model_set_id', 'version_no', 'status', 'source_type', 'created_at', 'modified_at', 'failure_reason', 'failure_code', 'failure_params', 'description'])
           .where('model_set_id', 'in', ids)
           .orderBy('model_set_id')
           .orderBy('version_no'),
@@ -223,7 +223,7 @@ export class ModelsRepo {
   pageVersionsOfSet(setId: string, p: { fromVersionNo?: number; limit: number; reverse: boolean }): Promise<VersionListRow[]> {
     let q = this.db
       .selectFrom('model_versions')
-      .select(['id', 'name', 'model_set_id', 'version_no', 'status', 'source_type', 'created_at', 'modified_at', 'failure_reason', 'description'])
+      .select(['id', 'name', 'model_set_id', 'version_no', 'status', 'source_type', 'created_at', 'modified_at', 'failure_reason', 'failure_code', 'failure_params', 'description'])
       .where('model_set_id', '=', setId);
     if (p.fromVersionNo !== undefined) q = q.where('version_no', p.reverse ? '<=' : '>=', p.fromVersionNo);
     return q.orderBy('version_no', p.reverse ? 'desc' : 'asc').limit(p.limit).execute();
