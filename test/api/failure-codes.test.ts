@@ -3,8 +3,8 @@
 // DescribeModel and in the set's version list, through the real SDK, on both databases.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { call, startServer, type TestServer } from '../helpers/harness.js';
-import { createSet, transformersImport, vllmImport } from '../helpers/api.js';
+import { call, signedFetch, startServer, type TestServer } from '../helpers/harness.js';
+import { assertError, createSet, transformersImport, vllmImport } from '../helpers/api.js';
 import { writeTinyCausalLM } from '../fixtures/model-builder.js';
 import { bucketPath, FAST, importAndSettle } from '../pipeline/pipeline-helpers.js';
 import { FAILURE_CODES } from '../../src/domain/import/failure-codes.js';
@@ -52,4 +52,27 @@ test('failed imports carry a stable code and parameters beside the English reaso
   assert.equal((byId.get(ready.modelId) as any).failureCode, undefined);
   // Every code returned is one of the documented ones.
   for (const v of [arch, tf, tok]) assert.ok(Object.hasOwn(FAILURE_CODES, v.failureCode));
+});
+
+test('a parameter error names its request field in X-Modelreg-Error-Field; the body stays BCE\'s three keys', async () => {
+  const post = (action: string, body: unknown) => signedFetch(s.url, s.key, { query: `Action=${action}`, body: JSON.stringify(body) });
+  // A domain rule (the message starts with the field).
+  const name = await post('CreateCustomModelSet', { modelSetName: '9bad', modelType: 'Text2Text' });
+  assertError(name, 400, 'InvalidParameter', /^modelSetName must be/);
+  assert.equal(name.headers.get('x-modelreg-error-field'), 'modelSetName');
+  // A schema error, nested.
+  const set = await createSet(s, s.key);
+  const bucket = await post('CreateCustomModel', transformersImport(set.modelSetId, { bucket: undefined }));
+  assertError(bucket, 400, 'MissingParameter', /importMeta\.bucket is required/);
+  assert.equal(bucket.headers.get('x-modelreg-error-field'), 'importMeta.bucket');
+  const steps = await post('CreateCustomModel', transformersImport(set.modelSetId, { advancedSettings: { samplingStrategy: 'beamSearch' } }));
+  assertError(steps, 400, 'MissingParameter');
+  assert.equal(steps.headers.get('x-modelreg-error-field'), 'importMeta.advancedSettings.numBeams');
+  // A sentence that starts with a word, not a field: no header.
+  const empty = await post('CreateCustomModel', transformersImport(set.modelSetId, { bucket: 'codes', objectPath: 'nothing-here' }));
+  assertError(empty, 400, 'InvalidParameter', /^no files under/);
+  assert.equal(empty.headers.get('x-modelreg-error-field'), null);
+  // Not a parameter error: no header.
+  const gone = await post('DescribeModel', { modelId: 'amv-nosuchversion' });
+  assert.equal(gone.headers.get('x-modelreg-error-field'), null);
 });

@@ -24,6 +24,7 @@ import { normalizeObjectPath, validateBucketName } from '../../objects/object-pa
 import type { ObjectStore } from '../../objects/object-store.js';
 import { clientOptions, resolveClient, type ClientFlags } from '../client-options.js';
 import { failIfFailed, followVersion, formatVersion } from '../follow.js';
+import { inFlagTerms } from '../field-flags.js';
 import { findSet, MODEL_ROUTE } from '../model-sets.js';
 import { CliError, EXIT, formatBytes, printJson, usageError } from '../output.js';
 import { ProgressBar } from '../progress.js';
@@ -250,34 +251,4 @@ export function registerImport(program: Command): void {
     else process.stdout.write(formatVersion(m));
     failIfFailed(m);
   });
-}
-
-/** The API's field paths in a rule's message, as the flags that set them ("--transformer-version (importMeta.transformerVersion)"). */
-const FLAG_OF: Array<[string, string]> = [
-  ['importMeta.chatConf.historyQATemplate', '--history-template'],
-  ['importMeta.chatConf.latestQuestionTemplate', '--latest-question-template'],
-  ['importMeta.chatConf.promptTemplate', '--prompt-template'],
-  ['importMeta.advancedSettings.samplingStrategy', '--sampling-strategy'],
-  ['importMeta.advancedSettings.numSampling', '--num-sampling'],
-  ['importMeta.advancedSettings.numBeams', '--num-beams'],
-  ['importMeta.advancedSettings.topLogprobs', '--top-logprobs'],
-  ['importMeta.modelApplicationType', '--application-type'],
-  ['importMeta.transformerVersion', '--transformer-version'],
-  ['importMeta.basicModelName', '--base-model'],
-  ['importMeta.modelFormat', '--format'],
-  ['importMeta.vLLMVersion', '--vllm-version'],
-  ['importMeta.advanceConf', '--advance-conf'],
-  ['importMeta.objectPath', '--path'],
-  ['importMeta.bucket', '--bucket'],
-  ['transformerVersion', '--transformer-version'],
-  ['vLLMVersion', '--vllm-version'],
-  ['modelApplicationType', '--application-type'],
-];
-
-export function inFlagTerms(message: string): string {
-  for (const [api, flag] of FLAG_OF) {
-    const re = new RegExp(`(?<![\\w.-])${api.replace(/\./g, '\\.')}(?![\\w.])`);
-    if (re.test(message)) return message.replace(re, `${flag} (${api})`);
-  }
-  return message;
 }
