@@ -40,6 +40,17 @@ export function compareVersions(a: ParsedVersion, b: ParsedVersion): number {
   return Math.sign(a.phase - b.phase);
 }
 
+/**
+ * The oldest supported transformerVersion that can load a checkpoint saved by `configVersion`
+ * (what an import form should default to); undefined when the version is unreadable or newer than
+ * every supported one.
+ */
+export function transformersVersionFor(configVersion: string): string | undefined {
+  const saved = parseVersion(configVersion);
+  if (!saved) return undefined;
+  return SUPPORTED_TRANSFORMERS_VERSIONS.find((s) => compareVersions(parseVersion(s) as ParsedVersion, saved) >= 0);
+}
+
 export function assertTransformersVersion(chosen: string): void {
   if (!(SUPPORTED_TRANSFORMERS_VERSIONS as readonly string[]).includes(chosen)) {
     throw new ModelValidationError(
