@@ -89,6 +89,11 @@ const en = {
   // a parameter error about a field the form shows ({field} is the form's label)
   'errorField.InvalidParameter': 'Check “{field}”: its value is not accepted.',
   'errorField.MissingParameter': 'Fill in “{field}”.',
+  // the import form's Transformers version, read from config.json (CheckBucketAccess + objectPath)
+  'tfv.fromConfig': 'config.json says the model was saved by Transformers {saved}; {suggested} is the oldest supported version that loads it.',
+  'tfv.tooNew': 'config.json says the model was saved by Transformers {saved}, newer than every supported version: the import will fail. Re-save it with an older Transformers, or import it with vLLM.',
+  'tfv.older': 'Transformers {chosen} is older than {saved}, which saved this model: the import will fail. Choose {suggested} or later.',
+  'tfv.newer': 'Transformers {chosen} differs from {suggested}, the version suggested by config.json (saved by {saved}).',
   // enum values
   'creation.UserCreate': 'Created by a user',
   'creation.PlatformPreset': 'Platform preset',
@@ -179,6 +184,10 @@ const zh = {
   'errorCode.InternalError': '注册中心发生内部错误。请重试;如仍出现,请把请求 ID 提供给管理员。',
   'errorField.InvalidParameter': '请检查“{field}”:该值不被接受。',
   'errorField.MissingParameter': '请填写“{field}”。',
+  'tfv.fromConfig': 'config.json 表明模型由 Transformers {saved} 保存;{suggested} 是能加载它的最早支持版本。',
+  'tfv.tooNew': 'config.json 表明模型由 Transformers {saved} 保存,比所有支持的版本都新:导入将失败。请用较旧的 Transformers 重新保存,或用 vLLM 导入。',
+  'tfv.older': 'Transformers {chosen} 比保存该模型的 {saved} 旧:导入将失败。请选择 {suggested} 或更新的版本。',
+  'tfv.newer': 'Transformers {chosen} 与 config.json 建议的 {suggested}(模型由 {saved} 保存)不同。',
   'creation.UserCreate': '用户创建',
   'creation.PlatformPreset': '平台预置',
   'chatSource.tokenizer': '来自分词器',
