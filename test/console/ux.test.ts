@@ -372,7 +372,7 @@ describe('console: progress, lists, key awareness (issue 15)', { skip }, () => {
     assert.equal((await settle(s, s.key, modelId)).failureCode, 'UnsupportedArchitecture');
     await replica.stop();
     replica = undefined;
-    const ctxZh = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 800 } });
+    const ctxZh = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1280, height: 800 } });
     const p = await newPage(ctxZh);
     await p.goto(s.url + '/console/');
     await p.getByLabel('Access Key (AK)').fill(s.key.accessKey);
@@ -384,13 +384,15 @@ describe('console: progress, lists, key awareness (issue 15)', { skip }, () => {
     await reason.waitFor();
     assert.equal(await reason.locator('.failure-text').innerText(), 'vLLM 0.6.3 不支持模型架构 NoSuchForCausalLM。');
     assert.equal(await reason.locator('.failure-text').getAttribute('lang'), 'zh-CN');
+    await tour(p, '11-failure-in-chinese');
     await reason.locator('summary').click();
     assert.match(await reason.locator('.failure-original').innerText(), /Model architectures \['NoSuchForCausalLM'\] are not supported by vLLM 0\.6\.3/);
     // Enum values in Chinese, the wire value kept in the title.
     const source = p.locator('dd [data-value="Import"]');
     assert.equal(await source.innerText(), '导入');
     assert.equal(await p.locator('dd [data-value="chat"]').first().innerText(), '对话');
-    await tour(p, '11-failure-in-chinese');
+    // Times say their timezone (the browser's).
+    assert.match(await p.locator('dd time').first().innerText(), /GMT\+8/);
     // The set page: the reason in Chinese in the versions table, the creation source translated.
     await p.goto(`${s.url}/console/#/sets/${set.modelSetId}`);
     await p.locator('td [data-failure-code="UnsupportedArchitecture"]').waitFor();
