@@ -353,6 +353,10 @@ describe('user CLI polish (issue 15, item 7)', () => {
     const vllm = await modelreg(['validate', good, '--format', 'HuggingFace.vLLM', '--vllm-version', '9.9'], env);
     assert.equal(vllm.code, 3);
     assert.match(vllm.stderr, /vLLM/);
+    // --json carries the reason's stable code and parameters too (what DescribeModel would say).
+    const vllmJson = JSON.parse((await modelreg(['validate', good, '--format', 'HuggingFace.vLLM', '--vllm-version', '9.9', '--json'], env)).stdout);
+    assert.equal(vllmJson.failureCode, 'UnsupportedVllmVersion');
+    assert.equal(vllmJson.failureParams.version, '9.9');
     assert.equal((await modelreg(['validate', path.join(home, 'nothing')], env)).code, 2);
   });
 

@@ -93,7 +93,7 @@ export function registerValidate(program: Command): void {
         );
       } catch (err) {
         if (!(err instanceof ModelValidationError)) throw err;
-        if (o.json) printJson({ valid: false, dir: where, failureReason: err.message });
+        if (o.json) printJson({ valid: false, dir: where, failureReason: err.message, failureCode: err.reason.code, failureParams: err.reason.params });
         throw new CliError(`${where}: an import would fail: ${err.message}`, EXIT.importFailed);
       }
     });
