@@ -10,6 +10,9 @@ const PARAMETER_CODES = new Set(['InvalidParameter', 'MissingParameter']);
 const LEADING_PATH = /^([A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[\d+\])*)(?=[\s:"(,]|$)/;
 
 export function errorField(err: ApiError, action: ActionDef | undefined): string | undefined {
+  // An error that says its field itself (a `field` property, e.g. from an error factory) wins.
+  const own = (err as { field?: unknown }).field;
+  if (typeof own === 'string' && /^[\x21-\x7e]{1,200}$/.test(own)) return own;
   if (!action?.body || !PARAMETER_CODES.has(err.code)) return undefined;
   const m = LEADING_PATH.exec(err.message);
   if (!m) return undefined;
