@@ -19,6 +19,7 @@ import { registerConsole } from './console-route.js';
 import { registerDownloads } from './download-route.js';
 import { registerHub } from './hub/index.js';
 import { sendError, sendResult } from './envelope.js';
+import { errorField } from './error-field.js';
 import { ignoredFieldsHeader, parseJsonBody, validateBody } from './validate-body.js';
 
 export interface HttpOptions {
@@ -146,7 +147,10 @@ export function buildHttpServer(services: Services, opts: HttpOptions): FastifyI
     return sendError(reply, req.apiRequestId, new ApiError('RouteNotFound', `no API at ${req.method} ${path}; the API routes are ${ROUTES.map((r) => 'POST ' + r).join(', ')}`));
   });
 
-  app.setErrorHandler((err, req, reply) => sendError(reply, req.apiRequestId, toApiError(err, req)));
+  app.setErrorHandler((err, req, reply) => {
+    const e = toApiError(err, req);
+    return sendError(reply, req.apiRequestId, e, errorField(e, req.apiActionDef));
+  });
   return app;
 }
 

@@ -19,7 +19,8 @@ import { normalizeObjectPath, validateBucketName } from '../../objects/object-pa
 import type { ObjectStore } from '../../objects/object-store.js';
 import { clientOptions, resolveClient, type ClientFlags } from '../client-options.js';
 import { failIfFailed, followVersion, formatVersion } from '../follow.js';
-import { formatFieldsOf, importRequestProblem, inFlagTerms } from '../import-request.js';
+import { formatFieldsOf, importRequestProblem } from '../import-request.js';
+import { inFlagTerms } from '../field-flags.js';
 import { findSet, MODEL_ROUTE } from '../model-sets.js';
 import { CliError, EXIT, formatBytes, printJson, usageError } from '../output.js';
 import { ProgressBar } from '../progress.js';

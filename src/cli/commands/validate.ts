@@ -72,8 +72,8 @@ export function registerValidate(program: Command): void {
         ...(o.chatTemplateFile ? { customSpec: { displayName: 'chat template' } } : {}),
       };
       const where = path.resolve(dir);
-      const wouldFail = (reason: string): CliError => {
-        if (o.json) printJson({ valid: false, dir: where, failureReason: reason });
+      const wouldFail = (reason: string, coded?: { code: string; params?: unknown }): CliError => {
+        if (o.json) printJson({ valid: false, dir: where, failureReason: reason, ...(coded ? { failureCode: coded.code, failureParams: coded.params } : {}) });
         return new CliError(`${where}: an import would fail: ${reason}`, EXIT.importFailed);
       };
       const problem = importRequestProblem(request);
@@ -100,7 +100,7 @@ export function registerValidate(program: Command): void {
         );
       } catch (err) {
         if (!(err instanceof ModelValidationError)) throw err;
-        throw wouldFail(err.message);
+        throw wouldFail(err.message, err.reason);
       }
     });
 }

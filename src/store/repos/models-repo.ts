@@ -8,7 +8,7 @@ import { keysetPage, type PageOf } from '../keyset.js';
 export type ModelSetRow = Selectable<ModelSetsTable>;
 export type ModelVersionRow = Selectable<ModelVersionsTable>;
 type Db = Kysely<Database> | Transaction<Database>;
-type VersionListRow = Pick<ModelVersionRow, 'id' | 'name' | 'model_set_id' | 'version_no' | 'status' | 'source_type' | 'created_at' | 'modified_at' | 'failure_reason' | 'description'>;
+type VersionListRow = Pick<ModelVersionRow, 'id' | 'name' | 'model_set_id' | 'version_no' | 'status' | 'source_type' | 'created_at' | 'modified_at' | 'failure_reason' | 'failure_code' | 'failure_params' | 'description'>;
 
 /** modelreg's extensions of DescribeCustomModelSets: order and filters, all in the database. */
 export interface SetListQuery extends PageOf<ModelSetRow> {
@@ -175,7 +175,7 @@ export class ModelsRepo {
       list = prepareRead<VersionListRow>(this.db, n, (...ids) =>
         this.db
           .selectFrom('model_versions')
-          .select(['id', 'name', 'model_set_id', 'version_no', 'status', 'source_type', 'created_at', 'modified_at', 'failure_reason', 'description'])
+          .select(['id', 'name', 'model_set_id', 'version_no', 'status', 'source_type', 'created_at', 'modified_at', 'failure_reason', 'failure_code', 'failure_params', 'description'])
           .where('model_set_id', 'in', ids)
           .orderBy('model_set_id')
           .orderBy('version_no'),
@@ -192,7 +192,7 @@ export class ModelsRepo {
   pageVersionsOfSet(setId: string, p: PageOf<Pick<ModelVersionRow, 'version_no'>>): Promise<VersionListRow[]> {
     const q = this.db
       .selectFrom('model_versions')
-      .select(['id', 'name', 'model_set_id', 'version_no', 'status', 'source_type', 'created_at', 'modified_at', 'failure_reason', 'description'])
+      .select(['id', 'name', 'model_set_id', 'version_no', 'status', 'source_type', 'created_at', 'modified_at', 'failure_reason', 'failure_code', 'failure_params', 'description'])
       .where('model_set_id', '=', setId);
     return keysetPage(q, ['version_no'], { ...p, from: p.marker && [p.marker.version_no] }).execute();
   }
