@@ -35,13 +35,13 @@ export function formatFieldsOf(o: FormatFlags): Pick<ImportRequest, 'modelFormat
   return out;
 }
 
-/** The request rules' refusal, in the flags' terms; null when the request would be accepted. */
-export function importRequestProblem(meta: ImportRequest): string | null {
+/** The request rules' refusal (its API error code, the message in the flags' terms); null when the request would be accepted. */
+export function importRequestProblem(meta: ImportRequest): { code: string; message: string } | null {
   try {
     checkImportRequest(meta);
     return null;
   } catch (err) {
-    if (err instanceof ApiError) return inFlagTerms(err.message);
+    if (err instanceof ApiError) return { code: err.code, message: inFlagTerms(err.message) };
     throw err;
   }
 }

@@ -201,7 +201,7 @@ export function registerImport(program: Command): void {
       meta.objectPath = prefix;
       // The chat template file is uploaded (and named) later: the rules judge that one is given.
       const problem = importRequestProblem({ ...meta, ...(o.chatTemplateFile ? { customSpec: { displayName: path.basename(o.chatTemplateFile) } } : {}) });
-      if (problem) throw usageError(problem);
+      if (problem) throw usageError(problem.message);
     } catch (err) {
       if (err instanceof ApiError) throw usageError(inFlagTerms(err.message));
       throw err;

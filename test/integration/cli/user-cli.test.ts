@@ -353,10 +353,16 @@ describe('user CLI polish (issue 15, item 7)', () => {
     const vllm = await modelreg(['validate', good, '--format', 'HuggingFace.vLLM', '--vllm-version', '9.9'], env);
     assert.equal(vllm.code, 3);
     assert.match(vllm.stderr, /vLLM/);
-    // --json carries the reason's stable code and parameters too (what DescribeModel would say).
+    // --json: a request rule's refusal carries the API error code CreateCustomModel would answer,
+    // named by the flag; a file rule's the stable failure code and parameters DescribeModel would show.
     const vllmJson = JSON.parse((await modelreg(['validate', good, '--format', 'HuggingFace.vLLM', '--vllm-version', '9.9', '--json'], env)).stdout);
-    assert.equal(vllmJson.failureCode, 'UnsupportedVllmVersion');
-    assert.equal(vllmJson.failureParams.version, '9.9');
+    assert.equal(vllmJson.valid, false);
+    assert.equal(vllmJson.errorCode, 'InvalidParameter');
+    assert.match(vllmJson.failureReason, /--vllm-version/);
+    const badJson = JSON.parse((await modelreg(['validate', broken, '--json'], env)).stdout);
+    assert.equal(badJson.valid, false);
+    assert.match(badJson.failureCode, /^[A-Z][A-Za-z]+$/);
+    assert.equal(typeof badJson.failureParams, 'object');
     assert.equal((await modelreg(['validate', path.join(home, 'nothing')], env)).code, 2);
   });
 
