@@ -3,7 +3,9 @@
 // (issue 14). Per request: node:http, the BCE v1 signature check (parse the Authorization header,
 // the time window, two HMAC-SHA256, a constant-time compare), the key's row read with a prepared
 // better-sqlite3 statement (its status checked), the action's reads or write with prepared
-// statements, and the JSON answer. No framework, no logging, no rate limit, no policies.
+// statements (for DescribeModel: the version with its set, its aliases and its tags; for the
+// listing: the page, its versions and the account's count of sets, as modelreg answers them),
+// and the JSON answer. No framework, no logging, no rate limit, no policies, no body validation.
 // It reads and writes modelreg's own database file (WAL), so the rows are the same.
 //   FLOOR_DB=<sqlite file> FLOOR_MASTER_KEY=<base64> FLOOR_PORT=<port> node --import tsx bench/floor-server.ts
 import { createDecipheriv, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
@@ -17,6 +19,9 @@ const masterKey = Buffer.from(process.env.FLOOR_MASTER_KEY!, 'base64');
 
 const keyRow = db.prepare('select access_key, account_id, secret_enc, policies, status from access_keys where access_key = ?');
 const versionRow = db.prepare('select v.*, s.name as set_name from model_versions v join model_sets s on s.id = v.model_set_id where v.account_id = ? and v.id = ?');
+const aliasesOf = db.prepare('select alias from model_set_aliases where model_id = ? order by alias').pluck();
+const tagsOf = db.prepare('select tag_key, tag_value from model_version_tags where model_id = ? order by tag_key');
+const setsCount = db.prepare('select count(*) from model_sets where account_id = ?').pluck();
 const setsPage = db.prepare('select * from model_sets where account_id = ? order by created_at, id limit ?');
 const versionsOfSets = db.prepare(
   "select id, name, model_set_id, status, source_type, description, failure_reason, created_at, modified_at from model_versions where model_set_id in (select value from json_each(?)) order by model_set_id, version_no",
@@ -71,6 +76,7 @@ function answer(action: string, account: string, body: any): unknown {
       if (!v) return undefined;
       const meta = JSON.parse(v.source_meta);
       const details = v.details ? JSON.parse(v.details) : {};
+      const tags = tagsOf.all(v.id) as { tag_key: string; tag_value: string }[];
       return {
         modelSetId: v.model_set_id, modelSetName: v.set_name, modelId: v.id, modelName: v.name, model: meta.basicModelName,
         sourceInfo: { sourceType: v.source_type, ...meta.sourceInfo }, status: v.status,
@@ -78,6 +84,8 @@ function answer(action: string, account: string, body: any): unknown {
         createTime: time(v.created_at), modifyTime: time(v.modified_at),
         isSupportDeploy: false, isSupportModelComp: false, isSupportEvaluation: false, modelCompConfigs: [],
         ...details, transformerVersion: meta.transformerVersion,
+        aliases: aliasesOf.all(v.id),
+        ...(tags.length ? { tags: tags.map((t) => ({ key: t.tag_key, value: t.tag_value })) } : {}),
       };
     }
     case 'DescribeCustomModelSets': {
@@ -93,7 +101,7 @@ function answer(action: string, account: string, body: any): unknown {
             modelIds: vs.map((v) => v.id), modelNames: vs.map((v) => v.name), modelVersionList: vs.map(summary),
           };
         }),
-        pageInfo: { marker: '', maxKeys: body.maxKeys ?? 10, isTruncated: sets.length > page.length, nextMarker: sets[page.length]?.id ?? '', pageReverse: false },
+        pageInfo: { marker: '', maxKeys: body.maxKeys ?? 10, isTruncated: sets.length > page.length, nextMarker: sets[page.length]?.id ?? '', pageReverse: false, totalCount: setsCount.get(account) },
       };
     }
     case 'CreateCustomModelSet': {
