@@ -6,7 +6,7 @@
 //   npm run bench:http                      (10 s per target, 50 connections, 1 round)
 //   BENCH_ROUNDS=3 BENCH_DURATION=5 npm run bench:http   (medians over rounds)
 //   BENCH_JSON=1 npm run bench:http         (one JSON line instead of the tables)
-//   BENCH_PROFILE=/tmp/prof npm run bench:http   (a V8 CPU profile of the modelreg server)
+//   BENCH_PROFILE=/tmp/prof npm run bench:http   (V8 CPU profiles of the modelreg server, and of the floor in /tmp/prof/floor)
 //   BENCH_ACTIONS=DescribeModel npm run bench:http (some of the actions only)
 //   BENCH_MODELREG_ROOT=<checkout> npm run bench:http (the modelreg server of another checkout)
 //   BENCH_BASELINE_ROOT=<checkout> npm run bench:http (also that checkout's server, on the same
@@ -143,7 +143,9 @@ async function main(): Promise<void> {
 
     const floorPort = await freePort();
     const floorUrl = `http://127.0.0.1:${floorPort}`;
-    const floor = spawnChild(['--import', 'tsx', 'bench/floor-server.ts'], { FLOOR_DB: path.join(dataDir, 'modelreg.sqlite'), FLOOR_MASTER_KEY: masterKey, FLOOR_PORT: String(floorPort) });
+    // With BENCH_PROFILE the floor is profiled too (into <dir>/floor), to compare where each spends its time.
+    const floorProf = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE, 'floor')}`] : [];
+    const floor = spawnChild([...floorProf, '--import', 'tsx', 'bench/floor-server.ts'], { FLOOR_DB: path.join(dataDir, 'modelreg.sqlite'), FLOOR_MASTER_KEY: masterKey, FLOOR_PORT: String(floorPort) });
     await waitUntilUp(floorUrl);
     for (const c of cases) {
       const r = await postRaw(floorUrl, c.key, c.action, c.body.replace('[<id>]', 'y'.repeat(33)));
