@@ -41,6 +41,9 @@ export interface SetFilter {
   versionTag?: { key: string; value?: string };
 }
 
+const isUnfiltered = (f: SetFilter): boolean =>
+  !f.nameContains && !f.label && !f.modelType && !f.versionStatus && !f.versionTag;
+
 /** LIKE-escapes a literal (with ESCAPE '!'), so % and _ in a search match themselves. */
 const likeLiteral = (s: string): string => s.replace(/[!%_]/g, (c) => `!${c}`);
 
@@ -61,6 +64,7 @@ export class ModelsRepo {
       db.insertInto('model_sets').values({ id, account_id: account, name, model_type: type, labels, source, next_version: next as unknown as number, created_at: created, modified_at: modified }),
     );
     this.setById = prepareRead<ModelSetRow>(db, 2, (account, id) => db.selectFrom('model_sets').selectAll().where('account_id', '=', account).where('id', '=', id));
+    this.setCount = prepareRead(db, 1, (account) => db.selectFrom('model_sets').select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', account));
     this.setPages = ([false, true] as const).map((reverse) =>
       ([false, true] as const).map((withMarker) =>
         prepareRead<ModelSetRow>(db, withMarker ? 4 : 2, (account, limit, createdAt, id) => {
@@ -84,6 +88,8 @@ export class ModelsRepo {
   private readonly setById: (...args: unknown[]) => Promise<ModelSetRow[]>;
   /** [forward, reverse] × [from the start, from a marker]; the limit is a parameter. */
   private readonly setPages: Array<Array<(...args: unknown[]) => Promise<ModelSetRow[]>>>;
+  /** The account's count of sets (the listing's totalCount without a filter). */
+  private readonly setCount: (...args: unknown[]) => Promise<{ n: number | string | bigint }[]>;
   /** listVersions by the number of sets asked about (1 … 101, a page and its look-ahead). */
   private readonly versionLists = new Map<number, (...args: unknown[]) => Promise<VersionListRow[]>>();
 
@@ -119,6 +125,10 @@ export class ModelsRepo {
 
   /** A page of sets in the asked order, filtered in the database (indexes in migration 0011). */
   listSets(p: SetListQuery): Promise<ModelSetRow[]> {
+    // Qianfan's own listing (no filter, oldest first): the statement compiled once.
+    if (p.sortBy === 'created_at' && isUnfiltered(p.filter)) {
+      return this.pageSets({ accountId: p.accountId, limit: p.limit, reverse: p.reverse, ...(p.marker && { marker: { createdAt: p.marker.key, id: p.marker.id } }) });
+    }
     const dir = p.reverse ? 'desc' : 'asc';
     let q = this.filteredSets(p.accountId, p.filter).selectAll();
     if (p.marker) {
@@ -129,6 +139,7 @@ export class ModelsRepo {
   }
 
   async countSetsMatching(accountId: string, filter: SetFilter): Promise<number> {
+    if (isUnfiltered(filter)) return Number((await this.setCount(accountId))[0]!.n);
     const r = await this.filteredSets(accountId, filter).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     return Number(r.n);
   }
