@@ -8,6 +8,7 @@
 // and the JSON answer. No framework, no logging, no rate limit, no policies, no body validation.
 // It reads and writes modelreg's own database file (WAL), so the rows are the same.
 //   FLOOR_DB=<sqlite file> FLOOR_MASTER_KEY=<base64> FLOOR_PORT=<port> node --import tsx bench/floor-server.ts
+//   FLOOR_FRAMEWORK=fastify: the same work inside Fastify (BENCH_FASTIFY_FLOOR=1 in the bench).
 import { createDecipheriv, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import SQLite from 'better-sqlite3';
@@ -114,31 +115,49 @@ function answer(action: string, account: string, body: any): unknown {
   return undefined;
 }
 
-function send(res: http.ServerResponse, status: number, payload: unknown): void {
-  const text = JSON.stringify(payload);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+/** The status and JSON text of the answer to a request. */
+function handle(req: http.IncomingMessage, body: Buffer): [number, string] {
+  const requestId = randomUUID();
+  try {
+    const account = authenticate(req);
+    if (!account) return [401, JSON.stringify({ requestId, code: 'SignatureDoesNotMatch', message: 'refused' })];
+    const action = /[?&]Action=([A-Za-z]+)/.exec(req.url!)?.[1] ?? '';
+    const result = answer(action, account, JSON.parse(body.toString('utf8') || '{}'));
+    if (result === undefined) return [404, JSON.stringify({ requestId, code: 'NotFound', message: 'not found' })];
+    return [200, JSON.stringify({ requestId, result })];
+  } catch (err) {
+    return [500, JSON.stringify({ requestId, code: 'InternalError', message: String(err) })];
+  }
 }
 
-http
-  .createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const requestId = randomUUID();
-      try {
-        const account = authenticate(req);
-        if (!account) return send(res, 401, { requestId, code: 'SignatureDoesNotMatch', message: 'refused' });
-        const action = /[?&]Action=([A-Za-z]+)/.exec(req.url!)?.[1] ?? '';
-        const result = answer(action, account, JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'));
-        if (result === undefined) return send(res, 404, { requestId, code: 'NotFound', message: 'not found' });
-        send(res, 200, { requestId, result });
-      } catch (err) {
-        send(res, 500, { requestId, code: 'InternalError', message: String(err) });
-      }
-    });
-  })
-  .listen(Number(process.env.FLOOR_PORT), '127.0.0.1');
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+if (process.env.FLOOR_FRAMEWORK === 'fastify') {
+  // The same floor inside Fastify (one route, bodies as bytes, a global and a route onRequest
+  // hook like modelreg's, the answer sent by reply.send): what the framework itself adds.
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify({ logger: false });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addHook('onRequest', (_req, _reply, done) => done());
+  app.post('/v2/:route', { onRequest: async () => {} }, async (req, reply) => {
+    const [status, text] = handle(req.raw, req.body as Buffer);
+    return reply.code(status).header('content-type', JSON_TYPE).send(text);
+  });
+  await app.listen({ port: Number(process.env.FLOOR_PORT), host: '127.0.0.1' });
+} else {
+  http
+    .createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const [status, text] = handle(req, Buffer.concat(chunks));
+        res.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(text) });
+        res.end(text);
+      });
+    })
+    .listen(Number(process.env.FLOOR_PORT), '127.0.0.1');
+}
 
 // Exit normally on SIGTERM, so that a CPU profile (--cpu-prof) is written.
 process.on('SIGTERM', () => process.exit(0));

@@ -9,6 +9,7 @@
 //   BENCH_PROFILE=/tmp/prof npm run bench:http   (V8 CPU profiles of the modelreg server, and of the floor in /tmp/prof/floor)
 //   BENCH_ACTIONS=DescribeModel npm run bench:http (some of the actions only)
 //   BENCH_MODELREG_ROOT=<checkout> npm run bench:http (the modelreg server of another checkout)
+//   BENCH_FASTIFY_FLOOR=1 npm run bench:http (also the floor's work inside Fastify)
 //   BENCH_BASELINE_ROOT=<checkout> npm run bench:http (also that checkout's server, on the same
 //                                   database, in the same rounds: before/after side by side)
 // Every server is a child process so that the load generator does not share its event loop.
@@ -152,6 +153,15 @@ async function main(): Promise<void> {
       if (r.status !== 200) throw new Error(`floor ${c.action}: ${r.status} ${r.text}`);
     }
 
+    // BENCH_FASTIFY_FLOOR=1: the floor's work inside Fastify too (what the framework adds).
+    let fastifyFloor: { url: string; pid: number | undefined } | undefined;
+    if (process.env.BENCH_FASTIFY_FLOOR === '1') {
+      const port = await freePort();
+      const child = spawnChild(['--import', 'tsx', 'bench/floor-server.ts'], { FLOOR_DB: path.join(dataDir, 'modelreg.sqlite'), FLOOR_MASTER_KEY: masterKey, FLOOR_PORT: String(port), FLOOR_FRAMEWORK: 'fastify' });
+      fastifyFloor = { url: `http://127.0.0.1:${port}`, pid: child.pid };
+      await waitUntilUp(fastifyFloor.url);
+    }
+
     // BENCH_BASELINE_ROOT=<checkout>: that checkout's server too, on the same database, measured
     // in the same rounds ("before" a change, side by side with "after").
     let before: { url: string; pid: number | undefined } | undefined;
@@ -161,10 +171,10 @@ async function main(): Promise<void> {
       before = { url: `http://127.0.0.1:${port}`, pid: child.pid };
     }
 
-    type Target = 'bare' | 'floor' | 'modelreg' | 'before';
-    const targets: Partial<Record<Target, string>> = { bare: bareUrl, floor: floorUrl, modelreg: regUrl, ...(before && { before: before.url }) };
+    type Target = 'bare' | 'floor' | 'fastifyFloor' | 'modelreg' | 'before';
+    const targets: Partial<Record<Target, string>> = { bare: bareUrl, floor: floorUrl, ...(fastifyFloor && { fastifyFloor: fastifyFloor.url }), modelreg: regUrl, ...(before && { before: before.url }) };
     const names = Object.keys(targets) as Target[];
-    const pids: Partial<Record<Target, number | undefined>> = { bare: bare.pid, floor: floor.pid, modelreg: reg.pid, before: before?.pid };
+    const pids: Partial<Record<Target, number | undefined>> = { bare: bare.pid, floor: floor.pid, fastifyFloor: fastifyFloor?.pid, modelreg: reg.pid, before: before?.pid };
     const runs: Record<string, Partial<Record<Target, Measured[]>>> = {};
     // Warm each up (JIT, caches), then measure: per round, per action, the targets back to back.
     for (const c of cases) for (const t of names) await load(targets[t]!, c, WARMUP);
@@ -204,6 +214,7 @@ async function main(): Promise<void> {
             ...Object.fromEntries(names.map((t) => [t, med(t)])),
             ...ratios('modelreg'),
             ...(before && { before: { ...med('before'), ...ratios('before') } }),
+            ...(fastifyFloor && { fastifyFloor: { ...med('fastifyFloor'), ...ratios('fastifyFloor') } }),
             rounds: cell,
           } as Record<string, any>,
         ];
@@ -230,6 +241,7 @@ async function main(): Promise<void> {
       for (const [action, s] of Object.entries(summary)) {
         console.log(rows(action, s, s.modelreg, s));
         if (s.before) console.log(rows(`${action} (BENCH_BASELINE_ROOT)`, s, s.before, s.before));
+        if (s.fastifyFloor) console.log(rows(`${action} (the floor in Fastify)`, s, s.fastifyFloor, s.fastifyFloor));
       }
       console.log('\nCPU time of the server process per request (µs), and the same ratios from it (reference µs ÷ server µs):');
       console.log('| action | bare µs | floor µs | server µs | server / floor | server / bare |');
@@ -237,6 +249,7 @@ async function main(): Promise<void> {
       for (const [action, s] of Object.entries(summary)) {
         console.log(`| ${action} | ${s.bare.cpuUsPerRequest} | ${s.floor.cpuUsPerRequest} | ${s.modelreg.cpuUsPerRequest} | ${s.cpuVsFloor} | ${s.cpuVsBare} |`);
         if (s.before) console.log(`| ${action} (BENCH_BASELINE_ROOT) | ${s.bare.cpuUsPerRequest} | ${s.floor.cpuUsPerRequest} | ${s.before.cpuUsPerRequest} | ${s.before.cpuVsFloor} | ${s.before.cpuVsBare} |`);
+        if (s.fastifyFloor) console.log(`| ${action} (the floor in Fastify) | ${s.bare.cpuUsPerRequest} | ${s.floor.cpuUsPerRequest} | ${s.fastifyFloor.cpuUsPerRequest} | ${s.fastifyFloor.cpuVsFloor} | ${s.fastifyFloor.cpuVsBare} |`);
       }
       console.log('goals: modelreg / floor ≥ 0.8, modelreg / bare ≥ 0.3, modelreg p99 < 10 ms');
     }
