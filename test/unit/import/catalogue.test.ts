@@ -176,7 +176,9 @@ describe('CLI and console read the catalogue', () => {
       assert.equal(importRequestProblem(fields), null);
     }
     // A refusal names the flag as well as the field.
-    assert.match(importRequestProblem(formatFieldsOf({ format: 'HuggingFace.vLLM', vllmVersion: '9.9' }))!, /^--vllm-version \(importMeta\.vLLMVersion\) "9\.9" is not supported/);
+    const refusal = importRequestProblem(formatFieldsOf({ format: 'HuggingFace.vLLM', vllmVersion: '9.9' }))!;
+    assert.equal(refusal.code, 'InvalidParameter');
+    assert.match(refusal.message, /^--vllm-version \(importMeta\.vLLMVersion\) "9\.9" is not supported/);
   });
 
   it('the console’s generated constants are the catalogue', async () => {
