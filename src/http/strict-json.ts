@@ -29,19 +29,25 @@ export function parseStrictJson(text: string, maxDepth = MAX_JSON_DEPTH): unknow
   }
   // The scan runs first so that absurd nesting is refused before JSON.parse spends time on it;
   // its other findings wait until JSON.parse has said the text is JSON at all.
-  const problem = scanJson(text, { maxDepth, forbiddenKeys: FORBIDDEN_KEYS, checkStrings: true });
-  if (problem?.kind === 'depth') throw new ApiError('InappropriateJSON', message(problem));
+  const problem = scan(text, maxDepth);
+  if (problem?.kind === 'depth') throw new ApiError('InappropriateJSON', problem.message);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
     throw new ApiError('MalformedJSON', `the request body is not valid JSON: ${(err as Error).message}`);
   }
-  if (problem) throw new ApiError('InappropriateJSON', message(problem));
+  if (problem) throw new ApiError('InappropriateJSON', problem.message);
   return value;
 }
 
-/** Each finding of the shared scanner as this layer words it: a field path, or the request body itself. */
+/** The shared scan with this layer's limits; its finding worded for a request body. */
+function scan(text: string, maxDepth: number): { kind: JsonProblem['kind']; message: string } | null {
+  const problem = scanJson(text, { maxDepth, forbiddenKeys: FORBIDDEN_KEYS, checkStrings: true });
+  return problem && { kind: problem.kind, message: message(problem) };
+}
+
+/** Where a problem is: a field path, or the request body itself. */
 function message(problem: JsonProblem): string {
   const where = (path: JsonPathSegment[]): string => {
     const field = formatJsonPath(path);

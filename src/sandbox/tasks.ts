@@ -98,8 +98,7 @@ export function parseJsonChecked(bytes: Buffer, name: string): unknown {
   return json;
 }
 
-/** 'null', 'array', or the typeof of anything else. */
-export const kindOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+const kindOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 
 /** The kind of each member of an object (or the kind of a non-object value): what a shape check needs, not the data. */
 export function topLevelKinds(json: unknown): Record<string, string> | string {

@@ -3,7 +3,7 @@
 // costs the event loop nothing; every document's nesting depth is bounded (MAX_JSON_DEPTH).
 import { INLINE_PARSE_BYTES, MAX_CONFIG_JSON_BYTES } from '../../sandbox/limits.js';
 import { runInSandbox, SandboxError } from '../../sandbox/sandbox.js';
-import { kindOf, parseJsonChecked, TaskRefusal, topLevelKinds, type TaskInputs, type TaskOutputs } from '../../sandbox/tasks.js';
+import { parseJsonChecked, TaskRefusal, topLevelKinds } from '../../sandbox/tasks.js';
 import { ModelValidationError } from './model-validation-error.js';
 
 /** A parsed small JSON object file; `name` is used in messages. Parses on this thread: callers bound the size. */
@@ -22,7 +22,17 @@ export function parseJsonObject(bytes: Buffer, name: string): Record<string, unk
 /** Like parseJsonObject, but documents above INLINE_PARSE_BYTES are parsed in the sandbox. */
 export async function parseJsonDocument(bytes: Buffer, name: string, signal?: AbortSignal): Promise<Record<string, unknown>> {
   if (bytes.length <= INLINE_PARSE_BYTES) return parseJsonObject(bytes, name);
-  return asObject(await parseInSandbox('parseJson', bytes, name, signal), name);
+  refuseBom(bytes, name);
+  let json: unknown;
+  try {
+    json = await runInSandbox('parseJson', { bytes, name }, signal ? { signal } : {});
+  } catch (err) {
+    if (err instanceof SandboxError) {
+      throw new ModelValidationError(err.reason === 'refused' ? err.message : `${name} (${bytes.length} bytes) ${err.message} while being parsed`, name);
+    }
+    throw err;
+  }
+  return asObject(json, name);
 }
 
 /**
@@ -30,22 +40,22 @@ export async function parseJsonDocument(bytes: Buffer, name: string, signal?: Ab
  * shape is checked but whose contents are not needed (tokenizer.json): large ones never cross into this heap.
  */
 export async function jsonObjectKinds(bytes: Buffer, name: string, signal?: AbortSignal): Promise<Record<string, string>> {
-  const kinds = bytes.length <= INLINE_PARSE_BYTES ? topLevelKinds(parseJsonObject(bytes, name)) : await parseInSandbox('jsonTopLevelKinds', bytes, name, signal);
-  if (typeof kinds === 'string') throw notAnObject(kinds, name);
-  return kinds;
-}
-
-/** A document too large for the event loop, parsed by a sandbox task; its refusals name the file. */
-async function parseInSandbox<K extends 'parseJson' | 'jsonTopLevelKinds'>(task: K, bytes: Buffer, name: string, signal?: AbortSignal): Promise<TaskOutputs[K]> {
-  refuseBom(bytes, name);
-  try {
-    return await runInSandbox(task, { bytes, name } as TaskInputs[K], signal ? { signal } : {});
-  } catch (err) {
-    if (err instanceof SandboxError) {
-      throw new ModelValidationError(err.reason === 'refused' ? err.message : `${name} (${bytes.length} bytes) ${err.message} while being parsed`, name);
+  let kinds: Record<string, string> | string;
+  if (bytes.length <= INLINE_PARSE_BYTES) {
+    kinds = topLevelKinds(parseJsonObject(bytes, name));
+  } else {
+    refuseBom(bytes, name);
+    try {
+      kinds = await runInSandbox('jsonTopLevelKinds', { bytes, name }, signal ? { signal } : {});
+    } catch (err) {
+      if (err instanceof SandboxError) {
+        throw new ModelValidationError(err.reason === 'refused' ? err.message : `${name} (${bytes.length} bytes) ${err.message} while being parsed`, name);
+      }
+      throw err;
     }
-    throw err;
   }
+  if (typeof kinds === 'string') throw new ModelValidationError(`${name} must contain a JSON object, got ${kinds === 'null' || kinds === 'array' ? (kinds === 'array' ? 'an array' : 'null') : `a ${kinds}`}`, name);
+  return kinds;
 }
 
 function refuseBom(bytes: Buffer, name: string): void {
@@ -55,14 +65,10 @@ function refuseBom(bytes: Buffer, name: string): void {
 }
 
 function asObject(json: unknown, name: string): Record<string, unknown> {
-  const kind = kindOf(json);
-  if (kind !== 'object') throw notAnObject(kind, name);
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new ModelValidationError(`${name} must contain a JSON object, got ${json === null ? 'null' : Array.isArray(json) ? 'an array' : `a ${typeof json}`}`, name);
+  }
   return json as Record<string, unknown>;
-}
-
-/** `kind` as kindOf (src/sandbox/tasks.ts) names it. */
-function notAnObject(kind: string, name: string): ModelValidationError {
-  return new ModelValidationError(`${name} must contain a JSON object, got ${kind === 'null' ? 'null' : kind === 'array' ? 'an array' : `a ${kind}`}`, name);
 }
 
 /** Config documents (config.json, generation_config.json, model_index.json, scheduler/preprocessor configs). */
