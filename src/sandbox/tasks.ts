@@ -41,20 +41,11 @@ export type TaskName = keyof TaskInputs;
 
 export const TASKS: { [K in TaskName]: (input: TaskInputs[K]) => TaskOutputs[K] } = {
   parseTemplate({ template }) {
-    try {
-      new Template(template);
-    } catch (err) {
-      throw new TaskRefusal(`is not a valid Jinja template: ${(err as Error).message}`);
-    }
+    compileTemplate(template);
     return null;
   },
   renderTemplate({ template, context }) {
-    let parsed: Template;
-    try {
-      parsed = new Template(template);
-    } catch (err) {
-      throw new TaskRefusal(`is not a valid Jinja template: ${(err as Error).message}`);
-    }
+    const parsed = compileTemplate(template);
     let out: string;
     try {
       out = parsed.render(context);
@@ -76,6 +67,14 @@ export const TASKS: { [K in TaskName]: (input: TaskInputs[K]) => TaskOutputs[K] 
     return parseSafetensorsHeader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), fileSize, name);
   },
 };
+
+function compileTemplate(template: string): Template {
+  try {
+    return new Template(template);
+  } catch (err) {
+    throw new TaskRefusal(`is not a valid Jinja template: ${(err as Error).message}`);
+  }
+}
 
 /** JSON.parse of UTF-8 bytes, then a depth check (so later recursive walks and copies stay shallow). */
 export function parseJsonChecked(bytes: Buffer, name: string): unknown {
