@@ -3,7 +3,6 @@
 // is shown to the user as is.
 import { Template } from '@huggingface/jinja';
 import { parseSafetensorsHeader, type SafetensorsHeader } from '../domain/import/safetensors.js';
-import { scanJson } from '../domain/json/json-scan.js';
 import { MAX_JSON_DEPTH, MAX_TEMPLATE_OUTPUT_CHARS } from './limits.js';
 
 export class TaskRefusal extends Error {
@@ -90,8 +89,10 @@ export function parseJsonChecked(bytes: Buffer, name: string): unknown {
   } catch (err) {
     throw new TaskRefusal(`${name} is not valid JSON: ${(err as Error).message}`, name);
   }
-  // Counted on the text JSON.parse accepted (src/domain/json/json-scan.ts), so the value is not walked.
-  if (scanJson(text, { maxDepth: MAX_JSON_DEPTH, duplicateKeys: false })?.kind === 'depth') {
+  // Walking the parsed value is cheaper here than scanJson (src/domain/json/json-scan.ts) over the
+  // text: that scan is for request bodies, refused before JSON.parse; these documents are parsed first.
+  const depth = jsonDepth(json, MAX_JSON_DEPTH);
+  if (depth > MAX_JSON_DEPTH) {
     throw new TaskRefusal(`${name} nests JSON more than ${MAX_JSON_DEPTH} levels deep; model documents never do, so it is refused`, name);
   }
   return json;
@@ -103,4 +104,21 @@ const kindOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ?
 export function topLevelKinds(json: unknown): Record<string, string> | string {
   if (kindOf(json) !== 'object') return kindOf(json);
   return Object.fromEntries(Object.entries(json as Record<string, unknown>).map(([k, v]) => [k, kindOf(v)]));
+}
+
+/** Nesting depth of a parsed JSON value, iteratively; stops counting once past `limit`. */
+export function jsonDepth(value: unknown, limit: number): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop() as [unknown, number];
+    if (typeof v !== 'object' || v === null) continue;
+    const depth = d + 1;
+    if (depth > max) max = depth;
+    if (max > limit) return max;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth]);
+    }
+  }
+  return max;
 }

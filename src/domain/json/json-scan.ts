@@ -22,13 +22,10 @@ export interface JsonScanOptions {
   forbiddenKeys?: ReadonlySet<string>;
   /** Whether escaped strings are checked for lone surrogates and NUL. */
   checkStrings?: boolean;
-  /** Whether a key repeated in one object is a problem (default true); off, only the other checks run. */
-  duplicateKeys?: boolean;
 }
 
 interface Frame {
-  object: boolean;
-  /** Keys seen so far in an object, when duplicates are looked for. */
+  /** Keys seen so far in an object; null for an array. */
   keys: Set<string> | null;
   /** The key this container is the value of, when its parent is an object. */
   name: string;
@@ -48,17 +45,13 @@ export function scanJson(text: string, options: JsonScanOptions = {}): JsonProbl
   const maxDepth = options.maxDepth ?? Infinity;
   const forbidden = options.forbiddenKeys ?? NO_KEYS;
   const checkStrings = options.checkStrings ?? false;
-  const duplicateKeys = options.duplicateKeys ?? true;
-  // Keys need reading only when some check looks at them (paths name keys only in findings).
-  const readKeys = duplicateKeys || forbidden.size > 0 || checkStrings;
   // Without a depth limit nothing found later can outrank the first problem.
   const stopAtFirst = maxDepth === Infinity;
   const stack: Frame[] = [];
   let found: JsonProblem | null = null;
   let expectKey = false;
   let lastKey = '';
-  // With no key read, escapes never matter: -1 stops the lookups below.
-  let nextBackslash = readKeys ? 0 : -1;
+  let nextBackslash = 0;
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -69,8 +62,8 @@ export function scanJson(text: string, options: JsonScanOptions = {}): JsonProbl
       if (nextBackslash >= 0 && nextBackslash <= i) nextBackslash = text.indexOf('\\', i + 1);
       const escaped = nextBackslash >= 0 && nextBackslash < j;
       const top = stack[stack.length - 1];
-      const isKey = expectKey && top !== undefined && top.object;
-      if (found === null && ((isKey && readKeys) || (escaped && checkStrings))) {
+      const isKey = expectKey && top !== undefined && top.keys !== null;
+      if (found === null && (isKey || (escaped && checkStrings))) {
         const s = escaped ? decodeString(text.slice(i, j + 1)) : text.slice(i + 1, j);
         if (s !== undefined) {
           if (escaped && checkStrings) found = checkString(s, stack, isKey ? s : lastKey);
@@ -90,7 +83,7 @@ export function scanJson(text: string, options: JsonScanOptions = {}): JsonProbl
       case 0x5b: {
         // [
         if (stack.length >= maxDepth) return { kind: 'depth', maxDepth };
-        stack.push({ object: c === 0x7b, keys: c === 0x7b && duplicateKeys ? new Set() : null, name: lastKey, index: 0 });
+        stack.push({ keys: c === 0x7b ? new Set() : null, name: lastKey, index: 0 });
         expectKey = c === 0x7b;
         break;
       }
@@ -102,8 +95,8 @@ export function scanJson(text: string, options: JsonScanOptions = {}): JsonProbl
       case 0x2c: {
         // ,
         const top = stack[stack.length - 1];
-        if (top !== undefined && !top.object) top.index++;
-        expectKey = top !== undefined && top.object;
+        if (top !== undefined && top.keys === null) top.index++;
+        expectKey = top !== undefined && top.keys !== null;
         break;
       }
       default:
@@ -117,7 +110,7 @@ export function scanJson(text: string, options: JsonScanOptions = {}): JsonProbl
 /** Where the innermost open container is: object keys and array indexes from the top level down. */
 function containerPath(stack: readonly Frame[]): JsonPathSegment[] {
   const path: JsonPathSegment[] = [];
-  for (let k = 1; k < stack.length; k++) path.push(stack[k - 1].object ? stack[k].name : stack[k - 1].index);
+  for (let k = 1; k < stack.length; k++) path.push(stack[k - 1].keys ? stack[k].name : stack[k - 1].index);
   return path;
 }
 
@@ -125,14 +118,13 @@ function containerPath(stack: readonly Frame[]): JsonPathSegment[] {
 function valuePath(stack: readonly Frame[], key: string): JsonPathSegment[] {
   const path = containerPath(stack);
   const top = stack[stack.length - 1];
-  if (top !== undefined) path.push(top.object ? key : top.index);
+  if (top !== undefined) path.push(top.keys ? key : top.index);
   return path;
 }
 
 function checkKey(stack: readonly Frame[], key: string, forbidden: ReadonlySet<string>): JsonProblem | null {
-  const keys = stack[stack.length - 1].keys;
+  const keys = stack[stack.length - 1].keys!;
   if (forbidden.has(key)) return { kind: 'forbidden-key', key, path: containerPath(stack) };
-  if (keys === null) return null;
   if (keys.has(key)) return { kind: 'duplicate-key', key, path: containerPath(stack) };
   keys.add(key);
   return null;
