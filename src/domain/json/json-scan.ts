@@ -2,8 +2,9 @@
 // depth (it accepts any), keys that mean something to JavaScript objects, and escapes that make
 // strings no raw UTF-8 can (lone surrogates, NUL). Request bodies (src/http/strict-json.ts) and model
 // files read at import time, possibly inside the sandbox (src/domain/import/safetensors.ts), both use it.
-// It lives in the domain, the innermost layer every other one may import (http, sandbox, cli), and
-// knows nothing of either caller: it returns what it found and where, each caller words its own error.
+// It lives in the domain, the innermost layer every other one may import (http, sandbox, cli), rather
+// than in a new src/lib/ that the layer map would have to explain; it imports nothing and knows neither
+// caller: it returns what it found and where, and each caller sets its limits and words its own error.
 // It tracks strings and nesting only, not full syntax: text that is not JSON is JSON.parse's to report.
 
 export type JsonPathSegment = string | number;
