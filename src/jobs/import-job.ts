@@ -5,39 +5,33 @@
 // still holds the job's lease: a half-done import is never visible as Ready.
 import type { Logger } from 'pino';
 import { inspectModel, ModelValidationError, type InspectModelInput, type ModelInspection } from '../domain/import/inspect-model.js';
+import { reason as coded, type CodedReason } from '../domain/import/failure-codes.js';
 import { AdapterBaseResolver, type AdapterBinding } from '../domain/model/adapter-base.js';
-import { JOB_KIND_IMPORT } from '../domain/model/model-version-service.js';
 import { ProgressPublisher } from '../domain/model/import-progress.js';
-import { AdaptersRepo } from '../store/repos/adapters-repo.js';
+import type { AdaptersRepo } from '../store/repos/adapters-repo.js';
 import type { ObjectStore } from '../objects/object-store.js';
 import type { CustomConfsRepo } from '../store/repos/custom-confs-repo.js';
-import type { JobRow, JobsRepo } from '../store/repos/jobs-repo.js';
+import type { ImportJobPayload } from './job-payloads.js';
+import type { ClaimedJob, Job, JobQueue } from './job-queue.js';
 import type { ModelsRepo } from '../store/repos/models-repo.js';
 import { shapesFromStoredFiles } from './base-shapes.js';
 import { StorageQuotaError, VersionGoneError, type BlobStore } from './blob-store.js';
 import { CopyingSource, deletePrefix, versionPrefix, type RegistryLocation } from './registry-copy.js';
 import type { JobContext, JobHandler } from './worker.js';
 
-/** What a version source queues (src/domain/model/import-source.ts, training/train-source.ts). */
-export type ImportPayload = Omit<InspectModelInput, 'hasCustomSpec'> & {
-  sourceType: 'Import' | 'Train';
-  customSpecFile?: string;
-  /** The base an adapter binds to (a REF, domain/model/base-ref.ts). */
-  baseModelId?: string;
-};
-
 /** Attempts before an import that keeps dying (crash, store outage) is failed for good. */
 export const MAX_IMPORT_ATTEMPTS = 3;
 
-export class ImportJobHandler implements JobHandler {
-  readonly kind = JOB_KIND_IMPORT;
+export class ImportJobHandler implements JobHandler<'import'> {
+  readonly kind = 'import';
   private readonly adapters: AdaptersRepo;
   private readonly adapterBases: AdapterBaseResolver;
 
   constructor(
     private readonly deps: {
       models: ModelsRepo;
-      jobs: JobsRepo;
+      adapters: AdaptersRepo;
+      jobs: JobQueue;
       confs: CustomConfsRepo;
       source: ObjectStore;
       registry: RegistryLocation;
@@ -51,21 +45,21 @@ export class ImportJobHandler implements JobHandler {
       maxFileBytes?: number;
     },
   ) {
-    this.adapters = new AdaptersRepo(deps.models.db);
+    this.adapters = deps.adapters;
     // The third argument is the SET@alias lookup (base-ref.ts AliasLookup); none until aliases exist.
     this.adapterBases = new AdapterBaseResolver(deps.models, this.adapters, undefined, (base) => shapesFromStoredFiles(deps.blobs, base));
   }
 
-  async run(job: JobRow, ctx: JobContext): Promise<void> {
+  async run(job: Job<'import'>, ctx: JobContext): Promise<void> {
     const { models, jobs, registry } = this.deps;
     const now = () => new Date().toISOString();
-    const version = await models.findVersionById(job.subject_id);
+    const version = await models.findVersionById(job.subjectId);
     if (!version || version.status !== 'Creating') {
       // Deleted meanwhile, or already decided by an earlier attempt: nothing left to do.
       await jobs.finish(job.id, ctx.owner, 'done', version ? null : 'version deleted', now());
       return;
     }
-    const payload = JSON.parse(job.payload) as ImportPayload;
+    const payload = job.payload;
     const url = `bos://${payload.bucket}/${payload.objectPath}`;
     const versionDir = versionPrefix(version.account_id, version.id);
     // Each attempt copies into its own folder: a stalled earlier owner that wakes up and cleans
@@ -74,19 +68,19 @@ export class ImportJobHandler implements JobHandler {
     // Decided before touching any store, so a job whose store stays down still ends.
     if (job.attempts > MAX_IMPORT_ATTEMPTS) {
       await deletePrefix(registry, versionDir).catch(() => undefined);
-      await this.fail(job, ctx, version.id, `the import of ${url} was interrupted ${job.attempts - 1} times (${job.last_error ?? 'worker stopped'}); create the version again`);
+      await this.fail(job, ctx, version.id, `the import of ${url} was interrupted ${job.attempts - 1} times (${job.lastError ?? 'worker stopped'}); create the version again`, coded('ImportInterrupted', { url, attempts: job.attempts - 1 }));
       return;
     }
 
     const copying = new CopyingSource(this.deps.source, payload.bucket, payload.objectPath, registry, dest);
     // Progress goes to the job's row at most once a second (and at phase changes), never per chunk.
-    const progress = new ProgressPublisher((json) => models.setJobProgress(job.id, ctx.owner, json), this.deps.progressEveryMs ?? 1000);
+    const progress = new ProgressPublisher((json) => jobs.setProgress(job.id, ctx.owner, json), this.deps.progressEveryMs ?? 1000);
     let inspection: ModelInspection;
     try {
       // A crashed earlier attempt of this same number (claimed, then died before copying) may
       // have left files: start from an empty folder.
       await deletePrefix(registry, dest);
-      const { sourceType: _sourceType, customSpecFile, baseModelId: _base, ...input } = payload;
+      const { sourceType: _sourceType, customSpecFile, baseModelId: _base, trainTaskId: _task, checkpointStep: _step, ...input } = payload;
       inspection = await inspectModel(
         copying,
         { ...input, hasCustomSpec: customSpecFile !== undefined },
@@ -111,7 +105,7 @@ export class ImportJobHandler implements JobHandler {
       await deletePrefix(registry, dest).catch(() => undefined);
       // A write refused for the disk's reserve (FreeSpaceError) will not succeed on a retry either.
       if (err instanceof ModelValidationError || (err as Error)?.name === 'FreeSpaceError') {
-        await this.fail(job, ctx, version.id, (err as Error).message);
+        await this.fail(job, ctx, version.id, (err as Error).message, err instanceof ModelValidationError ? err.reason : coded('StorageFull', { detail: (err as Error).message }));
         return;
       }
       const reason = describeInfraError(err, url);
@@ -119,7 +113,7 @@ export class ImportJobHandler implements JobHandler {
         await this.retryLater(job, ctx, reason);
         return;
       }
-      await this.fail(job, ctx, version.id, `${reason} (gave up after ${job.attempts} attempts; create the version again when the store is reachable)`);
+      await this.fail(job, ctx, version.id, `${reason} (gave up after ${job.attempts} attempts; create the version again when the store is reachable)`, coded('ImportGaveUp', { url, attempts: job.attempts, detail: reason }));
       return;
     }
 
@@ -130,21 +124,21 @@ export class ImportJobHandler implements JobHandler {
     } catch (err) {
       await deletePrefix(registry, dest).catch(() => undefined);
       if (err instanceof ModelValidationError) {
-        await this.fail(job, ctx, version.id, err.message);
+        await this.fail(job, ctx, version.id, err.message, err.reason);
         return;
       }
       if (ctx.signal.aborted) throw err;
       // Database or registry-store trouble while reading the base: retried like a copy failure.
       const reason = `could not check the adapter against its base: ${(err as Error)?.message ?? String(err)}`;
       if (job.attempts < MAX_IMPORT_ATTEMPTS) await this.retryLater(job, ctx, reason);
-      else await this.fail(job, ctx, version.id, `${reason} (gave up after ${job.attempts} attempts; create the version again)`);
+      else await this.fail(job, ctx, version.id, `${reason} (gave up after ${job.attempts} attempts; create the version again)`, coded('ImportGaveUp', { url, attempts: job.attempts, detail: reason }));
       return;
     }
     if (binding?.details.inheritedChatTemplate) Object.assign(inspection, binding.details.inheritedChatTemplate);
     const chat = await this.chatTemplateOf(version.account_id, payload, inspection);
     if (typeof chat === 'string') {
       await deletePrefix(registry, dest).catch(() => undefined);
-      await this.fail(job, ctx, version.id, chat);
+      await this.fail(job, ctx, version.id, chat, coded('CustomSpecGone', { file: payload.customSpecFile }));
       return;
     }
     const details = {
@@ -182,12 +176,12 @@ export class ImportJobHandler implements JobHandler {
         return;
       }
       if (err instanceof StorageQuotaError) {
-        await this.fail(job, ctx, version.id, err.message);
+        await this.fail(job, ctx, version.id, err.message, coded('StorageQuotaExceeded', { detail: err.message }));
         return;
       }
       const reason = describeInfraError(err, url);
       if (job.attempts < MAX_IMPORT_ATTEMPTS) await this.retryLater(job, ctx, reason);
-      else await this.fail(job, ctx, version.id, `${reason} (gave up after ${job.attempts} attempts)`);
+      else await this.fail(job, ctx, version.id, `${reason} (gave up after ${job.attempts} attempts)`, coded('ImportGaveUp', { url, attempts: job.attempts, detail: reason }));
       return;
     }
     const committed = await models.transaction(async (tx) => {
@@ -198,12 +192,12 @@ export class ImportJobHandler implements JobHandler {
       const still = await models.findVersionById(version.id, tx);
       if (!still || still.status !== 'Creating') return false;
       if (!baseOk) {
-        await models.updateVersion(version.id, { status: 'Fail', failure_reason: baseGone, modified_at: now() }, tx);
+        await models.updateVersion(version.id, { status: 'Fail', failure_reason: baseGone, ...codedColumns(coded('BaseGone', { base: binding?.baseId ?? undefined })), modified_at: now() }, tx);
         return false;
       }
       // Exactly this attempt's files (an earlier attempt may have recorded others).
       await this.deps.blobs.repo.replaceManifest(version.id, manifest, tx);
-      await models.updateVersion(version.id, { status: 'Ready', details: JSON.stringify(details), failure_reason: null, modified_at: now() }, tx);
+      await models.updateVersion(version.id, { status: 'Ready', details: JSON.stringify(details), failure_reason: null, failure_code: null, failure_params: null, modified_at: now() }, tx);
       if (binding?.baseId) await this.adapters.bind({ adapter_id: version.id, base_id: binding.baseId, account_id: version.account_id, created_at: now() }, tx);
       if (inspection.tensorShapes && !inspection.adapter) await this.adapters.putShapes(version.id, inspection.tensorShapes, tx);
       return true;
@@ -224,7 +218,7 @@ export class ImportJobHandler implements JobHandler {
    */
   private async chatTemplateOf(
     accountId: string,
-    payload: ImportPayload,
+    payload: ImportJobPayload,
     inspection: ModelInspection,
   ): Promise<string | { chatTemplateSource?: string; chatTemplate?: string; chatTemplatePreview?: string }> {
     if (payload.customSpecFile) {
@@ -243,7 +237,12 @@ export class ImportJobHandler implements JobHandler {
     return {};
   }
 
-  private async fail(job: JobRow, ctx: JobContext, versionId: string, reason: string): Promise<void> {
+  /** A stored payload that does not fit: the version fails with the reason, like any invalid import. */
+  async reject(job: ClaimedJob<'import'>, reason: string, ctx: JobContext): Promise<void> {
+    await this.fail(job, ctx, job.subjectId, reason, coded('InvalidModel', { detail: reason }));
+  }
+
+  private async fail(job: { id: string }, ctx: JobContext, versionId: string, reason: string, code: CodedReason): Promise<void> {
     const { models, jobs } = this.deps;
     const at = new Date().toISOString();
     await models.transaction(async (tx) => {
@@ -253,18 +252,21 @@ export class ImportJobHandler implements JobHandler {
       if (still?.status === 'Creating') {
         // Blobs claimed by earlier attempts become collectable.
         await this.deps.blobs.repo.deleteManifest(versionId, tx);
-        await models.updateVersion(versionId, { status: 'Fail', failure_reason: reason, modified_at: at }, tx);
+        await models.updateVersion(versionId, { status: 'Fail', failure_reason: reason, ...codedColumns(code), modified_at: at }, tx);
       }
     });
   }
 
-  /** Keeps the job leased by nobody until the delay passes; any worker then claims it again. */
-  private async retryLater(job: JobRow, ctx: JobContext, reason: string): Promise<void> {
+  /** Queues the job again after a delay growing with its attempts; any worker then claims it. */
+  private async retryLater(job: Job<'import'>, ctx: JobContext, reason: string): Promise<void> {
     const at = Date.now();
-    await this.deps.jobs.postpone(job.id, ctx.owner, reason, new Date(at).toISOString(), new Date(at + this.deps.retryDelayMs * job.attempts).toISOString());
+    await this.deps.jobs.retry(job.id, ctx.owner, reason, new Date(at).toISOString(), new Date(at + this.deps.retryDelayMs * job.attempts).toISOString());
     this.deps.logger.warn({ jobId: job.id, reason, attempt: job.attempts }, 'import failed on infrastructure; will retry');
   }
 }
+
+/** The columns that keep a reason's code and parameters (migration 0012). */
+const codedColumns = (r: CodedReason) => ({ failure_code: r.code, failure_params: JSON.stringify(r.params) });
 
 /** A failure reason for the tenant: bucket-relative (the url), never the server's own paths. */
 export function describeInfraError(err: unknown, url: string): string {

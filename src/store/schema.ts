@@ -47,6 +47,9 @@ export interface ModelVersionsTable {
   source_type: 'Train' | 'Import';
   status: 'Creating' | 'Ready' | 'Fail';
   failure_reason: string | null;
+  /** The reason's stable code and its parameters as JSON (failure-codes.ts; migration 0012). */
+  failure_code?: string | null;
+  failure_params?: string | null;
   model_application_type: string | null;
   /** JSON: the request's trainMeta / importMeta exactly as accepted. */
   source_meta: string;
@@ -75,6 +78,8 @@ export interface JobsTable {
   last_error: string | null;
   created_at: string;
   updated_at: string;
+  /** A queued job waiting to be retried: claimable from this time (ISO); null for a first run. */
+  run_after?: string | null;
   /** JSON ImportProgress the running job publishes (about once a second); null before it starts. */
   progress?: string | null;
 }

@@ -5,7 +5,7 @@
 //
 // Adding a vLLM version: append it to VLLM_VERSIONS; the typechecker then asks for its
 // architecture table (domain/import/vllm-architectures.ts) and its LoRA limits
-// (domain/import/vllm-lora.ts), both keyed by VllmVersion; test/import/catalogue.test.ts pins the rest.
+// (domain/import/vllm-lora.ts), both keyed by VllmVersion; test/unit/import/catalogue.test.ts pins the rest.
 
 /** Oldest first: the last is the newest, the default where a version may be left out. */
 export const TRANSFORMER_VERSIONS = ['4.34.0', '4.36.2', '4.39.3', '4.40.2'] as const;

@@ -2,10 +2,11 @@
 // the request before anything is stored (bucket granted, task and checkpoint exist) and
 // returns what the background job needs to import the files.
 import type { ImportMeta, TrainMeta } from './create-model-rules.js';
+import type { ImportJobPayload } from '../../jobs/job-payloads.js';
 
 export interface PreparedSource {
-  /** Stored with the job; the worker reads it back. */
-  jobPayload: Record<string, unknown>;
+  /** Stored with the import job (besides sourceType); the worker reads it back. */
+  jobPayload: Omit<ImportJobPayload, 'sourceType'>;
   /** Shown in DescribeModel's sourceInfo (besides sourceType). */
   sourceInfo: Record<string, unknown>;
   /** modelApplicationType when the source decides it (a training task's model). */

@@ -15,7 +15,7 @@ import type { FtCheckpointRow, FtTaskWithJob, TrainingRepo } from '../../store/r
 
 export class TrainingTaskSource implements TrainSource {
   constructor(
-    private readonly repo: TrainingRepo,
+    private readonly repo: Pick<TrainingRepo, 'checkpointsOf' | 'findTask' | 'trainVersionsOfSet'>,
     private readonly locations: SourceLocations,
   ) {}
 

@@ -27,6 +27,6 @@ export default defineAction<ReportCheckpointInput>({
   ),
   async handle({ principal, services }, body) {
     const c = await services.training.reportCheckpoint(principal.accountId, body);
-    return { taskId: c.task_id, ...presentCheckpoint(c) };
+    return { taskId: c.taskId, ...presentCheckpoint(c) };
   },
 });
