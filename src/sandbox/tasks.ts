@@ -40,20 +40,11 @@ export type TaskName = keyof TaskInputs;
 
 export const TASKS: { [K in TaskName]: (input: TaskInputs[K]) => TaskOutputs[K] } = {
   parseTemplate({ template }) {
-    try {
-      new Template(template);
-    } catch (err) {
-      throw new TaskRefusal(`is not a valid Jinja template: ${(err as Error).message}`);
-    }
+    compileTemplate(template);
     return null;
   },
   renderTemplate({ template, context }) {
-    let parsed: Template;
-    try {
-      parsed = new Template(template);
-    } catch (err) {
-      throw new TaskRefusal(`is not a valid Jinja template: ${(err as Error).message}`);
-    }
+    const parsed = compileTemplate(template);
     let out: string;
     try {
       out = parsed.render(context);
@@ -76,6 +67,14 @@ export const TASKS: { [K in TaskName]: (input: TaskInputs[K]) => TaskOutputs[K] 
   },
 };
 
+function compileTemplate(template: string): Template {
+  try {
+    return new Template(template);
+  } catch (err) {
+    throw new TaskRefusal(`is not a valid Jinja template: ${(err as Error).message}`);
+  }
+}
+
 /** JSON.parse of UTF-8 bytes, then a depth check (so later recursive walks and copies stay shallow). */
 export function parseJsonChecked(bytes: Buffer, name: string): unknown {
   let text: string;
@@ -90,6 +89,8 @@ export function parseJsonChecked(bytes: Buffer, name: string): unknown {
   } catch (err) {
     throw new TaskRefusal(`${name} is not valid JSON: ${(err as Error).message}`, name);
   }
+  // Walking the parsed value is cheaper here than scanJson (src/domain/json/json-scan.ts) over the
+  // text: that scan is for request bodies, refused before JSON.parse; these documents are parsed first.
   const depth = jsonDepth(json, MAX_JSON_DEPTH);
   if (depth > MAX_JSON_DEPTH) {
     throw new TaskRefusal(`${name} nests JSON more than ${MAX_JSON_DEPTH} levels deep; model documents never do, so it is refused`, name);

@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import { ModelValidationError } from './model-validation-error.js';
 import { reason as coded } from './failure-codes.js';
-import { findDuplicateKey } from './json-duplicate-keys.js';
+import { findDuplicateKey } from '../json/json-scan.js';
 import { digestStream, discard, type DigestOptions } from './stream-digest.js';
 import { MAX_SAFETENSORS_HEADER_BYTES } from '../../sandbox/limits.js';
 import { runInSandbox, SandboxError } from '../../sandbox/sandbox.js';

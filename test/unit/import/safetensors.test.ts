@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { findDuplicateKey } from '../../../src/domain/import/json-duplicate-keys.js';
+import { findDuplicateKey } from '../../../src/domain/json/json-scan.js';
 import { ModelValidationError } from '../../../src/domain/import/model-validation-error.js';
 import { inspectSafetensors, MAX_HEADER_SIZE } from '../../../src/domain/import/safetensors.js';
 import { encodeSafetensors, headerFor, llamaTensors, safetensorsBytes, TINY_PARAMETER_COUNT, type TensorSpec } from '../../fixtures/model-builder.js';
