@@ -5,7 +5,7 @@ import { defineAction, S } from '../action.js';
 // `import` does, so --replace never touches a bucket the server would refuse). 403 AccessDenied
 // when not granted; otherwise {bucket, granted: true, exists}. A write action: only keys that
 // may import need to know.
-export default defineAction<{ bucket: string }>({
+export default defineAction({
   route: '/v2/model',
   name: 'CheckBucketAccess',
   access: 'write',

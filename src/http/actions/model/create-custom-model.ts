@@ -1,4 +1,3 @@
-import type { CreateModelInput } from '../../../domain/model/create-model-rules.js';
 import {
   APPLICATION_TYPES,
   MODEL_FORMATS,
@@ -44,7 +43,7 @@ const importMeta = S.obj(
   ['bucket', 'objectPath', 'modelFormat', 'modelApplicationType'],
 );
 
-export default defineAction<CreateModelInput>({
+export default defineAction({
   route: '/v2/model',
   name: 'CreateCustomModel',
   access: 'write',
