@@ -24,7 +24,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { bceTimestamp, signRequest } from '../src/http/auth/bce-v1.js';
+import { bceTimestamp } from '../src/protocol/bce-v1/canonical-request.js';
+import { signRequest } from '../src/protocol/bce-v1/signer.js';
 import { writeTinyCausalLM } from '../test/fixtures/model-builder.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -32,7 +32,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { snapshotDownload } from '@huggingface/hub';
-import { bceTimestamp, signRequest } from '../src/http/auth/bce-v1.js';
+import { bceTimestamp } from '../src/protocol/bce-v1/canonical-request.js';
+import { signRequest } from '../src/protocol/bce-v1/signer.js';
 import { writeLargeModel } from '../test/fixtures/model-builder.js';
 import { writeReadmeBlock } from './lib/readme-section.js';
 
