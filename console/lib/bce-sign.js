@@ -7,15 +7,7 @@
 // Browsers set Host and Content-Length themselves and forbid scripts to touch them, so the
 // console signs host (with location.host, which is what the browser sends), content-type and
 // x-bce-*; the server checks exactly the headers a request lists as signed.
-import {
-  DEFAULT_EXPIRATION_SECONDS,
-  authStringPrefix,
-  authorizationHeader,
-  bceTimestamp,
-  canonicalRequest,
-  headersToSign,
-  lowerCaseHeaders,
-} from './bce-v1-canonical.js';
+import * as bce from './bce-v1-canonical.js';
 import { hmacSha256, sha256 } from './sha256.js';
 
 export { bceTimestamp, canonicalQueryString, canonicalUri } from './bce-v1-canonical.js';
@@ -41,10 +33,10 @@ export async function sha256Hex(bytes) {
  * The Authorization header for a request, as src/protocol/bce-v1/signer.ts's signRequest makes it.
  * `headers` are the ones to sign: host, content-type and x-bce-* are signed when present and non-empty.
  */
-export async function signRequest({ accessKey, secretKey, method, path, rawQuery, headers, date, expirationSeconds = DEFAULT_EXPIRATION_SECONDS }) {
-  const prefix = authStringPrefix(accessKey, bceTimestamp(date), expirationSeconds);
-  const lower = lowerCaseHeaders(headers);
-  const signed = headersToSign(lower);
-  const signature = await hmacHex(await hmacHex(secretKey, prefix), canonicalRequest({ method, path, rawQuery, headers: lower, signedHeaders: signed }));
-  return authorizationHeader(prefix, signed, signature);
+export async function signRequest({ accessKey, secretKey, method, path, rawQuery, headers, date, expirationSeconds = bce.DEFAULT_EXPIRATION_SECONDS }) {
+  const prefix = bce.authStringPrefix(accessKey, bce.bceTimestamp(date), expirationSeconds);
+  const lower = bce.lowerCaseHeaders(headers);
+  const signed = bce.headersToSign(lower);
+  const signature = await hmacHex(await hmacHex(secretKey, prefix), bce.canonicalRequest({ method, path, rawQuery, headers: lower, signedHeaders: signed }));
+  return bce.authorizationHeader(prefix, signed, signature);
 }
