@@ -15,7 +15,7 @@ export const INVALID_CREDENTIALS = 'Invalid credentials in Authorization header'
 export class HubService {
   constructor(
     private readonly tokens: ReadTokenService,
-    private readonly repo: HubRepo,
+    private readonly repo: Pick<HubRepo, 'setByName'>,
     readonly revisions: RevisionResolver,
   ) {}
 

@@ -1,8 +1,10 @@
 import { TRAIN_MODES } from '../../../domain/training/task-rules.js';
-import { presentJob, presentPageInfo } from '../../presenters/finetuning-presenter.js';
+import { pageRequest } from '../../../domain/paging.js';
+import { presentJob } from '../../presenters/finetuning-presenter.js';
+import { presentPageInfo } from '../../presenters/page-info-presenter.js';
 import { defineAction, S } from '../action.js';
 
-// maxKeys: default 10; values above 100 are served as 100, as DescribeCustomModelSets does.
+// Paged as every listing (domain/paging.ts): maxKeys default 10, values above 100 served as 100.
 export default defineAction({
   route: '/v2/finetuning',
   name: 'DescribeFineTuningJobs',
@@ -17,15 +19,11 @@ export default defineAction({
     model: S.str(0, 128),
   }),
   async handle({ principal, services }, body) {
-    const maxKeys = Math.min(body.maxKeys ?? 10, 100);
-    const pageReverse = body.pageReverse ?? false;
     const page = await services.training.pageJobs(principal.accountId, {
-      marker: body.marker || body.maker || undefined,
-      maxKeys,
-      pageReverse,
+      ...pageRequest({ ...body, marker: body.marker || body.maker }),
       trainMode: body.trainMode ?? body.trainModel,
       model: body.model || undefined,
     });
-    return { jobList: page.items.map(presentJob), pageInfo: presentPageInfo(page, pageReverse) };
+    return { jobList: page.items.map(presentJob), pageInfo: presentPageInfo(page) };
   },
 });
