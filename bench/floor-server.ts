@@ -3,9 +3,12 @@
 // (issue 14). Per request: node:http, the BCE v1 signature check (parse the Authorization header,
 // the time window, two HMAC-SHA256, a constant-time compare), the key's row read with a prepared
 // better-sqlite3 statement (its status checked), the action's reads or write with prepared
-// statements, and the JSON answer. No framework, no logging, no rate limit, no policies.
+// statements (for DescribeModel: the version with its set, its aliases and its tags; for the
+// listing: the page, its versions and the account's count of sets, as modelreg answers them),
+// and the JSON answer. No framework, no logging, no rate limit, no policies, no body validation.
 // It reads and writes modelreg's own database file (WAL), so the rows are the same.
 //   FLOOR_DB=<sqlite file> FLOOR_MASTER_KEY=<base64> FLOOR_PORT=<port> node --import tsx bench/floor-server.ts
+//   FLOOR_FRAMEWORK=fastify: the same work inside Fastify (BENCH_FASTIFY_FLOOR=1 in the bench).
 import { createDecipheriv, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import SQLite from 'better-sqlite3';
@@ -17,6 +20,9 @@ const masterKey = Buffer.from(process.env.FLOOR_MASTER_KEY!, 'base64');
 
 const keyRow = db.prepare('select access_key, account_id, secret_enc, policies, status from access_keys where access_key = ?');
 const versionRow = db.prepare('select v.*, s.name as set_name from model_versions v join model_sets s on s.id = v.model_set_id where v.account_id = ? and v.id = ?');
+const aliasesOf = db.prepare('select alias from model_set_aliases where model_id = ? order by alias').pluck();
+const tagsOf = db.prepare('select tag_key, tag_value from model_version_tags where model_id = ? order by tag_key');
+const setsCount = db.prepare('select count(*) from model_sets where account_id = ?').pluck();
 const setsPage = db.prepare('select * from model_sets where account_id = ? order by created_at, id limit ?');
 const versionsOfSets = db.prepare(
   "select id, name, model_set_id, status, source_type, description, failure_reason, created_at, modified_at from model_versions where model_set_id in (select value from json_each(?)) order by model_set_id, version_no",
@@ -71,6 +77,7 @@ function answer(action: string, account: string, body: any): unknown {
       if (!v) return undefined;
       const meta = JSON.parse(v.source_meta);
       const details = v.details ? JSON.parse(v.details) : {};
+      const tags = tagsOf.all(v.id) as { tag_key: string; tag_value: string }[];
       return {
         modelSetId: v.model_set_id, modelSetName: v.set_name, modelId: v.id, modelName: v.name, model: meta.basicModelName,
         sourceInfo: { sourceType: v.source_type, ...meta.sourceInfo }, status: v.status,
@@ -78,6 +85,8 @@ function answer(action: string, account: string, body: any): unknown {
         createTime: time(v.created_at), modifyTime: time(v.modified_at),
         isSupportDeploy: false, isSupportModelComp: false, isSupportEvaluation: false, modelCompConfigs: [],
         ...details, transformerVersion: meta.transformerVersion,
+        aliases: aliasesOf.all(v.id),
+        ...(tags.length ? { tags: tags.map((t) => ({ key: t.tag_key, value: t.tag_value })) } : {}),
       };
     }
     case 'DescribeCustomModelSets': {
@@ -93,7 +102,7 @@ function answer(action: string, account: string, body: any): unknown {
             modelIds: vs.map((v) => v.id), modelNames: vs.map((v) => v.name), modelVersionList: vs.map(summary),
           };
         }),
-        pageInfo: { marker: '', maxKeys: body.maxKeys ?? 10, isTruncated: sets.length > page.length, nextMarker: sets[page.length]?.id ?? '', pageReverse: false },
+        pageInfo: { marker: '', maxKeys: body.maxKeys ?? 10, isTruncated: sets.length > page.length, nextMarker: sets[page.length]?.id ?? '', pageReverse: false, totalCount: setsCount.get(account) },
       };
     }
     case 'CreateCustomModelSet': {
@@ -106,28 +115,49 @@ function answer(action: string, account: string, body: any): unknown {
   return undefined;
 }
 
-function send(res: http.ServerResponse, status: number, payload: unknown): void {
-  const text = JSON.stringify(payload);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+/** The status and JSON text of the answer to a request. */
+function handle(req: http.IncomingMessage, body: Buffer): [number, string] {
+  const requestId = randomUUID();
+  try {
+    const account = authenticate(req);
+    if (!account) return [401, JSON.stringify({ requestId, code: 'SignatureDoesNotMatch', message: 'refused' })];
+    const action = /[?&]Action=([A-Za-z]+)/.exec(req.url!)?.[1] ?? '';
+    const result = answer(action, account, JSON.parse(body.toString('utf8') || '{}'));
+    if (result === undefined) return [404, JSON.stringify({ requestId, code: 'NotFound', message: 'not found' })];
+    return [200, JSON.stringify({ requestId, result })];
+  } catch (err) {
+    return [500, JSON.stringify({ requestId, code: 'InternalError', message: String(err) })];
+  }
 }
 
-http
-  .createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const requestId = randomUUID();
-      try {
-        const account = authenticate(req);
-        if (!account) return send(res, 401, { requestId, code: 'SignatureDoesNotMatch', message: 'refused' });
-        const action = /[?&]Action=([A-Za-z]+)/.exec(req.url!)?.[1] ?? '';
-        const result = answer(action, account, JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'));
-        if (result === undefined) return send(res, 404, { requestId, code: 'NotFound', message: 'not found' });
-        send(res, 200, { requestId, result });
-      } catch (err) {
-        send(res, 500, { requestId, code: 'InternalError', message: String(err) });
-      }
-    });
-  })
-  .listen(Number(process.env.FLOOR_PORT), '127.0.0.1');
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+if (process.env.FLOOR_FRAMEWORK === 'fastify') {
+  // The same floor inside Fastify (one route, bodies as bytes, a global and a route onRequest
+  // hook like modelreg's, the answer sent by reply.send): what the framework itself adds.
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify({ logger: false });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addHook('onRequest', (_req, _reply, done) => done());
+  app.post('/v2/:route', { onRequest: async () => {} }, async (req, reply) => {
+    const [status, text] = handle(req.raw, req.body as Buffer);
+    return reply.code(status).header('content-type', JSON_TYPE).send(text);
+  });
+  await app.listen({ port: Number(process.env.FLOOR_PORT), host: '127.0.0.1' });
+} else {
+  http
+    .createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const [status, text] = handle(req, Buffer.concat(chunks));
+        res.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(text) });
+        res.end(text);
+      });
+    })
+    .listen(Number(process.env.FLOOR_PORT), '127.0.0.1');
+}
+
+// Exit normally on SIGTERM, so that a CPU profile (--cpu-prof) is written.
+process.on('SIGTERM', () => process.exit(0));

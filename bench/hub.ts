@@ -22,23 +22,19 @@
 // Also: curl fetching every file through resolve, to show the server's share apart from the client's.
 // Resolve: GET /{ns}/{name}/resolve/V1/config.json with the bearer token (token lookup, revision
 // resolution, manifest, stream of a small blob) against a bare node:http answering the same bytes.
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { snapshotDownload } from '@huggingface/hub';
-import { bceTimestamp } from '../src/protocol/bce-v1/canonical-request.js';
-import { signRequest } from '../src/protocol/bce-v1/signer.js';
 import { writeLargeModel } from '../test/fixtures/model-builder.js';
 import { writeReadmeBlock } from './lib/readme-section.js';
+import { freePort, newKey, post, spawnChild, startModelreg, stopChildren, waitReady, waitUntilUp } from './lib/servers.js';
 
 const execAsync = promisify(execFile);
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 const num = (name: string, fallback: number): number => (process.env[name] ? Number(process.env[name]) : fallback);
@@ -46,56 +42,6 @@ const ROUNDS = Math.max(2, num('BENCH_HUB_ROUNDS', 2));
 const DURATION = num('BENCH_DURATION', 10);
 const CONNECTIONS = num('BENCH_CONNECTIONS', 16);
 console.debug = () => {};
-
-interface Key {
-  accessKey: string;
-  secretKey: string;
-}
-
-const children: ChildProcess[] = [];
-process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-async function waitUntilUp(url: string, timeoutMs = 60_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if ((await fetch(url)).status < 500) return;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > until) throw new Error(`${url} did not come up`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function spawnChild(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-  children.push(child);
-  return child;
-}
-
-async function post(url: string, key: Key, action: string, body: unknown): Promise<any> {
-  const text = JSON.stringify(body);
-  const u = new URL(url);
-  const headers: Record<string, string> = { host: u.host, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), 'x-bce-date': bceTimestamp() };
-  headers.authorization = signRequest({ accessKey: key.accessKey, secretKey: key.secretKey, method: 'POST', path: '/v2/model', rawQuery: `Action=${action}`, headers });
-  const { host: _h, 'content-length': _c, ...send } = headers;
-  const r = await fetch(`${url}/v2/model?Action=${action}`, { method: 'POST', headers: send, body: text });
-  const json = (await r.json()) as any;
-  if (r.status !== 200) throw new Error(`${action}: ${r.status} ${JSON.stringify(json)}`);
-  return json.result;
-}
 
 function freeBytes(dir: string): number {
   return Number(execFileSync('df', ['-B1', '--output=avail', dir], { encoding: 'utf8' }).trim().split('\n').pop());
@@ -142,7 +88,7 @@ async function main(): Promise<void> {
       size = Math.floor(free / 4.2 / MiB) * MiB;
       console.error(`bench:hub: only ${(free / GiB).toFixed(1)} GiB free; using a ${(size / GiB).toFixed(2)} GiB model`);
     }
-    const key: Key = { accessKey: `bench${randomBytes(6).toString('hex')}`, secretKey: randomBytes(24).toString('hex') };
+    const key = newKey();
     const dataDir = path.join(work, 'data');
     const modelDir = path.join(dataDir, 'buckets', 'bench', 'big');
     await writeLargeModel(modelDir, size, { shardBytes: Math.min(GiB, Math.max(64 * MiB, Math.floor(size / 2))) });
@@ -151,29 +97,14 @@ async function main(): Promise<void> {
 
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    spawnChild(['--import', 'tsx', 'src/cli/main.ts', 'serve', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir], {
-      MODELREG_BOOTSTRAP_ACCESS_KEY: key.accessKey,
-      MODELREG_BOOTSTRAP_SECRET_KEY: key.secretKey,
-      MODELREG_MASTER_KEY: randomBytes(32).toString('base64'),
-      MODELREG_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
-      MODELREG_RATE_LIMIT_PER_SECOND: '1000000000',
-      MODELREG_RATE_LIMIT_BURST: '1000000000',
-      MODELREG_JOB_POLL_MS: '100',
-    });
-    await waitUntilUp(`${url}/healthz`);
+    await startModelreg({ port, dataDir, key, masterKey: randomBytes(32).toString('base64') });
     const { modelSetId } = await post(url, key, 'CreateCustomModelSet', { modelSetName: 'bench_hub', modelType: 'Text2Text' });
     const { modelId } = await post(url, key, 'CreateCustomModel', {
       modelSetId,
       sourceType: 'Import',
       importMeta: { bucket: 'bench', objectPath: 'big', modelFormat: 'HuggingFace.Transformers', modelApplicationType: 'completion', transformerVersion: '4.36.2' },
     });
-    let d: any;
-    for (;;) {
-      d = await post(url, key, 'DescribeModel', { modelId });
-      if (d.status !== 'Creating') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    if (d.status !== 'Ready') throw new Error(`the bench version ended ${d.status}: ${d.failureReason}`);
+    await waitReady(url, key, modelId, 600_000);
     const { token } = await post(url, key, 'CreateReadToken', { name: 'bench' });
     const repo = `default/bench_hub`;
 
@@ -260,8 +191,7 @@ async function main(): Promise<void> {
       writeReadmeBlock('hub', 'Hub API (`npm run bench:hub`)', 'bench/hub.ts (size and rounds configurable, see its header): `snapshotDownload` of a generated model through the local store against `cat` of the same files, and resolve requests per second against a bare node:http server, in the same run.', lines.join('\n'));
     }
   } finally {
-    for (const c of children) c.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 300));
+    await stopChildren();
     fs.rmSync(work, { recursive: true, force: true });
   }
 }

@@ -1,6 +1,7 @@
 // The console's shell: sign-in state, the header (language toggle, sign out), a hash router
 // over the views, one polite live region for status announcements.
 import './i18n-ux.js';
+import './i18n-codes.js';
 import { Api } from './lib/api.js';
 import { applyCaller, canWrite, forgetCaller, loadCaller } from './lib/caller.js';
 import { h, replace } from './lib/dom.js';

@@ -5,12 +5,14 @@ import { bceTimestamp, sha256Hex, signRequest } from './bce-sign.js';
 const AUTH_FAILURES = new Set(['InvalidHTTPAuthHeader', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'RequestExpired']);
 
 export class ApiError extends Error {
-  constructor(status, code, message, requestId) {
+  constructor(status, code, message, requestId, field) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.requestId = requestId;
+    /** The request field a parameter error is about (X-Modelreg-Error-Field), e.g. "modelSetName". */
+    this.field = field ?? null;
   }
 
   /** The key is unknown, its signature is wrong or expired: the session is over. BCE's codes for
@@ -76,7 +78,7 @@ export class Api {
     } catch {
       throw new ApiError(res.status, 'InvalidResponse', `the server answered ${res.status} with a body that is not JSON`);
     }
-    if (!res.ok) throw new ApiError(res.status, parsed.code ?? 'Error', parsed.message ?? text, parsed.requestId);
+    if (!res.ok) throw new ApiError(res.status, parsed.code ?? 'Error', parsed.message ?? text, parsed.requestId, res.headers.get('x-modelreg-error-field'));
     return parsed.result;
   }
 

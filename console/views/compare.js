@@ -7,10 +7,11 @@ import { formatBytes, formatCount, prettyJson, prettyJsonString } from '../lib/f
 import { t } from '../i18n.js';
 import { breadcrumb, errorBox, field, heading, scrollTable, select, statusBadge } from './components.js';
 
+// Enum values are shown in the user's language (both sides alike, so same/differs is unchanged).
 const ROWS = [
-  ['sourceInfo', (m) => [m.sourceInfo?.sourceType, m.sourceInfo?.importModelVersionBosUrl ?? m.sourceInfo?.trainTaskId].filter(Boolean).join(' ')],
-  ['status', (m) => m.status],
-  ['modelFormat', (m) => m.modelFormat],
+  ['sourceInfo', (m) => [m.sourceInfo?.sourceType && t(`source.${m.sourceInfo.sourceType}`, {}, m.sourceInfo.sourceType), m.sourceInfo?.importModelVersionBosUrl ?? m.sourceInfo?.trainTaskId].filter(Boolean).join(' ')],
+  ['status', (m) => t(`status.${m.status}`, {}, m.status)],
+  ['modelFormat', (m) => m.modelFormat && t(`format.${m.modelFormat}`, {}, m.modelFormat)],
   ['architecture', (m) => m.architecture],
   ['parameterCount', (m) => (typeof m.parameterCount === 'number' ? `${formatCount(m.parameterCount)} (${m.parameterCount.toLocaleString()})` : undefined)],
   ['dtype', (m) => m.dtype],
@@ -21,7 +22,7 @@ const ROWS = [
   ['totalBytes', (m) => (typeof m.totalBytes === 'number' ? formatBytes(m.totalBytes) : undefined)],
   ['advancedSettings', (m) => (m.advancedSettings ? prettyJson(m.advancedSettings) : undefined)],
   ['advanceConf', (m) => (m.__advanceConf ? prettyJsonString(m.__advanceConf) : undefined)],
-  ['chatTemplateSource', (m) => m.chatTemplateSource],
+  ['chatTemplateSource', (m) => m.chatTemplateSource && t(`chatSource.${m.chatTemplateSource}`, {}, m.chatTemplateSource)],
   ['chatTemplate', (m) => m.chatTemplate ?? (m.chatConf ? prettyJson(m.chatConf) : undefined)],
 ];
 

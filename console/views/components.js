@@ -1,6 +1,7 @@
 // Small building blocks shared by the views.
 import { h, uid } from '../lib/dom.js';
 import { getLang, t } from '../i18n.js';
+import { failureText } from '../i18n-codes.js';
 
 const STATUS_CLASS = { Creating: 'status-creating', Ready: 'status-ready', Fail: 'status-fail' };
 
@@ -20,6 +21,17 @@ export function errorBox(err, id) {
     h('strong', {}, err.code ? `${err.code}: ` : ''),
     h('span', { class: 'error-message' }, err.message),
     err.requestId ? h('div', { class: 'muted small' }, t('error.requestId', { id: err.requestId })) : null,
+  );
+}
+
+/** A failed version's reason in the user's language (failureCode), with the server's sentence below it. */
+export function failureReason(v, cls = 'failure-reason') {
+  const { text, original } = failureText(t, v);
+  return h(
+    'div',
+    { class: cls, 'data-failure-code': v.failureCode ?? '' },
+    h('span', { class: 'failure-text', lang: original ? getLang() : 'en' }, text),
+    original ? h('details', { class: 'failure-original' }, h('summary', {}, t('failure.original')), h('span', { lang: 'en' }, original)) : null,
   );
 }
 
@@ -88,16 +100,30 @@ export function clearFieldErrors(form) {
 }
 
 /**
- * Puts an API error message next to the visible control whose field it names (the longest
- * matching path wins: "importMeta.advancedSettings.numBeams" over "importMeta.advancedSettings").
- * Returns the control, or null when the message names none of them.
+ * Puts an API error next to the visible control of the field it is about: the field the server
+ * named (X-Modelreg-Error-Field), else the one its message names (the longest matching path wins:
+ * "importMeta.advancedSettings.numBeams" over "importMeta.advancedSettings"). The API path in the
+ * message becomes the form's own label, and the form's error box says in the user's language
+ * which field to fix. Returns the control, or null when the error names none of them.
  */
-export function showFieldError(form, message) {
+export function showFieldError(form, errOrMessage) {
+  const e = typeof errOrMessage === 'string' ? { message: errOrMessage, field: null, code: null } : errOrMessage;
   const controls = [...form.querySelectorAll('[data-path]')].filter((el) => !el.closest('[hidden]'));
-  const named = controls
-    .filter((el) => new RegExp(`(^|[^\\w.])${el.dataset.path.replace(/[.[\]]/g, '\\$&')}(?![\\w])`).test(message))
-    .sort((a, b) => b.dataset.path.length - a.dataset.path.length)[0];
+  const byField = e.field
+    ? controls.filter((el) => e.field === el.dataset.path || e.field.startsWith(`${el.dataset.path}.`) || e.field.startsWith(`${el.dataset.path}[`))
+    : controls.filter((el) => new RegExp(`(^|[^\\w.])${el.dataset.path.replace(/[.[\]]/g, '\\$&')}(?![\\w])`).test(e.message));
+  const named = byField.sort((a, b) => b.dataset.path.length - a.dataset.path.length)[0];
   if (!named) return null;
+  const label = form.querySelector(`label[for="${named.id}"]`)?.textContent?.trim() || named.dataset.path;
+  const path = e.field ?? named.dataset.path;
+  const message = e.message.replace(new RegExp(`(^|[^\\w.])${path.replace(/[.[\]]/g, '\\$&')}(?![\\w])`), (_m, pre) => `${pre}“${label}”`);
+  const box = form.querySelector('.error-box');
+  if (box && e.code && t(`errorField.${e.code}`, {}, '')) {
+    box.querySelector('.error-explained')?.remove();
+    box.prepend(h('p', { class: 'error-explained field-explained', lang: getLang() }, t(`errorField.${e.code}`, { field: label })));
+    const msg = box.querySelector('.error-message');
+    if (msg) msg.textContent = message;
+  }
   named.setAttribute('aria-invalid', 'true');
   const err = document.getElementById(named.dataset.errorId);
   if (err) {

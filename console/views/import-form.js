@@ -70,12 +70,48 @@ export function importForm(ctx, setId, onCreated) {
   );
 
   const wrap = {};
+  // The Transformers version the model's config.json asks for (CheckBucketAccess + objectPath):
+  // the select defaults to it until the user picks one, and a note warns when the choice differs.
+  const tfvNote = h('div', { class: 'hint tfv-note', id: 'tfv-note', 'aria-live': 'polite' });
+  let peek = null;
+  let userPicked = false;
+  let peekSeq = 0;
+  async function readConfig() {
+    const bucket = c.bucket.value.trim();
+    const objectPath = c.objectPath.value.trim();
+    const seq = ++peekSeq;
+    if (!bucket || !objectPath) return ((peek = null), noteTfv());
+    try {
+      const r = await ctx.api.model('CheckBucketAccess', { bucket, objectPath });
+      if (seq !== peekSeq) return;
+      peek = r.configTransformersVersion ? { saved: r.configTransformersVersion, suggested: r.suggestedTransformerVersion ?? null } : null;
+      if (peek?.suggested && !userPicked) c.transformerVersion.value = peek.suggested;
+    } catch {
+      // Not readable (no grant, bad path): the import's own checks will say why.
+      if (seq === peekSeq) peek = null;
+    }
+    noteTfv();
+  }
+  function noteTfv() {
+    const chosen = c.transformerVersion.value;
+    const cls = (warn) => tfvNote.classList.toggle('warn-box', warn);
+    if (!peek) return (cls(false), replace(tfvNote));
+    const vars = { saved: peek.saved, suggested: peek.suggested ?? '', chosen };
+    if (!peek.suggested) return (cls(true), replace(tfvNote, t('tfv.tooNew', vars)));
+    if (chosen === peek.suggested) return (cls(false), replace(tfvNote, t('tfv.fromConfig', vars)));
+    const older = TRANSFORMER_VERSIONS.indexOf(chosen) < TRANSFORMER_VERSIONS.indexOf(peek.suggested);
+    cls(true);
+    replace(tfvNote, t(older ? 'tfv.older' : 'tfv.newer', vars));
+  }
+  c.bucket.addEventListener('change', readConfig);
+  c.objectPath.addEventListener('change', readConfig);
+  c.transformerVersion.addEventListener('change', () => ((userPicked = true), noteTfv()));
   const f = (key, label, hint, path = `importMeta.${key}`) => (wrap[key] = field({ label, control: c[key], hint, path }));
 
   const hfOnly = h(
     'div',
     {},
-    h('fieldset', { class: 'group' }, h('legend', {}, t('form.engine')), f('transformerVersion', t('field.transformerVersion')), f('vLLMVersion', t('field.vLLMVersion')), f('basicModelName', t('field.basicModelName'), t('form.basicModelHint')), f('baseModelId', t('field.baseModelId'), t('form.baseModelIdHint'))),
+    h('fieldset', { class: 'group' }, h('legend', {}, t('form.engine')), f('transformerVersion', t('field.transformerVersion')), tfvNote, f('vLLMVersion', t('field.vLLMVersion')), f('basicModelName', t('field.basicModelName'), t('form.basicModelHint')), f('baseModelId', t('field.baseModelId'), t('form.baseModelIdHint'))),
     (wrap.chat = h('fieldset', { class: 'group' }, h('legend', {}, t('form.chatTitle')), chatRadios, chatConfBox, customSpecBox)),
     h('div', { class: 'field checkbox' }, h('label', {}, c.enablePromptAutoConcat, ' ', t('field.enablePromptAutoConcat')), h('div', { class: 'hint' }, t('form.autoConcatHint'))),
     h(
@@ -87,6 +123,7 @@ export function importForm(ctx, setId, onCreated) {
     ),
   );
   c.enablePromptAutoConcat.dataset.path = 'importMeta.enablePromptAutoConcat';
+  c.transformerVersion.setAttribute('aria-describedby', [c.transformerVersion.getAttribute('aria-describedby'), tfvNote.id].filter(Boolean).join(' '));
 
   const status = h('div', { class: 'form-status', id: 'import-status' });
   const submit = h('button', { type: 'submit' }, t('form.importSubmit'));
@@ -112,6 +149,7 @@ export function importForm(ctx, setId, onCreated) {
     }
     hfOnly.hidden = !hf;
     wrap.transformerVersion.hidden = FORMAT_VERSION_FIELD[format] !== 'transformerVersion';
+    tfvNote.hidden = wrap.transformerVersion.hidden;
     wrap.vLLMVersion.hidden = FORMAT_VERSION_FIELD[format] !== 'vLLMVersion';
     const chat = c.modelApplicationType.value === 'chat';
     wrap.chat.hidden = !chat;
@@ -165,7 +203,7 @@ export function importForm(ctx, setId, onCreated) {
       replace(status, errorBox(err));
       const box = status.querySelector('.error-box');
       box.setAttribute('tabindex', '-1');
-      (showFieldError(form, err.message) ?? box).focus();
+      (showFieldError(form, err) ?? box).focus();
     } finally {
       submit.disabled = false;
     }

@@ -89,7 +89,7 @@ function metadataSection(ctx, { id, description, extra, fields, action, onSaved 
       } catch (err) {
         if (ctx.handleAuth(err)) return;
         replace(status, errorBox(err));
-        (showFieldError(form, err.message) ?? text).focus();
+        (showFieldError(form, err) ?? text).focus();
       }
     });
     replace(sec, h('h2', { id: titleId }, t('meta.about')), form);

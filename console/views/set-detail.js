@@ -5,12 +5,12 @@ import { poll } from '../lib/poll.js';
 import { t } from '../i18n.js';
 import { setMetadataSection } from './metadata-editor.js';
 import { deleteSetButton } from './delete-set.js';
-import { breadcrumb, confirmDialog, dl, errorBox, heading, pager, scrollTable, statusBadge } from './components.js';
+import { breadcrumb, confirmDialog, dl, errorBox, failureReason, heading, pager, scrollTable, statusBadge } from './components.js';
 import { aliasChips, aliasesSection } from './aliases.js';
 
 const PAGE = 20;
 
-const statusCell = (v) => [statusBadge(v.status), v.failureReason ? h('div', { class: 'failure small' }, v.failureReason) : ''];
+const statusCell = (v) => [statusBadge(v.status), v.failureReason ? failureReason(v, 'failure small') : ''];
 
 export function renderSetDetail(root, ctx) {
   const setId = ctx.params.get('id');
@@ -45,7 +45,7 @@ export function renderSetDetail(root, ctx) {
       dl([
         [t('field.modelSetId'), h('code', {}, set.modelSetId)],
         [t('field.modelType'), t(`modelType.${set.modelType}`, {}, set.modelType)],
-        [t('field.source'), set.source],
+        [t('field.source'), t(`creation.${set.source}`, {}, set.source)],
         set.labels?.length ? [t('field.labels'), set.labels.join(', ')] : null,
         [t('field.createTime'), formatTime(set.createTime)],
         [t('field.modifyTime'), formatTime(set.modifyTime)],

@@ -210,7 +210,7 @@ function createForm(ctx) {
     } catch (err) {
       if (ctx.handleAuth(err)) return;
       replace(status, errorBox(err));
-      (showFieldError(form, err.message) ?? name).focus();
+      (showFieldError(form, err) ?? name).focus();
     }
   });
   return form;

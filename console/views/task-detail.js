@@ -16,10 +16,10 @@ export function renderTaskDetail(root, ctx) {
     const cps = task.checkpoints ?? [];
     replace(body,
       breadcrumb([{ label: t('nav.sets'), href: '#/sets' }, { label: t('task.title') }, { label: task.taskId ?? taskId }]),
-      h('div', { class: 'view-head row' }, heading(t('task.heading', { id: task.taskId ?? taskId })), h('span', { class: 'badge', 'data-run-status': task.runStatus }, task.runStatus)),
+      h('div', { class: 'view-head row' }, heading(t('task.heading', { id: task.taskId ?? taskId })), h('span', { class: 'badge', 'data-run-status': task.runStatus }, t(`run.${task.runStatus}`, {}, task.runStatus))),
       h('section', { class: 'card', 'aria-labelledby': 'task-overview' }, h('h2', { id: 'task-overview' }, t('details.overview')), dl([
         [t('task.job'), task.jobId ? h('code', {}, task.jobId) : '—'],
-        [t('task.status'), task.runStatus],
+        [t('task.status'), t(`run.${task.runStatus}`, {}, task.runStatus)],
         [t('task.progress'), h('span', {}, h('progress', { max: '100', value: String(parseInt(task.runProgress, 10) || 0), 'aria-label': t('task.progress') }), ' ', String(task.runProgress ?? ''))],
         task.failureReason ? [t('field.failureReason'), task.failureReason] : null,
         task.finalCheckpointStep !== undefined ? [t('task.finalStep'), String(task.finalCheckpointStep)] : null,

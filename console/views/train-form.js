@@ -90,7 +90,7 @@ export function trainForm(ctx, setId, onCreated) {
       replace(status, errorBox(err));
       const box = status.querySelector('.error-box');
       box.setAttribute('tabindex', '-1');
-      (showFieldError(form, err.message) ?? box).focus();
+      (showFieldError(form, err) ?? box).focus();
     } finally {
       submit.disabled = false;
     }

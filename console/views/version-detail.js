@@ -7,7 +7,7 @@ import { poll } from '../lib/poll.js';
 import { t } from '../i18n.js';
 import { importProgressBox } from './import-progress.js';
 import { versionMetadataSection } from './metadata-editor.js';
-import { breadcrumb, confirmDialog, dl, errorBox, heading, scrollTable, statusBadge } from './components.js';
+import { breadcrumb, confirmDialog, dl, errorBox, failureReason, heading, scrollTable, statusBadge } from './components.js';
 import { aliasChips } from './aliases.js';
 import { useModelPanel } from './use-model.js';
 
@@ -15,15 +15,20 @@ const OVERVIEW = ['modelId', 'modelName', 'aliases', 'modelSetId', 'modelSetName
 const MODEL = ['modelFormat', 'architecture', 'modelType', 'family', 'parameterCount', 'dtype', 'contextLength', 'totalBytes', 'transformerVersion', 'vLLMVersion', 'enablePromptAutoConcat', 'chatTemplateSource', 'storage'];
 const CAPABILITIES = ['isSupportDeploy', 'isSupportModelComp', 'isSupportEvaluation', 'modelCompConfigs'];
 /** Shown in their own sections. */
-const SECTIONED = ['tags', 'importProgress', 'failureReason', 'warnings', 'tokenLimitations', 'files', 'advancedSettings', 'chatConf', 'customSpec', 'chatTemplate', 'chatTemplatePreview', 'adapter', 'adapters'];
+const SECTIONED = ['tags', 'importProgress', 'failureReason', 'failureCode', 'failureParams', 'warnings', 'tokenLimitations', 'files', 'advancedSettings', 'chatConf', 'customSpec', 'chatTemplate', 'chatTemplatePreview', 'adapter', 'adapters'];
 
 const label = (k) => t(`field.${k}`, {}, k);
+/** Fields whose values are enums, and the catalogue prefix of their labels. */
+const ENUMS = { sourceType: 'source', modelApplicationType: 'appType', endpointType: 'appType', modelFormat: 'format', chatTemplateSource: 'chatSource' };
 
 function value(k, v) {
   if (v === undefined || v === null || v === '') return h('span', { class: 'muted' }, '—');
   if (typeof v === 'boolean') return t(v ? 'common.yes' : 'common.no');
   if (k === 'createTime' || k === 'modifyTime') return h('time', { datetime: v }, formatTime(v));
   if (k === 'status') return statusBadge(v);
+  // Enum values in the user's language; the wire value stays in the title (and data-value).
+  const en = ENUMS[k];
+  if (en && typeof v === 'string') return h('span', { title: v, 'data-value': v }, t(`${en}.${v}`, {}, v));
   if (k === 'modelSetId') return h('a', { href: `#/sets/${encodeURIComponent(v)}` }, h('code', {}, v));
   if (k === 'totalBytes' && typeof v === 'number') return `${formatBytes(v)} (${v.toLocaleString()} B)`;
   if (k === 'parameterCount' && typeof v === 'number') return `${formatCount(v)} (${v.toLocaleString()})`;
@@ -126,7 +131,7 @@ export function renderVersionDetail(root, ctx) {
       breadcrumb([{ label: t('nav.sets'), href: '#/sets' }, { label: m.modelSetName, href: `#/sets/${encodeURIComponent(m.modelSetId)}` }, { label: m.modelName }]),
       h('div', { class: 'view-head row' }, heading(`${m.modelSetName} / ${m.modelName}`), aliasChips(m.aliases), liveStatus, h('button', { type: 'button', class: 'danger', 'data-needs': 'write', onclick: remove }, t('versions.delete'))),
       m.status === 'Creating' ? (progress.update(m.importProgress), progress.el) : null,
-      m.failureReason ? h('div', { class: 'error-box', role: 'alert' }, h('strong', {}, t('field.failureReason'), ': '), m.failureReason) : null,
+      m.failureReason ? h('div', { class: 'error-box', role: 'alert' }, h('strong', {}, t('field.failureReason'), ': '), failureReason(m)) : null,
       m.warnings?.length ? h('div', { class: 'warn-box' }, h('strong', {}, t('field.warnings')), h('ul', {}, m.warnings.map((w) => h('li', {}, typeof w === 'string' ? w : prettyJson(w))))) : null,
       use?.panel,
       versionMetadataSection(ctx, m, async () => (await fetchModel(), draw(), body.querySelector('#sec-about button')?.focus())),

@@ -3,6 +3,7 @@
 import { ApiCallError } from '../client/api-client.js';
 import { ApiError } from '../domain/errors.js';
 import { CliError } from './output.js';
+import { FLAG_OF } from './field-flags.js';
 
 const WITH_VALUE = new Set(['--endpoint', '--access-key', '--secret-key', '--profile']);
 const FLAGS = new Set(['--json']);
@@ -53,5 +54,11 @@ export function printJsonError(err: unknown, exitCode: number): void {
   const message = String(e?.message ?? err).replace(/^error: /, '');
   const out: Record<string, unknown> = { code, message, exitCode };
   if (err instanceof ApiCallError && err.requestId) out.requestId = err.requestId;
+  // A parameter error names its API field and the flag that sets it (field-flags.ts).
+  if (err instanceof ApiCallError && err.field) {
+    out.field = err.field;
+    const flag = FLAG_OF.find(([api]) => api === err.field)?.[1];
+    if (flag) out.flag = flag;
+  }
   process.stdout.write(JSON.stringify({ error: out }, null, 2) + '\n');
 }

@@ -5,6 +5,7 @@ import { ApiError } from '../domain/errors.js';
 import { ENGINES, NEWEST_TRANSFORMERS_VERSION, NEWEST_VLLM_VERSION } from '../domain/catalogue/engines.js';
 import { defaultApplicationType, engineOf, isModelFormat } from '../domain/catalogue/formats.js';
 import { checkImportRequest, type ImportRequest } from '../domain/model/create-model-rules.js';
+import { inFlagTerms } from './field-flags.js';
 
 export interface FormatFlags {
   format: string;
@@ -34,43 +35,13 @@ export function formatFieldsOf(o: FormatFlags): Pick<ImportRequest, 'modelFormat
   return out;
 }
 
-/** The request rules' refusal, in the flags' terms; null when the request would be accepted. */
-export function importRequestProblem(meta: ImportRequest): string | null {
+/** The request rules' refusal (its API error code, the message in the flags' terms); null when the request would be accepted. */
+export function importRequestProblem(meta: ImportRequest): { code: string; message: string } | null {
   try {
     checkImportRequest(meta);
     return null;
   } catch (err) {
-    if (err instanceof ApiError) return inFlagTerms(err.message);
+    if (err instanceof ApiError) return { code: err.code, message: inFlagTerms(err.message) };
     throw err;
   }
-}
-
-/** The API's field paths in a rule's message, as the flags that set them ("--transformer-version (importMeta.transformerVersion)"). */
-const FLAG_OF: Array<[string, string]> = [
-  ['importMeta.chatConf.historyQATemplate', '--history-template'],
-  ['importMeta.chatConf.latestQuestionTemplate', '--latest-question-template'],
-  ['importMeta.chatConf.promptTemplate', '--prompt-template'],
-  ['importMeta.advancedSettings.samplingStrategy', '--sampling-strategy'],
-  ['importMeta.advancedSettings.numSampling', '--num-sampling'],
-  ['importMeta.advancedSettings.numBeams', '--num-beams'],
-  ['importMeta.advancedSettings.topLogprobs', '--top-logprobs'],
-  ['importMeta.modelApplicationType', '--application-type'],
-  ['importMeta.transformerVersion', '--transformer-version'],
-  ['importMeta.basicModelName', '--base-model'],
-  ['importMeta.modelFormat', '--format'],
-  ['importMeta.vLLMVersion', '--vllm-version'],
-  ['importMeta.advanceConf', '--advance-conf'],
-  ['importMeta.objectPath', '--path'],
-  ['importMeta.bucket', '--bucket'],
-  ['transformerVersion', '--transformer-version'],
-  ['vLLMVersion', '--vllm-version'],
-  ['modelApplicationType', '--application-type'],
-];
-
-export function inFlagTerms(message: string): string {
-  for (const [api, flag] of FLAG_OF) {
-    const re = new RegExp(`(?<![\\w.-])${api.replace(/\./g, '\\.')}(?![\\w.])`);
-    if (re.test(message)) return message.replace(re, `${flag} (${api})`);
-  }
-  return message;
 }

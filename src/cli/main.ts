@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ApiCallError } from '../client/api-client.js';
 import { ApiError } from '../domain/errors.js';
+import { inFlagTerms } from './field-flags.js';
 import { registerAdmin } from './commands/admin.js';
 import { registerImport } from './commands/import.js';
 import { registerProfile } from './commands/profile.js';
@@ -44,7 +45,7 @@ export async function main(argv: string[]): Promise<void> {
       err instanceof ApiError
         ? `${err.code}: ${err.message}`
         : err instanceof ApiCallError
-          ? `${err.code}: ${err.message}${err.requestId ? ` (requestId ${err.requestId})` : ''}`
+          ? `${err.code}: ${inFlagTerms(err.message, err.field)}${err.requestId ? ` (requestId ${err.requestId})` : ''}`
           : err instanceof Error
             ? err.message
             : String(err);

@@ -15,6 +15,8 @@ export class ApiCallError extends Error {
     readonly code: string,
     message: string,
     readonly requestId?: string,
+    /** The request field a parameter error is about (X-Modelreg-Error-Field), e.g. "importMeta.bucket". */
+    readonly field?: string,
   ) {
     super(message);
     this.name = 'ApiCallError';
@@ -70,7 +72,7 @@ export class ApiClient {
     } catch {
       throw new ApiCallError(res.status, 'InvalidResponse', `${this.baseUrl} answered ${res.status} with a body that is not JSON`);
     }
-    if (!res.ok) throw new ApiCallError(res.status, parsed.code ?? 'Error', parsed.message ?? text, parsed.requestId);
+    if (!res.ok) throw new ApiCallError(res.status, parsed.code ?? 'Error', parsed.message ?? text, parsed.requestId, res.headers.get('x-modelreg-error-field') ?? undefined);
     return parsed.result as T;
   }
 }

@@ -2,6 +2,9 @@
 import type { FastifyReply } from 'fastify';
 import { ApiError } from '../domain/errors.js';
 
+/** Names the request field of a parameter error (docs/extensions.md). */
+export const ERROR_FIELD_HEADER = 'x-modelreg-error-field';
+
 export function sendResult(reply: FastifyReply, requestId: string, result: unknown): FastifyReply {
   // Serialized here, once: the envelope around JSON.stringify(result), as a string Fastify sends
   // as is (its own serializer would walk the envelope again). An undefined result is left out, as
@@ -11,9 +14,14 @@ export function sendResult(reply: FastifyReply, requestId: string, result: unkno
   return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(body);
 }
 
-export function sendError(reply: FastifyReply, requestId: string, err: ApiError): FastifyReply {
+/**
+ * `field`: the request field a parameter error is about (error-field.ts). It goes in the
+ * X-Modelreg-Error-Field header, so the body stays BCE's {requestId, code, message} for the SDKs.
+ */
+export function sendError(reply: FastifyReply, requestId: string, err: ApiError, field?: string): FastifyReply {
   for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
   for (const [k, v] of Object.entries(bceErrorHeaders(err.code, err.bceMessage))) reply.header(k, v);
+  if (field) reply.header(ERROR_FIELD_HEADER, field);
   return reply
     .code(err.status)
     .header('content-type', 'application/json; charset=utf-8')

@@ -16,9 +16,11 @@ import { ConnectionLimits, type ConnectionLimitOptions } from './connection-limi
 import { clientErrorHandler, frameworkErrorHandler, rejectAmbiguousHeaders } from './client-errors.js';
 import { DEFAULT_RATE_LIMITS, RequestLimits, type RateLimitOptions } from './rate-limit.js';
 import { registerConsole } from './console-route.js';
+import { lazyChildLogger } from './lazy-request-logger.js';
 import { registerDownloads } from './download-route.js';
 import { registerHub } from './hub/index.js';
 import { sendError, sendResult } from './envelope.js';
+import { errorField } from './error-field.js';
 import { ignoredFieldsHeader, parseJsonBody, validateBody } from './validate-body.js';
 
 export interface HttpOptions {
@@ -60,6 +62,8 @@ export function buildHttpServer(services: Services, opts: HttpOptions): FastifyI
     loggerInstance: opts.logger as unknown as FastifyBaseLogger,
     // One line per request is written by our onResponse hook, with the API's own fields.
     logController: new LogController({ disableRequestLogging: true }),
+    // req.log is made when something logs through it (src/http/lazy-request-logger.ts).
+    childLoggerFactory: lazyChildLogger,
     bodyLimit: opts.bodyLimitBytes,
     // Behind a load balancer the failed-authentication limit must count real clients, not the balancer.
     trustProxy: opts.trustProxy ?? false,
@@ -81,11 +85,18 @@ export function buildHttpServer(services: Services, opts: HttpOptions): FastifyI
   });
 
   app.decorateRequest('apiRequestId', '');
-  app.addHook('onRequest', async (req) => {
+  // A callback hook (not async): no promise per request for work that never waits.
+  app.addHook('onRequest', (req, _reply, done) => {
     req.apiRequestId = randomUUID();
-    rejectAmbiguousHeaders(req.raw.rawHeaders);
-    // Load balancers probe /healthz by address; everything else must name a public host when set.
-    if (opts.publicHosts?.length && !req.url.startsWith('/healthz')) checkHost(req.headers.host, opts.publicHosts);
+    try {
+      rejectAmbiguousHeaders(req.raw.rawHeaders);
+      // Load balancers probe /healthz by address; everything else must name a public host when set.
+      if (opts.publicHosts?.length && !req.url.startsWith('/healthz')) checkHost(req.headers.host, opts.publicHosts);
+    } catch (err) {
+      done(err as Error);
+      return;
+    }
+    done();
   });
 
   // Bodies are kept as bytes: the signature check may need them, and JSON is parsed per action.
@@ -146,7 +157,10 @@ export function buildHttpServer(services: Services, opts: HttpOptions): FastifyI
     return sendError(reply, req.apiRequestId, new ApiError('RouteNotFound', `no API at ${req.method} ${path}; the API routes are ${ROUTES.map((r) => 'POST ' + r).join(', ')}`));
   });
 
-  app.setErrorHandler((err, req, reply) => sendError(reply, req.apiRequestId, toApiError(err, req)));
+  app.setErrorHandler((err, req, reply) => {
+    const e = toApiError(err, req);
+    return sendError(reply, req.apiRequestId, e, errorField(e, req.apiActionDef));
+  });
   return app;
 }
 

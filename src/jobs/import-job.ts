@@ -4,7 +4,8 @@
 // Ready is written in the same transaction that finishes the job, and only while this worker
 // still holds the job's lease: a half-done import is never visible as Ready.
 import type { Logger } from 'pino';
-import { inspectModel, ModelValidationError, type ModelInspection } from '../domain/import/inspect-model.js';
+import { inspectModel, ModelValidationError, type InspectModelInput, type ModelInspection } from '../domain/import/inspect-model.js';
+import { reason as coded, type CodedReason } from '../domain/import/failure-codes.js';
 import { AdapterBaseResolver, type AdapterBinding } from '../domain/model/adapter-base.js';
 import { ProgressPublisher } from '../domain/model/import-progress.js';
 import type { AdaptersRepo } from '../store/repos/adapters-repo.js';
@@ -67,7 +68,7 @@ export class ImportJobHandler implements JobHandler<'import'> {
     // Decided before touching any store, so a job whose store stays down still ends.
     if (job.attempts > MAX_IMPORT_ATTEMPTS) {
       await deletePrefix(registry, versionDir).catch(() => undefined);
-      await this.fail(job, ctx, version.id, `the import of ${url} was interrupted ${job.attempts - 1} times (${job.lastError ?? 'worker stopped'}); create the version again`);
+      await this.fail(job, ctx, version.id, `the import of ${url} was interrupted ${job.attempts - 1} times (${job.lastError ?? 'worker stopped'}); create the version again`, coded('ImportInterrupted', { url, attempts: job.attempts - 1 }));
       return;
     }
 
@@ -104,7 +105,7 @@ export class ImportJobHandler implements JobHandler<'import'> {
       await deletePrefix(registry, dest).catch(() => undefined);
       // A write refused for the disk's reserve (FreeSpaceError) will not succeed on a retry either.
       if (err instanceof ModelValidationError || (err as Error)?.name === 'FreeSpaceError') {
-        await this.fail(job, ctx, version.id, (err as Error).message);
+        await this.fail(job, ctx, version.id, (err as Error).message, err instanceof ModelValidationError ? err.reason : coded('StorageFull', { detail: (err as Error).message }));
         return;
       }
       const reason = describeInfraError(err, url);
@@ -112,7 +113,7 @@ export class ImportJobHandler implements JobHandler<'import'> {
         await this.retryLater(job, ctx, reason);
         return;
       }
-      await this.fail(job, ctx, version.id, `${reason} (gave up after ${job.attempts} attempts; create the version again when the store is reachable)`);
+      await this.fail(job, ctx, version.id, `${reason} (gave up after ${job.attempts} attempts; create the version again when the store is reachable)`, coded('ImportGaveUp', { url, attempts: job.attempts, detail: reason }));
       return;
     }
 
@@ -123,21 +124,21 @@ export class ImportJobHandler implements JobHandler<'import'> {
     } catch (err) {
       await deletePrefix(registry, dest).catch(() => undefined);
       if (err instanceof ModelValidationError) {
-        await this.fail(job, ctx, version.id, err.message);
+        await this.fail(job, ctx, version.id, err.message, err.reason);
         return;
       }
       if (ctx.signal.aborted) throw err;
       // Database or registry-store trouble while reading the base: retried like a copy failure.
       const reason = `could not check the adapter against its base: ${(err as Error)?.message ?? String(err)}`;
       if (job.attempts < MAX_IMPORT_ATTEMPTS) await this.retryLater(job, ctx, reason);
-      else await this.fail(job, ctx, version.id, `${reason} (gave up after ${job.attempts} attempts; create the version again)`);
+      else await this.fail(job, ctx, version.id, `${reason} (gave up after ${job.attempts} attempts; create the version again)`, coded('ImportGaveUp', { url, attempts: job.attempts, detail: reason }));
       return;
     }
     if (binding?.details.inheritedChatTemplate) Object.assign(inspection, binding.details.inheritedChatTemplate);
     const chat = await this.chatTemplateOf(version.account_id, payload, inspection);
     if (typeof chat === 'string') {
       await deletePrefix(registry, dest).catch(() => undefined);
-      await this.fail(job, ctx, version.id, chat);
+      await this.fail(job, ctx, version.id, chat, coded('CustomSpecGone', { file: payload.customSpecFile }));
       return;
     }
     const details = {
@@ -175,12 +176,12 @@ export class ImportJobHandler implements JobHandler<'import'> {
         return;
       }
       if (err instanceof StorageQuotaError) {
-        await this.fail(job, ctx, version.id, err.message);
+        await this.fail(job, ctx, version.id, err.message, coded('StorageQuotaExceeded', { detail: err.message }));
         return;
       }
       const reason = describeInfraError(err, url);
       if (job.attempts < MAX_IMPORT_ATTEMPTS) await this.retryLater(job, ctx, reason);
-      else await this.fail(job, ctx, version.id, `${reason} (gave up after ${job.attempts} attempts)`);
+      else await this.fail(job, ctx, version.id, `${reason} (gave up after ${job.attempts} attempts)`, coded('ImportGaveUp', { url, attempts: job.attempts, detail: reason }));
       return;
     }
     const committed = await models.transaction(async (tx) => {
@@ -191,12 +192,12 @@ export class ImportJobHandler implements JobHandler<'import'> {
       const still = await models.findVersionById(version.id, tx);
       if (!still || still.status !== 'Creating') return false;
       if (!baseOk) {
-        await models.updateVersion(version.id, { status: 'Fail', failure_reason: baseGone, modified_at: now() }, tx);
+        await models.updateVersion(version.id, { status: 'Fail', failure_reason: baseGone, ...codedColumns(coded('BaseGone', { base: binding?.baseId ?? undefined })), modified_at: now() }, tx);
         return false;
       }
       // Exactly this attempt's files (an earlier attempt may have recorded others).
       await this.deps.blobs.repo.replaceManifest(version.id, manifest, tx);
-      await models.updateVersion(version.id, { status: 'Ready', details: JSON.stringify(details), failure_reason: null, modified_at: now() }, tx);
+      await models.updateVersion(version.id, { status: 'Ready', details: JSON.stringify(details), failure_reason: null, failure_code: null, failure_params: null, modified_at: now() }, tx);
       if (binding?.baseId) await this.adapters.bind({ adapter_id: version.id, base_id: binding.baseId, account_id: version.account_id, created_at: now() }, tx);
       if (inspection.tensorShapes && !inspection.adapter) await this.adapters.putShapes(version.id, inspection.tensorShapes, tx);
       return true;
@@ -238,10 +239,10 @@ export class ImportJobHandler implements JobHandler<'import'> {
 
   /** A stored payload that does not fit: the version fails with the reason, like any invalid import. */
   async reject(job: ClaimedJob<'import'>, reason: string, ctx: JobContext): Promise<void> {
-    await this.fail(job, ctx, job.subjectId, reason);
+    await this.fail(job, ctx, job.subjectId, reason, coded('InvalidModel', { detail: reason }));
   }
 
-  private async fail(job: { id: string }, ctx: JobContext, versionId: string, reason: string): Promise<void> {
+  private async fail(job: { id: string }, ctx: JobContext, versionId: string, reason: string, code: CodedReason): Promise<void> {
     const { models, jobs } = this.deps;
     const at = new Date().toISOString();
     await models.transaction(async (tx) => {
@@ -251,7 +252,7 @@ export class ImportJobHandler implements JobHandler<'import'> {
       if (still?.status === 'Creating') {
         // Blobs claimed by earlier attempts become collectable.
         await this.deps.blobs.repo.deleteManifest(versionId, tx);
-        await models.updateVersion(versionId, { status: 'Fail', failure_reason: reason, modified_at: at }, tx);
+        await models.updateVersion(versionId, { status: 'Fail', failure_reason: reason, ...codedColumns(code), modified_at: at }, tx);
       }
     });
   }
@@ -263,6 +264,9 @@ export class ImportJobHandler implements JobHandler<'import'> {
     this.deps.logger.warn({ jobId: job.id, reason, attempt: job.attempts }, 'import failed on infrastructure; will retry');
   }
 }
+
+/** The columns that keep a reason's code and parameters (migration 0012). */
+const codedColumns = (r: CodedReason) => ({ failure_code: r.code, failure_params: JSON.stringify(r.params) });
 
 /** A failure reason for the tenant: bucket-relative (the url), never the server's own paths. */
 export function describeInfraError(err: unknown, url: string): string {

@@ -13,6 +13,7 @@ import * as m0008 from './migrations/0008_sdk_compat.js';
 import * as m0009 from './migrations/0009_adapters.js';
 import * as m0010 from './migrations/0010_key_changes.js';
 import * as m0011 from './migrations/0011_ux.js';
+import * as m0012 from './migrations/0012_failure_codes.js';
 import * as m0013 from './migrations/0013_job_retries.js';
 import * as m0014 from './migrations/0014_listing_keysets.js';
 
@@ -28,6 +29,7 @@ export const migrations: Record<string, Migration> = {
   '0009_adapters': m0009,
   '0010_key_changes': m0010,
   '0011_ux': m0011,
+  '0012_failure_codes': m0012,
   '0013_job_retries': m0013,
   '0014_listing_keysets': m0014,
 };

@@ -47,6 +47,9 @@ export interface ModelVersionsTable {
   source_type: 'Train' | 'Import';
   status: 'Creating' | 'Ready' | 'Fail';
   failure_reason: string | null;
+  /** The reason's stable code and its parameters as JSON (failure-codes.ts; migration 0012). */
+  failure_code?: string | null;
+  failure_params?: string | null;
   model_application_type: string | null;
   /** JSON: the request's trainMeta / importMeta exactly as accepted. */
   source_meta: string;

@@ -19,7 +19,8 @@ import { normalizeObjectPath, validateBucketName } from '../../objects/object-pa
 import type { ObjectStore } from '../../objects/object-store.js';
 import { clientOptions, resolveClient, type ClientFlags } from '../client-options.js';
 import { failIfFailed, followVersion, formatVersion } from '../follow.js';
-import { formatFieldsOf, importRequestProblem, inFlagTerms } from '../import-request.js';
+import { formatFieldsOf, importRequestProblem } from '../import-request.js';
+import { inFlagTerms } from '../field-flags.js';
 import { findSet, MODEL_ROUTE } from '../model-sets.js';
 import { CliError, EXIT, formatBytes, printJson, usageError } from '../output.js';
 import { ProgressBar } from '../progress.js';
@@ -200,7 +201,7 @@ export function registerImport(program: Command): void {
       meta.objectPath = prefix;
       // The chat template file is uploaded (and named) later: the rules judge that one is given.
       const problem = importRequestProblem({ ...meta, ...(o.chatTemplateFile ? { customSpec: { displayName: path.basename(o.chatTemplateFile) } } : {}) });
-      if (problem) throw usageError(problem);
+      if (problem) throw usageError(problem.message);
     } catch (err) {
       if (err instanceof ApiError) throw usageError(inFlagTerms(err.message));
       throw err;

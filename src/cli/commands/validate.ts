@@ -72,12 +72,14 @@ export function registerValidate(program: Command): void {
         ...(o.chatTemplateFile ? { customSpec: { displayName: 'chat template' } } : {}),
       };
       const where = path.resolve(dir);
-      const wouldFail = (reason: string): CliError => {
-        if (o.json) printJson({ valid: false, dir: where, failureReason: reason });
+      // A request rule's refusal carries its API error code (CreateCustomModel would answer it);
+      // a file rule's its stable failure code and parameters (DescribeModel would show them).
+      const wouldFail = (reason: string, coded?: { code: string; params?: unknown }, errorCode?: string): CliError => {
+        if (o.json) printJson({ valid: false, dir: where, failureReason: reason, ...(errorCode ? { errorCode } : {}), ...(coded ? { failureCode: coded.code, failureParams: coded.params } : {}) });
         return new CliError(`${where}: an import would fail: ${reason}`, EXIT.importFailed);
       };
       const problem = importRequestProblem(request);
-      if (problem) throw wouldFail(problem);
+      if (problem) throw wouldFail(problem.message, undefined, problem.code);
       const { customSpec, ...fields } = request;
       const input: InspectModelInput = { bucket: BUCKET, objectPath: '', ...fields, ...(customSpec ? { hasCustomSpec: true } : {}) };
       try {
@@ -100,7 +102,7 @@ export function registerValidate(program: Command): void {
         );
       } catch (err) {
         if (!(err instanceof ModelValidationError)) throw err;
-        throw wouldFail(err.message);
+        throw wouldFail(err.message, err.reason);
       }
     });
 }

@@ -45,14 +45,14 @@ export function checkAdapterFits(adapter: AdapterInspection, base: BaseModelShap
         throw new ModelValidationError(
           `target module "${target}" (adapter_config.json target_modules) does not exist in ${label}; its weight modules are ${leafNames(modules)}`,
           'adapter_config.json',
-        );
+        ).as('AdapterDoesNotFitBase');
       }
     }
   }
   for (const l of config.layersToTransform ?? []) {
     const count = largestLayerCount(layerSets);
     if (count > 0 && l >= count) {
-      throw new ModelValidationError(`adapter_config.json layers_to_transform names layer ${l}, but ${label} has ${count} layers (0-${count - 1})`, 'adapter_config.json');
+      throw new ModelValidationError(`adapter_config.json layers_to_transform names layer ${l}, but ${label} has ${count} layers (0-${count - 1})`, 'adapter_config.json').as('AdapterDoesNotFitBase');
     }
   }
 
@@ -66,7 +66,7 @@ export function checkAdapterFits(adapter: AdapterInspection, base: BaseModelShap
     }
     if (t.role === 'magnitude') continue; // DoRA: one value per output feature, checked by PEFT itself
     if (baseShape.length !== 2) {
-      throw new ModelValidationError(`tensor ${t.name} adapts ${baseName}, which is ${fmt(baseShape)} in ${label}: LoRA needs a 2-D linear or embedding weight`, 'adapter_model.safetensors');
+      throw new ModelValidationError(`tensor ${t.name} adapts ${baseName}, which is ${fmt(baseShape)} in ${label}: LoRA needs a 2-D linear or embedding weight`, 'adapter_model.safetensors').as('AdapterDoesNotFitBase');
     }
     const r = t.role === 'lora_A' || t.role === 'lora_embedding_A' ? (t.shape[0] as number) : (t.shape[1] as number);
     let out: number, inn: number;
@@ -91,7 +91,7 @@ function mismatch(t: LoraTensor, rule: string, baseName: string, baseShape: read
   return new ModelValidationError(
     `adapter tensor ${t.name} has shape ${fmt(t.shape)}, but the base layer ${baseName} is ${fmt(baseShape)}${dims ? ` (${dims})` : ''}: ${rule}`,
     'adapter_model.safetensors',
-  );
+  ).as('AdapterDoesNotFitBase');
 }
 
 function missingModule(t: LoraTensor, baseName: string, layerSets: Map<string, Set<number>>, label: string): ModelValidationError {
@@ -104,10 +104,10 @@ function missingModule(t: LoraTensor, baseName: string, layerSets: Map<string, S
       return new ModelValidationError(
         `adapter tensor ${t.name} targets layer ${m[1]}, but ${label} has ${n} layers (0-${n - 1}): the adapter was trained on a deeper model`,
         'adapter_model.safetensors',
-      );
+      ).as('AdapterDoesNotFitBase');
     }
   }
-  return new ModelValidationError(`adapter tensor ${t.name} adapts ${baseName}, which does not exist in ${label}`, 'adapter_model.safetensors');
+  return new ModelValidationError(`adapter tensor ${t.name} adapts ${baseName}, which does not exist in ${label}`, 'adapter_model.safetensors').as('AdapterDoesNotFitBase');
 }
 
 /** Module paths of the base's weights (names without .weight). */

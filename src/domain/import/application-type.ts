@@ -9,6 +9,7 @@ import { kindServes, type ApplicationType, type ModelKind } from '../catalogue/f
 import { previewWarnings, renderChatTemplatePreview, selectChatTemplate } from './chat-template.js';
 import type { HfConfig } from './hf-config.js';
 import { ModelValidationError } from './model-validation-error.js';
+import { reason } from './failure-codes.js';
 import { isKnownTextGenerationArchitecture } from './vllm-architectures.js';
 
 const SEQ2SEQ_MODEL_TYPES = new Set(['t5', 'mt5', 'umt5', 'bart', 'mbart', 'pegasus', 'marian', 'longt5', 'switch_transformers', 'fsmt', 'prophetnet', 'blenderbot', 'blenderbot-small', 'm2m_100', 'nllb-moe', 'plbart', 'led', 'bigbird_pegasus']);

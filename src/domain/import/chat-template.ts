@@ -23,7 +23,7 @@ export function selectChatTemplate(tokenizerConfig: Record<string, unknown>): st
   const t = tokenizerConfig.chat_template;
   if (t === undefined || t === null) return undefined;
   if (typeof t === 'string') {
-    if (t.trim() === '') throw new ModelValidationError(`${FILE} chat_template is an empty string`, FILE);
+    if (t.trim() === '') throw new ModelValidationError(`${FILE} chat_template is an empty string`, FILE).as('InvalidChatTemplate');
     return t;
   }
   if (Array.isArray(t)) {
@@ -31,7 +31,7 @@ export function selectChatTemplate(tokenizerConfig: Record<string, unknown>): st
     for (const entry of t) {
       const e = entry as { name?: unknown; template?: unknown } | null;
       if (!e || typeof e.name !== 'string' || typeof e.template !== 'string') {
-        throw new ModelValidationError(`${FILE} chat_template list entries must be {"name": string, "template": string}, got ${JSON.stringify(entry)}`, FILE);
+        throw new ModelValidationError(`${FILE} chat_template list entries must be {"name": string, "template": string}, got ${JSON.stringify(entry)}`, FILE).as('InvalidChatTemplate');
       }
       named.set(e.name, e.template);
     }
@@ -40,11 +40,11 @@ export function selectChatTemplate(tokenizerConfig: Record<string, unknown>): st
       throw new ModelValidationError(
         `${FILE} has named chat templates [${[...named.keys()].join(', ')}] but none named 'default', which Transformers uses for chat`,
         FILE,
-      );
+      ).as('InvalidChatTemplate');
     }
     return d;
   }
-  throw new ModelValidationError(`${FILE} chat_template must be a string or a list of {name, template}, got ${typeof t}`, FILE);
+  throw new ModelValidationError(`${FILE} chat_template must be a string or a list of {name, template}, got ${typeof t}`, FILE).as('InvalidChatTemplate');
 }
 
 /** Special tokens (bos_token, eos_token, ...) as strings; AddedToken objects carry them in `content`. */
@@ -65,7 +65,7 @@ export function specialTokens(tokenizerConfig: Record<string, unknown>): Record<
 export async function renderChatTemplatePreview(template: string, tokenizerConfig: Record<string, unknown>, signal?: AbortSignal): Promise<string> {
   const bytes = Buffer.byteLength(template, 'utf8');
   if (bytes > MAX_TEMPLATE_BYTES) {
-    throw new ModelValidationError(`${FILE} chat_template is ${bytes} bytes; modelreg accepts chat templates of at most ${MAX_TEMPLATE_BYTES} bytes`, FILE);
+    throw new ModelValidationError(`${FILE} chat_template is ${bytes} bytes; modelreg accepts chat templates of at most ${MAX_TEMPLATE_BYTES} bytes`, FILE).as('InvalidChatTemplate');
   }
   let out: string;
   try {
@@ -74,10 +74,10 @@ export async function renderChatTemplatePreview(template: string, tokenizerConfi
   } catch (err) {
     if (!(err instanceof SandboxError)) throw err;
     const why = err.reason === 'refused' ? err.message.replace(/^fails to render:/, 'fails to render a two-turn user/assistant/user conversation:') : `${err.message} while rendering a two-turn conversation`;
-    throw new ModelValidationError(`${FILE} chat_template ${why}`, FILE);
+    throw new ModelValidationError(`${FILE} chat_template ${why}`, FILE).as('InvalidChatTemplate');
   }
   if (out.trim() === '') {
-    throw new ModelValidationError(`${FILE} chat_template renders a two-turn conversation as an empty prompt`, FILE);
+    throw new ModelValidationError(`${FILE} chat_template renders a two-turn conversation as an empty prompt`, FILE).as('InvalidChatTemplate');
   }
   return out;
 }

@@ -9,6 +9,7 @@
 //    `factor`; for yarn the base is `original_max_position_embeddings`; mrope (mrope_section) and
 //    'default' without a factor count as factor 1.
 import { ModelValidationError } from './model-validation-error.js';
+import { reason as coded } from './failure-codes.js';
 import type { TokenLimitations } from './types.js';
 
 export const DEFAULT_MAX_LEN = 2048;
@@ -37,7 +38,7 @@ export interface ContextLength {
 
 export function deriveContextLength(config: Record<string, unknown>, name = 'config.json'): ContextLength {
   const fail = (reason: string): never => {
-    throw new ModelValidationError(`${name} ${reason}`, name);
+    throw new ModelValidationError(`${name} ${reason}`, name, coded('InvalidConfig', { file: name, detail: reason }));
   };
   const tc = config.text_config;
   const text = tc && typeof tc === 'object' && !Array.isArray(tc) ? (tc as Record<string, unknown>) : config;
@@ -109,7 +110,7 @@ export const CHARS_PER_TOKEN = 4;
 
 export function splitTokenLimitations(contextLength: number): TokenLimitations {
   if (!Number.isSafeInteger(contextLength) || contextLength < 2) {
-    throw new ModelValidationError(`the model's context length of ${contextLength} tokens is too small to serve (need at least 2)`);
+    throw new ModelValidationError(`the model's context length of ${contextLength} tokens is too small to serve (need at least 2)`, undefined, coded('ContextTooSmall', { contextLength }));
   }
   const outputTokens = Math.max(1, Math.min(MAX_OUTPUT_TOKENS, Math.floor(contextLength / 4)));
   const inputTokens = contextLength - outputTokens;

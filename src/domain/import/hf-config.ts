@@ -2,6 +2,7 @@
 // config class from `model_type`; vLLM and Transformers pick the model class from `architectures`.
 import { parseJsonObject } from './json-file.js';
 import { ModelValidationError } from './model-validation-error.js';
+import { reason as coded } from './failure-codes.js';
 
 export interface HfConfig {
   raw: Record<string, unknown>;
@@ -23,7 +24,7 @@ export function parseHfConfig(doc: Buffer | Record<string, unknown>, name = 'con
 
 export function validateHfConfig(raw: Record<string, unknown>, name = 'config.json'): HfConfig {
   const fail = (reason: string): never => {
-    throw new ModelValidationError(`${name} ${reason}`, name);
+    throw new ModelValidationError(`${name} ${reason}`, name, coded('InvalidConfig', { file: name, detail: reason }));
   };
   const archs = raw.architectures;
   if (archs === undefined || archs === null) {

@@ -10,6 +10,7 @@ import type { ObjectStore } from '../../objects/object-store.js';
 import { autoMapModules, parseHfConfig, type HfConfig } from './hf-config.js';
 import { JSON_DOC_LIMIT, MAX_INDEX_JSON_BYTES, MAX_TOKENIZER_CONFIG_BYTES } from './json-file.js';
 import { ModelValidationError } from './model-validation-error.js';
+import { reason } from './failure-codes.js';
 import { FileSession, listFiles, newReadContext, type ListedFile } from './object-reader.js';
 import type { SafetensorsInfo } from './safetensors.js';
 import { checkShardsPresent, checkShardTensors, checkTotalSize, parseSafetensorsIndex, SHARD_NAME, type SafetensorsIndex } from './safetensors-index.js';
@@ -78,7 +79,7 @@ export async function inspectHfDirectory(store: ObjectStore, bucket: string, pre
   let session = opts.session;
   if (!session) {
     const listing = opts.listing ?? (await listFiles(store, bucket, prefix, opts.signal));
-    if (listing.length === 0) throw new ModelValidationError(`no files under ${location}`);
+    if (listing.length === 0) throw new ModelValidationError(`no files under ${location}`, undefined, reason('NoFiles', { location }));
     const ctxOpts = { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
     session = new FileSession(newReadContext(store, bucket, location, listing, ctxOpts), listing);
   }
@@ -94,6 +95,8 @@ export async function inspectHfSession(s: FileSession, opts: HfDirectoryOptions 
     const hint = paths.has('vocab.json') ? ' (vocab.json is there but merges.txt is missing)' : '';
     throw new ModelValidationError(
       `no tokenizer under ${s.location}${hint}: chat and completion need tokenizer.json, tokenizer.model (SentencePiece), vocab.json + merges.txt, or vocab.txt`,
+      undefined,
+      reason('MissingTokenizer', { location: s.location }),
     );
   }
 
@@ -102,6 +105,8 @@ export async function inspectHfSession(s: FileSession, opts: HfDirectoryOptions 
   if (!configFile) {
     throw new ModelValidationError(
       `no config.json under ${s.location}; Hugging Face formats need the model's config.json (for a single-file Stable Diffusion checkpoint use modelFormat Safetensors with modelApplicationType Text-to-Image)`,
+      undefined,
+      reason('MissingConfig', { location: s.location }),
     );
   }
   const config = parseHfConfig(await s.readJson(configFile, JSON_DOC_LIMIT));
@@ -184,6 +189,8 @@ export function planWeights(paths: ReadonlySet<string>, location: string): Weigh
   else if (rootSt.length > 0) hint = `; found ${rootSt.slice(0, 3).join(', ')}, but Transformers loads only model.safetensors or an index (rename the file to model.safetensors)`;
   throw new ModelValidationError(
     `no weights found: expected model.safetensors, model.safetensors.index.json with shards, or pytorch_model*.bin under ${location}${hint}`,
+    undefined,
+    reason('MissingWeights', { location }),
   );
 }
 
@@ -215,6 +222,7 @@ function checkAutoMap(autoMap: Record<string, unknown>, paths: ReadonlySet<strin
       throw new ModelValidationError(
         `config.json auto_map refers to custom code in ${m}, which is missing under ${location}; upload the model's .py files or remove auto_map`,
         'config.json',
+        reason('MissingCustomCode', { file: m, location }),
       );
     }
   }
@@ -226,10 +234,10 @@ function checkAutoMap(autoMap: Record<string, unknown>, paths: ReadonlySet<strin
 /** pytorch_model.bin.index.json: the referenced .bin shards must exist (their contents are pickle). */
 function pickleIndexShards(raw: Record<string, unknown>, name: string, paths: ReadonlySet<string>, location: string): string[] {
   const wm = raw.weight_map;
-  if (typeof wm !== 'object' || wm === null || Array.isArray(wm)) throw new ModelValidationError(`${name} has no "weight_map" object`, name);
+  if (typeof wm !== 'object' || wm === null || Array.isArray(wm)) throw new ModelValidationError(`${name} has no "weight_map" object`, name, reason('InvalidShardIndex', { file: name, detail: 'no "weight_map" object' }));
   const shards = [...new Set(Object.values(wm as Record<string, unknown>).map(String))].sort();
   for (const f of shards) {
-    if (!paths.has(f)) throw new ModelValidationError(`${f} is missing under ${location}: ${name} maps tensors to it`, f);
+    if (!paths.has(f)) throw new ModelValidationError(`${f} is missing under ${location}: ${name} maps tensors to it`, f, reason('MissingFile', { file: f, location }));
   }
   return shards;
 }
@@ -239,7 +247,7 @@ async function readTokenizerJson(s: FileSession, f: ListedFile): Promise<void> {
   if (f.size <= TOKENIZER_JSON_PARSE_LIMIT) {
     const kinds = await s.readJsonKinds(f, TOKENIZER_JSON_PARSE_LIMIT);
     if (kinds.model !== 'object') {
-      throw new ModelValidationError(`tokenizer.json has no "model" section; it is not a Hugging Face tokenizers file`, f.path);
+      throw new ModelValidationError(`tokenizer.json has no "model" section; it is not a Hugging Face tokenizers file`, f.path, reason('InvalidTokenizer', { file: f.path, detail: 'no "model" section' }));
     }
     return;
   }
@@ -249,6 +257,6 @@ async function readTokenizerJson(s: FileSession, f: ListedFile): Promise<void> {
     const text = chunk.toString('latin1').trimStart();
     if (text === '') return;
     sniffed = true;
-    if (text[0] !== '{') throw new ModelValidationError(`tokenizer.json does not start with a JSON object; it is not a Hugging Face tokenizers file`, f.path);
+    if (text[0] !== '{') throw new ModelValidationError(`tokenizer.json does not start with a JSON object; it is not a Hugging Face tokenizers file`, f.path, reason('InvalidTokenizer', { file: f.path, detail: 'not a JSON object' }));
   });
 }

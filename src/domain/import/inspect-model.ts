@@ -16,6 +16,7 @@ import { inspectHfSession, type HfDirectoryMeta } from './hf-directory.js';
 import { inspectAdapterSession } from './inspect-adapter.js';
 import { isPeftDirectory } from './peft-adapter.js';
 import { ModelValidationError } from './model-validation-error.js';
+import { reason } from './failure-codes.js';
 import { FileSession, listFiles, newReadContext, toListed, type ListedFile } from './object-reader.js';
 import { inspectTextToImageSession } from './text-to-image.js';
 import { checkTransformersVersion } from './transformers-versions.js';
@@ -58,7 +59,7 @@ export async function inspectModel(store: ObjectStore, input: InspectModelInput,
   const location = prefix ? `${input.bucket}/${prefix}` : input.bucket;
   opts.signal?.throwIfAborted();
   const listing = await asValidationError(async () => {
-    if (!(await store.bucketExists(input.bucket))) throw new ModelValidationError(`bucket '${input.bucket}' does not exist`);
+    if (!(await store.bucketExists(input.bucket))) throw new ModelValidationError(`bucket '${input.bucket}' does not exist`, undefined, reason('BucketNotFound', { bucket: input.bucket }));
     const found = await listFiles(store, input.bucket, prefix, opts.signal);
     if (found.length === 0 && prefix) {
       // objectPath may name one object (a single-file checkpoint) rather than a directory.
@@ -67,19 +68,20 @@ export async function inspectModel(store: ObjectStore, input: InspectModelInput,
     }
     return found;
   });
-  if (listing.length === 0) throw new ModelValidationError(`no files under ${location}`);
+  if (listing.length === 0) throw new ModelValidationError(`no files under ${location}`, undefined, reason('NoFiles', { location }));
   const tooBig = opts.maxFileBytes === undefined ? undefined : listing.find((f) => f.size > (opts.maxFileBytes as number));
   if (tooBig) {
     throw new ModelValidationError(
       `${tooBig.path} is ${tooBig.size} bytes, more than the ${opts.maxFileBytes} bytes modelreg accepts per file (MODELREG_MAX_IMPORT_FILE_BYTES)`,
       tooBig.path,
+      reason('FileTooLarge', { file: tooBig.path, size: tooBig.size, limit: opts.maxFileBytes }),
     );
   }
   if (opts.beforeRead) {
     try {
       await opts.beforeRead(listing.reduce((n, f) => n + f.size, 0));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException)?.code === 'ENOSPC') throw new ModelValidationError((err as Error).message);
+      if ((err as NodeJS.ErrnoException)?.code === 'ENOSPC') throw new ModelValidationError((err as Error).message, undefined, reason('StorageFull', { detail: (err as Error).message }));
       throw err;
     }
   }
@@ -96,6 +98,8 @@ async function inspectLanguageModel(s: FileSession, input: InspectModelInput, ap
   if (s.has('model_index.json') && !s.has('config.json')) {
     throw new ModelValidationError(
       `${s.location} holds a diffusers text-to-image pipeline (model_index.json), which cannot serve modelApplicationType ${appType}; import it with modelFormat Safetensors and modelApplicationType Text-to-Image`,
+      undefined,
+      reason('WrongFormatForFiles', { location: s.location, modelFormat: 'Safetensors' }),
     );
   }
   if (isPeftDirectory(s.paths(), s.location)) return inspectAdapterSession(s, input, appType);

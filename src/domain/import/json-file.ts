@@ -5,6 +5,7 @@ import { INLINE_PARSE_BYTES, MAX_CONFIG_JSON_BYTES } from '../../sandbox/limits.
 import { runInSandbox, SandboxError } from '../../sandbox/sandbox.js';
 import { parseJsonChecked, TaskRefusal, topLevelKinds } from '../../sandbox/tasks.js';
 import { ModelValidationError } from './model-validation-error.js';
+import { reason } from './failure-codes.js';
 
 /** A parsed small JSON object file; `name` is used in messages. Parses on this thread: callers bound the size. */
 export function parseJsonObject(bytes: Buffer, name: string): Record<string, unknown> {
@@ -13,7 +14,7 @@ export function parseJsonObject(bytes: Buffer, name: string): Record<string, unk
   try {
     json = parseJsonChecked(bytes, name);
   } catch (err) {
-    if (err instanceof TaskRefusal) throw new ModelValidationError(err.message, name);
+    if (err instanceof TaskRefusal) throw new ModelValidationError(err.message, name, reason('InvalidJson', { file: name, detail: err.message }));
     throw err;
   }
   return asObject(json, name);
@@ -28,7 +29,7 @@ export async function parseJsonDocument(bytes: Buffer, name: string, signal?: Ab
     json = await runInSandbox('parseJson', { bytes, name }, signal ? { signal } : {});
   } catch (err) {
     if (err instanceof SandboxError) {
-      throw new ModelValidationError(err.reason === 'refused' ? err.message : `${name} (${bytes.length} bytes) ${err.message} while being parsed`, name);
+      throw new ModelValidationError(err.reason === 'refused' ? err.message : `${name} (${bytes.length} bytes) ${err.message} while being parsed`, name, reason('InvalidJson', { file: name, detail: err.message }));
     }
     throw err;
   }
@@ -49,24 +50,24 @@ export async function jsonObjectKinds(bytes: Buffer, name: string, signal?: Abor
       kinds = await runInSandbox('jsonTopLevelKinds', { bytes, name }, signal ? { signal } : {});
     } catch (err) {
       if (err instanceof SandboxError) {
-        throw new ModelValidationError(err.reason === 'refused' ? err.message : `${name} (${bytes.length} bytes) ${err.message} while being parsed`, name);
+        throw new ModelValidationError(err.reason === 'refused' ? err.message : `${name} (${bytes.length} bytes) ${err.message} while being parsed`, name, reason('InvalidJson', { file: name, detail: err.message }));
       }
       throw err;
     }
   }
-  if (typeof kinds === 'string') throw new ModelValidationError(`${name} must contain a JSON object, got ${kinds === 'null' || kinds === 'array' ? (kinds === 'array' ? 'an array' : 'null') : `a ${kinds}`}`, name);
+  if (typeof kinds === 'string') throw new ModelValidationError(`${name} must contain a JSON object, got ${kinds === 'null' || kinds === 'array' ? (kinds === 'array' ? 'an array' : 'null') : `a ${kinds}`}`, name, reason('InvalidJson', { file: name, detail: `not a JSON object` }));
   return kinds;
 }
 
 function refuseBom(bytes: Buffer, name: string): void {
   if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
-    throw new ModelValidationError(`${name} starts with a UTF-8 byte-order mark, which Python's json module (used by Transformers and vLLM) rejects; save it without BOM`, name);
+    throw new ModelValidationError(`${name} starts with a UTF-8 byte-order mark, which Python's json module (used by Transformers and vLLM) rejects; save it without BOM`, name, reason('InvalidJson', { file: name, detail: 'UTF-8 byte-order mark' }));
   }
 }
 
 function asObject(json: unknown, name: string): Record<string, unknown> {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new ModelValidationError(`${name} must contain a JSON object, got ${json === null ? 'null' : Array.isArray(json) ? 'an array' : `a ${typeof json}`}`, name);
+    throw new ModelValidationError(`${name} must contain a JSON object, got ${json === null ? 'null' : Array.isArray(json) ? 'an array' : `a ${typeof json}`}`, name, reason('InvalidJson', { file: name, detail: `not a JSON object` }));
   }
   return json as Record<string, unknown>;
 }

@@ -5,6 +5,7 @@
 import type { ObjectInfo, ObjectStore } from '../../objects/object-store.js';
 import { ApiError } from '../errors.js';
 import { ModelValidationError } from './model-validation-error.js';
+import { reason } from './failure-codes.js';
 import { inspectSafetensors, type SafetensorsHeader, type SafetensorsInfo } from './safetensors.js';
 import { jsonObjectKinds, parseJsonDocument } from './json-file.js';
 import { digestStream, truncatedError } from './stream-digest.js';
@@ -100,7 +101,7 @@ async function open(ctx: ReadContext, file: ListedFile) {
     return await ctx.store.read(ctx.bucket, file.key);
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) {
-      throw new ModelValidationError(`${file.path} disappeared from ${ctx.location} during the import; retry once the upload is complete`, file.path);
+      throw new ModelValidationError(`${file.path} disappeared from ${ctx.location} during the import; retry once the upload is complete`, file.path, reason('FileChanged', { file: file.path, location: ctx.location }));
     }
     // The store refused the object itself (not a regular file, hard-linked, sparse): a verdict on the files.
     if (err instanceof ApiError && err.status < 500) throw new ModelValidationError(`${file.path} cannot be imported: ${err.message}`, file.path);
@@ -134,6 +135,7 @@ export async function readSmallFile(ctx: ReadContext, file: ListedFile, limit: n
     throw new ModelValidationError(
       `${file.path} is ${file.size} bytes, more than the ${limit} bytes modelreg accepts for a ${file.path.split('/').pop()} (see SECURITY.md); it cannot be a valid one`,
       file.path,
+      reason('FileTooLarge', { file: file.path, size: file.size, limit }),
     );
   }
   const bytes = Buffer.allocUnsafe(file.size);

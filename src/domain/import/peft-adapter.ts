@@ -68,10 +68,10 @@ export function isPeftDirectory(paths: ReadonlySet<string>, location: string): b
   if (!hasConfig && !hasWeights) return false;
   if ([...paths].some((p) => FULL_MODEL_WEIGHTS.test(p))) return false;
   if (!hasConfig) {
-    throw new ModelValidationError(`${paths.has(ADAPTER_WEIGHTS) ? ADAPTER_WEIGHTS : ADAPTER_PICKLE} is there but ${ADAPTER_CONFIG} is missing under ${location}: a PEFT adapter needs both (save it with PEFT's save_pretrained)`);
+    throw new ModelValidationError(`${paths.has(ADAPTER_WEIGHTS) ? ADAPTER_WEIGHTS : ADAPTER_PICKLE} is there but ${ADAPTER_CONFIG} is missing under ${location}: a PEFT adapter needs both (save it with PEFT's save_pretrained)`).as('InvalidAdapter');
   }
   if (!hasWeights) {
-    throw new ModelValidationError(`${ADAPTER_CONFIG} is there but no adapter weights under ${location}: expected ${ADAPTER_WEIGHTS} next to it`, ADAPTER_CONFIG);
+    throw new ModelValidationError(`${ADAPTER_CONFIG} is there but no adapter weights under ${location}: expected ${ADAPTER_WEIGHTS} next to it`, ADAPTER_CONFIG).as('InvalidAdapter');
   }
   return true;
 }
@@ -83,7 +83,7 @@ export async function inspectPeftSession(s: FileSession): Promise<AdapterInspect
       `${ADAPTER_PICKLE} is a PyTorch pickle: its tensor shapes cannot be checked against the base without executing it, and loading it runs arbitrary code. ` +
         `Save the adapter as safetensors (PEFT save_pretrained(..., safe_serialization=True), or: python -c "import torch; from safetensors.torch import save_file; save_file(torch.load('${ADAPTER_PICKLE}'), '${ADAPTER_WEIGHTS}')") and import again`,
       ADAPTER_PICKLE,
-    );
+    ).as('AdapterPickle');
   }
   const warnings: string[] = [];
   if (s.has(ADAPTER_PICKLE)) warnings.push(`${ADAPTER_PICKLE} is ignored: ${ADAPTER_WEIGHTS} is what PEFT and vLLM load when both are present`);
@@ -104,7 +104,7 @@ export async function inspectPeftSession(s: FileSession): Promise<AdapterInspect
 /** Checks a parsed adapter_config.json (parsed by the file session: large documents off the event loop). */
 export function parseAdapterConfig(raw: Record<string, unknown>): AdapterConfig {
   const bad = (msg: string): never => {
-    throw new ModelValidationError(`${ADAPTER_CONFIG}: ${msg}`, ADAPTER_CONFIG);
+    throw new ModelValidationError(`${ADAPTER_CONFIG}: ${msg}`, ADAPTER_CONFIG).as('InvalidAdapter');
   };
   const peftType = raw.peft_type;
   if (typeof peftType !== 'string') bad('"peft_type" is missing; PEFT writes it (e.g. "LORA")');
@@ -169,7 +169,7 @@ function classifyTensor(t: SafetensorsTensor): LoraTensor {
     throw new ModelValidationError(
       `tensor ${t.name} in ${ADAPTER_WEIGHTS} is not a PEFT adapter tensor: PEFT names them ${PEFT_PREFIX}<module>.lora_A.weight / .lora_B.weight`,
       ADAPTER_WEIGHTS,
-    );
+    ).as('InvalidAdapter');
   }
   const rest = t.name.slice(PEFT_PREFIX.length);
   for (const [suffix, role] of ROLE_SUFFIXES) {
@@ -206,19 +206,19 @@ function checkPairs(tensors: readonly LoraTensor[], config: AdapterConfig): void
       if (!ta && !tb) continue;
       if (!ta || !tb) {
         const have = (ta ?? tb) as LoraTensor;
-        throw new ModelValidationError(`tensor ${have.name} has no matching ${ta ? b : a} tensor for module ${module}: a LoRA layer needs both`, ADAPTER_WEIGHTS);
+        throw new ModelValidationError(`tensor ${have.name} has no matching ${ta ? b : a} tensor for module ${module}: a LoRA layer needs both`, ADAPTER_WEIGHTS).as('InvalidAdapter');
       }
       pairs++;
       const r = rankOf(config, module);
       if (ta.shape.length !== 2 || ta.shape[0] !== r) {
-        throw new ModelValidationError(`tensor ${ta.name} has shape ${fmt(ta.shape)}, but ${a} must be [r, in_features] with r = ${r} (${ADAPTER_CONFIG})`, ADAPTER_WEIGHTS);
+        throw new ModelValidationError(`tensor ${ta.name} has shape ${fmt(ta.shape)}, but ${a} must be [r, in_features] with r = ${r} (${ADAPTER_CONFIG})`, ADAPTER_WEIGHTS).as('InvalidAdapter');
       }
       if (tb.shape.length !== 2 || tb.shape[1] !== r) {
-        throw new ModelValidationError(`tensor ${tb.name} has shape ${fmt(tb.shape)}, but ${b} must be [out_features, r] with r = ${r} (${ADAPTER_CONFIG})`, ADAPTER_WEIGHTS);
+        throw new ModelValidationError(`tensor ${tb.name} has shape ${fmt(tb.shape)}, but ${b} must be [out_features, r] with r = ${r} (${ADAPTER_CONFIG})`, ADAPTER_WEIGHTS).as('InvalidAdapter');
       }
     }
   }
-  if (pairs === 0) throw new ModelValidationError(`${ADAPTER_WEIGHTS} holds no LoRA tensors (…lora_A.weight / …lora_B.weight)`, ADAPTER_WEIGHTS);
+  if (pairs === 0) throw new ModelValidationError(`${ADAPTER_WEIGHTS} holds no LoRA tensors (…lora_A.weight / …lora_B.weight)`, ADAPTER_WEIGHTS).as('InvalidAdapter');
 }
 
 /** Every listed target module has LoRA tensors; tensors outside the list are worth a warning. */
@@ -228,7 +228,7 @@ function checkTargets(tensors: readonly LoraTensor[], config: AdapterConfig): st
   const matches = (module: string, target: string) => module === target || module.endsWith(`.${target}`);
   for (const target of config.targetModules) {
     if (!loraModules.some((m) => matches(m, target))) {
-      throw new ModelValidationError(`${ADAPTER_CONFIG} lists target module "${target}" but ${ADAPTER_WEIGHTS} has no LoRA tensors for it`, ADAPTER_CONFIG);
+      throw new ModelValidationError(`${ADAPTER_CONFIG} lists target module "${target}" but ${ADAPTER_WEIGHTS} has no LoRA tensors for it`, ADAPTER_CONFIG).as('InvalidAdapter');
     }
   }
   const stray = loraModules.filter((m) => !(config.targetModules as string[]).some((t) => matches(m, t)));

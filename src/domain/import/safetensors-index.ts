@@ -4,6 +4,7 @@
 // and each shard must hold exactly the tensors the index maps to it.
 import { parseJsonObject } from './json-file.js';
 import { ModelValidationError } from './model-validation-error.js';
+import { reason as coded } from './failure-codes.js';
 import type { SafetensorsHeader } from './safetensors.js';
 
 /** huggingface.js parse-safetensors-metadata.ts (5 digits; newer writers use up to 6). */
@@ -21,7 +22,7 @@ export interface SafetensorsIndex {
 
 export function parseSafetensorsIndex(doc: Buffer | Record<string, unknown>, name: string): SafetensorsIndex {
   const fail = (reason: string): never => {
-    throw new ModelValidationError(`${name} ${reason}`, name);
+    throw new ModelValidationError(`${name} ${reason}`, name, coded('InvalidShardIndex', { file: name, detail: reason }));
   };
   const raw = Buffer.isBuffer(doc) ? parseJsonObject(doc, name) : doc;
   const wm = raw.weight_map;
@@ -66,6 +67,7 @@ export function checkShardsPresent(index: SafetensorsIndex, present: ReadonlySet
       throw new ModelValidationError(
         `${index.dir}${shard} is missing under ${location}: ${index.name} maps ${n} tensor${n === 1 ? '' : 's'} to it`,
         index.dir + shard,
+        coded('MissingFile', { file: index.dir + shard, location }),
       );
     }
   }
@@ -80,7 +82,7 @@ export function checkShardsPresent(index: SafetensorsIndex, present: ReadonlySet
     const t = Number(total);
     const k = Number(num);
     if (t < 1 || k < 1 || k > t) {
-      throw new ModelValidationError(`${index.dir}${shard} has an impossible shard number ${k} of ${t}`, index.dir + shard);
+      throw new ModelValidationError(`${index.dir}${shard} has an impossible shard number ${k} of ${t}`, index.dir + shard).as('InvalidShardIndex');
     }
     const key = `${prefix}\u0000${total}`;
     let s = series.get(key);
@@ -98,7 +100,7 @@ export function checkShardsPresent(index: SafetensorsIndex, present: ReadonlySet
           ? `${where} (shard ${k} of ${s.total}) exists but ${index.name} maps no tensor to it; the index and the shards do not belong together`
           : `${where} (shard ${k} of ${s.total}) is missing under ${location}; ${index.name} lists ${s.seen.size} of the ${s.total} shards`,
         where,
-      );
+      ).as('InvalidShardIndex');
     }
   }
   return warnings;
@@ -115,12 +117,12 @@ export function checkShardTensors(index: SafetensorsIndex, shard: string, header
       throw new ModelValidationError(
         `${path} contains tensor '${t.name}' that ${index.name} does not map to it; the index and the shards do not belong together`,
         path,
-      );
+      ).as('InvalidShardIndex');
     }
   }
   for (const name of expected) {
     if (!actual.has(name)) {
-      throw new ModelValidationError(`${path} lacks tensor '${name}', which ${index.name} maps to it`, path);
+      throw new ModelValidationError(`${path} lacks tensor '${name}', which ${index.name} maps to it`, path).as('InvalidShardIndex');
     }
   }
 }
@@ -131,5 +133,5 @@ export function checkTotalSize(index: SafetensorsIndex, tensorBytes: number): vo
   throw new ModelValidationError(
     `${index.name} says metadata.total_size is ${index.totalSize} bytes but its shards hold ${tensorBytes} bytes of tensor data`,
     index.name,
-  );
+  ).as('InvalidShardIndex');
 }

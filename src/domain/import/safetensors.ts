@@ -5,6 +5,7 @@
 // a bad file fails before its gigabytes of data are read.
 import type { Readable } from 'node:stream';
 import { ModelValidationError } from './model-validation-error.js';
+import { reason as coded } from './failure-codes.js';
 import { findDuplicateKey } from './json-duplicate-keys.js';
 import { digestStream, discard, type DigestOptions } from './stream-digest.js';
 import { MAX_SAFETENSORS_HEADER_BYTES } from '../../sandbox/limits.js';
@@ -168,7 +169,7 @@ export class SafetensorsHeaderReader {
       this.parsed = await runInSandbox('parseSafetensorsHeader', { bytes: this.headerBuf as Buffer, fileSize: this.size, name: this.name }, signal ? { signal } : {});
     } catch (err) {
       if (!(err instanceof SandboxError)) throw err;
-      throw err.reason === 'refused' ? new ModelValidationError(err.message, this.name) : this.fail(`has a ${this.headerLen}-byte header that ${err.message} while being parsed`);
+      throw err.reason === 'refused' ? new ModelValidationError(err.message, this.name, coded('InvalidSafetensors', { file: this.name, detail: err.message })) : this.fail(`has a ${this.headerLen}-byte header that ${err.message} while being parsed`);
     }
     this.headerBuf = null;
     return this.parsed;
@@ -213,14 +214,14 @@ export class SafetensorsHeaderReader {
   }
 
   private fail(reason: string): ModelValidationError {
-    return new ModelValidationError(`${this.name} ${reason}`, this.name);
+    return new ModelValidationError(`${this.name} ${reason}`, this.name, coded('InvalidSafetensors', { file: this.name, detail: reason }));
   }
 }
 
 /** Validates a complete header (the N bytes after the length prefix) against the file size. */
 export function parseSafetensorsHeader(headerBytes: Buffer, fileSize: number, name: string): SafetensorsHeader {
   const fail = (reason: string): never => {
-    throw new ModelValidationError(`${name} ${reason}`, name);
+    throw new ModelValidationError(`${name} ${reason}`, name, coded('InvalidSafetensors', { file: name, detail: reason }));
   };
   const headerSize = headerBytes.length;
 

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { addAbortSignal, type Readable } from 'node:stream';
 import { ModelValidationError } from './model-validation-error.js';
+import { reason } from './failure-codes.js';
 
 export interface DigestOptions {
   signal?: AbortSignal;
@@ -44,6 +45,7 @@ export async function digestStream(
         throw new ModelValidationError(
           `${name} is larger than listed: the listing says ${expectedSize} bytes but more were read; the object changed during the import, retry once it is stable`,
           name,
+          reason('FileChanged', { file: name, location: '' }),
         );
       }
       hash.update(chunk);
@@ -66,6 +68,7 @@ export function truncatedError(name: string, expectedSize: number, bytesRead: nu
   return new ModelValidationError(
     `${name} is truncated: the listing says ${expectedSize} bytes but the stream ended after ${bytesRead} bytes`,
     name,
+    reason('FileTruncated', { file: name }),
   );
 }
 

@@ -59,7 +59,7 @@ async function refuseLanguageModelConfig(s: FileSession): Promise<void> {
     throw new ModelValidationError(
       `${s.location} holds a ${kind === 'causal-lm' ? 'causal' : 'sequence-to-sequence'} language model (config.json architectures ${JSON.stringify(raw.architectures)}), which cannot be imported as Text-to-Image; import it with modelFormat HuggingFace.Transformers or HuggingFace.vLLM and modelApplicationType chat or completion`,
       'config.json',
-    );
+    ).as('WrongFormatForFiles', { location: s.location, modelFormat: 'HuggingFace.Transformers' });
   }
 }
 
@@ -89,7 +89,7 @@ async function inspectDiffusers(s: FileSession): Promise<TextToImageInspection> 
   const mi = await s.readJson(s.get('model_index.json') as ListedFile, JSON_DOC_LIMIT, 'model_index.json');
   const pipelineClass = mi._class_name;
   if (typeof pipelineClass !== 'string' || pipelineClass === '') {
-    throw new ModelValidationError('model_index.json has no "_class_name" naming the diffusers pipeline (e.g. "StableDiffusionXLPipeline")', 'model_index.json');
+    throw new ModelValidationError('model_index.json has no "_class_name" naming the diffusers pipeline (e.g. "StableDiffusionXLPipeline")', 'model_index.json').as('InvalidPipeline');
   }
   const components: Component[] = [];
   for (const [name, v] of Object.entries(mi)) {
@@ -97,7 +97,7 @@ async function inspectDiffusers(s: FileSession): Promise<TextToImageInspection> 
     const [library, className] = v as [unknown, unknown];
     if (library === null || className === null) continue; // optional component left out (e.g. safety_checker)
     if (typeof library !== 'string' || typeof className !== 'string') {
-      throw new ModelValidationError(`model_index.json component '${name}' must be [library, class], got ${JSON.stringify(v)}`, 'model_index.json');
+      throw new ModelValidationError(`model_index.json component '${name}' must be [library, class], got ${JSON.stringify(v)}`, 'model_index.json').as('InvalidPipeline');
     }
     components.push({ name, library, className, role: roleOf(name, className) });
   }
@@ -106,7 +106,7 @@ async function inspectDiffusers(s: FileSession): Promise<TextToImageInspection> 
     throw new ModelValidationError(
       `model_index.json (${pipelineClass}) lists no denoiser component (unet or transformer); it is not a text-to-image pipeline`,
       'model_index.json',
-    );
+    ).as('InvalidPipeline');
   }
 
   // Small documents first: component configs, scheduler configs, shard indexes.
@@ -116,7 +116,7 @@ async function inspectDiffusers(s: FileSession): Promise<TextToImageInspection> 
     const dir = `${c.name}/`;
     const need = (file: string, what: string) => {
       if (!paths.has(dir + file)) {
-        throw new ModelValidationError(`${dir}${file} is missing under ${s.location}: model_index.json lists ${c.name} (${c.className}), which needs ${what}`, dir + file);
+        throw new ModelValidationError(`${dir}${file} is missing under ${s.location}: model_index.json lists ${c.name} (${c.className}), which needs ${what}`, dir + file).as('MissingFile', { location: s.location });
       }
       return s.get(dir + file) as ListedFile;
     };
@@ -129,7 +129,7 @@ async function inspectDiffusers(s: FileSession): Promise<TextToImageInspection> 
       if (!ok) {
         throw new ModelValidationError(
           `${c.name}/ has no tokenizer files under ${s.location}: model_index.json lists ${c.name} (${c.className}), which needs vocab.json + merges.txt, tokenizer.json, or spiece.model`,
-        );
+        ).as('InvalidPipeline');
       }
     } else {
       const cfgPath = `${dir}config.json`;
@@ -216,7 +216,7 @@ async function planComponentWeights(
   }
   throw new ModelValidationError(
     `${dir} has no weights under ${s.location}: model_index.json lists ${c.name} (${c.className}), which needs ${dir}${c.library === 'transformers' ? 'model' : 'diffusion_pytorch_model'}.safetensors (or a variant such as .fp16.safetensors, or a sharded index)`,
-  );
+  ).as('MissingWeights', { location: s.location });
 }
 
 /** Position-embedding tensors of the text encoders in single-file checkpoints: their length is the prompt window. */
@@ -237,7 +237,7 @@ async function inspectSingleFile(s: FileSession): Promise<TextToImageInspection>
       pickles.length > 0
         ? `no .safetensors checkpoint under ${s.location}: found ${pickles.slice(0, 3).join(', ')}, which are PyTorch pickle files; modelFormat Safetensors needs a .safetensors checkpoint or a diffusers directory with model_index.json`
         : `no text-to-image model under ${s.location}: expected a diffusers directory (model_index.json) or a single .safetensors checkpoint`,
-    );
+    ).as('MissingWeights', { location: s.location });
   }
 
   const found: Array<{ file: ListedFile; info: SafetensorsInfo; family: string; shapes: Map<string, number[]> }> = [];
@@ -250,7 +250,7 @@ async function inspectSingleFile(s: FileSession): Promise<TextToImageInspection>
         throw new ModelValidationError(
           `${file.path} holds a language model (tensor '${lm}'), not a text-to-image checkpoint; import LLMs with modelFormat HuggingFace.Transformers or HuggingFace.vLLM and modelApplicationType chat or completion`,
           file.path,
-        );
+        ).as('WrongFormatForFiles', { location: s.location, modelFormat: 'HuggingFace.Transformers' });
       }
       seen.shapes = new Map(h.tensors.map((t) => [t.name, t.shape]));
       seen.family = inferSdFamily(seen.shapes);
@@ -262,7 +262,7 @@ async function inspectSingleFile(s: FileSession): Promise<TextToImageInspection>
     throw new ModelValidationError(
       `${unrecognized[0]} is not a recognized text-to-image checkpoint: it has none of diffusers' sentinel tensors (e.g. ${SD_SENTINEL_KEYS.v1}, ${SD_SENTINEL_KEYS.xl_base}) for Stable Diffusion v1/v2/XL/3, Flux or ControlNet`,
       unrecognized[0],
-    );
+    ).as('InvalidPipeline');
   }
   found.sort((a, b) => b.file.size - a.file.size);
   const main = found[0] as (typeof found)[number];

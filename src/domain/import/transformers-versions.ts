@@ -5,6 +5,7 @@
 // among them is a request rule, checked before the job runs.
 import { NEWEST_TRANSFORMERS_VERSION, TRANSFORMER_VERSIONS } from '../catalogue/engines.js';
 import { ModelValidationError } from './model-validation-error.js';
+import { reason } from './failure-codes.js';
 
 export interface ParsedVersion {
   release: number[];
@@ -41,6 +42,17 @@ export function compareVersions(a: ParsedVersion, b: ParsedVersion): number {
 }
 
 /**
+ * The oldest supported transformerVersion that can load a checkpoint saved by `configVersion`
+ * (what an import form should default to); undefined when the version is unreadable or newer than
+ * every supported one.
+ */
+export function transformersVersionFor(configVersion: string): string | undefined {
+  const saved = parseVersion(configVersion);
+  if (!saved) return undefined;
+  return TRANSFORMER_VERSIONS.find((s) => compareVersions(parseVersion(s) as ParsedVersion, saved) >= 0);
+}
+
+/**
  * Fails when config.json was written by a Transformers newer than `chosen`; returns warnings when
  * the check cannot be made (no or unparsable transformers_version).
  */
@@ -62,5 +74,6 @@ export function checkTransformersVersion(chosen: string, configVersion: string |
   throw new ModelValidationError(
     `config.json was saved by transformers ${configVersion}, newer than the chosen transformerVersion ${chosen}; ${advice}`,
     'config.json',
+    reason('TransformersVersionTooOld', { configVersion, version: chosen, suggested: enough }),
   );
 }

@@ -8,6 +8,7 @@
 // The versions are the catalogue's (domain/catalogue/engines.ts): the Record below must name each.
 import { isVllmVersion, VLLM_VERSIONS, type VllmVersion } from '../catalogue/engines.js';
 import { ModelValidationError } from './model-validation-error.js';
+import { reason } from './failure-codes.js';
 
 export type VllmTask = 'generate' | 'embedding' | 'multimodal' | 'speculative';
 
@@ -92,7 +93,7 @@ export const VLLM_ARCHITECTURES: Readonly<Record<VllmVersion, ReadonlyMap<string
 /** The table lookup's guard: a version the request rules accepted is always there. */
 function assertVllmVersion(v: string): VllmVersion {
   if (!isVllmVersion(v)) {
-    throw new ModelValidationError(`vLLMVersion '${v}' is not supported; choose one of ${VLLM_VERSIONS.join(', ')}`);
+    throw new ModelValidationError(`vLLMVersion '${v}' is not supported; choose one of ${VLLM_VERSIONS.join(', ')}`, undefined, reason('UnsupportedVllmVersion', { version: v, supported: VLLM_VERSIONS }));
   }
   return v;
 }
@@ -138,6 +139,7 @@ export function checkVllmArchitecture(version: string, architectures: string | r
   throw new ModelValidationError(
     `Model architectures ${pyList(archs)} are not supported by vLLM ${v}${hint}. Supported architectures: ${pyList(supported)}`,
     'config.json',
+    reason('UnsupportedArchitecture', { architecture: archs, engine: 'vLLM', version: v }),
   );
 }
 

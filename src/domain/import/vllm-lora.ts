@@ -83,16 +83,16 @@ export function checkVllmLora(version: VllmVersion, architecture: string | null,
     throw new ModelValidationError(
       `LoRA rank ${rank} exceeds vLLM ${version}'s maximum --max-lora-rank of ${support.maxRank}; retrain with r <= ${support.maxRank} or import for a newer vLLMVersion`,
       'adapter_config.json',
-    );
+    ).as('AdapterNotSupportedByEngine', { engine: 'vLLM', version });
   }
-  if (config.useDora) throw new ModelValidationError(`adapter_config.json has use_dora: vLLM ${version} serves plain LoRA adapters only, not DoRA`, 'adapter_config.json');
+  if (config.useDora) throw new ModelValidationError(`adapter_config.json has use_dora: vLLM ${version} serves plain LoRA adapters only, not DoRA`, 'adapter_config.json').as('AdapterNotSupportedByEngine', { engine: 'vLLM', version });
   if (architecture === null) {
     return [`the base is not in the registry, so vLLM ${version}'s LoRA support for its architecture and modules was not checked (only the rank, ${rank} <= ${support.maxRank})`];
   }
   const modules = support.architectures[architecture];
   if (!modules) {
     const known = Object.keys(support.architectures).sort();
-    throw new ModelValidationError(`vLLM ${version} has no LoRA support for architecture ${architecture} (the base's); architectures with LoRA in ${version}: ${known.join(', ')}`);
+    throw new ModelValidationError(`vLLM ${version} has no LoRA support for architecture ${architecture} (the base's); architectures with LoRA in ${version}: ${known.join(', ')}`).as('AdapterNotSupportedByEngine', { engine: 'vLLM', version });
   }
   const used = new Set(adapter.tensors.filter((t) => t.role !== 'saved').map((t) => t.module.slice(t.module.lastIndexOf('.') + 1)));
   const unsupported = [...used].filter((m) => !modules.includes(m)).sort();
@@ -100,7 +100,7 @@ export function checkVllmLora(version: VllmVersion, architecture: string | null,
     throw new ModelValidationError(
       `vLLM ${version} cannot apply LoRA to module(s) ${unsupported.join(', ')} of ${architecture}; its LoRA modules are ${modules.join(', ')}`,
       'adapter_config.json',
-    );
+    ).as('AdapterNotSupportedByEngine', { engine: 'vLLM', version });
   }
   const warnings: string[] = [];
   if (config.modulesToSave.length > 0) warnings.push(`vLLM ${version} does not load modules_to_save (${config.modulesToSave.join(', ')}): those layers are served as the base has them`);

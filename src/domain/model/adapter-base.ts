@@ -53,7 +53,7 @@ export class AdapterBaseResolver {
     const adapter = inspection.adapter;
     if (!adapter) {
       if (req.baseModelId === undefined) return null;
-      throw new ModelValidationError(`baseModelId ${req.baseModelId} was given, but the files are a full model, not a PEFT adapter (no adapter_config.json with adapter_model.safetensors)`);
+      throw new ModelValidationError(`baseModelId ${req.baseModelId} was given, but the files are a full model, not a PEFT adapter (no adapter_config.json with adapter_model.safetensors)`).as('InvalidAdapter');
     }
     const { config } = adapter;
     const warnings: string[] = [];
@@ -87,16 +87,16 @@ export class AdapterBaseResolver {
     const { version, setName, ref } = base;
     const label = `base ${setName}/${version.name} (${version.id})`;
     if (version.status !== 'Ready') {
-      throw new ModelValidationError(`${label}, named by ${ref}, is ${version.status}: an adapter binds only to a Ready version${version.status === 'Creating' ? '; import the adapter again once the base is Ready' : ''}`);
+      throw new ModelValidationError(`${label}, named by ${ref}, is ${version.status}: an adapter binds only to a Ready version${version.status === 'Creating' ? '; import the adapter again once the base is Ready' : ''}`).as('AdapterBaseNotUsable');
     }
     const baseDetails = version.details ? (JSON.parse(version.details) as Record<string, any>) : {};
-    if (baseDetails.adapter) throw new ModelValidationError(`${label}, named by ${ref}, is itself an adapter; bind to the full model it adapts`);
-    if (baseDetails.modelFormat === 'Safetensors') throw new ModelValidationError(`${label}, named by ${ref}, is a text-to-image model; LoRA adapters here bind to Hugging Face language models`);
+    if (baseDetails.adapter) throw new ModelValidationError(`${label}, named by ${ref}, is itself an adapter; bind to the full model it adapts`).as('AdapterBaseNotUsable');
+    if (baseDetails.modelFormat === 'Safetensors') throw new ModelValidationError(`${label}, named by ${ref}, is a text-to-image model; LoRA adapters here bind to Hugging Face language models`).as('AdapterBaseNotUsable');
     const shapes = (await this.adapters.shapesOf(version.id)) ?? (await this.readShapesOnce(version));
     if (!shapes) {
       throw new ModelValidationError(
         `${label} has no recorded tensor shapes (its weights are pickle files, or it was imported before modelreg recorded them), so the adapter cannot be checked against it; import the base again as safetensors and bind to the new version`,
-      );
+      ).as('AdapterBaseNotUsable');
     }
     checkAdapterFits(adapter, { label, shapes });
     const architecture = typeof baseDetails.architecture === 'string' ? baseDetails.architecture : null;
@@ -116,7 +116,7 @@ export class AdapterBaseResolver {
       if (typeof baseDetails.chatTemplate !== 'string' || baseDetails.chatTemplateSource !== 'tokenizer') {
         throw new ModelValidationError(
           `enablePromptAutoConcat is on but neither the adapter (no tokenizer_config.json with a chat_template) nor ${label} records a tokenizer chat template (the base was imported without enablePromptAutoConcat, or its tokenizer has none); save the tokenizer with the adapter, or pass chatConf or customSpec`,
-        );
+        ).as('AdapterBaseNotUsable');
       }
       details.inheritedChatTemplate = { chatTemplate: baseDetails.chatTemplate, chatTemplatePreview: baseDetails.chatTemplatePreview };
     }
@@ -138,9 +138,9 @@ export class AdapterBaseResolver {
   private async findBase(accountId: string, explicit: string | undefined, named: string | null, warnings: string[]) {
     if (explicit !== undefined) {
       const ref = parseBaseRef(explicit);
-      if (!ref) throw new ModelValidationError(`baseModelId "${explicit}" is not a registry reference`);
+      if (!ref) throw new ModelValidationError(`baseModelId "${explicit}" is not a registry reference`).as('AdapterBaseNotUsable');
       const r = await resolveBaseRef(this.models, accountId, ref, this.aliases);
-      if (!r.ok) throw new ModelValidationError(`baseModelId ${explicit} names no base: ${r.why}`);
+      if (!r.ok) throw new ModelValidationError(`baseModelId ${explicit} names no base: ${r.why}`).as('AdapterBaseNotUsable');
       if (named && named !== explicit) warnings.push(`adapter_config.json names base_model_name_or_path "${named}"; bound to baseModelId ${explicit} as requested`);
       return { version: r.version, setName: r.setName, ref: `baseModelId ${explicit}` };
     }

@@ -20,6 +20,9 @@ export interface VersionSummary {
   sourceType: string;
   description: string | null;
   failureReason: string | null;
+  /** The reason's stable code and parameters (failure-codes.ts); null for versions failed before they were kept. */
+  failureCode?: string | null;
+  failureParams?: string | null;
   createdAt: string;
   modifiedAt: string;
 }
@@ -153,6 +156,8 @@ function toSummary(v: Awaited<ReturnType<ModelsRepo['listVersions']>>[number]): 
     sourceType: v.source_type,
     description: v.description,
     failureReason: v.failure_reason,
+    failureCode: v.failure_code ?? null,
+    failureParams: v.failure_params ?? null,
     createdAt: v.created_at,
     modifiedAt: v.modified_at,
   };

@@ -19,6 +19,11 @@ const parse = <T>(s: string | null | undefined, fallback: T): T => {
   return v as T;
 };
 
+/** failureCode and failureParams beside failureReason (the English sentence stays as it was). */
+function failureCodeFields(code: string | null | undefined, params: string | null | undefined) {
+  return code ? { failureCode: code, failureParams: parse<Record<string, string | number>>(params ?? null, {}) } : {};
+}
+
 export function presentVersionSummary(v: VersionSummary) {
   return {
     modelId: v.modelId,
@@ -27,6 +32,7 @@ export function presentVersionSummary(v: VersionSummary) {
     sourceType: v.sourceType,
     ...(v.description ? { description: v.description } : {}),
     ...(v.failureReason ? { failureReason: v.failureReason } : {}),
+    ...failureCodeFields(v.failureCode, v.failureParams),
     createTime: toApiTime(v.createdAt),
     modifyTime: toApiTime(v.modifiedAt),
   };
@@ -90,6 +96,7 @@ export function presentModel({ row, set, adapters, importProgress }: VersionView
     sourceInfo,
     status: row.status,
     ...(row.failure_reason ? { failureReason: row.failure_reason } : {}),
+    ...failureCodeFields(row.failure_code, row.failure_params),
     ...(importProgress ? { importProgress } : {}),
     modelApplicationType: row.model_application_type ?? undefined,
     endpointType: row.model_application_type ?? undefined,

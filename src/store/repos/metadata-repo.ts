@@ -1,11 +1,20 @@
 // Editable metadata (issue 15): set descriptions and labels, version descriptions, version tags.
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../schema.js';
+import { prepareRead } from '../prepared.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
 export class MetadataRepo {
-  constructor(readonly db: Kysely<Database>) {}
+  /** One version's tags (DescribeModel's path): compiled once (src/store/prepared.ts). */
+  private readonly tagsOfOne: (modelId: string) => Promise<{ tag_key: string; tag_value: string }[]>;
+
+  constructor(readonly db: Kysely<Database>) {
+    const read = prepareRead<{ tag_key: string; tag_value: string }>(db, 1, (id) =>
+      db.selectFrom('model_version_tags').select(['tag_key', 'tag_value']).where('model_id', '=', id).orderBy('tag_key'),
+    );
+    this.tagsOfOne = (id) => read(id);
+  }
 
   transaction<T>(fn: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
     return this.db.transaction().execute(fn);
@@ -32,6 +41,11 @@ export class MetadataRepo {
   async tagsOf(modelIds: string[]): Promise<Map<string, Record<string, string>>> {
     const out = new Map<string, Record<string, string>>();
     if (modelIds.length === 0) return out;
+    if (modelIds.length === 1) {
+      const rows = await this.tagsOfOne(modelIds[0]!);
+      if (rows.length) out.set(modelIds[0]!, Object.fromEntries(rows.map((r) => [r.tag_key, r.tag_value])));
+      return out;
+    }
     const rows = await this.db.selectFrom('model_version_tags').select(['model_id', 'tag_key', 'tag_value']).where('model_id', 'in', modelIds).orderBy('model_id').orderBy('tag_key').execute();
     for (const r of rows) {
       const t = out.get(r.model_id) ?? {};

@@ -8,7 +8,7 @@ import { keysetPage, type PageOf } from '../keyset.js';
 export type ModelSetRow = Selectable<ModelSetsTable>;
 export type ModelVersionRow = Selectable<ModelVersionsTable>;
 type Db = Kysely<Database> | Transaction<Database>;
-type VersionListRow = Pick<ModelVersionRow, 'id' | 'name' | 'model_set_id' | 'version_no' | 'status' | 'source_type' | 'created_at' | 'modified_at' | 'failure_reason' | 'description'>;
+type VersionListRow = Pick<ModelVersionRow, 'id' | 'name' | 'model_set_id' | 'version_no' | 'status' | 'source_type' | 'created_at' | 'modified_at' | 'failure_reason' | 'failure_code' | 'failure_params' | 'description'>;
 
 /** modelreg's extensions of DescribeCustomModelSets: order and filters, all in the database. */
 export interface SetListQuery extends PageOf<ModelSetRow> {
@@ -28,6 +28,9 @@ export interface SetFilter {
   /** Sets with a version tagged with this key (and this value, when given). */
   versionTag?: { key: string; value?: string };
 }
+
+const isUnfiltered = (f: SetFilter): boolean =>
+  !f.nameContains && !f.label && !f.modelType && !f.versionStatus && !f.versionTag;
 
 /** LIKE-escapes a literal (with ESCAPE '!'), so % and _ in a search match themselves. */
 const likeLiteral = (s: string): string => s.replace(/[!%_]/g, (c) => `!${c}`);
@@ -49,6 +52,19 @@ export class ModelsRepo {
       db.insertInto('model_sets').values({ id, account_id: account, name, model_type: type, labels, source, next_version: next as unknown as number, created_at: created, modified_at: modified }),
     );
     this.setById = prepareRead<ModelSetRow>(db, 2, (account, id) => db.selectFrom('model_sets').selectAll().where('account_id', '=', account).where('id', '=', id));
+    this.setCount = prepareRead(db, 1, (account) => db.selectFrom('model_sets').select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', account));
+    this.setPages = ([false, true] as const).map((reverse) =>
+      ([false, true] as const).map((withMarker) =>
+        // The keyset every listing uses (store/keyset.ts), compiled once with its values as parameters.
+        prepareRead<ModelSetRow>(db, withMarker ? 4 : 2, (account, limit, createdAt, id) =>
+          keysetPage(db.selectFrom('model_sets').selectAll().where('account_id', '=', account), ['created_at', 'id'], {
+            reverse,
+            limit: limit as never,
+            ...(withMarker ? { from: [createdAt as never, id as never] } : {}),
+          }),
+        ),
+      ),
+    );
   }
 
   transaction<T>(fn: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
@@ -58,6 +74,10 @@ export class ModelsRepo {
   // CreateCustomModelSet's and the marker lookup's statements, compiled once (store/prepared.ts).
   private readonly setInsert: (...args: unknown[]) => Promise<void>;
   private readonly setById: (...args: unknown[]) => Promise<ModelSetRow[]>;
+  /** [forward, reverse] × [from the start, from a marker]; the limit is a parameter. */
+  private readonly setPages: Array<Array<(...args: unknown[]) => Promise<ModelSetRow[]>>>;
+  /** The account's count of sets (the listing's totalCount without a filter). */
+  private readonly setCount: (...args: unknown[]) => Promise<{ n: number | string | bigint }[]>;
   /** listVersions by the number of sets asked about (1 … 101, a page and its look-ahead). */
   private readonly versionLists = new Map<number, (...args: unknown[]) => Promise<VersionListRow[]>>();
 
@@ -91,6 +111,12 @@ export class ModelsRepo {
    * unique in its account, so it needs no id to break ties — from the marker row.
    */
   listSets(p: SetListQuery): Promise<ModelSetRow[]> {
+    // Qianfan's own listing (no filter, by creation): the statements compiled once (bench/README.md).
+    if (p.sortBy === 'created_at' && isUnfiltered(p.filter)) {
+      const m = p.marker;
+      const read = this.setPages[p.reverse ? 1 : 0]![m ? 1 : 0]!;
+      return m ? read(p.accountId, p.limit, m.created_at, m.id) : read(p.accountId, p.limit);
+    }
     const q = this.filteredSets(p.accountId, p.filter).selectAll();
     const m = p.marker;
     if (p.sortBy === 'name') return keysetPage(q, ['name'], { ...p, from: m && [m.name] }).execute();
@@ -98,6 +124,7 @@ export class ModelsRepo {
   }
 
   async countSetsMatching(accountId: string, filter: SetFilter): Promise<number> {
+    if (isUnfiltered(filter)) return Number((await this.setCount(accountId))[0]!.n);
     const r = await this.filteredSets(accountId, filter).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     return Number(r.n);
   }
@@ -175,7 +202,7 @@ export class ModelsRepo {
       list = prepareRead<VersionListRow>(this.db, n, (...ids) =>
         this.db
           .selectFrom('model_versions')
-          .select(['id', 'name', 'model_set_id', 'version_no', 'status', 'source_type', 'created_at', 'modified_at', 'failure_reason', 'description'])
+          .select(['id', 'name', 'model_set_id', 'version_no', 'status', 'source_type', 'created_at', 'modified_at', 'failure_reason', 'failure_code', 'failure_params', 'description'])
           .where('model_set_id', 'in', ids)
           .orderBy('model_set_id')
           .orderBy('version_no'),
@@ -192,7 +219,7 @@ export class ModelsRepo {
   pageVersionsOfSet(setId: string, p: PageOf<Pick<ModelVersionRow, 'version_no'>>): Promise<VersionListRow[]> {
     const q = this.db
       .selectFrom('model_versions')
-      .select(['id', 'name', 'model_set_id', 'version_no', 'status', 'source_type', 'created_at', 'modified_at', 'failure_reason', 'description'])
+      .select(['id', 'name', 'model_set_id', 'version_no', 'status', 'source_type', 'created_at', 'modified_at', 'failure_reason', 'failure_code', 'failure_params', 'description'])
       .where('model_set_id', '=', setId);
     return keysetPage(q, ['version_no'], { ...p, from: p.marker && [p.marker.version_no] }).execute();
   }

@@ -102,6 +102,18 @@ describe('user CLI against a real server', () => {
     assert.match(again.stderr, /^modelreg: ModelSetNameAlreadyExists: .*tiny-cli.* \(requestId [0-9a-f-]{36}\)\n$/);
   });
 
+  test('a server field error names the flag or argument, not only the API path (issue 15, item 6)', async () => {
+    const bad = await modelreg(['sets', 'create', '9-starts-with-a-digit'], env);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^modelreg: InvalidParameter: <name> \(modelSetName\) must be 2-50 characters/);
+    const json = await modelreg(['sets', 'create', 'x', '--json'], env);
+    assert.equal(json.code, 1);
+    const e = JSON.parse(json.stdout).error;
+    assert.equal(e.code, 'InvalidParameter');
+    assert.equal(e.field, 'modelSetName');
+    assert.equal(e.flag, '<name>');
+  });
+
   test('sets list: an aligned table (Chinese names take two columns), JSON, a name filter', async () => {
     const r = await modelreg(['sets', 'list'], env);
     assert.equal(r.code, 0, r.stderr);
@@ -341,6 +353,16 @@ describe('user CLI polish (issue 15, item 7)', () => {
     const vllm = await modelreg(['validate', good, '--format', 'HuggingFace.vLLM', '--vllm-version', '9.9'], env);
     assert.equal(vllm.code, 3);
     assert.match(vllm.stderr, /vLLM/);
+    // --json: a request rule's refusal carries the API error code CreateCustomModel would answer,
+    // named by the flag; a file rule's the stable failure code and parameters DescribeModel would show.
+    const vllmJson = JSON.parse((await modelreg(['validate', good, '--format', 'HuggingFace.vLLM', '--vllm-version', '9.9', '--json'], env)).stdout);
+    assert.equal(vllmJson.valid, false);
+    assert.equal(vllmJson.errorCode, 'InvalidParameter');
+    assert.match(vllmJson.failureReason, /--vllm-version/);
+    const badJson = JSON.parse((await modelreg(['validate', broken, '--json'], env)).stdout);
+    assert.equal(badJson.valid, false);
+    assert.match(badJson.failureCode, /^[A-Z][A-Za-z]+$/);
+    assert.equal(typeof badJson.failureParams, 'object');
     assert.equal((await modelreg(['validate', path.join(home, 'nothing')], env)).code, 2);
   });
 

@@ -54,7 +54,8 @@ describe('console: adapter and base linked both ways', { skip }, () => {
     const baseField = page.getByLabel('Adapter’s base version', { exact: true });
     await baseField.fill('not a ref');
     await page.getByRole('button', { name: 'Import', exact: true }).click();
-    await page.locator('.field-error', { hasText: /importMeta\.baseModelId "not a ref" is not a registry reference/ }).waitFor();
+    // Named by the field's label, not the API path (issue 15, item 6).
+    await page.locator('.field-error', { hasText: /“Adapter’s base version” "not a ref" is not a registry reference/ }).waitFor();
     assert.equal(await baseField.getAttribute('aria-invalid'), 'true');
     await baseField.fill('tiny-base/V1');
     await page.getByRole('button', { name: 'Import', exact: true }).click();

@@ -111,7 +111,9 @@ describe('web console in a real browser', { skip }, () => {
     assert.equal(await nameField.getAttribute('aria-invalid'), 'true');
     const describedBy = (await nameField.getAttribute('aria-describedby')) ?? '';
     const errorText = await page.evaluate((ids) => ids.split(' ').map((id) => document.getElementById(id)?.textContent ?? '').join(' '), describedBy);
-    assert.match(errorText, /modelSetName must be 2-50 characters/);
+    // Named by its label, not the API path (issue 15, item 6).
+    assert.match(errorText, /“Name” must be 2-50 characters/);
+    assert.doesNotMatch(errorText, /modelSetName/);
     await shot('04-create-set-invalid');
 
     await nameField.fill(SET_NAME);
@@ -145,7 +147,8 @@ describe('web console in a real browser', { skip }, () => {
     const history = page.getByLabel('History template', { exact: true });
     await page.waitForFunction(() => document.querySelector('[aria-invalid="true"]') !== null);
     assert.equal(await history.getAttribute('aria-invalid'), 'true');
-    assert.match(await page.getByRole('alert').innerText(), /historyQATemplate must contain both \{question\} and \{answer\}/);
+    assert.match(await page.getByRole('alert').innerText(), /“History template” must contain both \{question\} and \{answer\}/);
+    assert.match(await page.getByRole('alert').innerText(), /Check “History template”: its value is not accepted\./);
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-path')), 'importMeta.chatConf.historyQATemplate');
     await shot('06-import-invalid');
 
@@ -171,6 +174,9 @@ describe('web console in a real browser', { skip }, () => {
     await page.getByLabel('Bucket', { exact: true }).fill(BUCKET);
     await page.getByLabel('Automatic prompt concatenation').check();
     await page.getByLabel('Description', { exact: true }).fill('tiny llama for the console test');
+    // The Transformers version defaults to what the model's config.json says (4.36.2), not the newest.
+    await page.getByText('config.json says the model was saved by Transformers 4.36.2').waitFor();
+    assert.equal(await page.getByLabel('Transformers version', { exact: true }).inputValue(), '4.36.2');
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     await page.waitForURL(/#\/models\/amv-/);
     modelId = decodeURIComponent(page.url().split('#/models/')[1]!);
@@ -195,7 +201,7 @@ describe('web console in a real browser', { skip }, () => {
   test('the details show the DescribeModel fields, files with checksums, limits and the chat preview', async () => {
     await page.getByRole('heading', { name: 'Files' }).waitFor();
     const text = await page.locator('main').innerText();
-    for (const want of [modelId, 'LlamaForCausalLM', 'Token limits', 'Input tokens', 'bos://team-models/llama/tiny-chat', 'tiny llama for the console test', 'Transformers version', '4.40.2', 'Automatic prompt concatenation']) {
+    for (const want of [modelId, 'LlamaForCausalLM', 'Token limits', 'Input tokens', 'bos://team-models/llama/tiny-chat', 'tiny llama for the console test', 'Transformers version', '4.36.2', 'Automatic prompt concatenation']) {
       assert.ok(text.includes(want), `details mention ${want}`);
     }
     for (const file of ['config.json', 'model.safetensors', 'tokenizer_config.json']) {

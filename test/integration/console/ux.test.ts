@@ -196,11 +196,12 @@ describe('console: progress, lists, key awareness (issue 15)', { skip }, () => {
     await page.locator('table.tags').waitFor();
     assert.match(await page.locator('table.tags').innerText(), /dataset\s+alpaca-v2[\s\S]*eval:mmlu\s+0\.61/);
     assert.deepEqual((await call(s, s.key, 'DescribeModel', { modelId })).tags, [{ key: 'dataset', value: 'alpaca-v2' }, { key: 'eval:mmlu', value: '0.61' }]);
-    // A bad key: the API's message by the Tags field.
+    // A bad key: the API's message by the Tags field, naming the field by its label (not the API path).
     await page.locator('#sec-about').getByRole('button', { name: 'Edit' }).click();
     await page.getByLabel('Tags', { exact: true }).fill('bad key!=x');
     await page.getByRole('button', { name: 'Save' }).click();
-    await page.getByRole('alert').filter({ hasText: /tags: key/ }).waitFor();
+    await page.getByRole('alert').filter({ hasText: /“Tags”: key "bad key!" must be/ }).waitFor();
+    assert.match(await page.getByRole('alert').filter({ hasText: /“Tags”/ }).innerText(), /Check “Tags”: its value is not accepted\./);
     assert.equal(await page.getByLabel('Tags', { exact: true }).getAttribute('aria-invalid'), 'true');
     await page.getByRole('button', { name: 'Cancel' }).click();
     await call(s, s.key, 'DeleteModel', { modelId });
@@ -360,6 +361,101 @@ describe('console: progress, lists, key awareness (issue 15)', { skip }, () => {
     assert.match(await box.locator('.error-explained').innerText(), /本账号已有同名模型/);
     assert.match(await box.innerText(), /ModelSetNameAlreadyExists: a model set named "described" already exists/);
     await ctxZh.close();
+  });
+
+  test('a failed version speaks Chinese (failureCode) with the server’s sentence under Details; enum values are translated; the switch goes back to English', async () => {
+    await writeTinyCausalLM(path.join(s.app.config.bucketsDir, 'codes', 'odd'), { architecture: 'NoSuchForCausalLM' });
+    const set = await createSet(s, s.key, 'speaks-chinese');
+    const body = transformersImport(set.modelSetId, { bucket: 'codes', objectPath: 'odd', modelFormat: 'HuggingFace.vLLM', transformerVersion: undefined, vLLMVersion: '0.6.3' });
+    const { modelId } = await call(s, s.key, 'CreateCustomModel', body);
+    replica = startSlowReplica(s, 256 * 1024 * 1024);
+    assert.equal((await settle(s, s.key, modelId)).failureCode, 'UnsupportedArchitecture');
+    await replica.stop();
+    replica = undefined;
+    const ctxZh = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1280, height: 800 } });
+    const p = await newPage(ctxZh);
+    await p.goto(s.url + '/console/');
+    await p.getByLabel('Access Key (AK)').fill(s.key.accessKey);
+    await p.getByLabel('Secret Key (SK)').fill(s.key.secretKey);
+    await p.locator('form button[type="submit"]').click();
+    await p.locator('details.new-set').waitFor();
+    await p.goto(`${s.url}/console/#/models/${modelId}`);
+    const reason = p.locator('.error-box [data-failure-code="UnsupportedArchitecture"]');
+    await reason.waitFor();
+    assert.equal(await reason.locator('.failure-text').innerText(), 'vLLM 0.6.3 不支持模型架构 NoSuchForCausalLM。');
+    assert.equal(await reason.locator('.failure-text').getAttribute('lang'), 'zh-CN');
+    await tour(p, '11-failure-in-chinese');
+    await reason.locator('summary').click();
+    assert.match(await reason.locator('.failure-original').innerText(), /Model architectures \['NoSuchForCausalLM'\] are not supported by vLLM 0\.6\.3/);
+    // Enum values in Chinese, the wire value kept in the title.
+    const source = p.locator('dd [data-value="Import"]');
+    assert.equal(await source.innerText(), '导入');
+    assert.equal(await p.locator('dd [data-value="chat"]').first().innerText(), '对话');
+    // Times say their timezone (the browser's).
+    assert.match(await p.locator('dd time').first().innerText(), /GMT\+8/);
+    // The set page: the reason in Chinese in the versions table, the creation source translated.
+    await p.goto(`${s.url}/console/#/sets/${set.modelSetId}`);
+    await p.locator('td [data-failure-code="UnsupportedArchitecture"]').waitFor();
+    assert.match(await p.locator('td [data-failure-code] .failure-text').innerText(), /不支持模型架构 NoSuchForCausalLM/);
+    assert.match(await p.locator('dl.props').first().innerText(), /用户创建/);
+    // The language switch: the same reason in English.
+    await p.locator('#lang-toggle').click();
+    await p.locator('td [data-failure-code] .failure-text', { hasText: 'The architecture NoSuchForCausalLM is not supported by vLLM 0.6.3.' }).waitFor();
+    assert.match(await p.locator('dl.props').first().innerText(), /Created by a user/);
+    await ctxZh.close();
+  });
+
+  test('a field error names the form field by its label, in the user’s language, not the API path', async () => {
+    const ctxZh = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 800 } });
+    const p = await newPage(ctxZh);
+    await p.goto(s.url + '/console/');
+    await p.getByLabel('Access Key (AK)').fill(s.key.accessKey);
+    await p.getByLabel('Secret Key (SK)').fill(s.key.secretKey);
+    await p.locator('form button[type="submit"]').click();
+    await p.locator('details.new-set').waitFor();
+    await p.locator('details.new-set summary').click();
+    await p.locator('input[name="modelSetName"]').fill('9-starts-with-a-digit');
+    await p.locator('.new-set-form button[type="submit"]').click();
+    const box = p.locator('.new-set-form .error-box');
+    await box.waitFor();
+    assert.equal(await box.locator('.field-explained').innerText(), '请检查“模型名称”:该值不被接受。');
+    const text = await box.innerText();
+    assert.match(text, /InvalidParameter: “模型名称” must be 2-50 characters/);
+    assert.doesNotMatch(text, /modelSetName/);
+    const input = p.locator('input[name="modelSetName"]');
+    assert.equal(await input.getAttribute('aria-invalid'), 'true');
+    assert.equal(await p.evaluate(() => document.activeElement?.getAttribute('name')), 'modelSetName', 'focus goes to the field');
+    const under = p.locator('.new-set-form .field-error:not([hidden])');
+    assert.match(await under.innerText(), /^“模型名称” must be 2-50 characters/);
+    await ctxZh.close();
+  });
+
+  test('the import form defaults the Transformers version from config.json and warns when the choice differs', async () => {
+    await writeTinyCausalLM(path.join(s.app.config.bucketsDir, 'tfv', 'm'), { transformersVersion: '4.38.2' });
+    const set = await createSet(s, s.key, 'tfv-default');
+    await page.goto(`${s.url}/console/#/sets/${set.modelSetId}/new`);
+    const bucket = page.getByLabel('Bucket', { exact: true });
+    await bucket.waitFor();
+    await bucket.fill('tfv');
+    await page.getByLabel('Path', { exact: true }).fill('m');
+    await page.getByLabel('Path', { exact: true }).press('Tab');
+    const note = page.locator('#tfv-note');
+    await note.getByText('config.json says the model was saved by Transformers 4.38.2; 4.39.3 is the oldest supported version that loads it.').waitFor();
+    const select = page.locator('select[data-path="importMeta.transformerVersion"]');
+    assert.equal(await select.inputValue(), '4.39.3');
+    assert.equal(await note.evaluate((el) => el.classList.contains('warn-box')), false);
+    await select.selectOption('4.36.2');
+    await note.getByText('Transformers 4.36.2 is older than 4.38.2, which saved this model: the import will fail. Choose 4.39.3 or later.').waitFor();
+    assert.equal(await note.evaluate((el) => el.classList.contains('warn-box')), true);
+    await tour(page, '12-transformers-version-warning');
+    await select.selectOption('4.40.2');
+    await note.getByText(/Transformers 4\.40\.2 differs from 4\.39\.3/).waitFor();
+    // A path changed later keeps the user's choice, and the note follows the new config.json.
+    await writeTinyCausalLM(path.join(s.app.config.bucketsDir, 'tfv', 'm2'), { transformersVersion: '4.40.0' });
+    await page.getByLabel('Path', { exact: true }).fill('m2');
+    await page.getByLabel('Path', { exact: true }).press('Tab');
+    await note.getByText('config.json says the model was saved by Transformers 4.40.0; 4.40.2 is the oldest supported version that loads it.').waitFor();
+    assert.equal(await select.inputValue(), '4.40.2');
   });
 
   test('no errors in the page', () => {
