@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bceTimestamp, signRequest } from '../../src/http/auth/bce-v1.js';
+import { bceTimestamp } from '../../src/protocol/bce-v1/canonical-request.js';
+import { signRequest } from '../../src/protocol/bce-v1/signer.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 

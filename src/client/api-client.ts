@@ -1,7 +1,8 @@
 // A signed client for modelreg's (and Qianfan's) console API, used by the CLI and benchmarks.
 // It signs exactly as the official Node SDK does (host, content-length, content-type, x-bce-*).
 import { createHash, randomBytes } from 'node:crypto';
-import { bceTimestamp, signRequest } from '../http/auth/bce-v1.js';
+import { bceTimestamp } from '../protocol/bce-v1/canonical-request.js';
+import { signRequest } from '../protocol/bce-v1/signer.js';
 
 export interface Credentials {
   accessKey: string;

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { consoleAction } from '@baiducloud/qianfan';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig, type ConfigOverrides } from '../../src/config.js';
-import { signRequest } from '../../src/http/auth/bce-v1.js';
+import { bceTimestamp } from '../../src/protocol/bce-v1/canonical-request.js';
+import { signRequest } from '../../src/protocol/bce-v1/signer.js';
 import { createTestDatabase, dropTestDatabase, testPgUrl } from './pg.js';
 
 export interface Key {
@@ -154,7 +155,7 @@ export async function signedFetch(
     host: u.host,
     'content-type': 'application/json',
     'content-length': String(Buffer.byteLength(body)),
-    'x-bce-date': (opts.date ?? new Date()).toISOString().replace(/\.\d+Z$/, 'Z'),
+    'x-bce-date': bceTimestamp(opts.date),
     ...opts.headers,
   };
   const toSign = Object.fromEntries(Object.entries(headers).filter(([k]) => !(opts.unsigned ?? []).includes(k)));

@@ -4,6 +4,7 @@
 // content-md5 signed) is checked against it by checkSignedBody once the body has arrived.
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../../domain/errors.js';
+import { AUTH_VERSION } from '../../protocol/bce-v1/canonical-request.js';
 import type { IamService, Principal } from '../../domain/iam/iam-service.js';
 import { checkBodyDigests, checkTimeWindow, parseAuthorization, signsBody, verifySignature, type ParsedAuthorization } from './verify-signature.js';
 
@@ -23,7 +24,7 @@ export interface AuthOptions {
 export function claimedAccessKey(req: FastifyRequest): string | undefined {
   const h = headerValue(req.headers.authorization);
   const parts = h?.trim().split('/');
-  return parts && parts.length === 6 && parts[0] === 'bce-auth-v1' && parts[1] ? parts[1].slice(0, 128) : undefined;
+  return parts && parts.length === 6 && parts[0] === AUTH_VERSION && parts[1] ? parts[1].slice(0, 128) : undefined;
 }
 
 export async function authenticate(req: FastifyRequest, iam: IamService, opts: AuthOptions): Promise<Authenticated> {

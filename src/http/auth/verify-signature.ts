@@ -2,7 +2,8 @@
 // without ever echoing a secret; the signature comparison is constant-time.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ApiError } from '../../domain/errors.js';
-import { signatureFor } from './bce-v1.js';
+import { AUTH_VERSION, authStringPrefix } from '../../protocol/bce-v1/canonical-request.js';
+import { signatureFor } from '../../protocol/bce-v1/signer.js';
 
 export interface ParsedAuthorization {
   accessKey: string;
@@ -21,7 +22,7 @@ export function parseAuthorization(header: string | undefined): ParsedAuthorizat
     throw new ApiError('MissingAuthorization', 'the Authorization header is missing; sign the request with bce-auth-v1 (AK/SK)');
   }
   const parts = header.trim().split('/');
-  if (parts.length !== 6 || parts[0] !== 'bce-auth-v1') {
+  if (parts.length !== 6 || parts[0] !== AUTH_VERSION) {
     throw new ApiError('InvalidAuthorization', 'malformed Authorization header: expected bce-auth-v1/{accessKeyId}/{timestamp}/{expirationSeconds}/{signedHeaders}/{signature}');
   }
   const [, accessKey, timestamp, exp, signedHeaders, signature] = parts as [string, string, string, string, string, string];
@@ -48,7 +49,7 @@ export function parseAuthorization(header: string | undefined): ParsedAuthorizat
     expirationSeconds: Number(exp),
     signedHeaders: names,
     signature,
-    authStringPrefix: `bce-auth-v1/${accessKey}/${timestamp}/${exp}`,
+    authStringPrefix: authStringPrefix(accessKey, timestamp, exp),
   };
 }
 

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sdk, sdkFails, signedFetch, startServer, type TestServer } from '../../helpers/harness.js';
 import { assertError } from '../../helpers/api.js';
-import { bceTimestamp, signatureFor } from '../../../src/http/auth/bce-v1.js';
+import { bceTimestamp } from '../../../src/protocol/bce-v1/canonical-request.js';
+import { signatureFor } from '../../../src/protocol/bce-v1/signer.js';
 
 let s: TestServer;
 before(async () => {

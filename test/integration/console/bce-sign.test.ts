@@ -1,19 +1,27 @@
 // The console's browser signer (console/lib/bce-sign.js, Web Crypto or the plain-JS fallback)
-// computes what the server's signer does, and the server accepts requests signed that way:
-// host, content-type and x-bce-date signed, content-length not (browsers cannot set it).
+// computes what the protocol module's signer (src/protocol/bce-v1/) does: its text half is a
+// generated copy of canonical-request.ts, checked fresh here; and the server accepts requests
+// signed that way: host, content-type and x-bce-date signed, content-length not (browsers cannot set it).
 // (console/*.js are plain ES modules without type declarations; tests are not type-checked.)
 import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
+import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { Api } from '../../../console/lib/api.js';
 import { canonicalQueryString, canonicalUri, signRequest } from '../../../console/lib/bce-sign.js';
 import { hmacSha256, sha256 } from '../../../console/lib/sha256.js';
-import * as server from '../../../src/http/auth/bce-v1.js';
+import * as server from '../../../src/protocol/bce-v1/canonical-request.js';
+import { signRequest as serverSignRequest } from '../../../src/protocol/bce-v1/signer.js';
+import { CONSOLE_COPY, consoleCopy } from '../../../scripts/write-console-signer.js';
 import { startServer, type TestServer } from '../../helpers/harness.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 describe('console signer', () => {
+  test('console/lib/bce-v1-canonical.js is the copy of src/protocol/bce-v1/canonical-request.ts (node --import tsx scripts/write-console-signer.ts)', () => {
+    assert.equal(fs.readFileSync(CONSOLE_COPY, 'utf8'), consoleCopy());
+  });
+
   test('plain-JS SHA-256 and HMAC agree with node:crypto at every block boundary', () => {
     for (const n of [0, 1, 3, 55, 56, 57, 63, 64, 65, 119, 120, 127, 128, 129, 1000, 4097]) {
       const data = Buffer.alloc(n, 0).map((_, i) => (i * 31 + n) & 0xff);
@@ -35,7 +43,7 @@ describe('console signer', () => {
     const headers = { host: '127.0.0.1:8080', 'content-type': 'application/json', 'x-bce-date': '2026-11-23T04:49:31Z' };
     const opts = { accessKey: 'ak123', secretKey: 'sk456', method: 'POST', path: '/v2/model', rawQuery: 'Action=DescribeModel', headers, date };
     const ours = await signRequest(opts);
-    assert.equal(ours, server.signRequest(opts));
+    assert.equal(ours, serverSignRequest(opts));
     assert.match(ours, /^bce-auth-v1\/ak123\/2026-11-23T04:49:31Z\/1800\/content-type;host;x-bce-date\/[0-9a-f]{64}$/);
   });
 

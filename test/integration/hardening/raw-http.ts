@@ -1,7 +1,7 @@
 // Raw HTTP/1.1 over a TCP socket, for requests no HTTP client will send: lying content-lengths,
 // stalled bodies, broken framing. Also reads back every response on the connection.
 import net from 'node:net';
-import { signRequest } from '../../../src/http/auth/bce-v1.js';
+import { signRequest } from '../../../src/protocol/bce-v1/signer.js';
 import type { Key } from '../../helpers/harness.js';
 
 export interface RawAnswer {

@@ -1,9 +1,8 @@
-import type { CreateJobInput } from '../../../domain/training/training-service.js';
 import { PARAMETER_SCALES, TRAIN_MODES } from '../../../domain/training/task-rules.js';
 import { defineAction, S } from '../action.js';
 
 // Body as the SDK's FineTune.V2.create_job sends it; answers {jobId}.
-export default defineAction<CreateJobInput>({
+export default defineAction({
   route: '/v2/finetuning',
   name: 'CreateFineTuningJob',
   access: 'write',

@@ -1,4 +1,3 @@
-import type { CreateTaskInput } from '../../../domain/training/training-service.js';
 import { MAX_STEP, PARAMETER_SCALES } from '../../../domain/training/task-rules.js';
 import { defineAction, S } from '../action.js';
 
@@ -7,7 +6,7 @@ import { defineAction, S } from '../action.js';
 // by DescribeFineTuningTask. A new task is Running until its trainer reports the end.
 const anyObject = S.freeObject();
 
-export default defineAction<CreateTaskInput>({
+export default defineAction({
   route: '/v2/finetuning',
   name: 'CreateFineTuningTask',
   access: 'write',

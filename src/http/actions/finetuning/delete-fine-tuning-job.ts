@@ -1,6 +1,6 @@
 import { defineAction, S } from '../action.js';
 
-export default defineAction<{ jobId: string }>({
+export default defineAction({
   route: '/v2/finetuning',
   name: 'DeleteFineTuningJob',
   access: 'write',

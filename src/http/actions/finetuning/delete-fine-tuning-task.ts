@@ -1,6 +1,6 @@
 import { defineAction, S } from '../action.js';
 
-export default defineAction<{ taskId: string }>({
+export default defineAction({
   route: '/v2/finetuning',
   name: 'DeleteFineTuningTask',
   access: 'write',

@@ -4,25 +4,20 @@ import { presentJob } from '../../presenters/finetuning-presenter.js';
 import { presentPageInfo } from '../../presenters/page-info-presenter.js';
 import { defineAction, S } from '../action.js';
 
-interface Body {
-  marker?: string;
-  /** The Python SDK's job_list sends the marker as "maker". */
-  maker?: string;
-  maxKeys?: number;
-  pageReverse?: boolean;
-  trainMode?: string;
-  /** The Python SDK's job_list sends the trainMode filter as "trainModel". */
-  trainModel?: string;
-  /** Only the jobs of this base model (the Python SDK's job_list `model`). */
-  model?: string;
-}
-
 // Paged as every listing (domain/paging.ts): maxKeys default 10, values above 100 served as 100.
-export default defineAction<Body>({
+export default defineAction({
   route: '/v2/finetuning',
   name: 'DescribeFineTuningJobs',
   access: 'read',
-  body: S.obj({ ...S.page(), maker: S.str(0, 128), trainMode: S.enumOf(TRAIN_MODES), trainModel: S.enumOf(TRAIN_MODES), model: S.str(0, 128) }),
+  body: S.obj({
+    ...S.page(),
+    // The Python SDK's job_list sends the marker as "maker" and the trainMode filter as "trainModel".
+    maker: S.str(0, 128),
+    trainMode: S.enumOf(TRAIN_MODES),
+    trainModel: S.enumOf(TRAIN_MODES),
+    // Only the jobs of this base model (the Python SDK's job_list `model`).
+    model: S.str(0, 128),
+  }),
   async handle({ principal, services }, body) {
     const page = await services.training.pageJobs(principal.accountId, {
       ...pageRequest({ ...body, marker: body.marker || body.maker }),

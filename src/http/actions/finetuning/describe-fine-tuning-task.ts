@@ -1,7 +1,7 @@
 import { presentTask } from '../../presenters/finetuning-presenter.js';
 import { defineAction, S } from '../action.js';
 
-export default defineAction<{ taskId: string }>({
+export default defineAction({
   route: '/v2/finetuning',
   name: 'DescribeFineTuningTask',
   access: 'read',

@@ -1,12 +1,11 @@
 import { APPLICATION_TYPES, CHECKPOINT_FORMATS } from '../../../domain/catalogue/formats.js';
 import { MAX_STEP } from '../../../domain/training/task-rules.js';
-import type { ReportCheckpointInput } from '../../../domain/training/training-service.js';
 import { presentCheckpoint } from '../../presenters/finetuning-presenter.js';
 import { defineAction, S } from '../action.js';
 
 // modelreg's own action for trainers (docs/training.md): step N of a Running task is the model
 // directory at bucket/objectPath. runProgress (40 or "40%") may ride along.
-export default defineAction<ReportCheckpointInput>({
+export default defineAction({
   route: '/v2/finetuning',
   name: 'ReportFineTuningTaskCheckpoint',
   access: 'write',

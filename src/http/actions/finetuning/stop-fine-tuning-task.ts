@@ -1,7 +1,7 @@
 import { defineAction, S } from '../action.js';
 
 // Marks a Running task Stopped; its trainer sees runStatus Stopped and further reports are refused.
-export default defineAction<{ taskId: string }>({
+export default defineAction({
   route: '/v2/finetuning',
   name: 'StopFineTuningTask',
   access: 'write',

@@ -1,11 +1,10 @@
 import { MAX_STEP, REPORTED_STATUSES } from '../../../domain/training/task-rules.js';
-import type { UpdateStatusInput } from '../../../domain/training/training-service.js';
 import { presentTask } from '../../presenters/finetuning-presenter.js';
 import { defineAction, S } from '../action.js';
 
 // modelreg's own action for trainers (docs/training.md): Running (with progress) once started,
 // then the end (Done, Failed or Stopped) exactly once. "Fail" is accepted as Failed. Answers the task as DescribeFineTuningTask does.
-export default defineAction<UpdateStatusInput>({
+export default defineAction({
   route: '/v2/finetuning',
   name: 'UpdateFineTuningTaskStatus',
   access: 'write',

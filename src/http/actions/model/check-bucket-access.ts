@@ -7,7 +7,7 @@ import { defineAction, S } from '../action.js';
 // model's config.json there (read-only, bounded) and answers configFound, configTransformersVersion
 // and suggestedTransformerVersion, which the console's import form defaults to (docs/extensions.md).
 // A write action: only keys that may import need to know.
-export default defineAction<{ bucket: string; objectPath?: string }>({
+export default defineAction({
   route: '/v2/model',
   name: 'CheckBucketAccess',
   access: 'write',

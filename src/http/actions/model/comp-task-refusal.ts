@@ -7,7 +7,7 @@ import type { AccessKind } from '../../../domain/iam/policies.js';
 import { defineAction, S } from '../action.js';
 
 export const compTaskRefusal = (name: string, access: AccessKind) =>
-  defineAction<Record<string, unknown>>({
+  defineAction({
     route: '/v2/model',
     name,
     access,

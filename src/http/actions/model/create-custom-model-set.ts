@@ -1,7 +1,7 @@
 import { MODEL_TYPES } from '../../../domain/model/model-set-service.js';
 import { defineAction, S } from '../action.js';
 
-export default defineAction<{ modelSetName: string; modelType: string; labels?: string[] }>({
+export default defineAction({
   route: '/v2/model',
   name: 'CreateCustomModelSet',
   access: 'write',

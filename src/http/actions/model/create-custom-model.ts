@@ -1,4 +1,3 @@
-import type { CreateModelInput } from '../../../domain/model/create-model-rules.js';
 import { SAMPLING_STRATEGIES } from '../../../domain/catalogue/engines.js';
 import { APPLICATION_TYPES, MODEL_FORMATS } from '../../../domain/catalogue/formats.js';
 import { defineAction, S } from '../action.js';
@@ -41,7 +40,7 @@ const importMeta = S.obj(
   ['bucket', 'objectPath', 'modelFormat', 'modelApplicationType'],
 );
 
-export default defineAction<CreateModelInput>({
+export default defineAction({
   route: '/v2/model',
   name: 'CreateCustomModel',
   access: 'write',

@@ -3,7 +3,7 @@ import { defineAction } from '../action.js';
 
 // multipart/form-data with the template file in the field customSpecFile (as the SDKs send it);
 // the result is the fileName that importMeta.customSpec.fileName refers to.
-export default defineAction<undefined>({
+export default defineAction({
   route: '/v2/model',
   name: 'CreateModelCustomConf',
   access: 'write',

@@ -1,7 +1,7 @@
 import { defineAction, S } from '../action.js';
 
 /** A Hugging Face-style read token (hf_…) for the caller's account; the token is shown only here. */
-export default defineAction<{ name?: string; expiresInDays?: number }>({
+export default defineAction({
   route: '/v2/model',
   name: 'CreateReadToken',
   access: 'write',

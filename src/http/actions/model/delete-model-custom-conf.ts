@@ -2,7 +2,7 @@ import { defineAction, S } from '../action.js';
 
 // Deletes a template uploaded with CreateModelCustomConf (by the fileName that action returned),
 // freeing its share of the account's template quotas.
-export default defineAction<{ fileName: string }>({
+export default defineAction({
   route: '/v2/model',
   name: 'DeleteModelCustomConf',
   access: 'write',

@@ -1,6 +1,6 @@
 import { defineAction, S } from '../action.js';
 
-export default defineAction<{ modelSetId: string; alias: string }>({
+export default defineAction({
   route: '/v2/model',
   name: 'DeleteModelSetAlias',
   access: 'write',

@@ -4,7 +4,7 @@ import { defineAction, S } from '../action.js';
 
 // Refuses while the set still has versions (ModelSetNotEmpty): see README "Deleting".
 // modelreg's `deleteVersions: true` deletes the versions first (docs/extensions.md).
-export default defineAction<{ modelSetId: string; deleteVersions?: boolean }>({
+export default defineAction({
   route: '/v2/model',
   name: 'DeleteModelSet',
   access: 'write',

@@ -1,6 +1,6 @@
 import { defineAction, S } from '../action.js';
 
-export default defineAction<{ modelId: string }>({
+export default defineAction({
   route: '/v2/model',
   name: 'DeleteModel',
   access: 'write',

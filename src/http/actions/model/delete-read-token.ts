@@ -1,7 +1,7 @@
 import { defineAction, S } from '../action.js';
 
 /** Revokes a read token: the next request made with it is refused. */
-export default defineAction<{ tokenId: string }>({
+export default defineAction({
   route: '/v2/model',
   name: 'DeleteReadToken',
   access: 'write',

@@ -4,7 +4,7 @@ import { ALL_ROUTES } from './caller-routes.js';
 
 // modelreg extension (docs/extensions.md): who the signing key is and what it may do, so a client
 // (the console) can hide what the key may not do instead of failing on click.
-export default defineAction<Record<string, never>>({
+export default defineAction({
   route: '/v2/model',
   name: 'DescribeCallerIdentity',
   access: 'read',

@@ -4,28 +4,15 @@ import { pageRequest } from '../../../domain/paging.js';
 import { presentModelSet } from '../../presenters/model-presenter.js';
 import { presentPageInfo } from '../../presenters/page-info-presenter.js';
 
-interface Body {
-  marker?: string;
-  maxKeys?: number;
-  pageReverse?: boolean;
-  // modelreg extensions (docs/extensions.md); without them the answer is Qianfan's: oldest first.
-  sortBy?: SetSort;
-  nameContains?: string;
-  label?: string;
-  modelType?: string;
-  versionStatus?: 'Creating' | 'Ready' | 'Fail';
-  hasFailedVersions?: boolean;
-  versionTag?: string;
-}
-
 // Paged as every listing (domain/paging.ts): maxKeys default 10, values above 100 served as 100.
-export default defineAction<Body>({
+export default defineAction({
   route: '/v2/model',
   name: 'DescribeCustomModelSets',
   access: 'read',
   body: S.obj({
     ...S.page(),
-    sortBy: S.enumOf(Object.keys(SET_SORTS)),
+    // modelreg extensions (docs/extensions.md); without them the answer is Qianfan's: oldest first.
+    sortBy: S.enumOf(Object.keys(SET_SORTS) as SetSort[]),
     nameContains: S.str(0, 64),
     label: S.str(0, 64),
     modelType: S.enumOf(MODEL_TYPES),

@@ -5,7 +5,7 @@ import { presentPageInfo } from '../../presenters/page-info-presenter.js';
 
 // modelreg's own addition: a set's versions with their status, oldest first (or newest first
 // with pageReverse), paged by modelId marker like the other lists, in the database.
-export default defineAction<{ modelSetId: string; marker?: string; maxKeys?: number; pageReverse?: boolean }>({
+export default defineAction({
   route: '/v2/model',
   name: 'DescribeCustomModels',
   access: 'read',

@@ -1,7 +1,7 @@
 import { defineAction, S } from '../action.js';
 
 // The version's advanced config as a JSON string; "{}" when it has none (seed example).
-export default defineAction<{ modelId: string }>({
+export default defineAction({
   route: '/v2/model',
   name: 'DescribeModelCustomAdvancedConf',
   access: 'read',

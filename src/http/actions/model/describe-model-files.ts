@@ -2,7 +2,7 @@
 // short-lived download URL (presigned on S3, GET /v1/download on the local store). `modelreg pull` uses it.
 import { defineAction, S } from '../action.js';
 
-export default defineAction<{ modelId: string }>({
+export default defineAction({
   route: '/v2/model',
   name: 'DescribeModelFiles',
   access: 'read',

@@ -1,7 +1,7 @@
 import { defineAction, S } from '../action.js';
 
 /** Every move of a set's aliases, newest first: who (access key), when, from which version to which. */
-export default defineAction<{ modelSetId: string; alias?: string; maxKeys?: number }>({
+export default defineAction({
   route: '/v2/model',
   name: 'DescribeModelSetAliasHistory',
   access: 'read',

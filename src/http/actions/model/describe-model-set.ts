@@ -2,7 +2,7 @@ import { ApiError } from '../../../domain/errors.js';
 import { defineAction, S } from '../action.js';
 import { presentModelSet } from '../../presenters/model-presenter.js';
 
-export default defineAction<{ modelSetId?: string; modelSetName?: string }>({
+export default defineAction({
   route: '/v2/model',
   name: 'DescribeModelSet',
   access: 'read',

@@ -1,7 +1,7 @@
 import { systemAdvancedConf } from '../../../domain/model/system-advanced-conf.js';
 import { defineAction, S } from '../action.js';
 
-export default defineAction<{ modelFormat: string; modelApplicationType: string }>({
+export default defineAction({
   route: '/v2/model',
   name: 'DescribeModelSystemAdvancedConf',
   access: 'read',

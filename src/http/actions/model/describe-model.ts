@@ -1,7 +1,7 @@
 import { defineAction, S } from '../action.js';
 import { presentModel } from '../../presenters/model-presenter.js';
 
-export default defineAction<{ modelId: string }>({
+export default defineAction({
   route: '/v2/model',
   name: 'DescribeModel',
   access: 'read',

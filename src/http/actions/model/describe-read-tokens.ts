@@ -1,7 +1,7 @@
 import { defineAction, S } from '../action.js';
 
 /** The account's read tokens (never the tokens themselves). */
-export default defineAction<Record<string, never>>({
+export default defineAction({
   route: '/v2/model',
   name: 'DescribeReadTokens',
   access: 'read',

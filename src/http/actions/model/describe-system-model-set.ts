@@ -3,7 +3,7 @@ import { presentPreset } from '../../presenters/preset-presenter.js';
 import { defineAction, S } from '../action.js';
 
 // One preset of the operator's catalogue, by id or by name (as Qianfan's DescribeSystemModelSet).
-export default defineAction<{ modelSetId?: string; modelSetName?: string }>({
+export default defineAction({
   route: '/v2/model',
   name: 'DescribeSystemModelSet',
   access: 'read',

@@ -6,7 +6,7 @@ import { defineAction, S } from '../action.js';
 
 // The operator's preset catalogue (MODELREG_SYSTEM_MODEL_SETS_FILE; empty by default), paged like
 // every listing (domain/paging.ts). Presets are the same for every account.
-export default defineAction<{ marker?: string; maxKeys?: number; pageReverse?: boolean }>({
+export default defineAction({
   route: '/v2/model',
   name: 'DescribeSystemModelSets',
   access: 'read',

@@ -1,7 +1,7 @@
 import { defineAction, S } from '../action.js';
 
 // modelreg extension (docs/extensions.md): a set's description (Markdown) and labels are editable.
-export default defineAction<{ modelSetId: string; description?: string; labels?: string[] }>({
+export default defineAction({
   route: '/v2/model',
   name: 'UpdateModelSet',
   access: 'write',

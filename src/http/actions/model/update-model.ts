@@ -3,7 +3,7 @@ import { defineAction, S } from '../action.js';
 
 // modelreg extension (docs/extensions.md): a version's description (Markdown) and its key/value
 // tags (the whole set of tags: keys left out are removed) are editable; nothing else about it is.
-export default defineAction<{ modelId: string; description?: string; tags?: Array<{ key: string; value: string }> }>({
+export default defineAction({
   route: '/v2/model',
   name: 'UpdateModel',
   access: 'write',

@@ -4,8 +4,13 @@
 //   canonicalRequest = METHOD \n canonicalURI \n canonicalQueryString \n canonicalHeaders
 //   signature        = hex(HMAC-SHA256(signingKey, canonicalRequest))
 //   Authorization    = {authStringPrefix}/{signedHeaders joined by ;}/{signature}
-// Shared by the server's verifier and our own clients (CLI, tests, benchmarks).
-import { createHmac } from 'node:crypto';
+// This file is the text half (everything but the two HMACs, which are in signer.ts): it imports
+// nothing, so scripts/write-console-signer.ts can copy it into the browser console as
+// console/lib/bce-v1-canonical.js and the console signs by this very code.
+
+export const AUTH_VERSION = 'bce-auth-v1';
+/** What the Node SDK (and so modelreg's clients) sign for when the caller does not say. */
+export const DEFAULT_EXPIRATION_SECONDS = 1800;
 
 const UNRESERVED = /^[A-Za-z0-9\-._~]*$/;
 
@@ -82,46 +87,29 @@ export function canonicalHeaders(headers: Record<string, string>, signed: readon
     .join('\n');
 }
 
-export const hmacHex = (key: string, data: string): string => createHmac('sha256', key).update(data, 'utf8').digest('hex');
-
-export function signatureFor(opts: {
-  secretKey: string;
-  authStringPrefix: string;
-  method: string;
-  path: string;
-  rawQuery: string;
-  headers: Record<string, string>;
-  signedHeaders: readonly string[];
-}): string {
-  const signingKey = hmacHex(opts.secretKey, opts.authStringPrefix);
-  const canonicalRequest = [
-    opts.method.toUpperCase(),
-    canonicalUri(opts.path),
-    canonicalQueryString(opts.rawQuery),
-    canonicalHeaders(opts.headers, opts.signedHeaders),
-  ].join('\n');
-  return hmacHex(signingKey, canonicalRequest);
+/** The string the signing key signs: method, URI, query and the signed headers, one per line. */
+export function canonicalRequest(req: { method: string; path: string; rawQuery: string; headers: Record<string, string>; signedHeaders: readonly string[] }): string {
+  return [req.method.toUpperCase(), canonicalUri(req.path), canonicalQueryString(req.rawQuery), canonicalHeaders(req.headers, req.signedHeaders)].join('\n');
 }
 
 export const bceTimestamp = (d: Date = new Date()): string => d.toISOString().replace(/\.\d+Z$/, 'Z');
 
-/** Signs a request the way the Node SDK does: host, content-length, content-type and x-bce-*. */
-export function signRequest(opts: {
-  accessKey: string;
-  secretKey: string;
-  method: string;
-  path: string;
-  rawQuery: string;
-  headers: Record<string, string>;
-  expirationSeconds?: number;
-  date?: Date;
-}): string {
-  const timestamp = bceTimestamp(opts.date);
-  const prefix = `bce-auth-v1/${opts.accessKey}/${timestamp}/${opts.expirationSeconds ?? 1800}`;
-  const lower = Object.fromEntries(Object.entries(opts.headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
-  const signed = Object.keys(lower)
+export const authStringPrefix = (accessKey: string, timestamp: string, expirationSeconds: number | string): string =>
+  `${AUTH_VERSION}/${accessKey}/${timestamp}/${expirationSeconds}`;
+
+export const authorizationHeader = (prefix: string, signedHeaders: readonly string[], signature: string): string => `${prefix}/${signedHeaders.join(';')}/${signature}`;
+
+/** Header names lower-cased, values as strings (the canonical form reads lower-case names). */
+export const lowerCaseHeaders = (headers: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
+
+/**
+ * The headers a modelreg client signs, as the Node SDK chooses them: host, content-length,
+ * content-type, content-md5 and x-bce-*, when present and not empty; sorted. (The browser cannot
+ * set content-length, so the console simply does not pass it.)
+ */
+export function headersToSign(lower: Record<string, string>): string[] {
+  return Object.keys(lower)
     .filter((k) => lower[k]!.trim() !== '' && (k === 'host' || k === 'content-length' || k === 'content-type' || k === 'content-md5' || k.startsWith('x-bce-')))
     .sort();
-  const sig = signatureFor({ secretKey: opts.secretKey, authStringPrefix: prefix, method: opts.method, path: opts.path, rawQuery: opts.rawQuery, headers: lower, signedHeaders: signed });
-  return `${prefix}/${signed.join(';')}/${sig}`;
 }
