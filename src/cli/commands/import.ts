@@ -22,6 +22,7 @@ import {
 } from '../../domain/model/engine-versions.js';
 import { normalizeObjectPath, validateBucketName } from '../../objects/object-path.js';
 import type { ObjectStore } from '../../objects/object-store.js';
+import { ObjectStoreError } from '../../objects/object-store-error.js';
 import { clientOptions, resolveClient, type ClientFlags } from '../client-options.js';
 import { failIfFailed, followVersion, formatVersion } from '../follow.js';
 import { findSet, MODEL_ROUTE } from '../model-sets.js';
@@ -216,7 +217,7 @@ export function registerImport(program: Command): void {
       if (o.description !== undefined) probe.description = o.description;
       checkCreateModelInput(probe);
     } catch (err) {
-      if (err instanceof ApiError) throw usageError(inFlagTerms(err.message));
+      if (err instanceof ApiError || err instanceof ObjectStoreError) throw usageError(inFlagTerms(err.message));
       throw err;
     }
     const { client } = resolveClient(o);

@@ -3,7 +3,7 @@
 // it is. A bad model or a request that does not fit the files fails with ModelValidationError, whose
 // message is the reason shown to the user; AbortError (opts.signal) and store errors pass through.
 import type { ObjectStore } from '../../objects/object-store.js';
-import { ApiError } from '../errors.js';
+import { ObjectStoreError } from '../../objects/object-store-error.js';
 import { checkApplicationFits, checkFormatAndApplicationType, classifyArchitecture, resolveChatTemplate, type ChatTemplateResult } from './application-type.js';
 import { deriveCapabilities } from './capabilities.js';
 import { deriveContextLength, splitTokenLimitations, textToImageTokenLimitations, type ContextLength } from './context-length.js';
@@ -194,14 +194,14 @@ async function inspectTextToImage(s: FileSession): Promise<ModelInspection> {
 }
 
 /**
- * The store rejects bad bucket names or keys with 4xx ApiErrors; for an import those are reasons
- * about the request, reported like every other validation failure. 5xx and other errors pass through.
+ * The store refuses bad bucket names or keys (ObjectStoreError refusals); for an import those are reasons
+ * about the request, reported like every other validation failure. Outages and other errors pass through.
  */
 async function asValidationError<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof ApiError && err.status < 500) throw new ModelValidationError(err.message);
+    if (err instanceof ObjectStoreError && err.isRefusal) throw new ModelValidationError(err.message);
     throw err;
   }
 }
