@@ -2,7 +2,7 @@
 // see as "preset" (Qianfan's platform models), e.g. the base models the registry's trainers start
 // from. Empty unless the operator configures a file (MODELREG_SYSTEM_MODEL_SETS_FILE).
 import { createHash } from 'node:crypto';
-import { ApiError } from '../errors.js';
+import { ERRORS } from '../errors/catalogue.js';
 
 export interface SystemModelSet {
   modelSetId: string;
@@ -76,7 +76,7 @@ export function pagePresets(all: SystemModelSet[], opts: { marker?: string; maxK
   let start = 0;
   if (opts.marker) {
     start = list.findIndex((s) => s.modelSetId === opts.marker);
-    if (start < 0) throw new ApiError('InvalidParameter', `marker ${opts.marker} does not name a preset model set; pass the nextMarker of a previous page`);
+    if (start < 0) throw ERRORS.UnknownMarker(opts.marker, 'a preset model set');
   }
   const items = list.slice(start, start + opts.maxKeys);
   const next = list[start + opts.maxKeys];

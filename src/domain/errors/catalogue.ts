@@ -127,8 +127,14 @@ export const ERRORS = {
   InvalidTokenName: () => err('InvalidParameter', 'a token name must be 1-64 letters, digits, spaces, "_", ".", "@" or "-"'),
   ReadTokenNotFound: (tokenId: string, inAccount: boolean) =>
     err('ResourceNotFound', `read token ${tokenId} does not exist${inAccount ? ' in this account' : ''}`),
-  QuotaExceeded: (what: string, use: string, setting: string) =>
-    err('QuotaExceeded', `quota exceeded: ${what} — this account uses ${use} (setting ${setting}); delete some or ask an administrator to raise ${setting}`),
+  /** `unit` (e.g. "bytes") is appended to the numbers; the addition is named unless it is a single item. */
+  QuotaExceeded: (what: string, setting: string, used: number, limit: number, adding: number, unit: string) => {
+    const u = unit ? ` ${unit}` : '';
+    return err(
+      'QuotaExceeded',
+      `quota exceeded: ${what} — this account uses ${used}${u} of ${limit}${u}${adding !== 1 || unit ? ` and this would add ${adding}${u}` : ''} (setting ${setting}); delete some or ask an administrator to raise ${setting}`,
+    );
+  },
 
   // ---- model sets and versions ----
   InvalidModelSetName: () =>
@@ -200,7 +206,7 @@ export const ERRORS = {
   // ---- the Hugging Face Hub-compatible API (src/http/hub, src/domain/hub) ----
   RepoAuthRequired: () =>
     err('RepoAuthRequired', 'Repository not found or not readable anonymously: modelreg serves downloads to read tokens only; set HF_TOKEN to a token from `modelreg token create`'),
-  /** Word for word what huggingface_hub clients expect for a bad token. */
+  /** The exact message huggingface_hub (Python) treats as "your token is invalid", not "repo not found". */
   InvalidReadToken: () => err('InvalidReadToken', 'Invalid credentials in Authorization header'),
   RepoNotFound: (ns: string, name: string) => err('RepoNotFound', `Repository not found: ${ns}/${name} does not exist or this token may not read it`),
   RevisionNotFound: (rev: string, reason: string) => err('RevisionNotFound', `Invalid rev id: ${rev}: ${reason}`),
