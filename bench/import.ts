@@ -33,7 +33,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { call } from '../test/helpers/harness.js';
 import { writeLargeModel } from '../test/fixtures/model-builder.js';
-import { clusterSecrets, spawnServer, type ChildServer, type ClusterSecrets } from '../test/scale/cluster.js';
+import { clusterSecrets, spawnServer, type ChildServer, type ClusterSecrets } from '../test/integration/scale/cluster.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const GiB = 1024 ** 3;

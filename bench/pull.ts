@@ -24,7 +24,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { call } from '../test/helpers/harness.js';
 import { writeLargeModel } from '../test/fixtures/model-builder.js';
-import { clusterSecrets } from '../test/scale/cluster.js';
+import { clusterSecrets } from '../test/integration/scale/cluster.js';
 import { writeReadmeBlock } from './lib/readme-section.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -35,7 +35,7 @@ import { openDatabase } from '../src/store/database.js';
 import { JobsRepo } from '../src/store/repos/jobs-repo.js';
 import { writeTinyCausalLM } from '../test/fixtures/model-builder.js';
 import { createRandomDatabase, dropTestDatabase } from '../test/helpers/pg.js';
-import { clusterSecrets, spawnServer, type ChildServer, type ClusterSecrets } from '../test/scale/cluster.js';
+import { clusterSecrets, spawnServer, type ChildServer, type ClusterSecrets } from '../test/integration/scale/cluster.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const num = (name: string, fallback: number): number => {

@@ -1,16 +1,27 @@
 #!/usr/bin/env bash
-# The test command (npm test): every test file under test/, through node's test runner,
-# twice: once on SQLite (the embedded default) and once on PostgreSQL.
-# Extra arguments select files: npm test -- test/api/auth.test.ts
+# The test command (npm test): every test file under test/, through node's test runner, in two
+# tiers (test/README.md says which test goes where):
+#   test/unit/         database-free: run once
+#   test/integration/  starts servers and databases: run twice, on SQLite (the embedded default)
+#                      and on PostgreSQL (any test file outside test/unit/ counts as integration)
+# Extra arguments select files: npm test -- test/integration/api/iam.test.ts test/unit/import/rules.test.ts
+# (a unit file given explicitly runs once, like its whole tier).
 #
 # The PostgreSQL run uses MODELREG_TEST_DATABASE when it is set (a postgres:// URL of a role
 # allowed to CREATE DATABASE: every test server gets its own database); otherwise this script
 # starts a scratch cluster of its own (scripts/pg-start.sh in a temp dir) and removes it after.
 #   MODELREG_TEST_PG=0     skip the PostgreSQL run (local convenience; ignored when CI=true)
-#   MODELREG_TEST_PG=only  run only on PostgreSQL
+#   MODELREG_TEST_PG=only  run the integration tier only on PostgreSQL (the unit tier still runs once)
 set -uo pipefail
 cd "$(dirname "$0")/.."
-if [ "$#" -gt 0 ]; then files=("$@"); else mapfile -t files < <(find test -name '*.test.ts' | sort); fi
+if [ "$#" -gt 0 ]; then all=("$@"); else mapfile -t all < <(find test -name '*.test.ts' | sort); fi
+unit_files=() integration_files=()
+for f in "${all[@]}"; do
+  case "${f#./}" in
+    test/unit/*) unit_files+=("$f") ;;
+    *) integration_files+=("$f") ;;
+  esac
+done
 
 pg_mode="${MODELREG_TEST_PG:-1}"
 if [ "${CI:-}" = "true" ] && [ "$pg_mode" = "0" ]; then
@@ -28,14 +39,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# One run of the suite; $1 names it. Spec output goes to the console, TAP to a file for the summary.
+# One run of some files; $1 names it, the rest are the files. Spec output goes to the console,
+# TAP to a file for the summary.
 run_suite() {
-  local name="$1"
-  echo "=== tests on $name ==="
+  local name="$1"; shift
+  if [ "$name" = unit ]; then echo "=== unit tier (database-free, once) ==="; else echo "=== integration tier on $name ==="; fi
   node --import tsx --test --test-concurrency="${TEST_CONCURRENCY:-2}" --test-timeout="${TEST_TIMEOUT_MS:-600000}" \
     --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="$work/$name.tap" \
-    "${files[@]}"
+    "$@"
 }
 
 # "tests 12, pass 11, fail 1, …" from the TAP summary lines ("# pass 11").
@@ -51,13 +63,19 @@ summary_of() {
 
 declare -A status
 runs=()
-if [ "$pg_mode" != "only" ]; then
+if [ "${#unit_files[@]}" -gt 0 ]; then
+  runs+=(unit)
+  (unset MODELREG_TEST_DATABASE; run_suite unit "${unit_files[@]}")
+  status[unit]=$?
+fi
+
+if [ "${#integration_files[@]}" -gt 0 ] && [ "$pg_mode" != "only" ]; then
   runs+=(sqlite)
-  (unset MODELREG_TEST_DATABASE; run_suite sqlite)
+  (unset MODELREG_TEST_DATABASE; run_suite sqlite "${integration_files[@]}")
   status[sqlite]=$?
 fi
 
-if [ "$pg_mode" != "0" ]; then
+if [ "${#integration_files[@]}" -gt 0 ] && [ "$pg_mode" != "0" ]; then
   runs+=(postgres)
   pg_url="${MODELREG_TEST_DATABASE:-}"
   if [ -z "$pg_url" ]; then
@@ -69,7 +87,7 @@ if [ "$pg_mode" != "0" ]; then
     fi
   fi
   if [ -n "$pg_url" ]; then
-    MODELREG_TEST_DATABASE="$pg_url" run_suite postgres
+    MODELREG_TEST_DATABASE="$pg_url" run_suite postgres "${integration_files[@]}"
     status[postgres]=$?
   else
     status[postgres]=1
@@ -84,7 +102,7 @@ for r in "${runs[@]}"; do
   [ "${status[$r]}" -ne 0 ] && { verdict="FAILED (exit ${status[$r]})"; rc=1; }
   printf '%-9s %-15s %s\n' "$r" "$verdict" "$(summary_of "$r")"
 done
-[ "$pg_mode" = "0" ] && echo "postgres  skipped         (MODELREG_TEST_PG=0)"
+[ "${#integration_files[@]}" -gt 0 ] && [ "$pg_mode" = "0" ] && echo "postgres  skipped         (MODELREG_TEST_PG=0)"
 # One closing line over every run, in the plain form CI reads.
 total_of() { local k="$1" sum=0 r v; for r in "${runs[@]}"; do v="$(grep -E "^# $k [0-9]+$" "$work/$r.tap" 2>/dev/null | tail -n 1 | awk '{print $3}')"; sum=$((sum + ${v:-0})); done; echo "$sum"; }
 echo "total: $(total_of pass) passed, $(total_of fail) failed, $(total_of skipped) skipped"

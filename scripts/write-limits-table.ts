@@ -1,6 +1,6 @@
 // Rewrites the generated table in docs/limits.md from the action catalogue:
 //   node --import tsx scripts/write-limits-table.ts
-// test/hardening/field-limits.test.ts fails when the file and the catalogue disagree.
+// test/integration/hardening/field-limits.test.ts fails when the file and the catalogue disagree.
 import fs from 'node:fs';
 import { limitsTable } from '../src/http/actions/field-limits.js';
 

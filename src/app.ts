@@ -10,7 +10,8 @@ import { SecretBox } from './domain/iam/secret-box.js';
 import { ModelSetService } from './domain/model/model-set-service.js';
 import { ModelVersionService } from './domain/model/model-version-service.js';
 import { CustomConfService } from './domain/model/custom-conf-service.js';
-import { bucketGranted, ObjectStoreImportSource } from './domain/model/import-source.js';
+import { ObjectStoreImportSource } from './domain/model/import-source.js';
+import { SourceLocations } from './domain/model/source-location.js';
 import { TrainingTaskSource } from './domain/training/train-source.js';
 import { TrainingService } from './domain/training/training-service.js';
 import { TrainingRepo } from './store/repos/training-repo.js';
@@ -31,6 +32,7 @@ import { closeSandbox, configureSandbox } from './sandbox/sandbox.js';
 import { tightenDataDir } from './store/file-modes.js';
 import { CustomConfsRepo } from './store/repos/custom-confs-repo.js';
 import { JobsRepo } from './store/repos/jobs-repo.js';
+import { AdaptersRepo } from './store/repos/adapters-repo.js';
 import type { Services } from './domain/services.js';
 import { loadCatalogues } from './domain/catalogue/catalogues.js';
 import { buildHttpServer } from './http/server.js';
@@ -84,17 +86,13 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
   const hooks = { jobQueued: () => {}, versionDeleted: (_versionId: string) => {}, exportQueued: () => {} };
   const downloads = new DownloadLinks(objects.registry.store, objects.registry.bucket, box.derive('download-urls'), config.publicUrl, config.downloadUrlTtlSeconds);
   const exportsRepo = new ExportsRepo(store.db);
-  const exportService = new ModelExportService(modelsRepo, exportsRepo, blobs, downloads, () => hooks.exportQueued());
-  const importSource = new ObjectStoreImportSource(objects.source, config.bucketGrants, accountsRepo, confsRepo);
-  // Checkpoints live in the same users' buckets as imports, under the same grants.
+  const jobsRepo = new JobsRepo(store.db, store.dialect);
+  const adaptersRepo = new AdaptersRepo(store.db);
+  const exportService = new ModelExportService(modelsRepo, exportsRepo, jobsRepo, blobs, downloads, () => hooks.exportQueued());
+  // Imports and checkpoints live in the same users' buckets, under the same grants.
+  const locations = new SourceLocations(objects.source, config.bucketGrants, accountsRepo);
+  const importSource = new ObjectStoreImportSource(locations, confsRepo);
   const trainingRepo = new TrainingRepo(store.db);
-  const checkpointLocation = {
-    objects: objects.source,
-    bucketAllowed: async (accountId: string, bucket: string) => {
-      const account = await accountsRepo.findAccountById(accountId);
-      return account !== undefined && bucketGranted(config.bucketGrants, bucket, account.name);
-    },
-  };
   const quotas: Quotas = {
     modelSets: config.quotaModelSets,
     versionsPerSet: config.quotaVersionsPerSet,
@@ -112,16 +110,25 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
   const services: Services = {
     iam: new IamService(accountsRepo, box, { changes: openKeyChanges(store.db), keyRowMaxAgeMs: config.keyCacheMs }),
     modelSets: new ModelSetService(modelsRepo, quotas),
-    modelVersions: new ModelVersionService(modelsRepo, { Import: importSource, Train: new TrainingTaskSource(trainingRepo, checkpointLocation) }, () => hooks.jobQueued(), async (row) => {
-      hooks.versionDeleted(row.id);
-      await dropRegistryCopy(objects.registry, row, logger);
-      await exportService.dropFor(row.id).catch((err) => logger.warn({ err, modelId: row.id }, 'could not delete the export archives of a deleted version'));
-    }, quotas, (accountId, row, tx) => aliases.refuseDeleteIfAliased(accountId, row, tx)),
+    modelVersions: new ModelVersionService({
+      models: modelsRepo,
+      adapters: adaptersRepo,
+      jobs: jobsRepo,
+      sources: { Import: importSource, Train: new TrainingTaskSource(trainingRepo, locations) },
+      quotas,
+      onJobQueued: () => hooks.jobQueued(),
+      onVersionDeleted: async (row) => {
+        hooks.versionDeleted(row.id);
+        await dropRegistryCopy(objects.registry, row, logger);
+        await exportService.dropFor(row.id).catch((err) => logger.warn({ err, modelId: row.id }, 'could not delete the export archives of a deleted version'));
+      },
+      beforeDelete: (accountId, row, tx) => aliases.refuseDeleteIfAliased(accountId, row, tx),
+    }),
     customConfs: new CustomConfService(confsRepo, quotas),
     metadata: new MetadataService(new MetadataRepo(store.db), modelsRepo),
-    buckets: importSource,
+    buckets: locations,
     catalogues,
-    training: new TrainingService(trainingRepo, checkpointLocation, quotas),
+    training: new TrainingService(trainingRepo, locations, quotas),
     registryFiles: blobs,
     exports: exportService,
     downloads,
@@ -136,7 +143,7 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
     await store.db.destroy();
     throw err;
   }
-  return { store, services, logger, box, modelsRepo, confsRepo, objects, hooks, blobs, exportsRepo, exportService };
+  return { store, services, logger, box, modelsRepo, confsRepo, jobsRepo, adaptersRepo, objects, hooks, blobs, exportsRepo, exportService };
 }
 
 /** The users' buckets (where imports come from) and the registry's own copies. */
@@ -186,9 +193,10 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
       await sql`select 1`.execute(store.db);
     },
   });
-  const jobsRepo = new JobsRepo(store.db, store.dialect);
+  const { jobsRepo } = core;
   const importHandler = new ImportJobHandler({
     models: core.modelsRepo,
+    adapters: core.adaptersRepo,
     jobs: jobsRepo,
     confs: core.confsRepo,
     source: core.objects.source,

@@ -1,12 +1,13 @@
 // The Import form: every importMeta field of CreateCustomModel. Choices are limited to what the
 // server supports (lib/constants.js is generated from src/domain); everything else is checked
 // by the API itself, whose message is shown next to the field it names.
-import { APPLICATION_TYPES, MODEL_FORMATS, SAMPLING_STRATEGIES, TRANSFORMER_VERSIONS, VLLM_VERSIONS } from '../lib/constants.js';
+import { FORMAT_APPLICATION_TYPES, FORMAT_VERSION_FIELD, MODEL_FORMATS, SAMPLING_STRATEGIES, TRANSFORMER_VERSIONS, VLLM_VERSIONS } from '../lib/constants.js';
 import { h, replace } from '../lib/dom.js';
 import { t } from '../i18n.js';
 import { clearFieldErrors, errorBox, field, select, showFieldError } from './components.js';
 
-const isHf = (f) => f !== 'Safetensors';
+/** HuggingFace formats are served by an engine whose version the form asks for. */
+const isHf = (f) => FORMAT_VERSION_FIELD[f] !== null;
 const latest = (list) => list[list.length - 1];
 
 export function importForm(ctx, setId, onCreated) {
@@ -104,14 +105,14 @@ export function importForm(ctx, setId, onCreated) {
   function sync() {
     const format = c.modelFormat.value;
     const hf = isHf(format);
-    const types = APPLICATION_TYPES.filter((a) => (hf ? a !== 'Text-to-Image' : a === 'Text-to-Image'));
+    const types = FORMAT_APPLICATION_TYPES[format];
     const prev = c.modelApplicationType.value;
     if ([...c.modelApplicationType.options].map((o) => o.value).join() !== types.join()) {
       replace(c.modelApplicationType, ...types.map((a) => h('option', { value: a, selected: a === prev }, `${t(`appType.${a}`, {}, a)} (${a})`)));
     }
     hfOnly.hidden = !hf;
-    wrap.transformerVersion.hidden = format !== 'HuggingFace.Transformers';
-    wrap.vLLMVersion.hidden = format !== 'HuggingFace.vLLM';
+    wrap.transformerVersion.hidden = FORMAT_VERSION_FIELD[format] !== 'transformerVersion';
+    wrap.vLLMVersion.hidden = FORMAT_VERSION_FIELD[format] !== 'vLLMVersion';
     const chat = c.modelApplicationType.value === 'chat';
     wrap.chat.hidden = !chat;
     const choice = form.querySelector('input[name="chatTemplate"]:checked')?.value ?? 'model';

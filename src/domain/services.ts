@@ -3,7 +3,7 @@ import type { Catalogues } from './catalogue/catalogues.js';
 import type { IamService } from './iam/iam-service.js';
 import type { CustomConfService } from './model/custom-conf-service.js';
 import type { MetadataService } from './model/metadata-service.js';
-import type { ObjectStoreImportSource } from './model/import-source.js';
+import type { SourceLocations } from './model/source-location.js';
 import type { ModelSetService } from './model/model-set-service.js';
 import type { ModelVersionService } from './model/model-version-service.js';
 import type { RegistryFiles } from './registry/registry-files.js';
@@ -25,7 +25,7 @@ export interface Services {
   /** The operator's catalogues: fine-tunable models, preset model sets. */
   catalogues: Catalogues;
   /** Whether the caller's account may import from a bucket (CheckBucketAccess). */
-  buckets: Pick<ObjectStoreImportSource, 'checkAccess'>;
+  buckets: Pick<SourceLocations, 'checkAccess'>;
   /** A version's files as content-addressed blobs (src/jobs/blob-store.ts implements it). */
   registryFiles: RegistryFiles;
   /** Export tasks and per-file download URLs (CreateModelExportTask, DescribeModelFiles). */

@@ -6,9 +6,9 @@ import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import type { Logger } from 'pino';
 import tar from 'tar-stream';
-import { JOB_KIND_EXPORT, type ModelExportService } from '../domain/registry/export-service.js';
+import type { ModelExportService } from '../domain/registry/export-service.js';
 import type { ExportsRepo } from '../store/repos/exports-repo.js';
-import type { JobRow, JobsRepo } from '../store/repos/jobs-repo.js';
+import type { Job, JobQueue } from './job-queue.js';
 import type { ModelsRepo } from '../store/repos/models-repo.js';
 import type { BlobStore } from './blob-store.js';
 import type { JobContext, JobHandler } from './worker.js';
@@ -17,31 +17,31 @@ export const MAX_EXPORT_ATTEMPTS = 3;
 /** Archive entries carry a fixed time, so exporting the same version twice gives the same bytes. */
 const ENTRY_TIME = new Date(0);
 
-export class ExportJobHandler implements JobHandler {
-  readonly kind = JOB_KIND_EXPORT;
+export class ExportJobHandler implements JobHandler<'export'> {
+  readonly kind = 'export';
 
   constructor(
     private readonly deps: {
       exports: ExportsRepo;
       exportService: ModelExportService;
       models: ModelsRepo;
-      jobs: JobsRepo;
+      jobs: JobQueue;
       blobs: BlobStore;
       logger: Logger;
       retryDelayMs: number;
     },
   ) {}
 
-  async run(job: JobRow, ctx: JobContext): Promise<void> {
+  async run(job: Job<'export'>, ctx: JobContext): Promise<void> {
     const { exports, jobs, blobs, models } = this.deps;
     const now = () => new Date().toISOString();
-    const e = await exports.get(job.subject_id);
+    const e = await exports.get(job.subjectId);
     if (!e || e.status !== 'Doing') {
       await jobs.finish(job.id, ctx.owner, 'done', e ? null : 'export deleted', now());
       return;
     }
     if (job.attempts > MAX_EXPORT_ATTEMPTS) {
-      await this.fail(job, ctx, e.id, `the export was interrupted ${job.attempts - 1} times (${job.last_error ?? 'worker stopped'}); create the export task again`);
+      await this.fail(job, ctx, e.id, `the export was interrupted ${job.attempts - 1} times (${job.lastError ?? 'worker stopped'}); create the export task again`);
       return;
     }
     const version = await models.findVersionById(e.version_id);
@@ -63,7 +63,7 @@ export class ExportJobHandler implements JobHandler {
       const reason = `could not write the export archive: ${(err as Error).message}`;
       if (job.attempts < MAX_EXPORT_ATTEMPTS) {
         const at = Date.now();
-        await jobs.postpone(job.id, ctx.owner, reason, new Date(at).toISOString(), new Date(at + this.deps.retryDelayMs * job.attempts).toISOString());
+        await jobs.retry(job.id, ctx.owner, reason, new Date(at).toISOString(), new Date(at + this.deps.retryDelayMs * job.attempts).toISOString());
         return;
       }
       await this.fail(job, ctx, e.id, reason);
@@ -137,7 +137,12 @@ export class ExportJobHandler implements JobHandler {
     return { md5: md5.digest('hex'), size };
   }
 
-  private async fail(job: JobRow, ctx: JobContext, exportId: string, reason: string): Promise<void> {
+  /** A stored payload that does not fit: the export task fails with the reason. */
+  async reject(job: { id: string; subjectId: string }, reason: string, ctx: JobContext): Promise<void> {
+    await this.fail(job, ctx, job.subjectId, reason);
+  }
+
+  private async fail(job: { id: string }, ctx: JobContext, exportId: string, reason: string): Promise<void> {
     const at = new Date().toISOString();
     await this.deps.models.transaction(async (tx) => {
       if (!(await this.deps.jobs.finish(job.id, ctx.owner, 'failed', reason, at, tx))) return;

@@ -4,40 +4,33 @@
 // Ready is written in the same transaction that finishes the job, and only while this worker
 // still holds the job's lease: a half-done import is never visible as Ready.
 import type { Logger } from 'pino';
-import { inspectModel, ModelValidationError, type InspectModelInput, type ModelInspection } from '../domain/import/inspect-model.js';
+import { inspectModel, ModelValidationError, type ModelInspection } from '../domain/import/inspect-model.js';
 import { AdapterBaseResolver, type AdapterBinding } from '../domain/model/adapter-base.js';
-import { JOB_KIND_IMPORT } from '../domain/model/model-version-service.js';
 import { ProgressPublisher } from '../domain/model/import-progress.js';
-import { AdaptersRepo } from '../store/repos/adapters-repo.js';
+import type { AdaptersRepo } from '../store/repos/adapters-repo.js';
 import type { ObjectStore } from '../objects/object-store.js';
 import type { CustomConfsRepo } from '../store/repos/custom-confs-repo.js';
-import type { JobRow, JobsRepo } from '../store/repos/jobs-repo.js';
+import type { ImportJobPayload } from './job-payloads.js';
+import type { ClaimedJob, Job, JobQueue } from './job-queue.js';
 import type { ModelsRepo } from '../store/repos/models-repo.js';
 import { shapesFromStoredFiles } from './base-shapes.js';
 import { StorageQuotaError, VersionGoneError, type BlobStore } from './blob-store.js';
 import { CopyingSource, deletePrefix, versionPrefix, type RegistryLocation } from './registry-copy.js';
 import type { JobContext, JobHandler } from './worker.js';
 
-/** What a version source queues (src/domain/model/import-source.ts, training/train-source.ts). */
-export type ImportPayload = Omit<InspectModelInput, 'hasCustomSpec'> & {
-  sourceType: 'Import' | 'Train';
-  customSpecFile?: string;
-  /** The base an adapter binds to (a REF, domain/model/base-ref.ts). */
-  baseModelId?: string;
-};
-
 /** Attempts before an import that keeps dying (crash, store outage) is failed for good. */
 export const MAX_IMPORT_ATTEMPTS = 3;
 
-export class ImportJobHandler implements JobHandler {
-  readonly kind = JOB_KIND_IMPORT;
+export class ImportJobHandler implements JobHandler<'import'> {
+  readonly kind = 'import';
   private readonly adapters: AdaptersRepo;
   private readonly adapterBases: AdapterBaseResolver;
 
   constructor(
     private readonly deps: {
       models: ModelsRepo;
-      jobs: JobsRepo;
+      adapters: AdaptersRepo;
+      jobs: JobQueue;
       confs: CustomConfsRepo;
       source: ObjectStore;
       registry: RegistryLocation;
@@ -51,21 +44,21 @@ export class ImportJobHandler implements JobHandler {
       maxFileBytes?: number;
     },
   ) {
-    this.adapters = new AdaptersRepo(deps.models.db);
+    this.adapters = deps.adapters;
     // The third argument is the SET@alias lookup (base-ref.ts AliasLookup); none until aliases exist.
     this.adapterBases = new AdapterBaseResolver(deps.models, this.adapters, undefined, (base) => shapesFromStoredFiles(deps.blobs, base));
   }
 
-  async run(job: JobRow, ctx: JobContext): Promise<void> {
+  async run(job: Job<'import'>, ctx: JobContext): Promise<void> {
     const { models, jobs, registry } = this.deps;
     const now = () => new Date().toISOString();
-    const version = await models.findVersionById(job.subject_id);
+    const version = await models.findVersionById(job.subjectId);
     if (!version || version.status !== 'Creating') {
       // Deleted meanwhile, or already decided by an earlier attempt: nothing left to do.
       await jobs.finish(job.id, ctx.owner, 'done', version ? null : 'version deleted', now());
       return;
     }
-    const payload = JSON.parse(job.payload) as ImportPayload;
+    const payload = job.payload;
     const url = `bos://${payload.bucket}/${payload.objectPath}`;
     const versionDir = versionPrefix(version.account_id, version.id);
     // Each attempt copies into its own folder: a stalled earlier owner that wakes up and cleans
@@ -74,19 +67,19 @@ export class ImportJobHandler implements JobHandler {
     // Decided before touching any store, so a job whose store stays down still ends.
     if (job.attempts > MAX_IMPORT_ATTEMPTS) {
       await deletePrefix(registry, versionDir).catch(() => undefined);
-      await this.fail(job, ctx, version.id, `the import of ${url} was interrupted ${job.attempts - 1} times (${job.last_error ?? 'worker stopped'}); create the version again`);
+      await this.fail(job, ctx, version.id, `the import of ${url} was interrupted ${job.attempts - 1} times (${job.lastError ?? 'worker stopped'}); create the version again`);
       return;
     }
 
     const copying = new CopyingSource(this.deps.source, payload.bucket, payload.objectPath, registry, dest);
     // Progress goes to the job's row at most once a second (and at phase changes), never per chunk.
-    const progress = new ProgressPublisher((json) => models.setJobProgress(job.id, ctx.owner, json), this.deps.progressEveryMs ?? 1000);
+    const progress = new ProgressPublisher((json) => jobs.setProgress(job.id, ctx.owner, json), this.deps.progressEveryMs ?? 1000);
     let inspection: ModelInspection;
     try {
       // A crashed earlier attempt of this same number (claimed, then died before copying) may
       // have left files: start from an empty folder.
       await deletePrefix(registry, dest);
-      const { sourceType: _sourceType, customSpecFile, baseModelId: _base, ...input } = payload;
+      const { sourceType: _sourceType, customSpecFile, baseModelId: _base, trainTaskId: _task, checkpointStep: _step, ...input } = payload;
       inspection = await inspectModel(
         copying,
         { ...input, hasCustomSpec: customSpecFile !== undefined },
@@ -224,7 +217,7 @@ export class ImportJobHandler implements JobHandler {
    */
   private async chatTemplateOf(
     accountId: string,
-    payload: ImportPayload,
+    payload: ImportJobPayload,
     inspection: ModelInspection,
   ): Promise<string | { chatTemplateSource?: string; chatTemplate?: string; chatTemplatePreview?: string }> {
     if (payload.customSpecFile) {
@@ -243,7 +236,12 @@ export class ImportJobHandler implements JobHandler {
     return {};
   }
 
-  private async fail(job: JobRow, ctx: JobContext, versionId: string, reason: string): Promise<void> {
+  /** A stored payload that does not fit: the version fails with the reason, like any invalid import. */
+  async reject(job: ClaimedJob<'import'>, reason: string, ctx: JobContext): Promise<void> {
+    await this.fail(job, ctx, job.subjectId, reason);
+  }
+
+  private async fail(job: { id: string }, ctx: JobContext, versionId: string, reason: string): Promise<void> {
     const { models, jobs } = this.deps;
     const at = new Date().toISOString();
     await models.transaction(async (tx) => {
@@ -258,10 +256,10 @@ export class ImportJobHandler implements JobHandler {
     });
   }
 
-  /** Keeps the job leased by nobody until the delay passes; any worker then claims it again. */
-  private async retryLater(job: JobRow, ctx: JobContext, reason: string): Promise<void> {
+  /** Queues the job again after a delay growing with its attempts; any worker then claims it. */
+  private async retryLater(job: Job<'import'>, ctx: JobContext, reason: string): Promise<void> {
     const at = Date.now();
-    await this.deps.jobs.postpone(job.id, ctx.owner, reason, new Date(at).toISOString(), new Date(at + this.deps.retryDelayMs * job.attempts).toISOString());
+    await this.deps.jobs.retry(job.id, ctx.owner, reason, new Date(at).toISOString(), new Date(at + this.deps.retryDelayMs * job.attempts).toISOString());
     this.deps.logger.warn({ jobId: job.id, reason, attempt: job.attempts }, 'import failed on infrastructure; will retry');
   }
 }

@@ -9,17 +9,23 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { Logger } from 'pino';
-import type { JobRow, JobsRepo } from '../store/repos/jobs-repo.js';
+import { parseJobPayload, type JobKind } from './job-payloads.js';
+import type { ClaimedJob, Job, JobQueue } from './job-queue.js';
 
 export interface JobContext {
   owner: string;
   signal: AbortSignal;
 }
 
-export interface JobHandler {
-  kind: string;
-  /** Must finish the job (JobsRepo.finish) itself, in the same transaction as its result. */
-  run(job: JobRow, ctx: JobContext): Promise<void>;
+export interface JobHandler<K extends JobKind = JobKind> {
+  kind: K;
+  /** Must finish the job (JobQueue.finish) itself, in the same transaction as its result. */
+  run(job: Job<K>, ctx: JobContext): Promise<void>;
+  /**
+   * Ends a claimed job that cannot run (its stored payload does not fit its kind), and what it was
+   * for, with `reason`. Without it the job alone fails.
+   */
+  reject?(job: ClaimedJob<K>, reason: string, ctx: JobContext): Promise<void>;
 }
 
 export interface WorkerOptions {
@@ -34,12 +40,12 @@ export interface WorkerOptions {
 }
 
 interface RunningJob {
-  job: JobRow;
+  job: Job;
   controller: AbortController;
   done: Promise<void>;
 }
 
-export class JobWorker {
+export class JobWorker<K extends JobKind = JobKind> {
   readonly owner = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private running = new Map<string, RunningJob>();
   private timer: NodeJS.Timeout | undefined;
@@ -47,8 +53,8 @@ export class JobWorker {
   private pumping = false;
 
   constructor(
-    private readonly repo: JobsRepo,
-    private readonly handler: JobHandler,
+    private readonly repo: JobQueue,
+    private readonly handler: JobHandler<K>,
     private readonly opts: WorkerOptions,
   ) {}
 
@@ -90,7 +96,7 @@ export class JobWorker {
   cancel(subjectId: string, reason = 'its version was deleted'): boolean {
     let found = false;
     for (const r of this.running.values()) {
-      if (r.job.subject_id !== subjectId || r.controller.signal.aborted) continue;
+      if (r.job.subjectId !== subjectId || r.controller.signal.aborted) continue;
       found = true;
       r.controller.abort(new Error(reason));
     }
@@ -114,9 +120,12 @@ export class JobWorker {
     try {
       while (!this.stopped && this.running.size < this.opts.concurrency) {
         const now = Date.now();
-        const job = await this.repo.claim(this.handler.kind, this.owner, new Date(now).toISOString(), new Date(now + this.opts.leaseMs).toISOString());
-        if (!job) break;
-        this.launch(job);
+        const claimed = await this.repo.claim(this.handler.kind, this.owner, new Date(now).toISOString(), new Date(now + this.opts.leaseMs).toISOString());
+        if (!claimed) break;
+        // The one place a stored payload is read back: a job that does not fit its kind ends here.
+        const read = parseJobPayload(claimed.kind, claimed.payload);
+        if (read.ok) this.launch({ ...claimed, payload: read.payload });
+        else await this.reject(claimed, read.reason);
       }
     } catch (err) {
       this.opts.logger.error({ err }, 'job claim failed; will retry');
@@ -126,9 +135,22 @@ export class JobWorker {
     }
   }
 
-  private launch(job: JobRow): void {
+  private async reject(job: ClaimedJob<K>, reason: string): Promise<void> {
+    const log = this.opts.logger.child({ jobId: job.id, subject: job.subjectId, attempt: job.attempts });
+    log.error({ reason }, 'job cannot run; failing it');
+    const ctx = { owner: this.owner, signal: new AbortController().signal };
+    try {
+      if (this.handler.reject) await this.handler.reject(job, reason, ctx);
+      else await this.repo.finish(job.id, this.owner, 'failed', reason, new Date().toISOString());
+    } catch (err) {
+      // Its lease runs out and the next claim tries again.
+      log.error({ err }, 'could not fail the job');
+    }
+  }
+
+  private launch(job: Job<K>): void {
     const controller = new AbortController();
-    const log = this.opts.logger.child({ jobId: job.id, subject: job.subject_id, attempt: job.attempts });
+    const log = this.opts.logger.child({ jobId: job.id, subject: job.subjectId, attempt: job.attempts });
     const renew = setInterval(() => {
       const now = Date.now();
       this.repo

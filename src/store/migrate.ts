@@ -13,9 +13,11 @@ import * as m0008 from './migrations/0008_sdk_compat.js';
 import * as m0009 from './migrations/0009_adapters.js';
 import * as m0010 from './migrations/0010_key_changes.js';
 import * as m0011 from './migrations/0011_ux.js';
+import * as m0013 from './migrations/0013_job_retries.js';
+import * as m0014 from './migrations/0014_listing_keysets.js';
 
 // A static list (not a directory scan) so the compiled build and tsx behave the same.
-const migrations: Record<string, Migration> = {
+export const migrations: Record<string, Migration> = {
   '0001_core': m0001,
   '0002_import': m0002,
   '0003_training': m0003,
@@ -26,6 +28,8 @@ const migrations: Record<string, Migration> = {
   '0009_adapters': m0009,
   '0010_key_changes': m0010,
   '0011_ux': m0011,
+  '0013_job_retries': m0013,
+  '0014_listing_keysets': m0014,
 };
 
 class StaticProvider implements MigrationProvider {

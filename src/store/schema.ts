@@ -75,6 +75,8 @@ export interface JobsTable {
   last_error: string | null;
   created_at: string;
   updated_at: string;
+  /** A queued job waiting to be retried: claimable from this time (ISO); null for a first run. */
+  run_after?: string | null;
   /** JSON ImportProgress the running job publishes (about once a second); null before it starts. */
   progress?: string | null;
 }

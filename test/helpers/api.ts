@@ -1,4 +1,4 @@
-// Small helpers shared by the API conformance tests (test/api): error-envelope assertions,
+// Small helpers shared by the API conformance tests (test/integration/api): error-envelope assertions,
 // model-set and import-body builders, and a local bucket to import from.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

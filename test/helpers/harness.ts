@@ -174,7 +174,8 @@ export async function signedFetch(
   const res = await fetch(`${url}${route}${sent ? '?' + sent : ''}`, {
     method: opts.method ?? 'POST',
     headers: sendHeaders,
-    body: (opts.method ?? 'POST') === 'GET' ? undefined : body,
+    // fetch takes bytes as a Uint8Array over a plain ArrayBuffer, which a Buffer is not typed as.
+    body: (opts.method ?? 'POST') === 'GET' ? undefined : typeof body === 'string' ? body : new Uint8Array(body),
   });
   const text = await res.text();
   let parsed: any;

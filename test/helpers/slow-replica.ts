@@ -7,6 +7,7 @@ import { ImportJobHandler } from '../../src/jobs/import-job.js';
 import { JobWorker } from '../../src/jobs/worker.js';
 import { JobsRepo } from '../../src/store/repos/jobs-repo.js';
 import { ModelsRepo } from '../../src/store/repos/models-repo.js';
+import { AdaptersRepo } from '../../src/store/repos/adapters-repo.js';
 import { CustomConfsRepo } from '../../src/store/repos/custom-confs-repo.js';
 import { createObjectStore } from '../../src/objects/index.js';
 import type { ObjectStore } from '../../src/objects/object-store.js';
@@ -34,6 +35,7 @@ export function startSlowReplica(s: TestServer, bytesPerSecond: number, progress
   const jobs = new JobsRepo(s.app.store.db, s.app.store.dialect);
   const handler = new ImportJobHandler({
     models: new ModelsRepo(s.app.store.db),
+    adapters: new AdaptersRepo(s.app.store.db),
     jobs,
     confs: new CustomConfsRepo(s.app.store.db),
     source: slowStore(createObjectStore({ kind: 'local', rootDir: s.app.config.bucketsDir }), bytesPerSecond),

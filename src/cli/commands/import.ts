@@ -12,19 +12,15 @@ import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { ApiError } from '../../domain/errors.js';
-import { checkCreateModelInput, type CreateModelInput, type ImportMeta } from '../../domain/model/create-model-rules.js';
-import {
-  APPLICATION_TYPES,
-  MODEL_FORMATS,
-  SAMPLING_STRATEGIES,
-  TRANSFORMER_VERSIONS,
-  VLLM_VERSIONS,
-} from '../../domain/model/engine-versions.js';
+import { SAMPLING_STRATEGIES, TRANSFORMER_VERSIONS, VLLM_VERSIONS } from '../../domain/catalogue/engines.js';
+import { APPLICATION_TYPES, MODEL_FORMATS } from '../../domain/catalogue/formats.js';
+import type { CreateModelInput, ImportMeta } from '../../domain/model/create-model-rules.js';
 import { normalizeObjectPath, validateBucketName } from '../../objects/object-path.js';
 import type { ObjectStore } from '../../objects/object-store.js';
 import { ObjectStoreError } from '../../objects/object-store-error.js';
 import { clientOptions, resolveClient, type ClientFlags } from '../client-options.js';
 import { failIfFailed, followVersion, formatVersion } from '../follow.js';
+import { formatFieldsOf, importRequestProblem, inFlagTerms } from '../import-request.js';
 import { findSet, MODEL_ROUTE } from '../model-sets.js';
 import { CliError, EXIT, formatBytes, printJson, usageError } from '../output.js';
 import { ProgressBar } from '../progress.js';
@@ -85,17 +81,7 @@ function advanceConfArg(v: string): string {
 
 /** importMeta from the flags; the server's own rules (create-model-rules.ts) check it before any byte moves. */
 function importMetaOf(o: ImportFlags): ImportMeta {
-  const hf = o.format !== 'Safetensors';
-  const meta: ImportMeta = {
-    bucket: o.bucket,
-    objectPath: o.path,
-    modelFormat: o.format,
-    modelApplicationType: o.applicationType ?? (hf ? 'chat' : 'Text-to-Image'),
-  };
-  if (o.format === 'HuggingFace.Transformers') meta.transformerVersion = o.transformerVersion ?? TRANSFORMER_VERSIONS[TRANSFORMER_VERSIONS.length - 1];
-  else if (o.transformerVersion) meta.transformerVersion = o.transformerVersion;
-  if (o.format === 'HuggingFace.vLLM') meta.vLLMVersion = o.vllmVersion ?? VLLM_VERSIONS[VLLM_VERSIONS.length - 1];
-  else if (o.vllmVersion) meta.vLLMVersion = o.vllmVersion;
+  const meta: ImportMeta = { bucket: o.bucket, objectPath: o.path, ...formatFieldsOf(o) };
   if (o.baseModel) meta.basicModelName = o.baseModel;
   if (o.base) meta.baseModelId = o.base;
   if (o.historyTemplate !== undefined || o.latestQuestionTemplate !== undefined || o.promptTemplate !== undefined) {
@@ -213,9 +199,9 @@ export function registerImport(program: Command): void {
       bucket = validateBucketName(o.bucket, '--bucket');
       prefix = normalizeObjectPath(o.path, '--path');
       meta.objectPath = prefix;
-      const probe: CreateModelInput = { modelSetId: 'am-x', sourceType: 'Import', importMeta: { ...meta, ...(o.chatTemplateFile ? { customSpec: { displayName: 'x', fileName: 'x' } } : {}) } };
-      if (o.description !== undefined) probe.description = o.description;
-      checkCreateModelInput(probe);
+      // The chat template file is uploaded (and named) later: the rules judge that one is given.
+      const problem = importRequestProblem({ ...meta, ...(o.chatTemplateFile ? { customSpec: { displayName: path.basename(o.chatTemplateFile) } } : {}) });
+      if (problem) throw usageError(problem);
     } catch (err) {
       if (err instanceof ApiError || err instanceof ObjectStoreError) throw usageError(inFlagTerms(err.message));
       throw err;
@@ -251,34 +237,4 @@ export function registerImport(program: Command): void {
     else process.stdout.write(formatVersion(m));
     failIfFailed(m);
   });
-}
-
-/** The API's field paths in a rule's message, as the flags that set them ("--transformer-version (importMeta.transformerVersion)"). */
-const FLAG_OF: Array<[string, string]> = [
-  ['importMeta.chatConf.historyQATemplate', '--history-template'],
-  ['importMeta.chatConf.latestQuestionTemplate', '--latest-question-template'],
-  ['importMeta.chatConf.promptTemplate', '--prompt-template'],
-  ['importMeta.advancedSettings.samplingStrategy', '--sampling-strategy'],
-  ['importMeta.advancedSettings.numSampling', '--num-sampling'],
-  ['importMeta.advancedSettings.numBeams', '--num-beams'],
-  ['importMeta.advancedSettings.topLogprobs', '--top-logprobs'],
-  ['importMeta.modelApplicationType', '--application-type'],
-  ['importMeta.transformerVersion', '--transformer-version'],
-  ['importMeta.basicModelName', '--base-model'],
-  ['importMeta.modelFormat', '--format'],
-  ['importMeta.vLLMVersion', '--vllm-version'],
-  ['importMeta.advanceConf', '--advance-conf'],
-  ['importMeta.objectPath', '--path'],
-  ['importMeta.bucket', '--bucket'],
-  ['transformerVersion', '--transformer-version'],
-  ['vLLMVersion', '--vllm-version'],
-  ['modelApplicationType', '--application-type'],
-];
-
-export function inFlagTerms(message: string): string {
-  for (const [api, flag] of FLAG_OF) {
-    const re = new RegExp(`(?<![\\w.-])${api.replace(/\./g, '\\.')}(?![\\w.])`);
-    if (re.test(message)) return message.replace(re, `${flag} (${api})`);
-  }
-  return message;
 }

@@ -2,6 +2,7 @@
 // trainers that report from shell scripts. Prints each result as JSON on stdout.
 import { InvalidArgumentError, type Command } from 'commander';
 import { ApiCallError } from '../../client/api-client.js';
+import { APPLICATION_TYPES, CHECKPOINT_FORMATS, FORMAT_APPLICATION_TYPES } from '../../domain/catalogue/formats.js';
 import { clientOptions, resolveClient, type ClientFlags } from '../client-options.js';
 
 type ClientOpts = ClientFlags;
@@ -68,8 +69,8 @@ export function registerTasks(program: Command): void {
       .requiredOption('--step <n>', 'training step of the checkpoint', nonNegativeInt)
       .requiredOption('--bucket <bucket>', 'bucket holding the checkpoint')
       .requiredOption('--object-path <path>', 'the checkpoint\'s model directory inside the bucket')
-      .option('--model-format <format>', 'HuggingFace.Transformers (default) or Safetensors')
-      .option('--model-application-type <type>', 'chat (default), completion, or Text-to-Image')
+      .option('--model-format <format>', `${CHECKPOINT_FORMATS.join(' or ')} (default ${CHECKPOINT_FORMATS[0]})`)
+      .option('--model-application-type <type>', `${APPLICATION_TYPES.join(', ')} (default: the format's first, ${CHECKPOINT_FORMATS.map((f) => `${FORMAT_APPLICATION_TYPES[f][0]} for ${f}`).join(', ')})`)
       .option('--transformer-version <v>', 'transformers version to serve it with (default: the newest supported)')
       .option('--progress <percent>', 'training progress, 0-100'),
   ).action(

@@ -1,12 +1,16 @@
-// modelreg validate DIR: the checks an import runs (src/domain/import, the same code the server's
-// import job uses), on a local directory, before anything is uploaded. Exit 0 when the import
+// modelreg validate DIR: the checks an import runs, on a local directory, before anything is
+// uploaded: the server's request rules (domain/model/create-model-rules.ts), then the file rules
+// its import job runs (domain/import). Exit 0 when the import
 // would be accepted, 3 with the reason it would fail (as `modelreg import` exits), 2 on bad usage.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { inspectModel, ModelValidationError, type InspectModelInput } from '../../domain/import/inspect-model.js';
-import { APPLICATION_TYPES, MODEL_FORMATS, TRANSFORMER_VERSIONS, VLLM_VERSIONS } from '../../domain/model/engine-versions.js';
+import { TRANSFORMER_VERSIONS, VLLM_VERSIONS } from '../../domain/catalogue/engines.js';
+import { APPLICATION_TYPES, MODEL_FORMATS } from '../../domain/catalogue/formats.js';
+import type { ImportRequest } from '../../domain/model/create-model-rules.js';
 import type { ObjectInfo, ObjectStore } from '../../objects/object-store.js';
+import { formatFieldsOf, importRequestProblem } from '../import-request.js';
 import { CliError, EXIT, formatBytes, formatFields, printJson, usageError } from '../output.js';
 import { listModelDir, type LocalFile } from '../upload.js';
 
@@ -61,18 +65,21 @@ export function registerValidate(program: Command): void {
     .action(async (dir: string, o: ValidateFlags) => {
       if (!MODEL_FORMATS.includes(o.format as never)) throw usageError(`--format must be one of: ${MODEL_FORMATS.join(', ')}`);
       const files = await listModelDir(dir);
-      const hf = o.format !== 'Safetensors';
-      const input: InspectModelInput = {
-        bucket: BUCKET,
-        objectPath: '',
-        modelFormat: o.format,
-        modelApplicationType: o.applicationType ?? (hf ? 'chat' : 'Text-to-Image'),
-        ...(o.format === 'HuggingFace.Transformers' ? { transformerVersion: o.transformerVersion ?? TRANSFORMER_VERSIONS[TRANSFORMER_VERSIONS.length - 1] } : o.transformerVersion ? { transformerVersion: o.transformerVersion } : {}),
-        ...(o.format === 'HuggingFace.vLLM' ? { vLLMVersion: o.vllmVersion ?? VLLM_VERSIONS[VLLM_VERSIONS.length - 1] } : {}),
+      const request: ImportRequest = {
+        ...formatFieldsOf(o),
         ...(o.enablePromptAutoConcat ? { enablePromptAutoConcat: true } : {}),
-        ...(o.chatTemplateFile ? { hasCustomSpec: true } : {}),
+        // The template's file would be uploaded with the import; the rules judge that one is given.
+        ...(o.chatTemplateFile ? { customSpec: { displayName: 'chat template' } } : {}),
       };
       const where = path.resolve(dir);
+      const wouldFail = (reason: string): CliError => {
+        if (o.json) printJson({ valid: false, dir: where, failureReason: reason });
+        return new CliError(`${where}: an import would fail: ${reason}`, EXIT.importFailed);
+      };
+      const problem = importRequestProblem(request);
+      if (problem) throw wouldFail(problem);
+      const { customSpec, ...fields } = request;
+      const input: InspectModelInput = { bucket: BUCKET, objectPath: '', ...fields, ...(customSpec ? { hasCustomSpec: true } : {}) };
       try {
         const r = await inspectModel(directoryStore(files), input);
         if (o.json) return printJson({ valid: true, dir: where, ...input, bucket: undefined, objectPath: undefined, architecture: r.architecture, modelType: r.modelType, parameterCount: r.parameterCount, dtype: r.dtype, contextLength: r.contextLength, tokenLimitations: r.tokenLimitations, totalBytes: r.totalBytes, files: r.files, warnings: r.warnings });
@@ -93,8 +100,7 @@ export function registerValidate(program: Command): void {
         );
       } catch (err) {
         if (!(err instanceof ModelValidationError)) throw err;
-        if (o.json) printJson({ valid: false, dir: where, failureReason: err.message });
-        throw new CliError(`${where}: an import would fail: ${err.message}`, EXIT.importFailed);
+        throw wouldFail(err.message);
       }
     });
 }

@@ -2,7 +2,7 @@
 // see as "preset" (Qianfan's platform models), e.g. the base models the registry's trainers start
 // from. Empty unless the operator configures a file (MODELREG_SYSTEM_MODEL_SETS_FILE).
 import { createHash } from 'node:crypto';
-import { ERRORS } from '../errors/catalogue.js';
+import { rowsToRead, toPage, unknownMarker, type Page, type PageRequest } from '../paging.js';
 
 export interface SystemModelSet {
   modelSetId: string;
@@ -62,23 +62,16 @@ export function normalizeSystemModelSets(raw: Partial<SystemModelSet>[]): System
   });
 }
 
-export interface PresetPage {
-  items: SystemModelSet[];
-  marker: string;
-  maxKeys: number;
-  isTruncated: boolean;
-  nextMarker: string;
-}
-
-/** Pages in the file's order (reversed with pageReverse); the marker is the first set of the page. */
-export function pagePresets(all: SystemModelSet[], opts: { marker?: string; maxKeys: number; pageReverse: boolean }): PresetPage {
-  const list = opts.pageReverse ? [...all].reverse() : all;
+/**
+ * Pages in the file's order (reversed with pageReverse); the marker is the first set of the page.
+ * The catalogue is the operator's file, held in memory: the page is a slice, by the common rule.
+ */
+export function pagePresets(all: SystemModelSet[], req: PageRequest): Page<SystemModelSet> {
+  const list = req.pageReverse ? [...all].reverse() : all;
   let start = 0;
-  if (opts.marker) {
-    start = list.findIndex((s) => s.modelSetId === opts.marker);
-    if (start < 0) throw ERRORS.UnknownMarker(opts.marker, 'a preset model set');
+  if (req.marker !== undefined) {
+    start = list.findIndex((s) => s.modelSetId === req.marker);
+    if (start < 0) throw unknownMarker(req.marker, 'a preset model set');
   }
-  const items = list.slice(start, start + opts.maxKeys);
-  const next = list[start + opts.maxKeys];
-  return { items, marker: opts.marker ?? '', maxKeys: opts.maxKeys, isTruncated: next !== undefined, nextMarker: next?.modelSetId ?? '' };
+  return toPage(list.slice(start, start + rowsToRead(req)), req, (s) => s.modelSetId);
 }

@@ -5,12 +5,15 @@ import type { Transaction } from 'kysely';
 import { ERRORS } from '../errors/catalogue.js';
 import { randomSuffix } from '../ids.js';
 import { nowIso, toApiTime } from '../time.js';
+import { clampMaxKeys, type MaxKeysRule } from '../paging.js';
 import { COMMIT_ID } from './commit-id.js';
 import type { Database } from '../../store/schema.js';
 import type { HubRepo } from '../../store/repos/hub-repo.js';
 import type { ModelsRepo, ModelVersionRow } from '../../store/repos/models-repo.js';
 
 const ALIAS = /^[a-z][a-z0-9_-]{0,63}$/;
+/** DescribeModelSetAliasHistory: the newest 100 moves unless asked for more (the schema allows 1000). */
+const HISTORY_MAX_KEYS: MaxKeysRule = { fallback: 100, max: 1000 };
 
 /** Why `alias` cannot be an alias name, or null when it can. */
 export function aliasNameProblem(alias: string): string | null {
@@ -41,8 +44,8 @@ export interface AliasEventView {
 
 export class AliasService {
   constructor(
-    private readonly repo: HubRepo,
-    private readonly models: ModelsRepo,
+    private readonly repo: Pick<HubRepo, 'aliasesOfSet' | 'aliasesOfVersion' | 'deleteAlias' | 'events' | 'findAlias' | 'insertAlias' | 'insertEvent' | 'lockVersion' | 'transaction' | 'updateAlias'>,
+    private readonly models: Pick<ModelsRepo, 'findSet' | 'listVersions' | 'lockSet'>,
   ) {}
 
   /** Points `alias` at `modelId` (a Ready version of the set); returns where it pointed before. */
@@ -97,11 +100,11 @@ export class AliasService {
     return (await this.repo.aliasesOfVersion(modelId)).map((a) => a.alias);
   }
 
-  /** Newest move first. */
+  /** Newest move first; one page, the newest maxKeys moves (no marker). */
   async history(accountId: string, input: { modelSetId: string; alias?: string; maxKeys?: number }): Promise<AliasEventView[]> {
     const set = await this.models.findSet(accountId, { id: input.modelSetId });
     if (!set) throw ERRORS.ModelSetNotFound(input.modelSetId);
-    const [events, versions] = await Promise.all([this.repo.events(set.id, { alias: input.alias, limit: input.maxKeys ?? 100 }), this.models.listVersions([set.id])]);
+    const [events, versions] = await Promise.all([this.repo.events(set.id, { alias: input.alias, limit: clampMaxKeys(input.maxKeys, HISTORY_MAX_KEYS), reverse: true }), this.models.listVersions([set.id])]);
     const names = new Map(versions.map((v) => [v.id, v.name]));
     return events.map((e) => ({
       alias: e.alias,

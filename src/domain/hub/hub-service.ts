@@ -12,7 +12,7 @@ import { RevisionMiss, type ResolvedRevision, type RevisionResolver } from './re
 export class HubService {
   constructor(
     private readonly tokens: ReadTokenService,
-    private readonly repo: HubRepo,
+    private readonly repo: Pick<HubRepo, 'setByName'>,
     readonly revisions: RevisionResolver,
   ) {}
 

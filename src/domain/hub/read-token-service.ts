@@ -45,8 +45,8 @@ export function parseLifetime(text: string): number {
 
 export class ReadTokenService {
   constructor(
-    private readonly repo: HubRepo,
-    private readonly accounts: AccountsRepo,
+    private readonly repo: Pick<HubRepo, 'findToken' | 'insertToken' | 'listTokens' | 'revokeToken' | 'tokenByHash'>,
+    private readonly accounts: Pick<AccountsRepo, 'findAccountById'>,
   ) {}
 
   /** The token is in the result and nowhere else: show it once. */

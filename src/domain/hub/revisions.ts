@@ -32,8 +32,8 @@ export class RevisionResolver {
   private readonly snapshots = new Map<string, Snapshot>();
 
   constructor(
-    private readonly models: ModelsRepo,
-    private readonly hub: HubRepo,
+    private readonly models: Pick<ModelsRepo, 'findSet' | 'findVersion'>,
+    private readonly hub: Pick<HubRepo, 'findAlias' | 'readyVersionsOfSet' | 'versionOfSet'>,
     private readonly files: RegistryFiles,
   ) {}
 

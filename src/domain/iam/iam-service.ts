@@ -1,6 +1,6 @@
 // Accounts and their access keys: creation, lookup for request signing, enable/disable.
 import { randomBytes } from 'node:crypto';
-import { AccountsRepo, type AccessKeyRow, type AccountRow } from '../../store/repos/accounts-repo.js';
+import type { AccessKeyRow, AccountRow, AccountsRepo } from '../../store/repos/accounts-repo.js';
 import { isUniqueViolation } from '../../store/dialect.js';
 import { ApiError } from '../errors.js';
 import { ERRORS } from '../errors/catalogue.js';
@@ -35,8 +35,14 @@ export interface KeyView {
 
 const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
+/** What IamService stores and reads through (src/store/repos/accounts-repo.ts implements it). */
+export type AccountStore = Pick<
+  AccountsRepo,
+  'anyKey' | 'findAccountById' | 'findAccountByName' | 'findKey' | 'insertAccount' | 'insertKey' | 'listAccounts' | 'listKeys' | 'setKeyStatus'
+>;
+
 export class IamService {
-  private readonly repo: AccountsRepo;
+  private readonly repo: AccountStore;
   /** What resolveKey may reuse between requests: decrypted secrets and account rows (key-cache.ts). */
   private readonly secrets = new TtlCache<string>(KEY_CACHE_TTL_MS);
   private readonly accountsById = new TtlCache<AccountRow>(KEY_CACHE_TTL_MS);
@@ -51,7 +57,7 @@ export class IamService {
   private readonly changes: KeyChanges | undefined;
   private readonly keyRowMaxAgeMs: number;
 
-  constructor(repo: AccountsRepo, private readonly box: SecretBox, opts: { changes?: KeyChanges; keyRowMaxAgeMs?: number } = {}) {
+  constructor(repo: AccountStore, private readonly box: SecretBox, opts: { changes?: KeyChanges; keyRowMaxAgeMs?: number } = {}) {
     this.repo = repo;
     this.changes = opts.changes;
     this.keyRowMaxAgeMs = opts.keyRowMaxAgeMs ?? KEY_ROW_MAX_AGE_MS;

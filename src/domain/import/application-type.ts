@@ -1,37 +1,15 @@
-// modelFormat × modelApplicationType × what the files actually are.
-//  * HuggingFace.Transformers / HuggingFace.vLLM serve chat and completion: they need a text
-//    generation model (decoder-only causal LM, or an encoder-decoder seq2seq model) and a tokenizer.
-//  * Safetensors is Qianfan's text-to-image format and only serves Text-to-Image.
+// What the files are × the application type they must serve (file rules). Which format serves
+// which application type, and which kinds of model serve each, is the catalogue's
+// (domain/catalogue/formats.ts); that the request's format and type fit is a request rule.
+//  * chat and completion need a text generation model (decoder-only causal LM, or an
+//    encoder-decoder seq2seq model); Text-to-Image a text-to-image model.
 //  * chat prompts are built from chatConf, customSpec, or (enablePromptAutoConcat) the tokenizer's
 //    chat_template, which must then exist, parse and render.
+import { kindServes, type ApplicationType, type ModelKind } from '../catalogue/formats.js';
 import { previewWarnings, renderChatTemplatePreview, selectChatTemplate } from './chat-template.js';
 import type { HfConfig } from './hf-config.js';
 import { ModelValidationError } from './model-validation-error.js';
-import type { ModelKind } from './types.js';
 import { isKnownTextGenerationArchitecture } from './vllm-architectures.js';
-
-export const MODEL_FORMATS = ['HuggingFace.Transformers', 'HuggingFace.vLLM', 'Safetensors'] as const;
-export type ModelFormat = (typeof MODEL_FORMATS)[number];
-export const APPLICATION_TYPES = ['chat', 'completion', 'Text-to-Image'] as const;
-export type ApplicationType = (typeof APPLICATION_TYPES)[number];
-
-export function checkFormatAndApplicationType(format: string, appType: string): { format: ModelFormat; appType: ApplicationType } {
-  if (!(MODEL_FORMATS as readonly string[]).includes(format)) {
-    throw new ModelValidationError(`modelFormat '${format}' is not supported; choose one of ${MODEL_FORMATS.join(', ')}`);
-  }
-  if (!(APPLICATION_TYPES as readonly string[]).includes(appType)) {
-    throw new ModelValidationError(`modelApplicationType '${appType}' is not supported; choose one of ${APPLICATION_TYPES.join(', ')}`);
-  }
-  if (format === 'Safetensors' && appType !== 'Text-to-Image') {
-    throw new ModelValidationError(
-      `modelFormat Safetensors is for text-to-image models and cannot serve modelApplicationType ${appType}; import LLMs with modelFormat HuggingFace.Transformers or HuggingFace.vLLM`,
-    );
-  }
-  if (format !== 'Safetensors' && appType === 'Text-to-Image') {
-    throw new ModelValidationError(`modelApplicationType Text-to-Image needs modelFormat Safetensors, got ${format}`);
-  }
-  return { format: format as ModelFormat, appType: appType as ApplicationType };
-}
 
 const SEQ2SEQ_MODEL_TYPES = new Set(['t5', 'mt5', 'umt5', 'bart', 'mbart', 'pegasus', 'marian', 'longt5', 'switch_transformers', 'fsmt', 'prophetnet', 'blenderbot', 'blenderbot-small', 'm2m_100', 'nllb-moe', 'plbart', 'led', 'bigbird_pegasus']);
 
@@ -58,8 +36,7 @@ const KIND_NAMES: Record<ModelKind, string> = {
  * "config.json architectures ['BertForMaskedLM']".
  */
 export function checkApplicationFits(appType: ApplicationType, kind: ModelKind, what: string): void {
-  const fits = appType === 'Text-to-Image' ? kind === 'text-to-image' : kind === 'causal-lm' || kind === 'seq2seq';
-  if (fits) return;
+  if (kindServes(appType, kind)) return;
   const need =
     appType === 'Text-to-Image'
       ? 'a text-to-image model (a diffusers pipeline or a Stable Diffusion checkpoint)'
@@ -91,9 +68,6 @@ export async function resolveChatTemplate(
 ): Promise<ChatTemplateResult> {
   const warnings: string[] = [];
   if (appType !== 'chat') return { warnings };
-  if (opts.hasChatConf && opts.hasCustomSpec) {
-    throw new ModelValidationError('chatConf and customSpec cannot be used together; pass one of them');
-  }
   const required = !opts.hasChatConf && !opts.hasCustomSpec && opts.enablePromptAutoConcat === true;
   const why = opts.hasChatConf ? 'chatConf is given' : opts.hasCustomSpec ? 'customSpec is given' : 'enablePromptAutoConcat is off';
 

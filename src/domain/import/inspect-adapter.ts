@@ -1,7 +1,8 @@
 // A PEFT adapter as a ModelInspection. What depends on the base (architecture, context length,
 // token limits, whether the adapter fits) is decided when the base is resolved
 // (src/jobs/adapter-binding.ts); here the adapter is validated on its own.
-import { resolveChatTemplate, type ApplicationType } from './application-type.js';
+import type { ApplicationType } from '../catalogue/formats.js';
+import { resolveChatTemplate } from './application-type.js';
 import type { InspectModelInput } from './inspect-model.js';
 import type { FileSession } from './object-reader.js';
 import { inspectPeftSession } from './peft-adapter.js';

@@ -1,10 +1,14 @@
-// Entry point of the import validation: reads every object under bucket/objectPath exactly once
+// Entry point of the import's file rules: reads every object under bucket/objectPath exactly once
 // (streamed, sha256 per file), decides whether it is a model the request can serve, and records what
 // it is. A bad model or a request that does not fit the files fails with ModelValidationError, whose
 // message is the reason shown to the user; AbortError (opts.signal) and store errors pass through.
+// The request itself was checked before the job was queued (model/create-model-rules.ts, which
+// names the two homes of a rule; `modelreg validate` runs those rules first too): here only what
+// needs the files is checked.
 import type { ObjectStore } from '../../objects/object-store.js';
 import { ObjectStoreError } from '../../objects/object-store-error.js';
-import { checkApplicationFits, checkFormatAndApplicationType, classifyArchitecture, resolveChatTemplate, type ChatTemplateResult } from './application-type.js';
+import type { ApplicationType } from '../catalogue/formats.js';
+import { checkApplicationFits, classifyArchitecture, resolveChatTemplate, type ChatTemplateResult } from './application-type.js';
 import { deriveCapabilities } from './capabilities.js';
 import { deriveContextLength, splitTokenLimitations, textToImageTokenLimitations, type ContextLength } from './context-length.js';
 import { torchDtypeToSafetensors } from './hf-config.js';
@@ -14,9 +18,9 @@ import { isPeftDirectory } from './peft-adapter.js';
 import { ModelValidationError } from './model-validation-error.js';
 import { FileSession, listFiles, newReadContext, toListed, type ListedFile } from './object-reader.js';
 import { inspectTextToImageSession } from './text-to-image.js';
-import { assertTransformersVersion, checkTransformersVersion } from './transformers-versions.js';
+import { checkTransformersVersion } from './transformers-versions.js';
 import type { ModelInspection } from './types.js';
-import { assertVllmVersion, checkVllmArchitecture } from './vllm-architectures.js';
+import { checkVllmArchitecture } from './vllm-architectures.js';
 
 export { ModelValidationError } from './model-validation-error.js';
 export type { AdapterInspection } from './peft-adapter.js';
@@ -45,22 +49,10 @@ export interface InspectModelOptions {
 }
 
 export async function inspectModel(store: ObjectStore, input: InspectModelInput, opts: InspectModelOptions = {}): Promise<ModelInspection> {
-  const { format, appType } = checkFormatAndApplicationType(input.modelFormat, input.modelApplicationType);
-  const warnings: string[] = [];
-
-  // Request-only checks come first: they need no I/O.
-  if (format === 'HuggingFace.vLLM') {
-    if (!input.vLLMVersion) throw new ModelValidationError('vLLMVersion is required for modelFormat HuggingFace.vLLM (supported: 0.3.2, 0.4.0, 0.6.3)');
-    assertVllmVersion(input.vLLMVersion);
-  }
-  if (format === 'HuggingFace.Transformers') {
-    if (!input.transformerVersion) {
-      throw new ModelValidationError('transformerVersion is required for modelFormat HuggingFace.Transformers (supported: 4.34.0, 4.36.2, 4.39.3, 4.40.2)');
-    }
-    if (input.vLLMVersion) warnings.push(`vLLMVersion ${input.vLLMVersion} is ignored for modelFormat HuggingFace.Transformers`);
-  }
-  if (input.transformerVersion && format !== 'Safetensors') assertTransformersVersion(input.transformerVersion);
-  if (input.hasChatConf && input.hasCustomSpec) throw new ModelValidationError('chatConf and customSpec cannot be used together; pass one of them');
+  const format = input.modelFormat;
+  const appType = input.modelApplicationType as ApplicationType;
+  // Not a check: the request rules let a vLLMVersion ride along; the version records who serves it.
+  const warnings = format === 'HuggingFace.Transformers' && input.vLLMVersion ? [`vLLMVersion ${input.vLLMVersion} is ignored for modelFormat HuggingFace.Transformers`] : [];
 
   const prefix = normalizeObjectPath(input.objectPath);
   const location = prefix ? `${input.bucket}/${prefix}` : input.bucket;

@@ -1,9 +1,10 @@
 // The Transformers runtime the user picks (transformerVersion) must be at least the version that
 // saved the checkpoint (config.json `transformers_version`): newer checkpoints may use model types,
 // config keys or rope settings an older library does not know, and would fail at deploy time.
+// Which versions exist is the catalogue's (domain/catalogue/engines.ts); that the chosen one is
+// among them is a request rule, checked before the job runs.
+import { NEWEST_TRANSFORMERS_VERSION, TRANSFORMER_VERSIONS } from '../catalogue/engines.js';
 import { ModelValidationError } from './model-validation-error.js';
-
-export const SUPPORTED_TRANSFORMERS_VERSIONS = ['4.34.0', '4.36.2', '4.39.3', '4.40.2'] as const;
 
 export interface ParsedVersion {
   release: number[];
@@ -39,20 +40,11 @@ export function compareVersions(a: ParsedVersion, b: ParsedVersion): number {
   return Math.sign(a.phase - b.phase);
 }
 
-export function assertTransformersVersion(chosen: string): void {
-  if (!(SUPPORTED_TRANSFORMERS_VERSIONS as readonly string[]).includes(chosen)) {
-    throw new ModelValidationError(
-      `transformerVersion '${chosen}' is not supported; choose one of ${SUPPORTED_TRANSFORMERS_VERSIONS.join(', ')}`,
-    );
-  }
-}
-
 /**
  * Fails when config.json was written by a Transformers newer than `chosen`; returns warnings when
  * the check cannot be made (no or unparsable transformers_version).
  */
 export function checkTransformersVersion(chosen: string, configVersion: string | undefined): string[] {
-  assertTransformersVersion(chosen);
   if (configVersion === undefined) {
     return [`config.json has no transformers_version; cannot check it against transformerVersion ${chosen}`];
   }
@@ -61,12 +53,12 @@ export function checkTransformersVersion(chosen: string, configVersion: string |
     const shown = configVersion.length > MAX_VERSION_LENGTH ? `${configVersion.slice(0, MAX_VERSION_LENGTH)}… (${configVersion.length} characters)` : configVersion;
     return [`config.json transformers_version '${shown}' is not a version number; not checked against transformerVersion ${chosen}`];
   }
-  const want = parseVersion(chosen) as ParsedVersion;
-  if (compareVersions(saved, want) <= 0) return [];
-  const enough = SUPPORTED_TRANSFORMERS_VERSIONS.find((s) => compareVersions(parseVersion(s) as ParsedVersion, saved) >= 0);
+  const want = parseVersion(chosen);
+  if (!want || compareVersions(saved, want) <= 0) return [];
+  const enough = TRANSFORMER_VERSIONS.find((s) => compareVersions(parseVersion(s) as ParsedVersion, saved) >= 0);
   const advice = enough
     ? `choose transformerVersion ${enough} or later`
-    : `none of the supported versions (${SUPPORTED_TRANSFORMERS_VERSIONS.join(', ')}) is that new; re-save the model with transformers ≤ ${SUPPORTED_TRANSFORMERS_VERSIONS[SUPPORTED_TRANSFORMERS_VERSIONS.length - 1]} or import it with modelFormat HuggingFace.vLLM`;
+    : `none of the supported versions (${TRANSFORMER_VERSIONS.join(', ')}) is that new; re-save the model with transformers ≤ ${NEWEST_TRANSFORMERS_VERSION} or import it with modelFormat HuggingFace.vLLM`;
   throw new ModelValidationError(
     `config.json was saved by transformers ${configVersion}, newer than the chosen transformerVersion ${chosen}; ${advice}`,
     'config.json',

@@ -1,4 +1,5 @@
 // Result shapes of a model inspection; field names follow Qianfan's DescribeModel where they map onto it.
+import type { ModelKind } from '../catalogue/formats.js';
 import type { AdapterInspection } from './peft-adapter.js';
 
 export interface InspectedFile {
@@ -38,7 +39,7 @@ export type WeightFormat =
   | 'diffusers' // text-to-image pipeline directory (model_index.json)
   | 'single-file'; // one text-to-image .safetensors checkpoint
 
-export type ModelKind = 'causal-lm' | 'seq2seq' | 'text-to-image' | 'other';
+export type { ModelKind };
 
 export interface ModelInspection {
   /** Every object under objectPath, in listing order, each read exactly once. */

@@ -5,12 +5,11 @@
 // architectures is registered, and fails with
 //   "Model architectures ['X'] are not supported for now. Supported architectures: [...]"
 // which checkVllmArchitecture mirrors, naming the version instead of "for now".
+// The versions are the catalogue's (domain/catalogue/engines.ts): the Record below must name each.
+import { isVllmVersion, VLLM_VERSIONS, type VllmVersion } from '../catalogue/engines.js';
 import { ModelValidationError } from './model-validation-error.js';
 
 export type VllmTask = 'generate' | 'embedding' | 'multimodal' | 'speculative';
-
-export const VLLM_VERSIONS = ['0.3.2', '0.4.0', '0.6.3'] as const;
-export type VllmVersion = (typeof VLLM_VERSIONS)[number];
 
 // vLLM 0.3.2 (approximate): the confirmed base is vllm-project/vllm commit 0109fd26 (just before
 // 0.3.2, 29 names), plus GemmaForCausalLM and OLMoForCausalLM, added in 0.3.2 per its release notes
@@ -90,11 +89,8 @@ export const VLLM_ARCHITECTURES: Readonly<Record<VllmVersion, ReadonlyMap<string
   ]),
 };
 
-export function isVllmVersion(v: string): v is VllmVersion {
-  return (VLLM_VERSIONS as readonly string[]).includes(v);
-}
-
-export function assertVllmVersion(v: string): VllmVersion {
+/** The table lookup's guard: a version the request rules accepted is always there. */
+function assertVllmVersion(v: string): VllmVersion {
   if (!isVllmVersion(v)) {
     throw new ModelValidationError(`vLLMVersion '${v}' is not supported; choose one of ${VLLM_VERSIONS.join(', ')}`);
   }
@@ -107,10 +103,6 @@ const TEXT_TASKS: ReadonlySet<VllmTask> = new Set(['generate', 'multimodal']);
 /** True when any vLLM version in the table generates text with this architecture. */
 export function isKnownTextGenerationArchitecture(arch: string): boolean {
   return VLLM_VERSIONS.some((v) => TEXT_TASKS.has(VLLM_ARCHITECTURES[v].get(arch) as VllmTask));
-}
-
-export function isVllmMultimodal(arch: string): boolean {
-  return VLLM_VERSIONS.some((v) => VLLM_ARCHITECTURES[v].get(arch) === 'multimodal');
 }
 
 /**

@@ -13,7 +13,7 @@
 import { ModelValidationError } from './model-validation-error.js';
 import type { AdapterInspection } from './peft-adapter.js';
 import { rankOf } from './peft-adapter.js';
-import type { VllmVersion } from './vllm-architectures.js';
+import type { VllmVersion } from '../catalogue/engines.js';
 
 const LLAMA_MODULES = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj', 'embed_tokens', 'lm_head'];
 const MIXTRAL_MODULES = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'embed_tokens', 'lm_head'];

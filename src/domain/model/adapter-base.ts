@@ -8,7 +8,7 @@ import { checkAdapterFits } from '../import/adapter-fit.js';
 import { ModelValidationError } from '../import/model-validation-error.js';
 import type { ModelInspection } from '../import/types.js';
 import { checkVllmLora, vllmMaxLoraRank } from '../import/vllm-lora.js';
-import { isVllmVersion } from '../import/vllm-architectures.js';
+import { isVllmVersion } from '../catalogue/engines.js';
 import type { AdaptersRepo } from '../../store/repos/adapters-repo.js';
 import type { ModelVersionRow, ModelsRepo } from '../../store/repos/models-repo.js';
 import { parseBaseRef, resolveBaseRef, type AliasLookup } from './base-ref.js';

@@ -1,14 +1,20 @@
-// The rules of CreateCustomModel's parameter tables (seeds/create-custom-model.txt) that a JSON
-// schema cannot express: which fields go with which sourceType and modelFormat, and which
+// The request rules of CreateCustomModel's parameter tables (seeds/create-custom-model.txt) that a
+// JSON schema cannot express: which fields go with which sourceType and modelFormat, and which
 // engine versions exist. Types and lengths are checked by the request schema before this runs.
+//
+// A validation rule has one of two homes:
+//  * request rules — decidable from the request alone, checked before anything is created:
+//    the action's JSON schema (types, lengths, enums) and this file (cross-field rules) for
+//    CreateCustomModel; training/task-rules.ts for what a trainer reports. They throw ApiError.
+//  * file rules — need the model's files: domain/import (inspect-model.ts is the entry), run by
+//    the import job and by `modelreg validate`. They assume a request these rules accepted, and
+//    throw ModelValidationError, the version's failure reason.
+// What exists and what fits what (engines, formats, application types) is the catalogue's
+// (domain/catalogue/engines.ts, formats.ts); both homes read it.
 import { ApiError } from '../errors.js';
+import { ENGINES, unsupportedVersion } from '../catalogue/engines.js';
+import { APPLICATION_TYPES, MODEL_FORMATS, engineOf, formatMismatch, isApplicationType, isModelFormat, type ApplicationType, type ModelFormat } from '../catalogue/formats.js';
 import { BASE_REF_FORMS, parseBaseRef } from './base-ref.js';
-import {
-  APPLICATION_TYPES,
-  TRANSFORMER_VERSIONS,
-  VLLM_VERSIONS,
-  isHuggingFace,
-} from './engine-versions.js';
 
 export interface ChatConf {
   historyQATemplate: string;
@@ -49,6 +55,15 @@ export interface TrainMeta {
   baseModelId?: string;
 }
 
+/**
+ * importMeta as the request rules read it. A customSpec is judged by its presence, so one may be
+ * named before its file is uploaded (the CLI uploads it after these rules pass); whether the file
+ * exists, and the bucket and path, are checked where the account is known (import-source.ts).
+ */
+export type ImportRequest = Omit<ImportMeta, 'bucket' | 'objectPath' | 'customSpec'> & {
+  customSpec?: { displayName: string; fileName?: string };
+};
+
 export interface CreateModelInput {
   modelSetId: string;
   description?: string;
@@ -73,7 +88,7 @@ export function checkCreateModelInput(input: CreateModelInput): void {
   } else {
     if (!input.importMeta) missing('importMeta is required when sourceType is Import');
     if (input.trainMeta) bad('trainMeta is only allowed when sourceType is Train');
-    checkImportMeta(input.importMeta!);
+    checkImportRequest(input.importMeta!);
   }
 }
 
@@ -93,19 +108,20 @@ function checkTrainMeta(meta: TrainMeta): void {
   }
 }
 
-function checkImportMeta(m: ImportMeta): void {
-  const hf = isHuggingFace(m.modelFormat);
-  const t2i = m.modelApplicationType === 'Text-to-Image';
-  if (hf && t2i) {
-    bad(`importMeta.modelApplicationType Text-to-Image needs modelFormat Safetensors; ${m.modelFormat} imports are chat or completion models`);
+/** The request rules of an Import's importMeta: those that need no model set or account (the CLI runs them too). */
+export function checkImportRequest(m: ImportRequest): void {
+  if (!isModelFormat(m.modelFormat)) bad(`importMeta.modelFormat "${m.modelFormat}" is not supported; supported: ${MODEL_FORMATS.join(', ')}`);
+  if (!isApplicationType(m.modelApplicationType)) {
+    bad(`importMeta.modelApplicationType "${m.modelApplicationType}" is not supported; supported: ${APPLICATION_TYPES.join(', ')}`);
   }
-  if (!hf && !t2i) {
-    bad(`importMeta.modelFormat Safetensors is for Text-to-Image models; modelApplicationType must be Text-to-Image, not ${m.modelApplicationType} (allowed: ${APPLICATION_TYPES.join(', ')})`);
-  }
+  const format = m.modelFormat as ModelFormat;
+  const mismatch = formatMismatch(format, m.modelApplicationType as ApplicationType, { field: 'importMeta.', noun: 'imports', things: 'models' });
+  if (mismatch) bad(mismatch);
   checkBaseModelId('importMeta.baseModelId', m.baseModelId);
-  if (!hf) {
-    const hfOnly = ['chatConf', 'customSpec', 'advanceConf', 'transformerVersion', 'vLLMVersion', 'enablePromptAutoConcat', 'advancedSettings', 'baseModelId'] as const;
-    for (const f of hfOnly) {
+  const engine = engineOf(format);
+  if (!engine) {
+    const engineOnly = ['chatConf', 'customSpec', 'advanceConf', 'transformerVersion', 'vLLMVersion', 'enablePromptAutoConcat', 'advancedSettings', 'baseModelId'] as const;
+    for (const f of engineOnly) {
       if (m[f] !== undefined) bad(`importMeta.${f} is only valid for HuggingFace imports, not modelFormat ${m.modelFormat}`);
     }
     return;
@@ -116,22 +132,16 @@ function checkImportMeta(m: ImportMeta): void {
   }
   if (m.chatConf) checkChatConf(m.chatConf);
 
-  if (m.modelFormat === 'HuggingFace.Transformers') {
-    if (m.transformerVersion === undefined) {
-      missing(`importMeta.transformerVersion is required for HuggingFace.Transformers imports; supported: ${TRANSFORMER_VERSIONS.join(', ')}`);
-    }
+  if (m[engine.field] === undefined) {
+    missing(`importMeta.${engine.field} is required for ${m.modelFormat} imports; supported: ${engine.versions.join(', ')}`);
   }
-  if (m.modelFormat === 'HuggingFace.vLLM' && m.vLLMVersion === undefined) {
-    missing(`importMeta.vLLMVersion is required for HuggingFace.vLLM imports; supported: ${VLLM_VERSIONS.join(', ')}`);
-  }
-  if (m.transformerVersion !== undefined && !(TRANSFORMER_VERSIONS as readonly string[]).includes(m.transformerVersion)) {
-    bad(`importMeta.transformerVersion "${m.transformerVersion}" is not supported; supported: ${TRANSFORMER_VERSIONS.join(', ')}`);
-  }
-  if (m.vLLMVersion !== undefined && !(VLLM_VERSIONS as readonly string[]).includes(m.vLLMVersion)) {
-    bad(`importMeta.vLLMVersion "${m.vLLMVersion}" is not supported; supported: ${VLLM_VERSIONS.join(', ')}`);
+  // A version of the other engine may ride along (numSampling reads vLLMVersion); it must exist too.
+  for (const e of Object.values(ENGINES)) {
+    const v = m[e.field];
+    if (v !== undefined && !(e.versions as readonly string[]).includes(v)) bad(unsupportedVersion('importMeta.', e, v));
   }
   if (m.advanceConf !== undefined) checkAdvanceConf(m.advanceConf);
-  if (m.advancedSettings) checkAdvancedSettings(m.advancedSettings, m.modelFormat === 'HuggingFace.vLLM' || m.vLLMVersion !== undefined);
+  if (m.advancedSettings) checkAdvancedSettings(m.advancedSettings, engine === ENGINES.vllm || m.vLLMVersion !== undefined);
 }
 
 function checkChatConf(c: ChatConf): void {

@@ -14,7 +14,7 @@ export const MAX_CUSTOM_CONF_BYTES = MAX_TEMPLATE_BYTES;
 
 export class CustomConfService {
   constructor(
-    private readonly repo: CustomConfsRepo,
+    private readonly repo: Pick<CustomConfsRepo, 'delete' | 'insert' | 'usage'>,
     private readonly quotas: Quotas = { ...UNLIMITED_QUOTAS, templateMaxBytes: MAX_CUSTOM_CONF_BYTES },
   ) {}
 

@@ -1,6 +1,7 @@
 // How far a Creating version's import is: DescribeModel's `importProgress` (a modelreg extension).
 // The import job publishes the running part (phase, bytes) at most about once a second; the queue
 // part (how many imports will be started before this one) is counted when asked.
+import type { LiveJob } from '../../jobs/job-queue.js';
 
 export type ImportPhase = 'queued' | 'retrying' | 'validating' | 'copying' | 'finishing';
 
@@ -34,19 +35,10 @@ export interface ImportProgress {
   lastError?: string;
 }
 
-/** The live job of a Creating version as the store sees it. */
-export interface LiveImportJob {
-  status: 'queued' | 'running';
-  leaseOwner: string | null;
-  progress: string | null;
-  lastError: string | null;
-  jobsAhead: number;
-}
-
-export function describeImportProgress(job: LiveImportJob | undefined, now = Date.now()): ImportProgress | undefined {
+export function describeImportProgress(job: LiveJob | undefined, now = Date.now()): ImportProgress | undefined {
   if (!job) return undefined;
+  if (job.retrying) return { phase: 'retrying', ...(job.lastError ? { lastError: job.lastError } : {}) };
   if (job.status === 'queued') return { phase: 'queued', queuePosition: job.jobsAhead + 1, jobsAhead: job.jobsAhead };
-  if (job.leaseOwner === 'retry') return { phase: 'retrying', ...(job.lastError ? { lastError: job.lastError } : {}) };
   let p: PublishedProgress | undefined;
   try {
     p = job.progress ? (JSON.parse(job.progress) as PublishedProgress) : undefined;

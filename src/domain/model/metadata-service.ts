@@ -12,8 +12,8 @@ export const MAX_TAG_VALUE = 256;
 
 export class MetadataService {
   constructor(
-    private readonly repo: MetadataRepo,
-    private readonly models: ModelsRepo,
+    private readonly repo: Pick<MetadataRepo, 'replaceTags' | 'tagsOf' | 'transaction' | 'updateSet' | 'updateVersion'>,
+    private readonly models: Pick<ModelsRepo, 'findVersion' | 'versionsFromTask'>,
   ) {}
 
   async updateSet(accountId: string, id: string, input: { description?: string; labels?: string[] }): Promise<void> {

@@ -4,6 +4,7 @@ import { ApiError } from '../errors.js';
 import { checkQuota, UNLIMITED_QUOTAS, type Quotas } from '../quotas.js';
 import { newId } from '../ids.js';
 import { nowIso } from '../time.js';
+import { readPage, type Page, type PageRequest } from '../paging.js';
 import { isUniqueViolation } from '../../store/dialect.js';
 import type { ModelSetRow, ModelsRepo, SetFilter } from '../../store/repos/models-repo.js';
 
@@ -28,12 +29,7 @@ export interface ModelSetView {
   versions: VersionSummary[];
 }
 
-export interface SetPage {
-  items: ModelSetView[];
-  marker: string;
-  maxKeys: number;
-  isTruncated: boolean;
-  nextMarker: string;
+export interface SetPage extends Page<ModelSetView> {
   /** Sets that match the filter, over all pages. */
   totalCount: number;
 }
@@ -43,9 +39,15 @@ export const SET_SORTS = { createTime: 'created_at', modifyTime: 'modified_at', 
 export type SetSort = keyof typeof SET_SORTS;
 export type { SetFilter };
 
+/** What ModelSetService stores and reads through (src/store/repos/models-repo.ts implements it). */
+export type ModelSetStore = Pick<
+  ModelsRepo,
+  'countSets' | 'countSetsMatching' | 'countVersions' | 'deleteSet' | 'findSet' | 'findVersion' | 'insertSet' | 'listSets' | 'listVersions' | 'lockSet' | 'pageVersionsOfSet' | 'transaction'
+>;
+
 export class ModelSetService {
   constructor(
-    private readonly repo: ModelsRepo,
+    private readonly repo: ModelSetStore,
     private readonly quotas: Quotas = UNLIMITED_QUOTAS,
   ) {}
 
@@ -90,45 +92,31 @@ export class ModelSetService {
     return { row, versions: await this.versionsOf([row.id]).then((m) => m.get(row.id) ?? []) };
   }
 
-  async page(accountId: string, opts: { marker?: string; maxKeys: number; pageReverse: boolean; sortBy?: SetSort; filter?: SetFilter }): Promise<SetPage> {
-    const sortBy = SET_SORTS[opts.sortBy ?? 'createTime'];
-    const filter = opts.filter ?? {};
-    let marker: { key: string; id: string } | undefined;
-    if (opts.marker) {
-      const m = await this.repo.findSet(accountId, { id: opts.marker });
-      if (!m) throw new ApiError('InvalidParameter', `marker ${opts.marker} does not name a model set of this account; pass the nextMarker of a previous page`);
-      marker = { key: m[sortBy], id: m.id };
-    }
-    const rows = await this.repo.listSets({ accountId, sortBy, marker, limit: opts.maxKeys + 1, reverse: opts.pageReverse, filter });
+  async page(accountId: string, req: PageRequest & { sortBy?: SetSort; filter?: SetFilter }): Promise<SetPage> {
+    const sortBy = SET_SORTS[req.sortBy ?? 'createTime'];
+    const filter = req.filter ?? {};
+    const page = await readPage(req, {
+      marker: (id) => this.repo.findSet(accountId, { id }),
+      what: 'a model set of this account',
+      rows: (marker, limit) => this.repo.listSets({ accountId, sortBy, marker, limit, reverse: req.pageReverse, filter }),
+    });
     const totalCount = await this.repo.countSetsMatching(accountId, filter);
-    const page = rows.slice(0, opts.maxKeys);
-    const versions = await this.versionsOf(page.map((r) => r.id));
-    const next = rows[opts.maxKeys];
-    return {
-      items: page.map((row) => ({ row, versions: versions.get(row.id) ?? [] })),
-      marker: opts.marker ?? '',
-      maxKeys: opts.maxKeys,
-      isTruncated: next !== undefined,
-      nextMarker: next?.id ?? '',
-      totalCount,
-    };
+    const versions = await this.versionsOf(page.items.map((r) => r.id));
+    return { ...page, items: page.items.map((row) => ({ row, versions: versions.get(row.id) ?? [] })), totalCount };
   }
 
   /** A page of a set's versions (DescribeCustomModels), paged in the database by a modelId marker. */
-  async pageVersions(accountId: string, setId: string, opts: { marker?: string; maxKeys: number; pageReverse: boolean }): Promise<{ items: VersionSummary[]; isTruncated: boolean; nextMarker: string }> {
+  async pageVersions(accountId: string, setId: string, req: PageRequest): Promise<Page<VersionSummary>> {
     const set = await this.require(accountId, { id: setId });
-    let fromVersionNo: number | undefined;
-    if (opts.marker) {
-      const m = await this.repo.findVersion(accountId, opts.marker);
-      // An unknown marker would otherwise read as an empty, complete list.
-      if (!m || m.model_set_id !== set.id) {
-        throw new ApiError('InvalidParameter', `marker ${opts.marker} does not name a version of this model set; pass the nextMarker of a previous page`);
-      }
-      fromVersionNo = m.version_no;
-    }
-    const rows = await this.repo.pageVersionsOfSet(set.id, { fromVersionNo, limit: opts.maxKeys + 1, reverse: opts.pageReverse });
-    const next = rows[opts.maxKeys];
-    return { items: rows.slice(0, opts.maxKeys).map(toSummary), isTruncated: next !== undefined, nextMarker: next?.id ?? '' };
+    const page = await readPage(req, {
+      marker: async (id) => {
+        const v = await this.repo.findVersion(accountId, id);
+        return v?.model_set_id === set.id ? v : undefined;
+      },
+      what: 'a version of this model set',
+      rows: (marker, limit) => this.repo.pageVersionsOfSet(set.id, { marker, limit, reverse: req.pageReverse }),
+    });
+    return { ...page, items: page.items.map(toSummary) };
   }
 
   /** Refuses while versions remain: deleting a set must never silently delete models. */

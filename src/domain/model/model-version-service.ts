@@ -8,11 +8,10 @@ import { checkCreateModelInput, type CreateModelInput } from './create-model-rul
 import type { VersionSources } from './version-sources.js';
 import { describeImportProgress, type ImportProgress } from './import-progress.js';
 import type { ModelSetRow, ModelVersionRow, ModelsRepo } from '../../store/repos/models-repo.js';
-import { AdaptersRepo, type BoundAdapter } from '../../store/repos/adapters-repo.js';
+import type { AdaptersRepo, BoundAdapter } from '../../store/repos/adapters-repo.js';
+import type { JobQueue } from '../../jobs/job-queue.js';
 import type { Transaction } from 'kysely';
 import type { Database } from '../../store/schema.js';
-
-export const JOB_KIND_IMPORT = 'import';
 
 export interface VersionView {
   row: ModelVersionRow;
@@ -23,24 +22,43 @@ export interface VersionView {
   importProgress?: ImportProgress;
 }
 
-export class ModelVersionService {
-  private readonly adapters: AdaptersRepo;
+/** What ModelVersionService stores and reads through (src/store implements each). */
+export interface ModelVersionPorts {
+  models: Pick<ModelsRepo, 'findSet' | 'lockSet' | 'takeVersionNumber' | 'liveVersionsOfSet' | 'insertVersion' | 'touchSet' | 'versionUsage' | 'findVersionWithSet' | 'findVersion' | 'deleteVersion' | 'transaction'>;
+  adapters: Pick<AdaptersRepo, 'adaptersOf' | 'lockVersion' | 'forget'>;
+  jobs: Pick<JobQueue, 'enqueue' | 'cancelFor' | 'liveJobOf'>;
+  sources: VersionSources;
+  quotas?: Quotas;
+  /** Called after a create commits, so a worker can start without waiting for its poll. */
+  onJobQueued?: () => void;
+  /**
+   * Called after a delete commits, to release what the version owns outside the database (its
+   * registry copy). Failures are the hook's to log: the version is gone either way.
+   */
+  onVersionDeleted?: (row: ModelVersionRow) => Promise<void>;
+  /** Runs inside DeleteModel's transaction, after the version's row is locked; throws to refuse (a version an alias points at). */
+  beforeDelete?: (accountId: string, row: ModelVersionRow, tx: Transaction<Database>) => Promise<void>;
+}
 
-  constructor(
-    private readonly repo: ModelsRepo,
-    private readonly sources: VersionSources,
-    /** Called after a create commits, so a worker can start without waiting for its poll. */
-    private readonly onJobQueued: () => void = () => {},
-    /**
-     * Called after a delete commits, to release what the version owns outside the database (its
-     * registry copy). Failures are the hook's to log: the version is gone either way.
-     */
-    private readonly onVersionDeleted: (row: ModelVersionRow) => Promise<void> = async () => {},
-    private readonly quotas: Quotas = UNLIMITED_QUOTAS,
-    /** Runs inside DeleteModel's transaction, after the version's row is locked; throws to refuse (a version an alias points at). */
-    private readonly beforeDelete: (accountId: string, row: ModelVersionRow, tx: Transaction<Database>) => Promise<void> = async () => {},
-  ) {
-    this.adapters = new AdaptersRepo(repo.db);
+export class ModelVersionService {
+  private readonly repo: ModelVersionPorts['models'];
+  private readonly adapters: ModelVersionPorts['adapters'];
+  private readonly jobs: ModelVersionPorts['jobs'];
+  private readonly sources: VersionSources;
+  private readonly quotas: Quotas;
+  private readonly onJobQueued: () => void;
+  private readonly onVersionDeleted: (row: ModelVersionRow) => Promise<void>;
+  private readonly beforeDelete: NonNullable<ModelVersionPorts['beforeDelete']>;
+
+  constructor(ports: ModelVersionPorts) {
+    this.repo = ports.models;
+    this.adapters = ports.adapters;
+    this.jobs = ports.jobs;
+    this.sources = ports.sources;
+    this.quotas = ports.quotas ?? UNLIMITED_QUOTAS;
+    this.onJobQueued = ports.onJobQueued ?? (() => {});
+    this.onVersionDeleted = ports.onVersionDeleted ?? (async () => {});
+    this.beforeDelete = ports.beforeDelete ?? (async () => {});
   }
 
   async create(accountId: string, input: CreateModelInput): Promise<{ modelSetId: string; modelId: string }> {
@@ -60,7 +78,7 @@ export class ModelVersionService {
       // so a concurrent DeleteModelSet waits and then counts this version.
       const stillThere = await this.repo.lockSet(accountId, set.id, tx);
       if (!stillThere) throw new ApiError('ModelSetNotFound', `model set ${set.id} was deleted`);
-      await this.checkQuotas(accountId, set.id, !prepared.immediate, tx);
+      await this.checkQuotas(accountId, set.id, tx);
       const versionNo = await this.repo.takeVersionNumber(set.id, tx);
       if (prepared.unique) {
         for (const v of await this.repo.liveVersionsOfSet(set.id, input.sourceType, tx)) {
@@ -69,7 +87,6 @@ export class ModelVersionService {
         }
       }
       const at = nowIso();
-      const immediate = prepared.immediate;
       await this.repo.insertVersion(
         {
           id,
@@ -79,51 +96,33 @@ export class ModelVersionService {
           name: `V${versionNo}`,
           description: input.description ?? null,
           source_type: input.sourceType,
-          status: immediate?.status ?? 'Creating',
-          failure_reason: immediate?.failureReason ?? null,
+          status: 'Creating',
+          failure_reason: null,
           model_application_type: input.importMeta?.modelApplicationType ?? prepared.modelApplicationType ?? null,
           source_meta: JSON.stringify({ ...meta, ...(prepared.baseModel !== undefined && { baseModel: prepared.baseModel }), sourceInfo: prepared.sourceInfo }),
           resource_config: input.resourceConfig ? JSON.stringify(input.resourceConfig) : null,
           advance_conf: input.importMeta?.advanceConf ?? null,
-          details: immediate?.details ? JSON.stringify(immediate.details) : null,
+          details: null,
           created_at: at,
           modified_at: at,
         },
         tx,
       );
       await this.repo.touchSet(set.id, at, tx);
-      if (!immediate) {
-        await this.repo.insertJob(
-          {
-            id: newId.importJob(),
-            kind: JOB_KIND_IMPORT,
-            subject_id: id,
-            account_id: accountId,
-            status: 'queued',
-            attempts: 0,
-            payload: JSON.stringify({ sourceType: input.sourceType, ...prepared.jobPayload }),
-            lease_owner: null,
-            lease_expires_at: null,
-            last_error: null,
-            created_at: at,
-            updated_at: at,
-          },
-          tx,
-        );
-      }
+      await this.jobs.enqueue({ id: newId.importJob(), kind: 'import', subjectId: id, accountId, payload: { sourceType: input.sourceType, ...prepared.jobPayload } }, at, tx);
     });
-    if (!prepared.immediate) this.onJobQueued();
+    this.onJobQueued();
     return { modelSetId: set.id, modelId: id };
   }
 
   /** Under the set's lock, so versions per set are exact even on PostgreSQL. */
-  private async checkQuotas(accountId: string, setId: string, queuesJob: boolean, tx: Parameters<ModelsRepo['versionUsage']>[2]): Promise<void> {
+  private async checkQuotas(accountId: string, setId: string, tx: Parameters<ModelsRepo['versionUsage']>[2]): Promise<void> {
     const q = this.quotas;
-    if (!(q.versionsPerSet > 0 || q.versionsPerAccount > 0 || (queuesJob && q.concurrentImports > 0))) return;
+    if (!(q.versionsPerSet > 0 || q.versionsPerAccount > 0 || q.concurrentImports > 0)) return;
     const use = await this.repo.versionUsage(accountId, setId, tx);
     checkQuota('versions in this model set', 'MODELREG_QUOTA_VERSIONS_PER_SET', use.versionsOfSet, q.versionsPerSet);
     checkQuota('model versions', 'MODELREG_QUOTA_VERSIONS_PER_ACCOUNT', use.versions, q.versionsPerAccount);
-    if (queuesJob) checkQuota('imports queued or running', 'MODELREG_QUOTA_CONCURRENT_IMPORTS', use.liveJobs, q.concurrentImports);
+    checkQuota('imports queued or running', 'MODELREG_QUOTA_CONCURRENT_IMPORTS', use.liveJobs, q.concurrentImports);
   }
 
   async describe(accountId: string, modelId: string): Promise<VersionView> {
@@ -133,21 +132,20 @@ export class ModelVersionService {
     const adapters = Number(adapter_count) > 0 ? await this.adapters.adaptersOf(row.id) : [];
     const view: VersionView = { row, set: { id: row.model_set_id, name: set_name }, adapters };
     if (row.status === 'Creating') {
-      const job = await this.repo.liveJobOf(row.id);
-      const progress = describeImportProgress(job && { status: job.status, leaseOwner: job.lease_owner, progress: job.progress, lastError: job.last_error, jobsAhead: job.jobsAhead });
+      const progress = describeImportProgress(await this.jobs.liveJobOf(row.id));
       if (progress) view.importProgress = progress;
     }
     return view;
   }
 
   /** Deletes the version and any job still queued for it; a running import notices and stops. */
-  async delete(accountId: string, modelId: string): Promise<ModelVersionRow> {
+  async delete(accountId: string, modelId: string): Promise<void> {
     const row = await this.repo.transaction(async (tx) => {
       const row = await this.repo.findVersion(accountId, modelId, tx);
       if (!row) throw new ApiError('ModelNotFound', `model version not found: no modelId ${modelId} in this account`);
       // Jobs first, then the version's row, in the order the import job's own transactions lock them
       // (PostgreSQL would otherwise see a deadlock with an import finishing at this moment).
-      await this.repo.deleteJobsOf(modelId, tx);
+      await this.jobs.cancelFor(modelId, tx);
       // Locked before the bindings are read, so an adapter import binding to this version waits, or is seen.
       await this.adapters.lockVersion(accountId, modelId, tx);
       const bound = await this.adapters.adaptersOf(modelId, tx);
@@ -162,6 +160,5 @@ export class ModelVersionService {
       return row;
     });
     await this.onVersionDeleted(row);
-    return row;
   }
 }

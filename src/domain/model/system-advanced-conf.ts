@@ -2,7 +2,7 @@
 // by DescribeModelSystemAdvancedConf as a JSON string and accepted back as importMeta.advanceConf.
 // Values are the serving defaults modelreg recommends; they are data, not behaviour.
 import { ApiError } from '../errors.js';
-import { APPLICATION_TYPES, MODEL_FORMATS, isHuggingFace } from './engine-versions.js';
+import { APPLICATION_TYPES, MODEL_FORMATS, formatMismatch, isApplicationType, isHuggingFace, isModelFormat } from '../catalogue/formats.js';
 
 const LLM_DEFAULTS = {
   temperature: 0.95,
@@ -22,15 +22,14 @@ const TEXT_TO_IMAGE_DEFAULTS = {
 };
 
 export function systemAdvancedConf(modelFormat: string, modelApplicationType: string): string {
-  if (!(MODEL_FORMATS as readonly string[]).includes(modelFormat)) {
+  if (!isModelFormat(modelFormat)) {
     throw new ApiError('InvalidParameter', `modelFormat must be one of: ${MODEL_FORMATS.join(', ')}`);
   }
-  if (!(APPLICATION_TYPES as readonly string[]).includes(modelApplicationType)) {
+  if (!isApplicationType(modelApplicationType)) {
     throw new ApiError('InvalidParameter', `modelApplicationType must be one of: ${APPLICATION_TYPES.join(', ')}`);
   }
-  if (isHuggingFace(modelFormat) === (modelApplicationType === 'Text-to-Image')) {
-    throw new ApiError('InvalidParameter', `modelFormat ${modelFormat} does not go with modelApplicationType ${modelApplicationType}`);
-  }
+  const mismatch = formatMismatch(modelFormat, modelApplicationType, { field: '', noun: 'imports', things: 'models' });
+  if (mismatch) throw new ApiError('InvalidParameter', `modelFormat ${modelFormat} does not go with modelApplicationType ${modelApplicationType}: ${mismatch}`);
   if (!isHuggingFace(modelFormat)) return JSON.stringify(TEXT_TO_IMAGE_DEFAULTS);
   return JSON.stringify({ ...LLM_DEFAULTS, ...(modelApplicationType === 'completion' ? { temperature: 0.8 } : {}) });
 }

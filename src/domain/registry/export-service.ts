@@ -6,10 +6,13 @@ import { newId } from '../ids.js';
 import { nowIso } from '../time.js';
 import type { ModelsRepo } from '../../store/repos/models-repo.js';
 import type { ExportRow, ExportsRepo } from '../../store/repos/exports-repo.js';
+import type { JobQueue } from '../../jobs/job-queue.js';
 import type { DownloadLinks } from './download-links.js';
 import type { ManifestFile, RegistryFiles } from './registry-files.js';
 
-export const JOB_KIND_EXPORT = 'export';
+/** What ModelExportService stores and reads through (src/store implements each; src/app.ts wires them). */
+export type ExportVersions = Pick<ModelsRepo, 'findVersionWithSet' | 'transaction'>;
+export type ExportRecords = Pick<ExportsRepo, 'allFor' | 'delete' | 'insert' | 'latestFor'>;
 
 export interface ExportView {
   exportId: string;
@@ -34,8 +37,9 @@ export interface VersionFilesView {
 
 export class ModelExportService {
   constructor(
-    private readonly models: ModelsRepo,
-    private readonly exports: ExportsRepo,
+    private readonly models: ExportVersions,
+    private readonly exports: ExportRecords,
+    private readonly jobs: Pick<JobQueue, 'enqueue'>,
     private readonly files: RegistryFiles & { blobKeyOf(accountId: string, sha256: string): string },
     private readonly links: DownloadLinks,
     private readonly onJobQueued: () => void = () => {},
@@ -50,10 +54,7 @@ export class ModelExportService {
     const at = nowIso();
     await this.models.transaction(async (tx) => {
       await this.exports.insert({ id, account_id: accountId, version_id: modelId, status: 'Doing', file_name: null, object_key: null, md5: null, size: null, failure_reason: null, created_at: at, modified_at: at }, tx);
-      await this.models.insertJob(
-        { id: newId.exportJob(), kind: JOB_KIND_EXPORT, subject_id: id, account_id: accountId, status: 'queued', attempts: 0, payload: '{}', lease_owner: null, lease_expires_at: null, last_error: null, created_at: at, updated_at: at },
-        tx,
-      );
+      await this.jobs.enqueue({ id: newId.exportJob(), kind: 'export', subjectId: id, accountId, payload: {} }, at, tx);
     });
     this.onJobQueued();
     return { exportId: id };

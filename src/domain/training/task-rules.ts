@@ -4,6 +4,18 @@
 // running the task reports its progress, checkpoints and end. The spellings are Qianfan's (the
 // Python SDK's TrainStatus: Finish "Done", Running, Fail "Failed", Stop "Stopped", Waiting).
 import { ApiError } from '../errors.js';
+import { ENGINES, NEWEST_TRANSFORMERS_VERSION, isTransformersVersion, unsupportedVersion } from '../catalogue/engines.js';
+import {
+  APPLICATION_TYPES,
+  CHECKPOINT_FORMATS,
+  defaultApplicationType,
+  engineOf,
+  formatMismatch,
+  isApplicationType,
+  isModelFormat,
+  type ApplicationType,
+  type ModelFormat,
+} from '../catalogue/formats.js';
 
 /** Qianfan's trainModes, as the Python SDK's TrainMode enum lists them. */
 export const TRAIN_MODES = ['SFT', 'PostPretrain', 'DPO', 'KTO'] as const;
@@ -21,12 +33,40 @@ export const isActive = (s: RunStatus): boolean => s === 'Waiting' || s === 'Run
 export const isFinished = (s: RunStatus): boolean => !isActive(s);
 
 /**
- * A checkpoint is a directory of weights: HuggingFace (LLMs, imported with the Transformers engine)
- * or Safetensors (text-to-image). Unsaid, it is a HuggingFace chat model for the newest supported
- * transformers version (the import job needs one; it warns when config.json was saved by a newer one).
+ * A checkpoint is a directory of weights in one of the catalogue's CHECKPOINT_FORMATS. Unsaid, it
+ * is in the first of them (HuggingFace), of its format's default application type (chat), for the
+ * newest supported transformers version (the import job needs one; it warns when config.json was saved by a newer one).
+ * These are request rules (see model/create-model-rules.ts for the two homes of a rule).
  */
-export const CHECKPOINT_FORMATS = ['HuggingFace.Transformers', 'Safetensors'] as const;
-export const CHECKPOINT_DEFAULTS = { modelFormat: 'HuggingFace.Transformers', modelApplicationType: 'chat' } as const;
+export function checkpointFormat(input: { modelFormat?: string; modelApplicationType?: string; transformerVersion?: string }): {
+  modelFormat: ModelFormat;
+  modelApplicationType: ApplicationType;
+  transformerVersion: string | null;
+} {
+  const format = input.modelFormat ?? CHECKPOINT_FORMATS[0];
+  if (!(CHECKPOINT_FORMATS as readonly string[]).includes(format) || !isModelFormat(format)) {
+    bad(`a checkpoint's modelFormat must be one of: ${CHECKPOINT_FORMATS.join(', ')} (the serving engine is chosen when deploying, not here)`);
+  }
+  const modelFormat = format as ModelFormat;
+  const appType = input.modelApplicationType ?? defaultApplicationType(modelFormat);
+  if (!isApplicationType(appType)) bad(`modelApplicationType must be one of: ${APPLICATION_TYPES.join(', ')}`);
+  const mismatch = formatMismatch(modelFormat, appType as ApplicationType, { field: '', noun: 'checkpoints', things: 'checkpoints' });
+  if (mismatch) bad(mismatch);
+  const engine = engineOf(modelFormat);
+  if (input.transformerVersion !== undefined) {
+    if (engine !== ENGINES.transformers) bad('transformerVersion only applies to HuggingFace checkpoints');
+    if (!isTransformersVersion(input.transformerVersion)) bad(unsupportedVersion('', ENGINES.transformers, input.transformerVersion));
+  }
+  return {
+    modelFormat,
+    modelApplicationType: appType as ApplicationType,
+    transformerVersion: engine === ENGINES.transformers ? (input.transformerVersion ?? NEWEST_TRANSFORMERS_VERSION) : null,
+  };
+}
+
+const bad = (msg: string): never => {
+  throw new ApiError('InvalidParameter', msg);
+};
 
 /**
  * What a status report may do, given the task's current status:

@@ -9,14 +9,14 @@
 import { ApiError } from '../errors.js';
 import { requestedStep, type TrainMeta } from '../model/create-model-rules.js';
 import type { PreparedSource, TrainSource, VersionSourceContext } from '../model/version-sources.js';
-import { checkCheckpointLocation, type CheckpointLocationDeps } from './checkpoint-location.js';
+import type { SourceLocations } from '../model/source-location.js';
 import { isActive, listSteps } from './task-rules.js';
 import type { FtCheckpointRow, FtTaskWithJob, TrainingRepo } from '../../store/repos/training-repo.js';
 
 export class TrainingTaskSource implements TrainSource {
   constructor(
-    private readonly repo: TrainingRepo,
-    private readonly location: CheckpointLocationDeps = {},
+    private readonly repo: Pick<TrainingRepo, 'checkpointsOf' | 'findTask' | 'trainVersionsOfSet'>,
+    private readonly locations: SourceLocations,
   ) {}
 
   async prepare(ctx: VersionSourceContext, meta: TrainMeta): Promise<PreparedSource> {
@@ -28,7 +28,7 @@ export class TrainingTaskSource implements TrainSource {
     await this.refuseDuplicate(ctx.modelSetId, task.id, checkpoint.step);
     const duplicateOf = (v: { id: string; name: string; status: string }) => duplicateError(ctx.modelSetId, v, task.id, checkpoint.step);
     // Grants may have changed and files may be gone since the report: fail now, not in the job.
-    await checkCheckpointLocation(this.location, ctx.accountId, checkpoint.bucket, checkpoint.object_path, `the checkpoint of task ${task.id} step ${checkpoint.step} is no longer there`);
+    await this.locations.requireFiles(ctx.accountId, checkpoint.bucket, checkpoint.object_path, `the checkpoint of task ${task.id} step ${checkpoint.step} is no longer there`);
     return {
       jobPayload: {
         bucket: checkpoint.bucket,

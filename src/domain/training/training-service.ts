@@ -5,11 +5,17 @@ import { checkQuota, type Quotas } from '../quotas.js';
 import { ApiError } from '../errors.js';
 import { newId } from '../ids.js';
 import { nowIso } from '../time.js';
-import { TRANSFORMER_VERSIONS } from '../model/engine-versions.js';
-import { checkCheckpointLocation, type CheckpointLocationDeps } from './checkpoint-location.js';
-import { CHECKPOINT_DEFAULTS, CHECKPOINT_FORMATS, checkTransition, isActive, isFinished, normalizeStatus, parseProgress, type RunStatus } from './task-rules.js';
+import type { SourceLocations } from '../model/source-location.js';
+import { checkpointFormat, checkTransition, isActive, isFinished, normalizeStatus, parseProgress, type RunStatus } from './task-rules.js';
+import { readPage, type Page, type PageRequest } from '../paging.js';
+
+/** A page of rows as a page of views. */
+const mapPage = <R, V>(page: Page<R>, view: (row: R) => V): Page<V> => ({ ...page, items: page.items.map(view) });
 import { normalizeObjectPath, validateBucketName } from '../../objects/object-path.js';
 import type { FtCheckpointRow, FtJobRow, FtTaskWithJob, TrainingRepo } from '../../store/repos/training-repo.js';
+import { checkpointView, jobView, taskDetails, taskSummary, type CheckpointView, type FineTuningJobView, type FineTuningTaskSummary, type TaskView } from './training-views.js';
+
+export type { TaskView } from './training-views.js';
 
 export interface CreateJobInput {
   name: string;
@@ -57,38 +63,26 @@ export interface UpdateStatusInput {
   finalCheckpointStep?: number;
 }
 
-export interface PageOptions {
-  marker?: string;
-  maxKeys: number;
-  pageReverse: boolean;
-}
-
-export interface Page<T> {
-  items: T[];
-  marker: string;
-  maxKeys: number;
-  isTruncated: boolean;
-  nextMarker: string;
-}
-
-export interface TaskView {
-  task: FtTaskWithJob;
-  checkpoints: FtCheckpointRow[];
-}
-
 const bad = (msg: string): never => {
   throw new ApiError('InvalidParameter', msg);
 };
 
+/** What TrainingService stores and reads through (src/store/repos/training-repo.ts implements it). */
+export type TrainingStore = Pick<
+  TrainingRepo,
+  | 'transaction' | 'countOf' | 'insertJob' | 'findJob' | 'pageJobs' | 'tasksOfJob' | 'deleteCheckpointsOf' | 'deleteTask' | 'deleteJob'
+  | 'findCheckpoint' | 'insertTask' | 'findTask' | 'checkpointsOf' | 'pageTasks' | 'updateActiveTask' | 'insertCheckpoint'
+>;
+
 export class TrainingService {
   constructor(
-    private readonly repo: TrainingRepo,
-    /** Where reported checkpoints are looked for; without a store only the names are checked. */
-    private readonly location: CheckpointLocationDeps = {},
+    private readonly repo: TrainingStore,
+    /** Where reported checkpoints must be: granted, existing, non-empty. */
+    private readonly locations: SourceLocations,
     private readonly quotas: Pick<Quotas, 'fineTuningJobs' | 'fineTuningTasks'> = { fineTuningJobs: 0, fineTuningTasks: 0 },
   ) {}
 
-  async createJob(accountId: string, input: CreateJobInput): Promise<FtJobRow> {
+  async createJob(accountId: string, input: CreateJobInput): Promise<FineTuningJobView> {
     if (this.quotas.fineTuningJobs > 0) {
       checkQuota('fine-tuning jobs', 'MODELREG_QUOTA_FINE_TUNING_JOBS', await this.repo.countOf('finetuning_jobs', accountId), this.quotas.fineTuningJobs);
     }
@@ -106,24 +100,21 @@ export class TrainingService {
       hyper_parameter_config: input.hyperParameterConfig !== undefined ? JSON.stringify(input.hyperParameterConfig) : null,
     };
     await this.repo.insertJob(row);
-    return row;
+    return jobView(row);
   }
 
-  async requireJob(accountId: string, jobId: string): Promise<FtJobRow> {
+  private async requireJob(accountId: string, jobId: string): Promise<FtJobRow> {
     const job = await this.repo.findJob(accountId, jobId);
     if (!job) throw new ApiError('FineTuningJobNotFound', `fine-tuning job not found: no jobId ${jobId} in this account`);
     return job;
   }
 
-  async pageJobs(accountId: string, opts: PageOptions & { trainMode?: string; model?: string }): Promise<Page<FtJobRow>> {
-    let marker: { createdAt: string; id: string } | undefined;
-    if (opts.marker) {
-      const m = await this.repo.findJob(accountId, opts.marker);
-      if (!m) bad(`marker ${opts.marker} does not name a fine-tuning job of this account; pass the nextMarker of a previous page`);
-      marker = { createdAt: m!.created_at, id: m!.id };
-    }
-    const rows = await this.repo.pageJobs({ accountId, marker, limit: opts.maxKeys + 1, reverse: opts.pageReverse, trainMode: opts.trainMode, model: opts.model });
-    return toPage(rows, opts);
+  async pageJobs(accountId: string, req: PageRequest & { trainMode?: string; model?: string }): Promise<Page<FineTuningJobView>> {
+    return mapPage(await readPage(req, {
+      marker: (id) => this.repo.findJob(accountId, id),
+      what: 'a fine-tuning job of this account',
+      rows: (marker, limit) => this.repo.pageJobs({ accountId, marker, limit, reverse: req.pageReverse, trainMode: req.trainMode, model: req.model }),
+    }), jobView);
   }
 
   /** Deletes a job with its finished tasks and their checkpoint records (never the files in object storage). */
@@ -179,7 +170,7 @@ export class TrainingService {
     return { jobId: job.id, taskId: id };
   }
 
-  async requireTask(accountId: string, taskId: string, field = 'taskId'): Promise<FtTaskWithJob> {
+  private async requireTask(accountId: string, taskId: string, field = 'taskId'): Promise<FtTaskWithJob> {
     const task = await this.repo.findTask(accountId, taskId);
     if (!task) throw new ApiError('FineTuningTaskNotFound', `fine-tuning task not found: no ${field} ${taskId} in this account`);
     return task;
@@ -187,22 +178,20 @@ export class TrainingService {
 
   async describeTask(accountId: string, taskId: string): Promise<TaskView> {
     const task = await this.requireTask(accountId, taskId);
-    return { task, checkpoints: await this.repo.checkpointsOf(task.id) };
+    return { task: taskDetails(task), checkpoints: (await this.repo.checkpointsOf(task.id)).map(checkpointView) };
   }
 
   /** Tasks of one job, or of the whole account when no jobId is given (an extension: Qianfan requires jobId). */
-  async pageTasks(accountId: string, opts: PageOptions & { jobId?: string }): Promise<Page<FtTaskWithJob>> {
-    if (opts.jobId) await this.requireJob(accountId, opts.jobId);
-    let marker: { createdAt: string; id: string } | undefined;
-    if (opts.marker) {
-      const m = await this.repo.findTask(accountId, opts.marker);
-      if (!m || (opts.jobId && m.job_id !== opts.jobId)) {
-        bad(`marker ${opts.marker} does not name a fine-tuning task of this ${opts.jobId ? 'job' : 'account'}; pass the nextMarker of a previous page`);
-      }
-      marker = { createdAt: m!.created_at, id: m!.id };
-    }
-    const rows = await this.repo.pageTasks({ accountId, jobId: opts.jobId, marker, limit: opts.maxKeys + 1, reverse: opts.pageReverse });
-    return toPage(rows, opts);
+  async pageTasks(accountId: string, req: PageRequest & { jobId?: string }): Promise<Page<FineTuningTaskSummary>> {
+    if (req.jobId) await this.requireJob(accountId, req.jobId);
+    return mapPage(await readPage(req, {
+      marker: async (id) => {
+        const t = await this.repo.findTask(accountId, id);
+        return t && (!req.jobId || t.job_id === req.jobId) ? t : undefined;
+      },
+      what: `a fine-tuning task of this ${req.jobId ? 'job' : 'account'}`,
+      rows: (marker, limit) => this.repo.pageTasks({ accountId, jobId: req.jobId, marker, limit, reverse: req.pageReverse }),
+    }), taskSummary);
   }
 
   /** Waiting or Running → Stopped. Stopping a Stopped task again succeeds; a Done or failed task cannot be stopped. */
@@ -236,20 +225,17 @@ export class TrainingService {
    * Checkpoints are immutable: reporting the same step again with the same location succeeds
    * (a retried report), with another location it is refused.
    */
-  async reportCheckpoint(accountId: string, input: ReportCheckpointInput): Promise<FtCheckpointRow> {
+  async reportCheckpoint(accountId: string, input: ReportCheckpointInput): Promise<CheckpointView> {
     const bucket = validateBucketName(input.bucket, 'bucket');
     const objectPath = normalizeObjectPath(input.objectPath, 'objectPath');
-    const modelFormat = input.modelFormat ?? CHECKPOINT_DEFAULTS.modelFormat;
-    const modelApplicationType = input.modelApplicationType ?? (modelFormat === 'Safetensors' ? 'Text-to-Image' : CHECKPOINT_DEFAULTS.modelApplicationType);
-    checkCheckpointFormat(modelFormat, modelApplicationType, input.transformerVersion);
-    const transformerVersion = modelFormat === 'HuggingFace.Transformers' ? (input.transformerVersion ?? TRANSFORMER_VERSIONS[TRANSFORMER_VERSIONS.length - 1]) : null;
+    const { modelFormat, modelApplicationType, transformerVersion } = checkpointFormat(input);
     const progress = parseProgress(input.runProgress);
 
     const task = await this.requireTask(accountId, input.taskId);
     if (isFinished(task.run_status)) {
       throw new ApiError('TaskStateConflict', `fine-tuning task ${task.id} already ended ${task.run_status}; checkpoints can only be reported while it is Waiting or Running`);
     }
-    await checkCheckpointLocation(this.location, accountId, bucket, objectPath, 'upload the checkpoint before reporting it');
+    await this.locations.requireFiles(accountId, bucket, objectPath, 'upload the checkpoint before reporting it');
 
     const at = nowIso();
     const row: FtCheckpointRow = {
@@ -265,7 +251,7 @@ export class TrainingService {
       training_loss: input.trainingLoss ?? null,
       perplexity: input.perplexity ?? null,
     };
-    return this.repo.transaction(async (tx) => {
+    const stored = await this.repo.transaction(async (tx) => {
       // Touching the active row first locks it, so a concurrent Done/Stop waits for this report.
       // A Waiting task's first checkpoint says its trainer runs: it becomes Running.
       const patch = { modified_at: at, run_status: 'Running' as const, ...(progress !== undefined && { run_progress: progress }) };
@@ -283,6 +269,7 @@ export class TrainingService {
       await this.repo.insertCheckpoint(row, tx);
       return row;
     });
+    return checkpointView(stored);
   }
 
   /** A trainer reports progress (Running) or the end (Done, Failed, Stopped). Repeating the end already recorded succeeds. */
@@ -328,21 +315,6 @@ export class TrainingService {
 
 }
 
-function checkCheckpointFormat(modelFormat: string, appType: string, transformerVersion: string | undefined): void {
-  if (!(CHECKPOINT_FORMATS as readonly string[]).includes(modelFormat)) {
-    bad(`a checkpoint's modelFormat must be one of: ${CHECKPOINT_FORMATS.join(', ')} (the serving engine is chosen when deploying, not here)`);
-  }
-  const hf = modelFormat === 'HuggingFace.Transformers';
-  if (hf && appType === 'Text-to-Image') bad(`modelApplicationType Text-to-Image needs modelFormat Safetensors, not ${modelFormat}`);
-  if (!hf && appType !== 'Text-to-Image') bad(`modelFormat Safetensors is for Text-to-Image checkpoints, not modelApplicationType ${appType}`);
-  if (transformerVersion !== undefined) {
-    if (!hf) bad('transformerVersion only applies to HuggingFace checkpoints');
-    if (!(TRANSFORMER_VERSIONS as readonly string[]).includes(transformerVersion)) {
-      bad(`transformerVersion "${transformerVersion}" is not supported; supported: ${TRANSFORMER_VERSIONS.join(', ')}`);
-    }
-  }
-}
-
 const sameCheckpoint = (a: FtCheckpointRow, b: FtCheckpointRow): boolean =>
   a.bucket === b.bucket &&
   a.object_path === b.object_path &&
@@ -350,13 +322,3 @@ const sameCheckpoint = (a: FtCheckpointRow, b: FtCheckpointRow): boolean =>
   a.model_application_type === b.model_application_type &&
   (a.transformer_version ?? null) === (b.transformer_version ?? null);
 
-function toPage<T extends { id: string }>(rows: T[], opts: PageOptions): Page<T> {
-  const next = rows[opts.maxKeys];
-  return {
-    items: rows.slice(0, opts.maxKeys),
-    marker: opts.marker ?? '',
-    maxKeys: opts.maxKeys,
-    isTruncated: next !== undefined,
-    nextMarker: next?.id ?? '',
-  };
-}

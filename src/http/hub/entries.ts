@@ -1,5 +1,6 @@
 // Manifest files → the JSON shapes of the Hub's tree, paths-info and repo-info answers. Every file
 // is shown as a Git LFS file (sha256 = lfs.oid), so clients name cache blobs by the sha256.
+import { isHuggingFace } from '../../domain/catalogue/formats.js';
 import { directoryOid, lfsPointer } from '../../domain/hub/commit-id.js';
 import type { ResolvedRevision } from '../../domain/hub/revisions.js';
 import type { ManifestFile } from '../../domain/registry/registry-files.js';
@@ -84,7 +85,7 @@ export function repoInfo(repoId: string, r: ResolvedRevision, blobs: boolean) {
     downloads: 0,
     likes: 0,
     tags: [],
-    ...(meta.modelFormat?.startsWith('HuggingFace.') ? { library_name: 'transformers' } : {}),
+    ...(meta.modelFormat !== undefined && isHuggingFace(meta.modelFormat) ? { library_name: 'transformers' } : {}),
     ...(pipelineTag ? { pipeline_tag: pipelineTag } : {}),
     usedStorage: r.files.reduce((n, f) => n + f.size, 0),
     siblings: r.files.map((f) => {

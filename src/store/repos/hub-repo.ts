@@ -3,6 +3,7 @@ import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database, ModelSetAliasEventsTable, ModelSetAliasesTable, ReadTokensTable } from '../schema.js';
 import { dialectOf, lockRows } from '../dialect.js';
 import { prepareRead } from '../prepared.js';
+import { keysetPage, type KeysetPage } from '../keyset.js';
 import type { ModelSetRow, ModelVersionRow } from './models-repo.js';
 
 export type ReadTokenRow = Selectable<ReadTokensTable>;
@@ -48,9 +49,11 @@ export class HubRepo {
     return (await this.tokenRead(hash))[0];
   }
 
+  /** Every token (unpaged: an account holds few), oldest first: a scan of (account_id, created_at, id). */
   listTokens(accountId?: string): Promise<(ReadTokenRow & { account_name: string })[]> {
     let q = this.db.selectFrom('read_tokens as t').innerJoin('accounts as a', 'a.id', 't.account_id').selectAll('t').select('a.name as account_name');
-    if (accountId) q = q.where('t.account_id', '=', accountId);
+    // On both sides of the join, so the account row is looked up once rather than scanned.
+    if (accountId) q = q.where('t.account_id', '=', accountId).where('a.id', '=', accountId);
     return q.orderBy('t.created_at').orderBy('t.id').execute();
   }
 
@@ -108,11 +111,11 @@ export class HubRepo {
     return tx.insertInto('model_set_alias_events').values(row).execute();
   }
 
-  /** Newest first. */
-  events(setId: string, opts: { alias?: string; limit: number }): Promise<AliasEventRow[]> {
+  /** Newest first (reverse): one range scan of (model_set_id, at, id). */
+  events(setId: string, opts: KeysetPage & { alias?: string }): Promise<AliasEventRow[]> {
     let q = this.db.selectFrom('model_set_alias_events').selectAll().where('model_set_id', '=', setId);
     if (opts.alias !== undefined) q = q.where('alias', '=', opts.alias);
-    return q.orderBy('at', 'desc').orderBy('id', 'desc').limit(opts.limit).execute();
+    return keysetPage(q, ['at', 'id'], opts).execute();
   }
 
   // ------------------------------------------------------------------ what a revision names

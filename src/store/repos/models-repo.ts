@@ -1,31 +1,19 @@
 // Model sets and versions: queries only. Rules (names, numbering, visibility) live in src/domain/model.
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { Database, JobsTable, ModelSetsTable, ModelVersionsTable } from '../schema.js';
+import type { Database, ModelSetsTable, ModelVersionsTable } from '../schema.js';
 import { prepareRead, prepareWrite } from '../prepared.js';
 import { dialectOf, lockRows } from '../dialect.js';
+import { keysetPage, type PageOf } from '../keyset.js';
 
 export type ModelSetRow = Selectable<ModelSetsTable>;
 export type ModelVersionRow = Selectable<ModelVersionsTable>;
-export type JobRow = Selectable<JobsTable>;
 type Db = Kysely<Database> | Transaction<Database>;
 type VersionListRow = Pick<ModelVersionRow, 'id' | 'name' | 'model_set_id' | 'version_no' | 'status' | 'source_type' | 'created_at' | 'modified_at' | 'failure_reason' | 'description'>;
 
-export interface PageQuery {
-  accountId: string;
-  /** Inclusive: the first row of the page. */
-  marker?: { createdAt: string; id: string };
-  limit: number;
-  reverse: boolean;
-}
-
 /** modelreg's extensions of DescribeCustomModelSets: order and filters, all in the database. */
-export interface SetListQuery {
+export interface SetListQuery extends PageOf<ModelSetRow> {
   accountId: string;
   sortBy: 'created_at' | 'modified_at' | 'name';
-  /** Inclusive: the sort key and id of the first row of the page. */
-  marker?: { key: string; id: string };
-  limit: number;
-  reverse: boolean;
   filter: SetFilter;
 }
 
@@ -61,29 +49,15 @@ export class ModelsRepo {
       db.insertInto('model_sets').values({ id, account_id: account, name, model_type: type, labels, source, next_version: next as unknown as number, created_at: created, modified_at: modified }),
     );
     this.setById = prepareRead<ModelSetRow>(db, 2, (account, id) => db.selectFrom('model_sets').selectAll().where('account_id', '=', account).where('id', '=', id));
-    this.setPages = ([false, true] as const).map((reverse) =>
-      ([false, true] as const).map((withMarker) =>
-        prepareRead<ModelSetRow>(db, withMarker ? 4 : 2, (account, limit, createdAt, id) => {
-          const dir = reverse ? 'desc' : 'asc';
-          let q = db.selectFrom('model_sets').selectAll().where('account_id', '=', account);
-          // A row-value comparison, which both databases turn into one range scan of the
-          // (account_id, created_at, id) index: a deep page costs what the first one does.
-          if (withMarker) q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), reverse ? '<=' : '>=', eb.tuple(createdAt!, id!)));
-          return q.orderBy('created_at', dir).orderBy('id', dir).limit(limit as unknown as number);
-        }),
-      ),
-    );
   }
 
   transaction<T>(fn: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
     return this.db.transaction().execute(fn);
   }
 
-  // The listing's and CreateCustomModelSet's statements, compiled once (store/prepared.ts).
+  // CreateCustomModelSet's and the marker lookup's statements, compiled once (store/prepared.ts).
   private readonly setInsert: (...args: unknown[]) => Promise<void>;
   private readonly setById: (...args: unknown[]) => Promise<ModelSetRow[]>;
-  /** [forward, reverse] × [from the start, from a marker]; the limit is a parameter. */
-  private readonly setPages: Array<Array<(...args: unknown[]) => Promise<ModelSetRow[]>>>;
   /** listVersions by the number of sets asked about (1 … 101, a page and its look-ahead). */
   private readonly versionLists = new Map<number, (...args: unknown[]) => Promise<VersionListRow[]>>();
 
@@ -111,21 +85,16 @@ export class ModelsRepo {
     return lockRows(q, dialectOf(tx)).executeTakeFirst();
   }
 
-  /** A page of sets ordered by (created_at, id); the marker row starts the page. */
-  pageSets(p: PageQuery): Promise<ModelSetRow[]> {
-    const page = this.setPages[p.reverse ? 1 : 0]![p.marker ? 1 : 0]!;
-    return p.marker ? page(p.accountId, p.limit, p.marker.createdAt, p.marker.id) : page(p.accountId, p.limit);
-  }
-
-  /** A page of sets in the asked order, filtered in the database (indexes in migration 0011). */
+  /**
+   * A page of sets in the asked order, filtered in the database: a range of the index
+   * (account_id, created_at, id), (account_id, modified_at, id) or (account_id, name) — a name is
+   * unique in its account, so it needs no id to break ties — from the marker row.
+   */
   listSets(p: SetListQuery): Promise<ModelSetRow[]> {
-    const dir = p.reverse ? 'desc' : 'asc';
-    let q = this.filteredSets(p.accountId, p.filter).selectAll();
-    if (p.marker) {
-      const { key, id } = p.marker;
-      q = q.where((eb) => eb(eb.refTuple(p.sortBy, 'id'), p.reverse ? '<=' : '>=', eb.tuple(key, id)));
-    }
-    return q.orderBy(p.sortBy, dir).orderBy('id', dir).limit(p.limit).execute();
+    const q = this.filteredSets(p.accountId, p.filter).selectAll();
+    const m = p.marker;
+    if (p.sortBy === 'name') return keysetPage(q, ['name'], { ...p, from: m && [m.name] }).execute();
+    return keysetPage(q, [p.sortBy, 'id'], { ...p, from: m && [m[p.sortBy], m.id] }).execute();
   }
 
   async countSetsMatching(accountId: string, filter: SetFilter): Promise<number> {
@@ -217,16 +186,15 @@ export class ModelsRepo {
   }
 
   /**
-   * A page of a set's versions in version order, from `fromVersionNo` (inclusive) when given: one
-   * range scan of the (model_set_id, version_no) unique index, whatever the depth.
+   * A page of a set's versions in version order from the marker version: one range scan of the
+   * (model_set_id, version_no) unique index, whatever the depth.
    */
-  pageVersionsOfSet(setId: string, p: { fromVersionNo?: number; limit: number; reverse: boolean }): Promise<VersionListRow[]> {
-    let q = this.db
+  pageVersionsOfSet(setId: string, p: PageOf<Pick<ModelVersionRow, 'version_no'>>): Promise<VersionListRow[]> {
+    const q = this.db
       .selectFrom('model_versions')
       .select(['id', 'name', 'model_set_id', 'version_no', 'status', 'source_type', 'created_at', 'modified_at', 'failure_reason', 'description'])
       .where('model_set_id', '=', setId);
-    if (p.fromVersionNo !== undefined) q = q.where('version_no', p.reverse ? '<=' : '>=', p.fromVersionNo);
-    return q.orderBy('version_no', p.reverse ? 'desc' : 'asc').limit(p.limit).execute();
+    return keysetPage(q, ['version_no'], { ...p, from: p.marker && [p.marker.version_no] }).execute();
   }
 
   /** Versions of a set from one source type that are not Fail (Creating or Ready). */
@@ -252,49 +220,6 @@ export class ModelsRepo {
 
   updateVersion(id: string, patch: Partial<ModelVersionRow>, db: Db = this.db): Promise<unknown> {
     return db.updateTable('model_versions').set(patch).where('id', '=', id).execute();
-  }
-
-  insertJob(row: Omit<JobRow, 'progress'>, db: Db): Promise<unknown> {
-    return db.insertInto('jobs').values(row).execute();
-  }
-
-  deleteJobsOf(subjectId: string, db: Db): Promise<unknown> {
-    return db.deleteFrom('jobs').where('subject_id', '=', subjectId).execute();
-  }
-
-  /**
-   * The queued or running job of a version, with the number of queued jobs of its kind that the
-   * fair claim (JobsRepo.claim) takes before it: each account's queue is served in turn, oldest
-   * first, so a job of rank k in its account's queue waits for the jobs of rank < k of every
-   * account and for the jobs of rank k that are older than it.
-   */
-  async liveJobOf(subjectId: string): Promise<{ status: 'queued' | 'running'; lease_owner: string | null; progress: string | null; last_error: string | null; jobsAhead: number } | undefined> {
-    const job = await this.db
-      .selectFrom('jobs')
-      .select(['id', 'kind', 'account_id', 'status', 'lease_owner', 'progress', 'last_error', 'created_at'])
-      .where('subject_id', '=', subjectId)
-      .where('status', 'in', ['queued', 'running'])
-      .orderBy('created_at', 'desc')
-      .executeTakeFirst();
-    if (!job) return undefined;
-    const base = { status: job.status as 'queued' | 'running', lease_owner: job.lease_owner, progress: job.progress ?? null, last_error: job.last_error };
-    if (job.status !== 'queued') return { ...base, jobsAhead: 0 };
-    const ranked = sql<{ n: number | string }>`
-      with q as (
-        select id, created_at, row_number() over (partition by account_id order by created_at, id) - 1 as rk, account_id
-        from jobs where kind = ${job.kind} and status = 'queued'
-      ),
-      me as (select rk from q where id = ${job.id})
-      select count(*) as n from q, me
-      where q.id <> ${job.id}
-        and (q.rk < me.rk or (q.rk = me.rk and (q.created_at < ${job.created_at} or (q.created_at = ${job.created_at} and q.id < ${job.id}))))`;
-    const r = await ranked.execute(this.db);
-    return { ...base, jobsAhead: Number(r.rows[0]?.n ?? 0) };
-  }
-
-  /** The running job's published progress; only its lease holder writes it. */
-  async setJobProgress(jobId: string, owner: string, progress: string): Promise<void> {
-    await this.db.updateTable('jobs').set({ progress }).where('id', '=', jobId).where('lease_owner', '=', owner).where('status', '=', 'running').execute();
   }
 
   /** Train versions published from a fine-tuning task (lineage), newest first. */

@@ -2,18 +2,16 @@
 // live in src/domain/training. Every read takes the account, so other tenants' rows stay invisible.
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database, FineTuningCheckpointsTable, FineTuningJobsTable, FineTuningTasksTable } from '../schema.js';
+import { keysetPage, type PageOf } from '../keyset.js';
 
 export type FtJobRow = Selectable<FineTuningJobsTable>;
 export type FtTaskRow = Selectable<FineTuningTasksTable>;
 export type FtCheckpointRow = Selectable<FineTuningCheckpointsTable>;
 type Db = Kysely<Database> | Transaction<Database>;
 
-export interface KeysetPage {
+/** A page of an account's rows in (created_at, id) order. */
+export interface AccountPage extends PageOf<{ created_at: string; id: string }> {
   accountId: string;
-  /** Inclusive: the first row of the page. */
-  marker?: { createdAt: string; id: string };
-  limit: number;
-  reverse: boolean;
 }
 
 /** A task with its job's fields, as every task answer shows them. */
@@ -40,18 +38,12 @@ export class TrainingRepo {
     return db.selectFrom('finetuning_jobs').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
   }
 
-  pageJobs(p: KeysetPage & { trainMode?: string; model?: string }): Promise<FtJobRow[]> {
+  /** One range scan of (account_id, created_at, id); the filters are checked on the rows scanned. */
+  pageJobs(p: AccountPage & { trainMode?: string; model?: string }): Promise<FtJobRow[]> {
     let q = this.db.selectFrom('finetuning_jobs').selectAll().where('account_id', '=', p.accountId);
     if (p.trainMode) q = q.where('train_mode', '=', p.trainMode);
     if (p.model) q = q.where('model', '=', p.model);
-    if (p.marker) {
-      const { createdAt, id } = p.marker;
-      // A row-value comparison: one range scan of (account_id, created_at, id) from the marker,
-      // so a deep page costs what the first one does (test/store/query-plans.test.ts).
-      q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), p.reverse ? '<=' : '>=', eb.tuple(createdAt, id)));
-    }
-    const dir = p.reverse ? 'desc' : 'asc';
-    return q.orderBy('created_at', dir).orderBy('id', dir).limit(p.limit).execute();
+    return keysetPage(q, ['created_at', 'id'], { ...p, from: p.marker && [p.marker.created_at, p.marker.id] }).execute();
   }
 
   deleteJob(id: string, db: Db): Promise<unknown> {
@@ -74,17 +66,11 @@ export class TrainingRepo {
     return this.tasksWithJob(db).where('t.account_id', '=', accountId).where('t.id', '=', id).executeTakeFirst();
   }
 
-  pageTasks(p: KeysetPage & { jobId?: string }): Promise<FtTaskWithJob[]> {
+  /** One range scan of (account_id, created_at, id), or of (job_id, created_at, id) for one job's tasks. */
+  pageTasks(p: AccountPage & { jobId?: string }): Promise<FtTaskWithJob[]> {
     let q = this.tasksWithJob(this.db).where('t.account_id', '=', p.accountId);
     if (p.jobId) q = q.where('t.job_id', '=', p.jobId);
-    if (p.marker) {
-      const { createdAt, id } = p.marker;
-      // Row values, as for jobs: one range scan of (account_id, created_at, id), or of
-      // (job_id, created_at, id) for one job's tasks.
-      q = q.where((eb) => eb(eb.refTuple('t.created_at', 't.id'), p.reverse ? '<=' : '>=', eb.tuple(createdAt, id)));
-    }
-    const dir = p.reverse ? 'desc' : 'asc';
-    return q.orderBy('t.created_at', dir).orderBy('t.id', dir).limit(p.limit).execute();
+    return keysetPage(q, ['t.created_at', 't.id'], { ...p, from: p.marker && [p.marker.created_at, p.marker.id] }).execute();
   }
 
   tasksOfJob(jobId: string, db: Db = this.db): Promise<Pick<FtTaskRow, 'id' | 'run_status'>[]> {

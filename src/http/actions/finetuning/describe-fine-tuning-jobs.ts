@@ -1,5 +1,7 @@
 import { TRAIN_MODES } from '../../../domain/training/task-rules.js';
-import { presentJob, presentPageInfo } from '../../presenters/finetuning-presenter.js';
+import { pageRequest } from '../../../domain/paging.js';
+import { presentJob } from '../../presenters/finetuning-presenter.js';
+import { presentPageInfo } from '../../presenters/page-info-presenter.js';
 import { defineAction, S } from '../action.js';
 
 interface Body {
@@ -15,22 +17,18 @@ interface Body {
   model?: string;
 }
 
-// maxKeys: default 10; values above 100 are served as 100, as DescribeCustomModelSets does.
+// Paged as every listing (domain/paging.ts): maxKeys default 10, values above 100 served as 100.
 export default defineAction<Body>({
   route: '/v2/finetuning',
   name: 'DescribeFineTuningJobs',
   access: 'read',
   body: S.obj({ ...S.page(), maker: S.str(0, 128), trainMode: S.enumOf(TRAIN_MODES), trainModel: S.enumOf(TRAIN_MODES), model: S.str(0, 128) }),
   async handle({ principal, services }, body) {
-    const maxKeys = Math.min(body.maxKeys ?? 10, 100);
-    const pageReverse = body.pageReverse ?? false;
     const page = await services.training.pageJobs(principal.accountId, {
-      marker: body.marker || body.maker || undefined,
-      maxKeys,
-      pageReverse,
+      ...pageRequest({ ...body, marker: body.marker || body.maker }),
       trainMode: body.trainMode ?? body.trainModel,
       model: body.model || undefined,
     });
-    return { jobList: page.items.map(presentJob), pageInfo: presentPageInfo(page, pageReverse) };
+    return { jobList: page.items.map(presentJob), pageInfo: presentPageInfo(page) };
   },
 });

@@ -1,4 +1,6 @@
-import { presentPageInfo, presentTaskSummary } from '../../presenters/finetuning-presenter.js';
+import { pageRequest } from '../../../domain/paging.js';
+import { presentTaskSummary } from '../../presenters/finetuning-presenter.js';
+import { presentPageInfo } from '../../presenters/page-info-presenter.js';
 import { defineAction, S } from '../action.js';
 
 interface Body {
@@ -17,14 +19,7 @@ export default defineAction<Body>({
   access: 'read',
   body: S.obj({ jobId: S.str(1, 64), ...S.page(), maker: S.str(0, 128) }),
   async handle({ principal, services }, body) {
-    const maxKeys = Math.min(body.maxKeys ?? 10, 100);
-    const pageReverse = body.pageReverse ?? false;
-    const page = await services.training.pageTasks(principal.accountId, {
-      jobId: body.jobId,
-      marker: body.marker || body.maker || undefined,
-      maxKeys,
-      pageReverse,
-    });
-    return { taskList: page.items.map(presentTaskSummary), pageInfo: presentPageInfo(page, pageReverse) };
+    const page = await services.training.pageTasks(principal.accountId, { ...pageRequest({ ...body, marker: body.marker || body.maker }), jobId: body.jobId });
+    return { taskList: page.items.map(presentTaskSummary), pageInfo: presentPageInfo(page) };
   },
 });

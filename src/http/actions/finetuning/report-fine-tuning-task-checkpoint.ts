@@ -1,5 +1,5 @@
-import { APPLICATION_TYPES } from '../../../domain/model/engine-versions.js';
-import { CHECKPOINT_FORMATS, MAX_STEP } from '../../../domain/training/task-rules.js';
+import { APPLICATION_TYPES, CHECKPOINT_FORMATS } from '../../../domain/catalogue/formats.js';
+import { MAX_STEP } from '../../../domain/training/task-rules.js';
 import type { ReportCheckpointInput } from '../../../domain/training/training-service.js';
 import { presentCheckpoint } from '../../presenters/finetuning-presenter.js';
 import { defineAction, S } from '../action.js';
@@ -27,6 +27,6 @@ export default defineAction<ReportCheckpointInput>({
   ),
   async handle({ principal, services }, body) {
     const c = await services.training.reportCheckpoint(principal.accountId, body);
-    return { taskId: c.task_id, ...presentCheckpoint(c) };
+    return { taskId: c.taskId, ...presentCheckpoint(c) };
   },
 });

@@ -1,9 +1,6 @@
 import type { CreateModelInput } from '../../../domain/model/create-model-rules.js';
-import {
-  APPLICATION_TYPES,
-  MODEL_FORMATS,
-  SAMPLING_STRATEGIES,
-} from '../../../domain/model/engine-versions.js';
+import { SAMPLING_STRATEGIES } from '../../../domain/catalogue/engines.js';
+import { APPLICATION_TYPES, MODEL_FORMATS } from '../../../domain/catalogue/formats.js';
 import { defineAction, S } from '../action.js';
 
 // Types and lengths per the seed's parameter tables; the cross-field rules are the domain's

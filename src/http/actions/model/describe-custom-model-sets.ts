@@ -1,6 +1,8 @@
 import { defineAction, S } from '../action.js';
 import { MODEL_TYPES, SET_SORTS, type SetFilter, type SetSort } from '../../../domain/model/model-set-service.js';
+import { pageRequest } from '../../../domain/paging.js';
 import { presentModelSet } from '../../presenters/model-presenter.js';
+import { presentPageInfo } from '../../presenters/page-info-presenter.js';
 
 interface Body {
   marker?: string;
@@ -16,7 +18,7 @@ interface Body {
   versionTag?: string;
 }
 
-// maxKeys: default 10; values above 100 are served as 100 (Qianfan's documented behaviour).
+// Paged as every listing (domain/paging.ts): maxKeys default 10, values above 100 served as 100.
 export default defineAction<Body>({
   route: '/v2/model',
   name: 'DescribeCustomModelSets',
@@ -33,7 +35,6 @@ export default defineAction<Body>({
     versionTag: S.str(0, 321),
   }),
   async handle({ principal, services }, body) {
-    const maxKeys = Math.min(body.maxKeys ?? 10, 100);
     const filter: SetFilter = {
       ...(body.nameContains ? { nameContains: body.nameContains } : {}),
       ...(body.label ? { label: body.label } : {}),
@@ -41,17 +42,8 @@ export default defineAction<Body>({
       ...(body.versionStatus ? { versionStatus: body.versionStatus } : body.hasFailedVersions ? { versionStatus: 'Fail' as const } : {}),
       ...(body.versionTag ? { versionTag: parseTag(body.versionTag) } : {}),
     };
-    const page = await services.modelSets.page(principal.accountId, {
-      marker: body.marker || undefined,
-      maxKeys,
-      pageReverse: body.pageReverse ?? false,
-      ...(body.sortBy ? { sortBy: body.sortBy } : {}),
-      filter,
-    });
-    return {
-      customModelSetList: page.items.map(presentModelSet),
-      pageInfo: { marker: page.marker, maxKeys: page.maxKeys, isTruncated: page.isTruncated, nextMarker: page.nextMarker, pageReverse: body.pageReverse ?? false, totalCount: page.totalCount },
-    };
+    const page = await services.modelSets.page(principal.accountId, { ...pageRequest(body), ...(body.sortBy ? { sortBy: body.sortBy } : {}), filter });
+    return { customModelSetList: page.items.map(presentModelSet), pageInfo: { ...presentPageInfo(page), totalCount: page.totalCount } };
   },
 });
 

@@ -1,5 +1,7 @@
 import { defineAction, S } from '../action.js';
+import { pageRequest } from '../../../domain/paging.js';
 import { presentVersionSummary } from '../../presenters/model-presenter.js';
+import { presentPageInfo } from '../../presenters/page-info-presenter.js';
 
 // modelreg's own addition: a set's versions with their status, oldest first (or newest first
 // with pageReverse), paged by modelId marker like the other lists, in the database.
@@ -9,12 +11,7 @@ export default defineAction<{ modelSetId: string; marker?: string; maxKeys?: num
   access: 'read',
   body: S.obj({ modelSetId: S.str(1, 64), ...S.page() }, ['modelSetId']),
   async handle({ principal, services }, body) {
-    const maxKeys = Math.min(body.maxKeys ?? 10, 100);
-    const page = await services.modelSets.pageVersions(principal.accountId, body.modelSetId, { marker: body.marker || undefined, maxKeys, pageReverse: body.pageReverse ?? false });
-    return {
-      modelSetId: body.modelSetId,
-      customModelList: page.items.map(presentVersionSummary),
-      pageInfo: { marker: body.marker ?? '', maxKeys, isTruncated: page.isTruncated, nextMarker: page.nextMarker, pageReverse: body.pageReverse ?? false },
-    };
+    const page = await services.modelSets.pageVersions(principal.accountId, body.modelSetId, pageRequest(body));
+    return { modelSetId: body.modelSetId, customModelList: page.items.map(presentVersionSummary), pageInfo: presentPageInfo(page) };
   },
 });

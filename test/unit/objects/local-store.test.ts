@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createObjectStore } from '../../../src/objects/index.js';
+import { LocalObjectStore, TEMP_PREFIX } from '../../../src/objects/local-store.js';
+import { heldBody, keysOf, readText, registerConformanceTests, rejectsWith } from './conformance.js';
+
+const tempDir = (tag: string) => fsp.mkdtemp(path.join(os.tmpdir(), `modelreg-${tag}-`));
+
+registerConformanceTests(
+  'local directory',
+  async () => {
+    const dir = await tempDir('local-conf');
+    return { store: new LocalObjectStore(dir), teardown: () => fsp.rm(dir, { recursive: true, force: true }) };
+  },
+  { strictKeyOrder: true },
+);
+
+describe('LocalObjectStore specifics', { timeout: 60_000 }, () => {
+  let dir: string;
+  let store: LocalObjectStore;
+  const bucketDir = () => path.join(dir, 'models');
+  const tempFiles = async () => (await fsp.readdir(bucketDir())).filter((n) => n.startsWith(TEMP_PREFIX));
+
+  before(async () => {
+    dir = await tempDir('local');
+    store = new LocalObjectStore(dir);
+    await store.createBucket('models');
+  });
+  after(() => fsp.rm(dir, { recursive: true, force: true }));
+
+  it('is what createObjectStore builds for kind "local"', () => {
+    const s = createObjectStore({ kind: 'local', rootDir: dir });
+    assert.ok(s instanceof LocalObjectStore);
+    assert.equal(s.kind, 'local');
+  });
+
+  it('keeps one directory per bucket and objects as plain files', async () => {
+    await store.write('models', 'm/config.json', Buffer.from('{}'));
+    assert.equal(await fsp.readFile(path.join(dir, 'models', 'm', 'config.json'), 'utf8'), '{}');
+  });
+
+  it('uses size-mtime as the etag', async () => {
+    const info = await store.write('models', 'etag.txt', Buffer.from('12345'));
+    const st = await fsp.stat(path.join(bucketDir(), 'etag.txt'));
+    assert.equal(info.etag, `5-${st.mtimeMs}`);
+    assert.equal((await store.stat('models', 'etag.txt'))?.etag, `5-${st.mtimeMs}`);
+  });
+
+  it('writes through a hidden temp file that is never listed or addressable', async () => {
+    const held = heldBody('partial');
+    const writing = store.write('models', 'tmp-test/w.bin', held.body);
+    for (const deadline = Date.now() + 5_000; (await tempFiles()).length === 0 && Date.now() < deadline; ) await sleep(10);
+    const temps = await tempFiles();
+    assert.equal(temps.length, 1);
+    assert.ok(!(await keysOf(store, 'models')).some((k) => k.includes(TEMP_PREFIX)));
+    assert.equal(await store.stat('models', temps[0]), null);
+    await rejectsWith(store.write('models', `${TEMP_PREFIX}x`, Buffer.from('x')), 'InvalidParameter', /reserved/);
+    held.finish(' done');
+    await writing;
+    assert.deepEqual(await tempFiles(), []);
+    assert.equal(await readText(await store.read('models', 'tmp-test/w.bin')), 'partial done');
+  });
+
+  it('removes the temp file when a write fails, and never lists stale ones', async () => {
+    const held = heldBody('doomed');
+    const writing = store.write('models', 'fail.bin', held.body);
+    await sleep(50);
+    held.fail();
+    await assert.rejects(writing);
+    assert.deepEqual(await tempFiles(), []);
+    await fsp.writeFile(path.join(bucketDir(), `${TEMP_PREFIX}stale`), 'left by a crash');
+    assert.ok(!(await keysOf(store, 'models')).some((k) => k.startsWith(TEMP_PREFIX)));
+    await fsp.rm(path.join(bucketDir(), `${TEMP_PREFIX}stale`));
+  });
+
+  it('follows symlinks only inside the bucket', async () => {
+    await store.createBucket('links');
+    const b = path.join(dir, 'links');
+    const outside = await tempDir('outside');
+    try {
+      await fsp.writeFile(path.join(outside, 'secret'), 'do not leak');
+      await fsp.writeFile(path.join(b, 'real.txt'), 'real');
+      await store.createBucket('other');
+      await fsp.writeFile(path.join(dir, 'other', 'theirs.txt'), 'other bucket');
+      await fsp.symlink(path.join(outside, 'secret'), path.join(b, 'leak'));
+      await fsp.symlink('../other/theirs.txt', path.join(b, 'cross-bucket'));
+      await fsp.symlink('real.txt', path.join(b, 'alias.txt'));
+      await fsp.symlink(outside, path.join(b, 'outdir'));
+      await fsp.symlink('.', path.join(b, 'loop')); // a cycle: must not hang the walk
+      await fsp.symlink('nowhere', path.join(b, 'dangling'));
+
+      assert.deepEqual(await keysOf(store, 'links'), ['alias.txt', 'real.txt']);
+      assert.equal(await store.stat('links', 'leak'), null);
+      assert.equal(await store.stat('links', 'cross-bucket'), null);
+      assert.equal(await store.stat('links', 'outdir/secret'), null);
+      await rejectsWith(store.read('links', 'leak'), 'ResourceNotFound');
+      await rejectsWith(store.read('links', 'outdir/secret'), 'ResourceNotFound');
+      assert.equal(await readText(await store.read('links', 'alias.txt')), 'real');
+      assert.deepEqual(await keysOf(store, 'links', 'outdir'), []);
+      await rejectsWith(store.write('links', 'outdir/planted', Buffer.from('x')), 'InvalidParameter', /symbolic link/);
+      await store.delete('links', 'outdir/secret');
+      assert.deepEqual((await fsp.readdir(outside)).sort(), ['secret']); // nothing written or deleted outside
+    } finally {
+      await fsp.rm(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('only treats directories with valid bucket names as buckets', async () => {
+    await fsp.mkdir(path.join(dir, 'Not_A_Bucket'));
+    await rejectsWith(store.bucketExists('Not_A_Bucket'), 'InvalidParameter', /bucket name/);
+    await fsp.writeFile(path.join(dir, 'plain-file'), 'x');
+    assert.equal(await store.bucketExists('plain-file'), false);
+    await rejectsWith(store.createBucket('plain-file'), 'Conflict');
+  });
+
+  it('reports an object/directory clash as a Conflict', async () => {
+    await store.write('models', 'clash/file', Buffer.from('x'));
+    await rejectsWith(store.write('models', 'clash/file/inner', Buffer.from('y')), 'Conflict');
+    await rejectsWith(store.write('models', 'clash', Buffer.from('y')), 'Conflict');
+    assert.deepEqual(await tempFiles(), []);
+  });
+
+  it('explains keys the local filesystem cannot hold', async () => {
+    const key = `long/${'x'.repeat(300)}`; // fine for S3, too long for one file name here
+    await rejectsWith(store.write('models', key, Buffer.from('x')), 'InvalidParameter', /too long for the local filesystem/);
+    assert.equal(await store.stat('models', key), null);
+    assert.deepEqual(await tempFiles(), []);
+  });
+
+  it('prunes directories emptied by delete, but keeps the bucket', async () => {
+    await store.createBucket('prune');
+    await store.write('prune', 'a/b/c/only.bin', Buffer.from('x'));
+    await store.delete('prune', 'a/b/c/only.bin');
+    assert.deepEqual(await fsp.readdir(path.join(dir, 'prune')), []);
+    await store.write('prune', 'top', Buffer.from('x'));
+    await store.delete('prune', 'top');
+    assert.equal(await store.bucketExists('prune'), true);
+  });
+
+  it('skips files whose names are not valid keys', async () => {
+    await store.createBucket('odd');
+    await fsp.writeFile(path.join(dir, 'odd', 'back\\slash'), 'x');
+    await fsp.writeFile(path.join(dir, 'odd', 'new\nline'), 'x');
+    await fsp.writeFile(path.join(dir, 'odd', 'fine'), 'x');
+    assert.deepEqual(await keysOf(store, 'odd'), ['fine']);
+  });
+});
