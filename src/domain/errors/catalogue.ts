@@ -163,8 +163,8 @@ export const ERRORS = {
   TooManyTags: (max: number, got: number) => err('InvalidParameter', `tags: at most ${max} tags per version (got ${got})`),
   InvalidTagKey: (key: string) =>
     err('InvalidParameter', `tags: key "${key.slice(0, 80)}" must be 1-64 characters: letters, digits, _ . : / - and spaces, not starting with a space`),
-  FormatDoesNotFitApplicationType: (format: string, applicationType: string) =>
-    err('InvalidParameter', `modelFormat ${format} does not go with modelApplicationType ${applicationType}`),
+  FormatDoesNotFitApplicationType: (format: string, applicationType: string, why: string) =>
+    err('InvalidParameter', `modelFormat ${format} does not go with modelApplicationType ${applicationType}: ${why}`),
 
   // ---- aliases (src/domain/hub/alias-service.ts) ----
   AliasNotFound: (setName: string, alias: string) => err('ResourceNotFound', `model set ${setName} has no alias "${alias}"`),
@@ -188,11 +188,10 @@ export const ERRORS = {
 
   // ---- buckets and the files in them (imports, checkpoints, stored blobs) ----
   BucketNotGranted: (bucket: string) => err('AccessDenied', `access denied: bucket "${bucket}" is not granted to this account`),
-  /** `advice` follows after "; " (what to do before retrying). */
-  BucketNotInRegistry: (bucket: string, storeKind: string, advice?: string) =>
-    err('BucketNotFound', `bucket "${bucket}" does not exist in the registry's object store (${storeKind})${advice ? `; ${advice}` : ''}`),
-  /** `advice` carries its own separator (": upload …" or "; …"). */
-  NoFilesUnder: (bucket: string, objectPath: string, advice: string) => err('InvalidParameter', `no files under bos://${bucket}/${objectPath}${advice}`),
+  /** `advice` says what to do before retrying (e.g. "upload the checkpoint before reporting it"). */
+  BucketNotInRegistry: (bucket: string, storeKind: string, advice: string) =>
+    err('BucketNotFound', `bucket "${bucket}" does not exist in the registry's object store (${storeKind}); ${advice}`),
+  NoFilesUnder: (bucket: string, objectPath: string, advice: string) => err('InvalidParameter', `no files under bos://${bucket}/${objectPath}; ${advice}`),
   NotSha256: (text: string) => err('InvalidParameter', `"${text}" is not a lower-case hex sha256`),
   StoredFileNotFound: (sha256: string) => err('ResourceNotFound', `no stored file with sha256 ${sha256} in this account`),
 
