@@ -22,6 +22,8 @@ export const ERRORS = {
   FieldRequired: (field: string) => err('MissingParameter', `${field} is required`),
   FieldUnknown: (field: string) => err('InvalidParameter', `unknown field ${field}`),
   FieldNotOneOf: (field: string, allowed: readonly unknown[]) => err('InvalidParameter', `${field} must be one of: ${allowed.join(', ')}`),
+  FieldNotSupported: (field: string, value: string, supported: readonly string[]) =>
+    err('InvalidParameter', `${field} "${value}" is not supported; supported: ${listed(supported)}`),
   NothingToUpdate: (fields: string) => err('MissingParameter', `nothing to update: give ${fields}`),
   ModelSetIdOrNameRequired: () => err('MissingParameter', 'modelSetId or modelSetName is required'),
   UnknownMarker: (marker: string, what: string) =>
