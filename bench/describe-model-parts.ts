@@ -79,10 +79,20 @@ async function main(): Promise<void> {
       if ((await app.http.inject({ method: 'POST', url: '/v2/model?Action=DescribeModel', headers, payload: body })).statusCode !== 200) refused++;
     });
     if (refused) throw new Error(`${refused} requests were not answered 200`);
+    if (process.env.BENCH_PARTS_ONLY === 'modelreg') return; // (for a CPU profile of the request alone)
     // The same inject of a route answering those bytes and nothing else: light-my-request and Fastify's own share.
     const bare = Fastify();
     bare.post('/v2/model', (_req, reply) => reply.header('content-type', 'application/json; charset=utf-8').send(bytes));
     await measure('  a bare Fastify route answering the same bytes (inject)', () => bare.inject({ method: 'POST', url: '/v2/model?Action=DescribeModel', headers, payload: body }));
+    // The same with modelreg's hook layout and nothing in the hooks: a callback onRequest, the
+    // route's async onRequest (admit), bodies as bytes, an onResponse; what the pipeline costs.
+    const hooked = Fastify();
+    hooked.addHook('onRequest', (_req, _reply, done) => done());
+    hooked.removeAllContentTypeParsers();
+    hooked.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, b, done) => done(null, b));
+    hooked.addHook('onResponse', (_req, _reply, done) => done());
+    hooked.post('/v2/model', { onRequest: async () => {} }, async (_req, reply) => reply.header('content-type', 'application/json; charset=utf-8').send(bytes));
+    await measure('  the same route with modelreg\'s hook layout, hooks empty (inject)', () => hooked.inject({ method: 'POST', url: '/v2/model?Action=DescribeModel', headers, payload: body }));
     if (process.env.BENCH_PARTS_ONLY === 'whole') return;
     await measure('authenticate (parse, window, key, two HMAC)', () => authenticate(fakeReq, s.iam, { maxSkewSeconds: 900 }));
     await measure('iam.resolveKey (cached, PRAGMA data_version)', () => s.iam.resolveKey(key.accessKey));

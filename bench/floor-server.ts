@@ -4,7 +4,7 @@
 // the time window, two HMAC-SHA256, a constant-time compare), the key's row read with a prepared
 // better-sqlite3 statement (its status checked), the action's reads or write with prepared
 // statements (for DescribeModel: the version with its set, its aliases and its tags; for the
-// listing: the page, its versions and the account's count of sets, as modelreg answers them),
+// listing: the page, its versions and the account's counter row of sets, as modelreg answers them),
 // and the JSON answer. No framework, no logging, no rate limit, no policies, no body validation.
 // It reads and writes modelreg's own database file (WAL), so the rows are the same.
 //   FLOOR_DB=<sqlite file> FLOOR_MASTER_KEY=<base64> FLOOR_PORT=<port> node --import tsx bench/floor-server.ts
