@@ -86,6 +86,19 @@ const info = (key: string, st: Stats): ObjectInfo => ({
 });
 const notFound = STORE_ERRORS.objectNotFound;
 
+/** How often a put retries a race with a concurrent prune of empty directories before giving up. */
+const PUBLISH_ATTEMPTS = 20;
+
+/** Is a non-directory (a stored object) at `dir` or at one of its parents below `root`? */
+async function fileInTheWay(root: string, dir: string): Promise<boolean> {
+  for (let d = dir; d === root || inside(root, d); d = path.dirname(d)) {
+    const st = await fsp.lstat(d).catch(() => null);
+    if (st && !st.isDirectory()) return true;
+    if (d === root) break;
+  }
+  return false;
+}
+
 export class LocalObjectStore implements ObjectStore {
   readonly kind = 'local';
   private readonly root: string;
@@ -312,8 +325,12 @@ export class LocalObjectStore implements ObjectStore {
         await syncDir(dir);
         return final;
       } catch (e) {
-        // A concurrent delete may prune the directory between mkdir and rename: try again.
-        if (errno(e) === 'ENOENT' && attempt < 3) continue;
+        // Deleting or moving an object prunes its emptied parent directories. A put into a sibling
+        // can lose its directory between mkdir and rename (ENOENT), or in the middle of the recursive
+        // mkdir, which Node then reports as ENOENT, EEXIST or ENOTDIR: unless a file really is in the
+        // way, that is a race, not a conflict, and the put tries again.
+        const code = errno(e);
+        if ((code === 'ENOENT' || code === 'EEXIST' || code === 'ENOTDIR') && attempt < PUBLISH_ATTEMPTS && !(await fileInTheWay(root, path.dirname(target)))) continue;
         if (errno(e) === 'ENAMETOOLONG') {
           throw new ObjectStoreError('InvalidName', `object key "${key}" has a path segment too long for the local filesystem (usually 255 bytes)`);
         }

@@ -32,6 +32,32 @@ describe('LocalObjectStore specifics', { timeout: 60_000 }, () => {
   });
   after(() => fsp.rm(dir, { recursive: true, force: true }));
 
+  it('puts racing deletes that prune emptied directories all succeed; a stored object in the way is still a conflict', async () => {
+    // Imports of one account write under incoming/<account>/<version>/ while finished ones move
+    // their files out, which prunes the emptied directories: Node's recursive mkdir then fails with
+    // ENOENT, EEXIST or ENOTDIR mid-way (rarely: this run may not hit it, but it must never fail).
+    // Two replicas' imports failed an attempt on it (test/integration/scale/replicas.test.ts).
+    const worker = async (w: number) => {
+      for (let r = 0; r < 100; r++) {
+        const keys = ['config.json', 'model.safetensors'].map((f) => `incoming/acct/v${w}-${r}/attempt-1/${f}`);
+        await Promise.all(keys.map((k) => store.write('models', k, Buffer.from('x'))));
+        await Promise.all(keys.map((k, i) => store.move('models', k, `blobs/acct/${w}-${r}-${i}`)));
+      }
+    };
+    // A janitor sweeping empty directories under incoming/ the whole time (as a restart's does).
+    let writing = true;
+    const sweep = async () => {
+      while (writing) await store.pruneEmptyDirs('models', 'incoming/');
+    };
+    const sweeper = Promise.all([sweep(), sweep()]);
+    await Promise.all([0, 1, 2, 3, 4, 5].map(worker)).finally(() => (writing = false));
+    await sweeper;
+    assert.deepEqual(await keysOf(store, 'models', 'incoming/'), []);
+    assert.equal((await keysOf(store, 'models', 'blobs/acct/')).length, 6 * 100 * 2);
+    await store.write('models', 'solid/file', Buffer.from('x'));
+    await rejectsWith(store.write('models', 'solid/file/under', Buffer.from('y')), 'Conflict', /cannot hold an object and a directory/);
+  });
+
   it('is what createObjectStore builds for kind "local"', () => {
     const s = createObjectStore({ kind: 'local', rootDir: dir });
     assert.ok(s instanceof LocalObjectStore);
