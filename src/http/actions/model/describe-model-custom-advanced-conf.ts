@@ -7,7 +7,7 @@ export default defineAction({
   access: 'read',
   body: S.obj({ modelId: S.str(1, 64) }, ['modelId']),
   async handle({ principal, services }, body) {
-    const { row } = await services.modelVersions.describe(principal.accountId, body.modelId);
-    return row.advance_conf && row.advance_conf.trim() !== '' ? row.advance_conf : '{}';
+    const { advanceConf } = await services.modelVersions.describe(principal.accountId, body.modelId);
+    return advanceConf && advanceConf.trim() !== '' ? advanceConf : '{}';
   },
 });

@@ -9,10 +9,10 @@ export default defineAction({
   async handle({ principal, services }, body) {
     const view = await services.modelVersions.describe(principal.accountId, body.modelId);
     // modelreg's key/value tags (UpdateModel) and aliases, after Qianfan's fields.
-    const tags = await services.metadata.tagsOf(view.row.id);
+    const tags = await services.metadata.tagsOf(view.id);
     return {
       ...presentModel(view),
-      aliases: await services.aliases.listForVersion(view.row.id),
+      aliases: await services.aliases.listForVersion(view.id),
       ...(Object.keys(tags).length ? { tags: Object.entries(tags).map(([key, value]) => ({ key, value })) } : {}),
     };
   },
