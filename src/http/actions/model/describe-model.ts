@@ -1,11 +1,12 @@
-import { defineAction, S } from '../action.js';
+import { defineAction } from '../action.js';
+import { MODEL_ID_BODY } from './model-id-body.js';
 import { presentModel } from '../../presenters/model-presenter.js';
 
 export default defineAction({
   route: '/v2/model',
   name: 'DescribeModel',
   access: 'read',
-  body: S.obj({ modelId: S.str(1, 64) }, ['modelId']),
+  body: MODEL_ID_BODY,
   async handle({ principal, services }, body) {
     const view = await services.modelVersions.describe(principal.accountId, body.modelId);
     // modelreg's key/value tags (UpdateModel) and aliases, after Qianfan's fields.
