@@ -27,16 +27,17 @@ const V0_4_0_GENERATE = [
   'Starcoder2ForCausalLM', 'XverseForCausalLM',
 ];
 
-// vLLM 0.3.2 (approximate): 0.4.0's table without what 0.4.0 added, so a name both load is written
-// once. The confirmed base is vllm-project/vllm commit 0109fd26 (just before 0.3.2, 29 names), plus
-// GemmaForCausalLM and OLMoForCausalLM, added in 0.3.2 per its release notes ("Gemma and OLMo
-// support") [from memory]. OrionForCausalLM and StableLmForCausalLM count as added later: seen only
-// in a mid-March-2024 snapshot that also has 0.3.3/0.4.0 additions (≥ 0.3.3 unless verified).
-const ADDED_IN_0_4_0: ReadonlySet<string> = new Set([
+// vLLM 0.3.2 (approximate), written as 0.4.0's table without what came later, so a name both load
+// is written once. The confirmed base is vllm-project/vllm commit 0109fd26 (just before 0.3.2, 29
+// names), plus GemmaForCausalLM and OLMoForCausalLM, added in 0.3.2 per its release notes ("Gemma and
+// OLMo support") [from memory], listed last. OrionForCausalLM and StableLmForCausalLM count as later:
+// seen only in a mid-March-2024 snapshot that also has 0.3.3/0.4.0 additions (≥ 0.3.3 unless verified).
+const ADDED_AFTER_0_3_2: ReadonlySet<string> = new Set([
   'CohereForCausalLM', 'DbrxForCausalLM', 'JAISLMHeadModel', 'LlavaForConditionalGeneration', 'OrionForCausalLM',
   'Qwen2MoeForCausalLM', 'StableLmForCausalLM', 'Starcoder2ForCausalLM', 'XverseForCausalLM',
 ]);
-const V0_3_2_GENERATE = V0_4_0_GENERATE.filter((a) => !ADDED_IN_0_4_0.has(a));
+const ADDED_IN_0_3_2 = ['GemmaForCausalLM', 'OLMoForCausalLM'];
+const V0_3_2_GENERATE = [...V0_4_0_GENERATE.filter((a) => !ADDED_AFTER_0_3_2.has(a) && !ADDED_IN_0_3_2.includes(a)), ...ADDED_IN_0_3_2];
 
 // vLLM 0.6.3 (near-exact: a fork's registry.py from early Oct 2024, with NVLM_D (added just before
 // 0.6.3) but not Molmo; matches the v0.6.3 docs on Bart, DeepseekV2 and Exaone).
