@@ -4,7 +4,7 @@
 // the time window, two HMAC-SHA256, a constant-time compare), the key's row read with a prepared
 // better-sqlite3 statement (its status checked), the action's reads or write with prepared
 // statements (for DescribeModel: the version with its set, its aliases and its tags; for the
-// listing: the page, its versions and the account's count of sets, as modelreg answers them),
+// listing: the page, its versions and the account's counter row of sets, as modelreg answers them),
 // and the JSON answer. No framework, no logging, no rate limit, no policies, no body validation.
 // It reads and writes modelreg's own database file (WAL), so the rows are the same.
 //   FLOOR_DB=<sqlite file> FLOOR_MASTER_KEY=<base64> FLOOR_PORT=<port> node --import tsx bench/floor-server.ts
@@ -22,7 +22,8 @@ const keyRow = db.prepare('select access_key, account_id, secret_enc, policies, 
 const versionRow = db.prepare('select v.*, s.name as set_name from model_versions v join model_sets s on s.id = v.model_set_id where v.account_id = ? and v.id = ?');
 const aliasesOf = db.prepare('select alias from model_set_aliases where model_id = ? order by alias').pluck();
 const tagsOf = db.prepare('select tag_key, tag_value from model_version_tags where model_id = ? order by tag_key');
-const setsCount = db.prepare('select count(*) from model_sets where account_id = ?').pluck();
+// modelreg's own counter row (migration 0015); 0 when the account has none yet.
+const setsCount = db.prepare('select coalesce((select n from model_set_counts where account_id = ?), 0)').pluck();
 const setsPage = db.prepare('select * from model_sets where account_id = ? order by created_at, id limit ?');
 const versionsOfSets = db.prepare(
   "select id, name, model_set_id, status, source_type, description, failure_reason, created_at, modified_at from model_versions where model_set_id in (select value from json_each(?)) order by model_set_id, version_no",

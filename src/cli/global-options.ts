@@ -1,7 +1,7 @@
 // Options every user-side command takes (--endpoint, --profile, --json, …) may also come before
 // the command: `modelreg --profile ro sets list`. They are moved after it, where the command reads them.
 import { ApiCallError } from '../client/api-client.js';
-import { ApiError } from '../domain/errors.js';
+import { asApiError } from '../domain/errors/from-object-store.js';
 import { CliError } from './output.js';
 import { FLAG_OF } from './field-flags.js';
 
@@ -43,14 +43,17 @@ export const wantsJson = (argv: string[]): boolean => {
 /** {"error": {code, message, requestId?, exitCode}} on standard output. */
 export function printJsonError(err: unknown, exitCode: number): void {
   const e = err as { code?: unknown; message?: unknown };
+  const api = asApiError(err);
   const code =
-    err instanceof ApiCallError || err instanceof ApiError
+    err instanceof ApiCallError
       ? err.code
-      : err instanceof CliError
-        ? ({ 2: 'UsageError', 3: 'ImportFailed', 4: 'Timeout' } as Record<number, string>)[err.exitCode] ?? 'Error'
-        : typeof e?.code === 'string' && e.code.startsWith('commander.')
-          ? 'UsageError'
-          : 'Error';
+      : api
+        ? api.code
+        : err instanceof CliError
+          ? ({ 2: 'UsageError', 3: 'ImportFailed', 4: 'Timeout' } as Record<number, string>)[err.exitCode] ?? 'Error'
+          : typeof e?.code === 'string' && e.code.startsWith('commander.')
+            ? 'UsageError'
+            : 'Error';
   const message = String(e?.message ?? err).replace(/^error: /, '');
   const out: Record<string, unknown> = { code, message, exitCode };
   if (err instanceof ApiCallError && err.requestId) out.requestId = err.requestId;

@@ -1,8 +1,8 @@
 // The modelreg command line: server and administration commands.
 import { Command, CommanderError } from 'commander';
 import { ApiCallError } from '../client/api-client.js';
-import { ApiError } from '../domain/errors.js';
 import { inFlagTerms } from './field-flags.js';
+import { asApiError } from '../domain/errors/from-object-store.js';
 import { registerAdmin } from './commands/admin.js';
 import { registerImport } from './commands/import.js';
 import { registerProfile } from './commands/profile.js';
@@ -41,9 +41,10 @@ export async function main(argv: string[]): Promise<void> {
       if (process.exitCode !== 0 && wantsJson(argv)) printJsonError(err, 2);
       return;
     }
+    const api = asApiError(err);
     const message =
-      err instanceof ApiError
-        ? `${err.code}: ${err.message}`
+      api
+        ? `${api.code}: ${api.message}`
         : err instanceof ApiCallError
           ? `${err.code}: ${inFlagTerms(err.message, err.field)}${err.requestId ? ` (requestId ${err.requestId})` : ''}`
           : err instanceof Error

@@ -1,4 +1,5 @@
-// The error catalogue: every failure the API can report, with its wire code and HTTP status.
+// Every kind of failure the API can report, with its wire code and HTTP status. Errors are made by
+// the factories in errors/catalogue.ts (ERRORS.X(...)), which hold the messages.
 // The HTTP layer renders an ApiError as {requestId, code, message}; anything else is a 500.
 
 export const ErrorCode = {
@@ -90,7 +91,3 @@ export class ApiError extends Error {
     this.bceMessage = BCE_HEADER_MESSAGES[kind] ?? `${this.code}, cause: ${message}`;
   }
 }
-
-export const fail = (kind: ErrorKind, message: string): never => {
-  throw new ApiError(kind, message);
-};

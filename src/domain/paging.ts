@@ -6,7 +6,7 @@
 //    nextMarker and makes isTruncated true.
 // The SQL half (a keyset range from the marker row's sort key, in one index scan) is
 // src/store/keyset.ts: the store never imports the domain, so the rule lives here and the query there.
-import { ApiError } from './errors.js';
+import { ERRORS } from './errors/catalogue.js';
 
 export interface MaxKeysRule {
   /** When the request gives none. */
@@ -60,9 +60,7 @@ export function toPage<T>(rows: readonly T[], req: PageRequest, idOf: (row: T) =
 }
 
 /** `what` completes "does not name …", e.g. "a model set of this account". */
-export function unknownMarker(marker: string, what: string): ApiError {
-  return new ApiError('InvalidParameter', `marker ${marker} does not name ${what}; pass the nextMarker of a previous page`);
-}
+export const unknownMarker = ERRORS.UnknownMarker;
 
 /**
  * The marker's row, looked up with `find` (which returns undefined for a row outside the listing),

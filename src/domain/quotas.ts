@@ -3,7 +3,7 @@
 // settings live in src/config.ts (MODELREG_QUOTA_*); defaults are in the README and SECURITY.md.
 // On PostgreSQL two creates racing at the very limit may both pass (the count is read, not
 // locked): a quota can be overshot by the number of requests in flight, never more.
-import { ApiError } from './errors.js';
+import { ERRORS } from './errors/catalogue.js';
 
 export interface Quotas {
   modelSets: number;
@@ -26,9 +26,5 @@ export const UNLIMITED_QUOTAS: Quotas = { modelSets: 0, versionsPerSet: 0, versi
  */
 export function checkQuota(what: string, setting: string, used: number, limit: number, adding = 1, unit = ''): void {
   if (limit <= 0 || used + adding <= limit) return;
-  const u = unit ? ` ${unit}` : '';
-  throw new ApiError(
-    'QuotaExceeded',
-    `quota exceeded: ${what} — this account uses ${used}${u} of ${limit}${u}${adding !== 1 || unit ? ` and this would add ${adding}${u}` : ''} (setting ${setting}); delete some or ask an administrator to raise ${setting}`,
-  );
+  throw ERRORS.QuotaExceeded(what, setting, used, limit, adding, unit);
 }

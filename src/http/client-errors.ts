@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError } from '../domain/errors.js';
+import { ERRORS } from '../domain/errors/catalogue.js';
 import { bceErrorHeaders } from './envelope.js';
 
 interface Answer {
@@ -49,8 +49,8 @@ export function frameworkErrorHandler(err: Error & { code?: string }, _req: Fast
   const requestId = randomUUID();
   const e =
     err.code === 'FST_ERR_MAX_PARAM_LENGTH'
-      ? new ApiError('RouteNotFound', 'no API at this path: the path segment is too long; the API routes are POST /v2/<route>?Action=<Action>')
-      : new ApiError('InvalidURI', 'the request path is not a valid URL (malformed percent-encoding)');
+      ? ERRORS.PathSegmentTooLong()
+      : ERRORS.MalformedPath();
   const body = { code: e.code, message: e.message };
   void reply
     .code(e.status)
@@ -73,7 +73,7 @@ export function rejectAmbiguousHeaders(rawHeaders: string[]): void {
     const name = rawHeaders[i]!.toLowerCase();
     if (!SINGLE.has(name)) continue;
     seen ??= new Set();
-    if (seen.has(name)) throw new ApiError('InvalidParameter', `the ${name} header is given more than once; send it once`);
+    if (seen.has(name)) throw ERRORS.HeaderRepeated(name);
     seen.add(name);
   }
 }

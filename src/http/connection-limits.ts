@@ -7,7 +7,7 @@
 // the per-client connection cap (or set it to 0) there; the body budget uses the client address.
 import type { Server, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { ApiError } from '../domain/errors.js';
+import { ERRORS } from '../domain/errors/catalogue.js';
 
 export interface ConnectionLimitOptions {
   /** Open connections overall; 0 = no cap. */
@@ -58,10 +58,10 @@ export class ConnectionLimits {
     const { maxInflightBodyBytes: total, maxInflightBodyBytesPerClient: perClient } = this.opts;
     const mine = this.bytesPerClient.get(client) ?? 0;
     if (perClient > 0 && mine + bytes > perClient) {
-      throw new ApiError('TooManyRequests', `too many request bytes in flight from this address (limit ${perClient} bytes, MODELREG_MAX_INFLIGHT_BODY_BYTES_PER_CLIENT); retry when earlier requests have finished`, { 'retry-after': '1' });
+      throw ERRORS.TooManyBodyBytesFromClient(perClient);
     }
     if (total > 0 && this.bytesTotal + bytes > total) {
-      throw new ApiError('ServiceUnavailable', `the server is receiving too many request bodies at once (limit ${total} bytes, MODELREG_MAX_INFLIGHT_BODY_BYTES); retry shortly`, { 'retry-after': '1' });
+      throw ERRORS.TooManyBodyBytes(total);
     }
     this.bytesPerClient.set(client, mine + bytes);
     this.bytesTotal += bytes;

@@ -3,7 +3,7 @@
 // needed; single byte ranges are honoured (206, 416), so downloads can resume.
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError } from '../domain/errors.js';
+import { ERRORS } from '../domain/errors/catalogue.js';
 import { DOWNLOAD_PATH } from '../domain/registry/download-links.js';
 import type { Services } from '../domain/services.js';
 
@@ -28,7 +28,7 @@ export function registerDownloads(app: FastifyInstance, services: Services): voi
     const links = services.downloads;
     const target = links.verify(req.query as Record<string, unknown>);
     const info = await links.stat(target.key);
-    if (!info) throw new ApiError('ResourceNotFound', 'the file behind this download URL no longer exists (its version or export was deleted)');
+    if (!info) throw ERRORS.DownloadGone();
     const range = parseRange(req.headers.range, info.size);
     const safeName = target.fileName.replace(/[^\w.\-]/g, '_');
     reply.header('accept-ranges', 'bytes');
@@ -37,7 +37,7 @@ export function registerDownloads(app: FastifyInstance, services: Services): voi
     if (info.etag) reply.header('etag', `"${info.etag}"`);
     if (range === 'unsatisfiable') {
       reply.header('content-range', `bytes */${info.size}`);
-      throw new ApiError('RangeNotSatisfiable', `Range ${req.headers.range} is outside the file's ${info.size} bytes`);
+      throw ERRORS.RangeOutsideDownload(String(req.headers.range), info.size);
     }
     const length = range ? range.end - range.start + 1 : info.size;
     reply.header('content-length', String(length));

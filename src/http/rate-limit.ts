@@ -5,7 +5,8 @@
 //    without costing a key lookup; valid keys sharing its address (NAT) still get through, and
 //    busy clients with good signatures are never slowed.
 // A refused request gets 429 RequestLimitExceeded with Retry-After in whole seconds.
-import { ApiError } from '../domain/errors.js';
+import type { ApiError } from '../domain/errors.js';
+import { ERRORS } from '../domain/errors/catalogue.js';
 
 export interface BucketOptions {
   /** Tokens added per second; 0 disables the limit. */
@@ -127,13 +128,13 @@ export class RequestLimits {
     const wait = this.perKey.take(accessKey);
     if (wait > 0) {
       const { perSecond, burst } = this.opts.perKey;
-      throw new ApiError('TooManyRequests', `too many requests for access key ${accessKey} (limit ${perSecond}/s, burst ${burst}); retry later`, retryAfter(wait));
+      throw ERRORS.RateLimited(accessKey, perSecond, burst, retryAfter(wait));
     }
     return principal;
   }
 
   private tooManyFailures(seconds: number): ApiError {
     const { perSecond, burst } = this.opts.authFailuresPerIp;
-    return new ApiError('TooManyRequests', `too many failed authentications from this address or for this access key (limit ${perSecond}/s, burst ${burst}); check the access key and secret key, then retry later`, retryAfter(seconds));
+    return ERRORS.TooManyFailedAuthentications(perSecond, burst, retryAfter(seconds));
   }
 }

@@ -4,7 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { ApiError } from '../domain/errors.js';
+import type { ApiError } from '../domain/errors.js';
+import { ERRORS } from '../domain/errors/catalogue.js';
+import { asApiError } from '../domain/errors/from-object-store.js';
 import { policiesAllow } from '../domain/iam/policies.js';
 import type { Principal } from '../domain/iam/iam-service.js';
 import type { Services } from '../domain/services.js';
@@ -148,13 +150,13 @@ export function buildHttpServer(services: Services, opts: HttpOptions): FastifyI
     const path = req.url.split('?')[0] ?? '';
     const route = ROUTES.find((r) => r === path);
     if (route) {
-      return sendError(reply, req.apiRequestId, new ApiError('MethodNotAllowed', `${req.method} is not allowed on ${path}; every action is POST ${path}?Action=<Action>`, { allow: 'POST' }));
+      return sendError(reply, req.apiRequestId, ERRORS.MethodNotAllowed(req.method, path));
     }
     const version = /^\/(v\d+)(\/[a-z]+)$/.exec(path);
     if (version && ROUTES.includes(`/v2${version[2]}` as never)) {
-      return sendError(reply, req.apiRequestId, new ApiError('InvalidVersion', `API version ${version[1]} is not served; use /v2${version[2]}`));
+      return sendError(reply, req.apiRequestId, ERRORS.InvalidVersion(version[1]!, version[2]!));
     }
-    return sendError(reply, req.apiRequestId, new ApiError('RouteNotFound', `no API at ${req.method} ${path}; the API routes are ${ROUTES.map((r) => 'POST ' + r).join(', ')}`));
+    return sendError(reply, req.apiRequestId, ERRORS.RouteNotFound(req.method, path, ROUTES));
   });
 
   app.setErrorHandler((err, req, reply) => {
@@ -172,7 +174,7 @@ async function admit(req: FastifyRequest, reply: FastifyReply, services: Service
   try {
     const path = req.url.split('?')[0] ?? '';
     if (!ROUTES.includes(path as never)) {
-      throw new ApiError('RouteNotFound', `no API at POST ${path}; the API routes are ${ROUTES.map((r) => 'POST ' + r).join(', ')}`);
+      throw ERRORS.RouteNotFound('POST', path, ROUTES);
     }
     const authOpts = { maxSkewSeconds: opts.maxClockSkewSeconds, requireContentSha256: opts.requireContentSha256 };
     const { principal, bodyAuth } = await limits.authenticate(req.ip, claimedAccessKey(req), () => authenticate(req, services.iam, authOpts), (a) => a.principal.accessKey);
@@ -182,17 +184,17 @@ async function admit(req: FastifyRequest, reply: FastifyReply, services: Service
     const query = req.query as Record<string, unknown>;
     const name = query.Action;
     if (name === undefined || name === '') {
-      throw new ApiError('MissingParameter', `the query parameter Action is required: POST ${path}?Action=<Action>`);
+      throw ERRORS.ActionMissing(path);
     }
-    if (typeof name !== 'string') throw new ApiError('InvalidParameter', 'the query parameter Action must be given once');
+    if (typeof name !== 'string') throw ERRORS.ActionRepeated();
     const action = findAction(path, name);
     if (!action) {
-      throw new ApiError('InvalidAction', `unknown Action "${name}" on ${path}; known actions: ${actionNames(path).join(', ')}`);
+      throw ERRORS.UnknownAction(name, path, actionNames(path));
     }
     // Only a known name is logged: an unknown one is whatever the client typed (even a pasted secret).
     req.apiAction = action.name;
     if (!policiesAllow(principal.policies, action.route, action.access)) {
-      throw new ApiError('AccessDenied', `access denied: this key's policies (${principal.policies.join(', ') || 'none'}) do not allow ${action.name}`);
+      throw ERRORS.ActionNotAllowed(principal.policies, action.name);
     }
     req.apiActionDef = action;
     connections.reserveBody(req.ip, req.raw, opts.bodyLimitBytes, (release) => reply.raw.once('close', release));
@@ -216,7 +218,7 @@ async function handleAction(req: FastifyRequest, reply: FastifyReply, services: 
     return sendResult(reply, req.apiRequestId, result);
   }
   if (raw && raw.length > 0 && contentType !== '' && !JSON_TYPE.test(contentType)) {
-    throw new ApiError('UnsupportedMediaType', `Content-Type must be application/json, not "${contentType.slice(0, 100)}"`);
+    throw ERRORS.ContentTypeNotJson(contentType);
   }
   const body = parseJsonBody(action, raw);
   const ignored = validateBody(action, body);
@@ -238,29 +240,30 @@ function checkHost(host: string | undefined, allowed: string[]): void {
   const h = (host ?? '').trim().toLowerCase();
   const bare = h.startsWith('[') ? h.slice(0, h.indexOf(']') + 1) : h.split(':')[0]!;
   if (allowed.some((a) => a === h || a === bare)) return;
-  throw new ApiError('InvalidHost', `the Host header "${h.slice(0, 100)}" is not a public name of this registry; use one of: ${allowed.join(', ')}`);
+  throw ERRORS.InvalidHost(h, allowed);
 }
 
 /** Framework errors become envelope errors; anything unexpected is a logged 500 without details. */
 function toApiError(err: unknown, req: FastifyRequest): ApiError {
-  if (err instanceof ApiError) return err;
+  const known = asApiError(err);
+  if (known) return known;
   const e = err as { code?: string; statusCode?: number; message?: string };
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new ApiError('PayloadTooLarge', `the request body is larger than the limit of ${req.server.initialConfig.bodyLimit ?? 0} bytes`);
+      return ERRORS.BodyTooLarge(req.server.initialConfig.bodyLimit ?? 0);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new ApiError('InvalidParameter', e.message ?? 'invalid request body');
+      return ERRORS.InvalidParameter(e.message ?? 'invalid request body');
     case 'FST_ERR_CTP_INVALID_TYPE':
-      return new ApiError('UnsupportedMediaType', 'Content-Type must be application/json');
+      return ERRORS.ContentTypeRequired();
   }
   if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
-    return new ApiError('InvalidParameter', e.message ?? 'bad request');
+    return ERRORS.InvalidParameter(e.message ?? 'bad request');
   }
   req.log.error({ err, requestId: req.apiRequestId }, 'unhandled error');
   // A full disk (SQLite, PostgreSQL's disk_full, the file system) is the operator's to fix: say so, and that a retry may work.
   if (e.code === 'SQLITE_FULL' || e.code === 'ENOSPC' || e.code === '53100') {
-    return new ApiError('ServiceUnavailable', `the registry's storage is full, so nothing was changed; retry once an administrator has freed space (requestId ${req.apiRequestId})`, { 'retry-after': '60' });
+    return ERRORS.StorageFull(req.apiRequestId);
   }
-  return new ApiError('InternalError', `internal error; quote requestId ${req.apiRequestId} when reporting it`);
+  return ERRORS.InternalError(req.apiRequestId);
 }

@@ -3,7 +3,7 @@
 // "__proto__" through to code that may merge objects. Each of those becomes a 400 here, with a
 // message naming the key and where it is, before the body reaches an action or the domain. The scan
 // is shared with the model-file readers (src/domain/json/json-scan.ts); the limits and words are ours.
-import { ApiError } from '../domain/errors.js';
+import { ERRORS } from '../domain/errors/catalogue.js';
 import { formatJsonPath, scanJson, type JsonPathSegment, type JsonProblem } from '../domain/json/json-scan.js';
 
 /** Deeper than any action's schema needs (the deepest is 4), shallow enough to be cheap. */
@@ -19,25 +19,25 @@ export function decodeUtf8Strict(buf: Buffer): string {
   try {
     return utf8.decode(buf);
   } catch {
-    throw new ApiError('InvalidHTTPRequest', 'the request body is not valid UTF-8');
+    throw ERRORS.BodyNotUtf8();
   }
 }
 
 export function parseStrictJson(text: string, maxDepth = MAX_JSON_DEPTH): unknown {
   if (text.charCodeAt(0) === 0xfeff) {
-    throw new ApiError('MalformedJSON', 'the request body starts with a byte order mark; send UTF-8 JSON without one');
+    throw ERRORS.BodyHasByteOrderMark();
   }
   // The scan runs first so that absurd nesting is refused before JSON.parse spends time on it;
   // its other findings wait until JSON.parse has said the text is JSON at all.
   const problem = scan(text, maxDepth);
-  if (problem?.kind === 'depth') throw new ApiError('InappropriateJSON', problem.message);
+  if (problem?.kind === 'depth') throw ERRORS.InappropriateJSON(problem.message);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new ApiError('MalformedJSON', `the request body is not valid JSON: ${(err as Error).message}`);
+    throw ERRORS.BodyNotJson((err as Error).message);
   }
-  if (problem) throw new ApiError('InappropriateJSON', problem.message);
+  if (problem) throw ERRORS.InappropriateJSON(problem.message);
   return value;
 }
 

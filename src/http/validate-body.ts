@@ -1,7 +1,8 @@
 // Parses and validates a request body against its action's schema, turning the first problem
 // into one clear sentence that names the field: "importMeta.bucket is required".
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { ApiError } from '../domain/errors.js';
+import type { ApiError } from '../domain/errors.js';
+import { ERRORS } from '../domain/errors/catalogue.js';
 import type { ActionDef } from './actions/action.js';
 import { decodeUtf8Strict, parseStrictJson } from './strict-json.js';
 
@@ -29,15 +30,12 @@ export function parseJsonBody(action: ActionDef, raw: Buffer | undefined): unkno
     // An action without required fields reads an empty body as {}: the SDKs send nothing when
     // called without data, and that call means "no parameters".
     if (required.length === 0) return {};
-    throw new ApiError(
-      'EmptyBody',
-      `the request body is empty; ${action.name} needs a JSON object with ${required.join(', ')} (SDK callers: pass the fields as "data", not "body")`,
-    );
+    throw ERRORS.BodyEmpty(action.name, required);
   }
   // Duplicate keys, "__proto__"-like keys and deep nesting are refused here (strict-json.ts).
   const value = parseStrictJson(text);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ApiError('InappropriateJSON', `the request body must be a JSON object, not ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`);
+    throw ERRORS.BodyNotObject(value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value);
   }
   return value;
 }
@@ -107,34 +105,34 @@ function fieldPath(instancePath: string, child?: string): string {
 const describeType = (t: unknown): string => (t === 'integer' ? 'an integer' : t === 'array' ? 'an array' : t === 'object' ? 'an object' : `a ${String(t)}`);
 
 function toApiError(e: ErrorObject | undefined): ApiError {
-  if (!e) return new ApiError('InvalidParameter', 'the request body is invalid');
+  if (!e) return ERRORS.BodyInvalid();
   const p = e.params as Record<string, any>;
   const here = fieldPath(e.instancePath) || 'the request body';
   switch (e.keyword) {
     case 'required':
-      return new ApiError('MissingParameter', `${fieldPath(e.instancePath, p.missingProperty)} is required`);
+      return ERRORS.FieldRequired(fieldPath(e.instancePath, p.missingProperty));
     case 'additionalProperties':
-      return new ApiError('InvalidParameter', `unknown field ${fieldPath(e.instancePath, p.additionalProperty)}`);
+      return ERRORS.FieldUnknown(fieldPath(e.instancePath, p.additionalProperty));
     case 'type':
-      return new ApiError('InvalidParameter', `${here} must be ${describeType(p.type)}`);
+      return ERRORS.FieldInvalid(here, `must be ${describeType(p.type)}`);
     case 'enum':
-      return new ApiError('InvalidParameter', `${here} must be one of: ${(p.allowedValues as unknown[]).join(', ')}`);
+      return ERRORS.FieldNotOneOf(here, p.allowedValues as unknown[]);
     case 'minLength':
-      return new ApiError('InvalidParameter', p.limit === 1 ? `${here} must not be empty` : `${here} must be at least ${p.limit} characters`);
+      return ERRORS.FieldInvalid(here, p.limit === 1 ? 'must not be empty' : `must be at least ${p.limit} characters`);
     case 'maxLength':
-      return new ApiError('InvalidParameter', `${here} must be at most ${p.limit} characters`);
+      return ERRORS.FieldInvalid(here, `must be at most ${p.limit} characters`);
     case 'minimum':
     case 'maximum':
-      return new ApiError('InvalidParameter', `${here} must be ${e.keyword === 'minimum' ? '>=' : '<='} ${p.limit}`);
+      return ERRORS.FieldInvalid(here, `must be ${e.keyword === 'minimum' ? '>=' : '<='} ${p.limit}`);
     case 'maxJsonBytes':
-      return new ApiError('InvalidParameter', `${here} must be at most ${p.limit} bytes as JSON (got ${p.size})`);
+      return ERRORS.FieldInvalid(here, `must be at most ${p.limit} bytes as JSON (got ${p.size})`);
     case 'anyOf':
-      return new ApiError('InvalidParameter', `${here} has an invalid type`);
+      return ERRORS.FieldInvalid(here, 'has an invalid type');
     case 'maxItems':
-      return new ApiError('InvalidParameter', `${here} must have at most ${p.limit} items`);
+      return ERRORS.FieldInvalid(here, `must have at most ${p.limit} items`);
     case 'pattern':
-      return new ApiError('InvalidParameter', `${here} has an invalid format`);
+      return ERRORS.FieldInvalid(here, 'has an invalid format');
     default:
-      return new ApiError('InvalidParameter', `${here} ${e.message ?? 'is invalid'}`);
+      return ERRORS.FieldInvalid(here, e.message ?? 'is invalid');
   }
 }

@@ -8,7 +8,7 @@
 // (blob-collector.ts) removes a blob only while holding its row with no manifest row and no recent
 // claim, so a blob an import relies on is never removed under it.
 import type { Readable } from 'node:stream';
-import { ApiError } from '../domain/errors.js';
+import { ERRORS } from '../domain/errors/catalogue.js';
 import type { ManifestFile, RegistryFiles } from '../domain/registry/registry-files.js';
 import type { BlobsRepo, ManifestRow } from '../store/repos/blobs-repo.js';
 import { isForeignKeyViolation } from '../store/dialect.js';
@@ -136,10 +136,10 @@ export class BlobStore implements RegistryFiles {
   }
 
   private async existingKey(accountId: string, sha256: string): Promise<string> {
-    if (!SHA256.test(sha256)) throw new ApiError('InvalidParameter', `"${sha256}" is not a lower-case hex sha256`);
+    if (!SHA256.test(sha256)) throw ERRORS.NotSha256(sha256);
     const scope = this.scopeOf(accountId);
     if ((await this.repo.blobState(scope, sha256)) !== 'ready') {
-      throw new ApiError('ResourceNotFound', `no stored file with sha256 ${sha256} in this account`);
+      throw ERRORS.StoredFileNotFound(sha256);
     }
     return BlobStore.blobKey(scope, sha256);
   }

@@ -34,3 +34,4 @@ export {
   validateBucketName,
   validateObjectKey,
 } from './object-path.js';
+export { ObjectStoreError, type ObjectStoreErrorKind } from './object-store-error.js';

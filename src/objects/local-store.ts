@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { constants as fsc, promises as fsp, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { ApiError } from '../domain/errors.js';
+import { ObjectStoreError, STORE_ERRORS } from './object-store-error.js';
 import { checkRange, directoryPrefix, isValidObjectKey, validateBucketName, validateObjectKey } from './object-path.js';
 import type { ObjectInfo, ObjectStore } from './object-store.js';
 import { SPARSE_MIN_ALLOCATED_FRACTION, SPARSE_MIN_SIZE } from '../sandbox/limits.js';
@@ -41,10 +41,10 @@ const FREE_CHECK_STEP = 64 * 1024 * 1024;
 const RESERVE_MAX_FRACTION = 0.05;
 
 /** A write refused because the disk would fall below its reserve; code ENOSPC like a full disk. */
-export class FreeSpaceError extends Error {
+export class FreeSpaceError extends ObjectStoreError {
   readonly code = 'ENOSPC';
   constructor(message: string) {
-    super(message);
+    super('NoSpace', message);
     this.name = 'FreeSpaceError';
   }
 }
@@ -74,7 +74,7 @@ const inside = (root: string, p: string) => p.startsWith(root + path.sep);
 /** Lexical path of a validated key; the prefix check is a backstop should validation ever regress. */
 function keyPath(root: string, key: string): string {
   const p = path.resolve(root, ...validateObjectKey(key).split('/'));
-  if (!inside(root, p)) throw new ApiError('InvalidParameter', `object key "${key}" escapes its bucket`);
+  if (!inside(root, p)) throw new ObjectStoreError('InvalidName', `object key "${key}" escapes its bucket`);
   return p;
 }
 const isTemp = (key: string) => key.split('/', 1)[0].startsWith(TEMP_PREFIX);
@@ -84,8 +84,7 @@ const info = (key: string, st: Stats): ObjectInfo => ({
   etag: `${st.size}-${st.mtimeMs}`,
   lastModified: st.mtime,
 });
-const notFound = (bucket: string, key: string) =>
-  new ApiError('ResourceNotFound', `object "${key}" does not exist in bucket "${bucket}"`);
+const notFound = STORE_ERRORS.objectNotFound;
 
 export class LocalObjectStore implements ObjectStore {
   readonly kind = 'local';
@@ -110,7 +109,7 @@ export class LocalObjectStore implements ObjectStore {
       await fsp.mkdir(this.bucketDir(bucket), { recursive: true, mode: 0o700 });
     } catch (e) {
       if (errno(e) === 'EEXIST' || errno(e) === 'ENOTDIR') {
-        throw new ApiError('Conflict', `cannot create bucket "${bucket}": a file with that name is in the way`);
+        throw new ObjectStoreError('Conflict', `cannot create bucket "${bucket}": a file with that name is in the way`);
       }
       throw e;
     }
@@ -164,7 +163,7 @@ export class LocalObjectStore implements ObjectStore {
     let tmp: string | undefined;
     try {
       validateObjectKey(key);
-      if (isTemp(key)) throw new ApiError('InvalidParameter', `object key must not start with "${TEMP_PREFIX}" (reserved)`);
+      if (isTemp(key)) throw reservedKey();
       const root = await this.bucketRoot(bucket);
       const target = keyPath(root, key);
       tmp = path.join(root, TEMP_PREFIX + randomBytes(8).toString('hex'));
@@ -226,7 +225,7 @@ export class LocalObjectStore implements ObjectStore {
     const src = await this.locate(bucket, from);
     if (src === null) throw notFound(bucket, from);
     validateObjectKey(to);
-    if (isTemp(to)) throw new ApiError('InvalidParameter', `object key must not start with "${TEMP_PREFIX}" (reserved)`);
+    if (isTemp(to)) throw reservedKey();
     const root = await this.bucketRoot(bucket);
     await this.publish(root, src, keyPath(root, to), to);
     await removeEmptyDirsUp(root, path.dirname(src));
@@ -266,7 +265,7 @@ export class LocalObjectStore implements ObjectStore {
     const st = await ifExists(fsp.lstat(dir));
     if (st?.isSymbolicLink()) throw linkedBucket(bucket);
     if (!st?.isDirectory()) {
-      throw new ApiError('BucketNotFound', `bucket "${bucket}" does not exist in the local object store`);
+      throw new ObjectStoreError('BucketNotFound', `bucket "${bucket}" does not exist in the local object store`);
     }
     return dir;
   }
@@ -287,7 +286,7 @@ export class LocalObjectStore implements ObjectStore {
         const dir = await fsp.mkdir(path.dirname(target), { recursive: true, mode: 0o700 }).then(() => fsp.realpath(path.dirname(target)));
         // A symlinked directory inside the bucket could point anywhere: never write through it.
         if (dir !== root && !inside(root, dir)) {
-          throw new ApiError('InvalidParameter', `object key "${key}" leads outside the bucket through a symbolic link`);
+          throw new ObjectStoreError('InvalidName', `object key "${key}" leads outside the bucket through a symbolic link`);
         }
         const final = path.join(dir, path.basename(target));
         await fsp.rename(tmp, final);
@@ -297,10 +296,10 @@ export class LocalObjectStore implements ObjectStore {
         // A concurrent delete may prune the directory between mkdir and rename: try again.
         if (errno(e) === 'ENOENT' && attempt < 3) continue;
         if (errno(e) === 'ENAMETOOLONG') {
-          throw new ApiError('InvalidParameter', `object key "${key}" has a path segment too long for the local filesystem (usually 255 bytes)`);
+          throw new ObjectStoreError('InvalidName', `object key "${key}" has a path segment too long for the local filesystem (usually 255 bytes)`);
         }
         if (['EEXIST', 'ENOTDIR', 'EISDIR', 'ENOTEMPTY'].includes(errno(e) ?? '')) {
-          throw new ApiError(
+          throw new ObjectStoreError(
             'Conflict',
             `cannot store "${key}": the local object store cannot hold an object and a directory of objects at the same path`,
           );
@@ -392,26 +391,26 @@ async function checkFreeSpace(dir: string, more: number, reserve: number, key: s
 
 function refuseUntrusted(key: string, st: Stats): void {
   if (st.nlink > 1) {
-    throw new ApiError(
-      'InvalidParameter',
+    throw new ObjectStoreError(
+      'Refused',
       `object "${key}" has ${st.nlink} hard links; modelreg does not read hard-linked files from buckets, since a link can expose a file from outside the bucket (copy the file instead)`,
     );
   }
   if (isSparse(st)) {
-    throw new ApiError(
-      'InvalidParameter',
+    throw new ObjectStoreError(
+      'Refused',
       `object "${key}" is a sparse file: ${st.size} bytes long but only ${st.blocks * 512} bytes allocated on disk (less than 1/${Math.round(1 / SPARSE_MIN_ALLOCATED_FRACTION)} of its size); modelreg refuses sparse files of ${SPARSE_MIN_SIZE} bytes or more`,
     );
   }
 }
 
 const notRegular = (key: string) =>
-  new ApiError('InvalidParameter', `object "${key}" is not a regular file (a FIFO, socket or device); only regular files can be read`);
+  new ObjectStoreError('Refused', `object "${key}" is not a regular file (a FIFO, socket or device); only regular files can be read`);
 const linkedBucket = (bucket: string) =>
-  new ApiError('InvalidParameter', `bucket "${bucket}" is a symbolic link in the local object store; modelreg does not follow linked buckets (make it a real directory)`);
+  new ObjectStoreError('Refused', `bucket "${bucket}" is a symbolic link in the local object store; modelreg does not follow linked buckets (make it a real directory)`);
 
-const sizeMismatch = (key: string, expected: number, got: string) =>
-  new ApiError('InvalidParameter', `body of "${key}" was ${got} bytes, but its declared size is ${expected}`);
+const sizeMismatch = STORE_ERRORS.sizeMismatch;
+const reservedKey = () => new ObjectStoreError('InvalidName', `object key must not start with "${TEMP_PREFIX}" (reserved)`);
 
 /** Makes the rename itself durable. Not supported everywhere (e.g. Windows), so best effort. */
 async function syncDir(dir: string): Promise<void> {

@@ -1,12 +1,12 @@
 // Rules for user-supplied bucket names, object keys and directory prefixes.
 // The local store maps them straight onto filesystem paths, so these rules are the
 // first defence against path traversal (the stores check resolved paths again).
-import { ApiError } from '../domain/errors.js';
+import { STORE_ERRORS } from './object-store-error.js';
 
 /** S3's key limit, in UTF-8 bytes. */
 export const MAX_OBJECT_PATH_BYTES = 1024;
 
-const invalid = (field: string, why: string) => new ApiError('InvalidParameter', `${field} ${why}`);
+const invalid = STORE_ERRORS.invalid;
 
 /** Quotes a value for an error message: escapes control characters, cuts long input. */
 const show = (value: string) => JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);

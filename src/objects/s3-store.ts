@@ -16,7 +16,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ApiError } from '../domain/errors.js';
+import { ObjectStoreError, STORE_ERRORS } from './object-store-error.js';
 import {
   checkRange,
   directoryPrefix,
@@ -105,7 +105,7 @@ export class S3ObjectStore implements ObjectStore {
     validateObjectKey(from);
     validateObjectKey(to);
     const st = await this.stat(bucket, from);
-    if (!st) throw new ApiError('ResourceNotFound', `object "${from}" does not exist in bucket "${bucket}"`);
+    if (!st) throw STORE_ERRORS.objectNotFound(bucket, from);
     if (st.size <= 5 * 1024 * MiB) {
       const source = `${bucket}/${from.split('/').map(encodeURIComponent).join('/')}`;
       await this.client.send(new CopyObjectCommand({ Bucket: bucket, Key: to, CopySource: source })).catch((e: unknown) => this.fail(e, 'CopyObject', bucket, to));
@@ -151,7 +151,7 @@ export class S3ObjectStore implements ObjectStore {
       if (name === 'BucketAlreadyOwnedByYou') return;
       if (name === 'BucketAlreadyExists') {
         if (await this.bucketExists(bucket).catch(() => false)) return;
-        throw new ApiError('Conflict', `bucket name "${bucket}" is already taken on ${this.where}`);
+        throw new ObjectStoreError('Conflict', `bucket name "${bucket}" is already taken on ${this.where}`);
       }
       this.fail(e, 'CreateBucket', bucket);
     }
@@ -261,28 +261,25 @@ export class S3ObjectStore implements ObjectStore {
     return Number(m[2]) - r.start + 1 > wanted ? take(body, wanted) : body;
   }
 
-  private bucketNotFound(bucket: string): ApiError {
-    return new ApiError('BucketNotFound', `bucket "${bucket}" does not exist on ${this.where}`);
+  private bucketNotFound(bucket: string): ObjectStoreError {
+    return new ObjectStoreError('BucketNotFound', `bucket "${bucket}" does not exist on ${this.where}`);
   }
 
-  /** Turns an SDK failure into an ApiError a user can act on, or a plain Error (a 500) otherwise. */
+  /** Turns an SDK failure into an ObjectStoreError a user can act on, or a plain Error (a 500) otherwise. */
   private fail(e: unknown, op: string, bucket: string, key?: string): never {
-    if (e instanceof ApiError) throw e;
+    if (e instanceof ObjectStoreError) throw e;
     const { name = 'Error', code, message = String(e) } = sdkError(e);
     const status = statusOf(e);
     const what = key === undefined ? `bucket "${bucket}"` : `"${key}" in bucket "${bucket}"`;
     if (name === 'NoSuchBucket') throw this.bucketNotFound(bucket);
     if (name === 'NoSuchKey' || (status === 404 && key !== undefined)) {
-      throw new ApiError('ResourceNotFound', `object "${key}" does not exist in bucket "${bucket}"`);
+      throw STORE_ERRORS.objectNotFound(bucket, key!);
     }
     if (status === 403 || ['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch'].includes(name)) {
-      throw new ApiError('AccessDenied', `${this.where} refused ${op} on ${what} (${name}); check the registry's storage credentials and the bucket's permissions`);
+      throw new ObjectStoreError('AccessDenied', `${this.where} refused ${op} on ${what} (${name}); check the registry's storage credentials and the bucket's permissions`);
     }
     if (name === 'TimeoutError' || NETWORK_CODES.has(code ?? '') || (status !== undefined && status >= 500)) {
-      throw Object.assign(
-        new ApiError('ServiceUnavailable', `object storage at ${this.where} is unavailable (${op} on ${what}): ${message}`),
-        { cause: e },
-      );
+      throw new ObjectStoreError('Unavailable', `object storage at ${this.where} is unavailable (${op} on ${what}): ${message}`, { cause: e });
     }
     throw new Error(`S3 ${op} on ${what} at ${this.where} failed: ${name}: ${message}`, { cause: e });
   }
@@ -295,8 +292,7 @@ export class S3ObjectStore implements ObjectStore {
 function meter(body: Readable | Buffer, key: string, size?: number) {
   let bytes = 0;
   let failure: unknown;
-  const mismatch = (got: string) =>
-    new ApiError('InvalidParameter', `body of "${key}" was ${got} bytes, but its declared size is ${size}`);
+  const mismatch = (got: string) => STORE_ERRORS.sizeMismatch(key, size, got);
   if (Buffer.isBuffer(body)) {
     if (size !== undefined && body.byteLength !== size) throw mismatch(String(body.byteLength));
     bytes = body.byteLength;

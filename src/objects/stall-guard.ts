@@ -2,11 +2,12 @@
 // socket open but sends nothing. The guard fails the stream when the consumer has asked for data and
 // none has arrived for `ms`; a consumer that is merely slow (backpressure) never trips it.
 import { Readable } from 'node:stream';
+import { ObjectStoreError } from './object-store-error.js';
 
-export class StallError extends Error {
+export class StallError extends ObjectStoreError {
   readonly code = 'ESTALLED';
   constructor(what: string, ms: number) {
-    super(`reading ${what} stalled: no data for ${ms} ms`);
+    super('Stalled', `reading ${what} stalled: no data for ${ms} ms`);
     this.name = 'StallError';
   }
 }

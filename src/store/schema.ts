@@ -240,10 +240,17 @@ export interface ModelVersionTagsTable {
   account_id: string;
 }
 
+/** An account's number of model sets, kept by triggers on model_sets (migration 0015). */
+export interface ModelSetCountsTable {
+  account_id: string;
+  n: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   access_keys: AccessKeysTable;
   model_sets: ModelSetsTable;
+  model_set_counts: ModelSetCountsTable;
   model_versions: ModelVersionsTable;
   jobs: JobsTable;
   finetuning_jobs: FineTuningJobsTable;

@@ -16,6 +16,7 @@ import { SAMPLING_STRATEGIES } from '../../domain/catalogue/engines.js';
 import type { CreateModelInput, ImportMeta } from '../../domain/model/create-model-rules.js';
 import { normalizeObjectPath, validateBucketName } from '../../objects/object-path.js';
 import type { ObjectStore } from '../../objects/object-store.js';
+import { ObjectStoreError } from '../../objects/object-store-error.js';
 import { clientOptions, resolveClient, type ClientFlags } from '../client-options.js';
 import { failIfFailed, followVersion, formatVersion } from '../follow.js';
 import { formatFieldsOf, formatOptions, importRequestProblem, type FormatFlags } from '../import-request.js';
@@ -197,7 +198,7 @@ export function registerImport(program: Command): void {
       const problem = importRequestProblem({ ...meta, ...(o.chatTemplateFile ? { customSpec: { displayName: path.basename(o.chatTemplateFile) } } : {}) });
       if (problem) throw usageError(problem.message);
     } catch (err) {
-      if (err instanceof ApiError) throw usageError(inFlagTerms(err.message));
+      if (err instanceof ApiError || err instanceof ObjectStoreError) throw usageError(inFlagTerms(err.message));
       throw err;
     }
     const { client } = resolveClient(o);

@@ -2,7 +2,7 @@
 // moved atomically, every move recorded (who, when, from, to). A version an alias points at
 // cannot be deleted.
 import type { Transaction } from 'kysely';
-import { ApiError } from '../errors.js';
+import { ERRORS } from '../errors/catalogue.js';
 import { randomSuffix } from '../ids.js';
 import { nowIso, toApiTime } from '../time.js';
 import { clampMaxKeys, type MaxKeysRule } from '../paging.js';
@@ -51,18 +51,18 @@ export class AliasService {
   /** Points `alias` at `modelId` (a Ready version of the set); returns where it pointed before. */
   async set(accountId: string, actor: string, input: { modelSetId: string; alias: string; modelId: string }): Promise<{ previousModelId: string | null }> {
     const problem = aliasNameProblem(input.alias);
-    if (problem) throw new ApiError('InvalidParameter', problem);
+    if (problem) throw ERRORS.InvalidParameter(problem);
     return this.repo.transaction(async (tx) => {
       // Version first, then set: the same order as DeleteModel, so the two never deadlock.
       const version = await this.repo.lockVersion(accountId, input.modelId, tx);
       const set = await this.models.lockSet(accountId, input.modelSetId, tx);
-      if (!set) throw new ApiError('ModelSetNotFound', `model set not found: no modelSetId ${input.modelSetId} in this account`);
-      if (!version) throw new ApiError('ModelNotFound', `model version not found: no modelId ${input.modelId} in this account`);
+      if (!set) throw ERRORS.ModelSetNotFound(input.modelSetId);
+      if (!version) throw ERRORS.ModelVersionNotFound(input.modelId);
       if (version.model_set_id !== set.id) {
-        throw new ApiError('InvalidParameter', `model version ${version.id} belongs to another model set (${version.model_set_id}); an alias points at a version of its own set`);
+        throw ERRORS.AliasTargetInOtherSet(version.id, version.model_set_id);
       }
       if (version.status !== 'Ready') {
-        throw new ApiError('InvalidParameter', `model version ${version.name} (${version.id}) is ${version.status}; an alias can only point at a Ready version`);
+        throw ERRORS.AliasTargetNotReady(version.name, version.id, version.status);
       }
       const at = nowIso();
       const existing = await this.repo.findAlias(set.id, input.alias, tx);
@@ -77,9 +77,9 @@ export class AliasService {
   async delete(accountId: string, actor: string, input: { modelSetId: string; alias: string }): Promise<void> {
     await this.repo.transaction(async (tx) => {
       const set = await this.models.lockSet(accountId, input.modelSetId, tx);
-      if (!set) throw new ApiError('ModelSetNotFound', `model set not found: no modelSetId ${input.modelSetId} in this account`);
+      if (!set) throw ERRORS.ModelSetNotFound(input.modelSetId);
       const existing = await this.repo.findAlias(set.id, input.alias, tx);
-      if (!existing) throw new ApiError('ResourceNotFound', `model set ${set.name} has no alias "${input.alias}"`);
+      if (!existing) throw ERRORS.AliasNotFound(set.name, input.alias);
       const at = nowIso();
       await this.repo.deleteAlias(set.id, input.alias, tx);
       await this.repo.insertEvent({ id: eventId(at), model_set_id: set.id, alias: input.alias, from_model_id: existing.model_id, to_model_id: null, actor, at }, tx);
@@ -103,7 +103,7 @@ export class AliasService {
   /** Newest move first; one page, the newest maxKeys moves (no marker). */
   async history(accountId: string, input: { modelSetId: string; alias?: string; maxKeys?: number }): Promise<AliasEventView[]> {
     const set = await this.models.findSet(accountId, { id: input.modelSetId });
-    if (!set) throw new ApiError('ModelSetNotFound', `model set not found: no modelSetId ${input.modelSetId} in this account`);
+    if (!set) throw ERRORS.ModelSetNotFound(input.modelSetId);
     const [events, versions] = await Promise.all([this.repo.events(set.id, { alias: input.alias, limit: clampMaxKeys(input.maxKeys, HISTORY_MAX_KEYS), reverse: true }), this.models.listVersions([set.id])]);
     const names = new Map(versions.map((v) => [v.id, v.name]));
     return events.map((e) => ({
@@ -123,11 +123,7 @@ export class AliasService {
     await this.repo.lockVersion(accountId, row.id, tx);
     const aliases = await this.repo.aliasesOfVersion(row.id, tx);
     if (aliases.length > 0) {
-      const names = aliases.map((a) => a.alias).join(', ');
-      throw new ApiError(
-        'ModelVersionHasAliases',
-        `model version ${row.name} (${row.id}) is what alias${aliases.length > 1 ? 'es' : ''} ${names} point${aliases.length > 1 ? '' : 's'} at; move them with SetModelSetAlias or delete them with DeleteModelSetAlias first`,
-      );
+      throw ERRORS.VersionHasAliases(row.name, row.id, aliases.map((a) => a.alias));
     }
   }
 }

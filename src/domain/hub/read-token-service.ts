@@ -2,7 +2,7 @@
 // account's Ready versions. Shown once at creation, stored as sha256 only, looked up on every
 // request (no cache), so a revocation takes effect at the very next request on every replica.
 import { createHash } from 'node:crypto';
-import { ApiError } from '../errors.js';
+import { ERRORS } from '../errors/catalogue.js';
 import { randomSuffix } from '../ids.js';
 import { nowIso, toApiTime } from '../time.js';
 import type { HubRepo, ReadTokenRow } from '../../store/repos/hub-repo.js';
@@ -37,9 +37,9 @@ const hashOf = (token: string): string => createHash('sha256').update(token, 'ut
 /** "30d", "12h", "90m", "3600s" or a bare number of seconds → seconds. */
 export function parseLifetime(text: string): number {
   const m = /^(\d{1,9})([smhd]?)$/.exec(text.trim());
-  if (!m) throw new ApiError('InvalidParameter', `expiry "${text}" must look like 30d, 12h, 90m or 3600s`);
+  if (!m) throw ERRORS.InvalidExpiryFormat(text);
   const n = Number(m[1]) * ({ '': 1, s: 1, m: 60, h: 3600, d: 86400 } as const)[m[2] as '' | 's' | 'm' | 'h' | 'd'];
-  if (n < 60 || n > MAX_TOKEN_LIFETIME_SECONDS) throw new ApiError('InvalidParameter', `expiry must be between 60 seconds and 3650 days, not "${text}"`);
+  if (n < 60 || n > MAX_TOKEN_LIFETIME_SECONDS) throw ERRORS.ExpiryOutOfRange(text);
   return n;
 }
 
@@ -52,11 +52,11 @@ export class ReadTokenService {
   /** The token is in the result and nowhere else: show it once. */
   async create(accountId: string, opts: { name?: string; expiresInSeconds?: number; createdBy: string }): Promise<TokenView & { token: string }> {
     const account = await this.accounts.findAccountById(accountId);
-    if (!account) throw new ApiError('ResourceNotFound', `account ${accountId} does not exist`);
+    if (!account) throw ERRORS.AccountIdNotFound(accountId);
     const name = opts.name ?? 'read token';
-    if (!TOKEN_NAME.test(name)) throw new ApiError('InvalidParameter', 'a token name must be 1-64 letters, digits, spaces, "_", ".", "@" or "-"');
+    if (!TOKEN_NAME.test(name)) throw ERRORS.InvalidTokenName();
     if (opts.expiresInSeconds !== undefined && (opts.expiresInSeconds < 60 || opts.expiresInSeconds > MAX_TOKEN_LIFETIME_SECONDS)) {
-      throw new ApiError('InvalidParameter', 'a token must live between 60 seconds and 3650 days');
+      throw ERRORS.TokenLifetimeOutOfRange();
     }
     const token = TOKEN_PREFIX + randomSuffix(40);
     const at = nowIso();
@@ -83,7 +83,7 @@ export class ReadTokenService {
   async revoke(tokenId: string, accountId?: string): Promise<void> {
     const row = await this.repo.findToken(tokenId);
     if (!row || (accountId !== undefined && row.account_id !== accountId)) {
-      throw new ApiError('ResourceNotFound', `read token ${tokenId} does not exist${accountId ? ' in this account' : ''}`);
+      throw ERRORS.ReadTokenNotFound(tokenId, Boolean(accountId));
     }
     await this.repo.revokeToken(tokenId, nowIso());
   }

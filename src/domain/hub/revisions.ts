@@ -1,7 +1,7 @@
 // What a revision names: a version name (V3), an alias, an amv- id, a 40-hex commit, or "main" /
 // "HEAD" (the alias "main" when the set has one, else the newest Ready version). Only Ready
 // versions are ever resolved. Also the REF syntax of the CLI: SET, SET/V3, SET@alias, amv-….
-import { ApiError } from '../errors.js';
+import { ERRORS } from '../errors/catalogue.js';
 import { COMMIT_ID, commitIdOf } from './commit-id.js';
 import type { ManifestFile, RegistryFiles } from '../registry/registry-files.js';
 import type { HubRepo } from '../../store/repos/hub-repo.js';
@@ -85,7 +85,7 @@ export class RevisionResolver {
     let rev: string;
     if (ref.startsWith('amv-')) {
       const v = await this.models.findVersion(accountId, ref);
-      if (!v) throw new ApiError('ModelNotFound', `model version not found: no modelId ${ref} in this account`);
+      if (!v) throw ERRORS.ModelVersionNotFound(ref);
       const set = await this.models.findSet(accountId, { id: v.model_set_id });
       return this.orThrow(await this.find(set!, ref));
     }
@@ -94,14 +94,14 @@ export class RevisionResolver {
     if (at > 0) [setName, rev] = [ref.slice(0, at), ref.slice(at + 1)];
     else if (slash > 0) [setName, rev] = [ref.slice(0, slash), ref.slice(slash + 1)];
     else [setName, rev] = [ref, 'main'];
-    if (!setName || !rev) throw new ApiError('InvalidParameter', `"${ref}" is not a REF: use SET, SET/V3, SET@alias or amv-…`);
+    if (!setName || !rev) throw ERRORS.InvalidRef(ref);
     const set = await this.models.findSet(accountId, { name: setName });
-    if (!set) throw new ApiError('ModelSetNotFound', `model set not found: no modelSetName "${setName}" in this account`);
+    if (!set) throw ERRORS.ModelSetNotFoundBy(`modelSetName "${setName}"`);
     return this.orThrow(await this.find(set, rev));
   }
 
   private orThrow(r: ResolvedRevision | RevisionMiss): ResolvedRevision {
-    if (r instanceof RevisionMiss) throw new ApiError('ModelNotFound', r.reason);
+    if (r instanceof RevisionMiss) throw ERRORS.RefNotFound(r.reason);
     return r;
   }
 }

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { AccessKeyRow, AccountRow, AccountsRepo } from '../../store/repos/accounts-repo.js';
 import { isUniqueViolation } from '../../store/dialect.js';
 import { ApiError } from '../errors.js';
+import { ERRORS } from '../errors/catalogue.js';
 import { newId } from '../ids.js';
 import { nowIso } from '../time.js';
 import { POLICY_NAMES, isKnownPolicy } from './policies.js';
@@ -69,13 +70,13 @@ export class IamService {
 
   async createAccount(name: string): Promise<AccountRow> {
     if (!ACCOUNT_NAME.test(name)) {
-      throw new ApiError('InvalidParameter', `account name "${name}" must be 1-64 letters, digits, '_', '.', '-', starting with a letter or digit`);
+      throw ERRORS.InvalidAccountName(name);
     }
     const row: AccountRow = { id: newId.account(), name, created_at: nowIso() };
     try {
       await this.repo.insertAccount(row);
     } catch (err) {
-      if (isUniqueViolation(err)) throw new ApiError('Conflict', `account "${name}" already exists`);
+      if (isUniqueViolation(err)) throw ERRORS.AccountExists(name);
       throw err;
     }
     return row;
@@ -100,7 +101,7 @@ export class IamService {
 
   async requireAccount(name: string): Promise<AccountRow> {
     const a = await this.repo.findAccountByName(name);
-    if (!a) throw new ApiError('ResourceNotFound', `account "${name}" does not exist (create it with: modelreg account create ${name})`);
+    if (!a) throw ERRORS.AccountNotFound(name);
     return a;
   }
 
@@ -113,17 +114,17 @@ export class IamService {
     description?: string;
   }): Promise<{ accessKey: string; secretKey: string }> {
     const account = await this.requireAccount(opts.accountName);
-    if (opts.policies.length === 0) throw new ApiError('InvalidParameter', `a key needs at least one policy: ${POLICY_NAMES.join(', ')}`);
+    if (opts.policies.length === 0) throw ERRORS.PolicyRequired(POLICY_NAMES);
     for (const p of opts.policies) {
-      if (!isKnownPolicy(p)) throw new ApiError('InvalidParameter', `unknown policy "${p}"; known policies: ${POLICY_NAMES.join(', ')}`);
+      if (!isKnownPolicy(p)) throw ERRORS.UnknownPolicy(p, POLICY_NAMES);
     }
     const accessKey = opts.accessKey ?? randomBytes(16).toString('hex');
     const secretKey = opts.secretKey ?? randomBytes(16).toString('hex');
     if (!/^[A-Za-z0-9_-]{8,128}$/.test(accessKey)) {
-      throw new ApiError('InvalidParameter', 'an access key must be 8-128 letters, digits, "_" or "-"');
+      throw ERRORS.InvalidAccessKeyFormat();
     }
     if (secretKey.length < 16 || secretKey.length > 256) {
-      throw new ApiError('InvalidParameter', 'a secret key must be 16-256 characters long');
+      throw ERRORS.InvalidSecretKeyLength();
     }
     const at = nowIso();
     try {
@@ -138,7 +139,7 @@ export class IamService {
         modified_at: at,
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw new ApiError('Conflict', `access key ${accessKey} already exists`);
+      if (isUniqueViolation(err)) throw ERRORS.AccessKeyExists(accessKey);
       throw err;
     }
     return { accessKey, secretKey };
@@ -246,6 +247,6 @@ export class IamService {
     const ok = await this.repo.setKeyStatus(accessKey, enabled ? 'enabled' : 'disabled', nowIso());
     this.localChanges++;
     this.keys.delete(accessKey);
-    if (!ok) throw new ApiError('ResourceNotFound', `access key ${accessKey} does not exist`);
+    if (!ok) throw ERRORS.AccessKeyNotFound(accessKey);
   }
 }

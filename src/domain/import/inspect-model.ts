@@ -6,7 +6,7 @@
 // names the two homes of a rule; `modelreg validate` runs those rules first too): here only what
 // needs the files is checked.
 import type { ObjectStore } from '../../objects/object-store.js';
-import { ApiError } from '../errors.js';
+import { ObjectStoreError } from '../../objects/object-store-error.js';
 import type { ApplicationType } from '../catalogue/formats.js';
 import type { ImportMeta } from '../model/create-model-rules.js';
 import { checkApplicationFits, classifyArchitecture, resolveChatTemplate, type ChatTemplateResult } from './application-type.js';
@@ -185,14 +185,14 @@ async function inspectTextToImage(s: FileSession): Promise<ModelInspection> {
 }
 
 /**
- * The store rejects bad bucket names or keys with 4xx ApiErrors; for an import those are reasons
- * about the request, reported like every other validation failure. 5xx and other errors pass through.
+ * The store refuses bad bucket names or keys (ObjectStoreError refusals); for an import those are reasons
+ * about the request, reported like every other validation failure. Outages and other errors pass through.
  */
 async function asValidationError<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof ApiError && err.status < 500) throw new ModelValidationError(err.message);
+    if (err instanceof ObjectStoreError && err.isRefusal) throw new ModelValidationError(err.message);
     throw err;
   }
 }

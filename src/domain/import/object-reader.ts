@@ -3,7 +3,7 @@
 // Note on throughput: the chunk size is the store's choice (an fs Readable's highWaterMark; 64 KiB by
 // default, 1–4 MiB is better for multi-GB files); this module cannot change it through the interface.
 import type { ObjectInfo, ObjectStore } from '../../objects/object-store.js';
-import { ApiError } from '../errors.js';
+import { ObjectStoreError } from '../../objects/object-store-error.js';
 import { ModelValidationError } from './model-validation-error.js';
 import { reason } from './failure-codes.js';
 import { inspectSafetensors, type SafetensorsHeader, type SafetensorsInfo } from './safetensors.js';
@@ -100,11 +100,11 @@ async function open(ctx: ReadContext, file: ListedFile) {
   try {
     return await ctx.store.read(ctx.bucket, file.key);
   } catch (err) {
-    if (err instanceof ApiError && err.status === 404) {
+    if (err instanceof ObjectStoreError && (err.kind === 'NotFound' || err.kind === 'BucketNotFound')) {
       throw new ModelValidationError(`${file.path} disappeared from ${ctx.location} during the import; retry once the upload is complete`, file.path, reason('FileChanged', { file: file.path, location: ctx.location }));
     }
     // The store refused the object itself (not a regular file, hard-linked, sparse): a verdict on the files.
-    if (err instanceof ApiError && err.status < 500) throw new ModelValidationError(`${file.path} cannot be imported: ${err.message}`, file.path);
+    if (err instanceof ObjectStoreError && err.isRefusal) throw new ModelValidationError(`${file.path} cannot be imported: ${err.message}`, file.path);
     throw err;
   }
 }

@@ -11,7 +11,7 @@
 //    throw ModelValidationError, the version's failure reason.
 // What exists and what fits what (engines, formats, application types) is the catalogue's
 // (domain/catalogue/engines.ts, formats.ts); both homes read it.
-import { ApiError } from '../errors.js';
+import { ERRORS } from '../errors/catalogue.js';
 import { ENGINES, unsupportedVersion } from '../catalogue/engines.js';
 import { APPLICATION_TYPES, MODEL_FORMATS, engineOf, formatMismatch, isApplicationType, isModelFormat, type ApplicationType, type ModelFormat } from '../catalogue/formats.js';
 import { BASE_REF_FORMS, parseBaseRef } from './base-ref.js';
@@ -74,10 +74,10 @@ export interface CreateModelInput {
 }
 
 const bad = (msg: string): never => {
-  throw new ApiError('InvalidParameter', msg);
+  throw ERRORS.InvalidParameter(msg);
 };
 const missing = (msg: string): never => {
-  throw new ApiError('MissingParameter', msg);
+  throw ERRORS.MissingParameter(msg);
 };
 
 export function checkCreateModelInput(input: CreateModelInput): void {
@@ -110,9 +110,9 @@ function checkTrainMeta(meta: TrainMeta): void {
 
 /** The request rules of an Import's importMeta: those that need no model set or account (the CLI runs them too). */
 export function checkImportRequest(m: ImportRequest): void {
-  if (!isModelFormat(m.modelFormat)) bad(`importMeta.modelFormat "${m.modelFormat}" is not supported; supported: ${MODEL_FORMATS.join(', ')}`);
+  if (!isModelFormat(m.modelFormat)) throw ERRORS.FieldNotSupported('importMeta.modelFormat', m.modelFormat, MODEL_FORMATS);
   if (!isApplicationType(m.modelApplicationType)) {
-    bad(`importMeta.modelApplicationType "${m.modelApplicationType}" is not supported; supported: ${APPLICATION_TYPES.join(', ')}`);
+    throw ERRORS.FieldNotSupported('importMeta.modelApplicationType', m.modelApplicationType, APPLICATION_TYPES);
   }
   const format = m.modelFormat as ModelFormat;
   const mismatch = formatMismatch(format, m.modelApplicationType as ApplicationType, { field: 'importMeta.', noun: 'imports', things: 'models' });

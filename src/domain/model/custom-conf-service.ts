@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { runInSandbox, SandboxError } from '../../sandbox/sandbox.js';
 import { MAX_TEMPLATE_BYTES } from '../../sandbox/limits.js';
-import { ApiError } from '../errors.js';
+import { ERRORS } from '../errors/catalogue.js';
 import { checkQuota, UNLIMITED_QUOTAS, type Quotas } from '../quotas.js';
 import { randomSuffix } from '../ids.js';
 import { nowIso } from '../time.js';
@@ -19,10 +19,10 @@ export class CustomConfService {
   ) {}
 
   async upload(accountId: string, originalName: string | null, bytes: Buffer): Promise<string> {
-    if (bytes.length === 0) throw new ApiError('InvalidParameter', 'customSpecFile is empty');
+    if (bytes.length === 0) throw ERRORS.FieldInvalid('customSpecFile', 'is empty');
     const maxBytes = this.quotas.templateMaxBytes || MAX_CUSTOM_CONF_BYTES;
     if (bytes.length > maxBytes) {
-      throw new ApiError('InvalidParameter', `customSpecFile is ${bytes.length} bytes; the limit is ${maxBytes} (MODELREG_QUOTA_TEMPLATE_MAX_BYTES)`);
+      throw ERRORS.CustomConfTooLarge(bytes.length, maxBytes);
     }
     if (this.quotas.templates > 0 || this.quotas.templateBytes > 0) {
       const use = await this.repo.usage(accountId);
@@ -36,7 +36,7 @@ export class CustomConfService {
     } catch (err) {
       if (!(err instanceof SandboxError)) throw err;
       const why = err.reason === 'refused' ? err.message.replace(/^is not a valid Jinja template: /, '') : `parsing it ${err.message}`;
-      throw new ApiError('InvalidParameter', `customSpecFile is not a valid Jinja chat template: ${why}`);
+      throw ERRORS.CustomConfNotTemplate(why);
     }
     const base = (originalName ?? 'template').replace(/[^A-Za-z0-9_.-]/g, '_').slice(-64) || 'template';
     const fileName = `${randomSuffix(8)}-${base}`;
@@ -58,7 +58,7 @@ export class CustomConfService {
    */
   async delete(accountId: string, fileName: string): Promise<void> {
     if (!(await this.repo.delete(accountId, fileName))) {
-      throw new ApiError('ResourceNotFound', `custom template not found: no fileName ${fileName} in this account`);
+      throw ERRORS.CustomConfNotFound(fileName);
     }
   }
 }
@@ -67,6 +67,6 @@ export function decodeUtf8OrFail(bytes: Buffer): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new ApiError('InvalidParameter', 'customSpecFile must be UTF-8 text');
+    throw ERRORS.FieldInvalid('customSpecFile', 'must be UTF-8 text');
   }
 }

@@ -1,7 +1,7 @@
 // Create-time checks of an Import: the path is safe, the bucket exists and is granted to the
 // caller's account, something is there to import (source-location.ts), a customSpec names an uploaded file.
 // The files themselves are validated by the import job (src/jobs/import-job.ts).
-import { ApiError } from '../errors.js';
+import { ERRORS } from '../errors/catalogue.js';
 import { normalizeObjectPath, validateBucketName } from '../../objects/object-path.js';
 import type { CustomConfsRepo } from '../../store/repos/custom-confs-repo.js';
 import type { ImportMeta } from './create-model-rules.js';
@@ -22,7 +22,7 @@ export class ObjectStoreImportSource implements ImportSource {
     const objectPath = normalizeObjectPath(meta.objectPath);
     await this.locations.requireFiles(ctx.accountId, bucket, objectPath, 'upload the model directory there first', { orObject: true });
     if (meta.customSpec && !(await this.confs.find(ctx.accountId, meta.customSpec.fileName))) {
-      throw new ApiError('InvalidParameter', `importMeta.customSpec.fileName "${meta.customSpec.fileName}" is not a file uploaded with CreateModelCustomConf by this account`);
+      throw ERRORS.CustomConfNotUploaded(meta.customSpec.fileName);
     }
     return {
       jobPayload: {

@@ -1,7 +1,7 @@
 // Editable metadata (issue 15, UpdateModelSet / UpdateModel): a set's description (Markdown) and
 // labels, a version's description and its key/value tags (MLflow-style, searchable with
 // DescribeCustomModelSets' versionTag). Everything else about a set or version stays immutable.
-import { ApiError } from '../errors.js';
+import { ERRORS } from '../errors/catalogue.js';
 import { nowIso } from '../time.js';
 import type { MetadataRepo } from '../../store/repos/metadata-repo.js';
 import type { ModelsRepo } from '../../store/repos/models-repo.js';
@@ -17,19 +17,19 @@ export class MetadataService {
   ) {}
 
   async updateSet(accountId: string, id: string, input: { description?: string; labels?: string[] }): Promise<void> {
-    if (input.description === undefined && input.labels === undefined) throw new ApiError('MissingParameter', 'nothing to update: give description and/or labels');
+    if (input.description === undefined && input.labels === undefined) throw ERRORS.NothingToUpdate('description and/or labels');
     const patch: { description?: string | null; labels?: string; modified_at: string } = { modified_at: nowIso() };
     if (input.description !== undefined) patch.description = input.description === '' ? null : input.description;
     if (input.labels !== undefined) patch.labels = JSON.stringify(dedupe(input.labels.map((l) => l.trim()).filter(Boolean)));
-    if (!(await this.repo.updateSet(accountId, id, patch))) throw new ApiError('ModelSetNotFound', `model set not found: no modelSetId ${id} in this account`);
+    if (!(await this.repo.updateSet(accountId, id, patch))) throw ERRORS.ModelSetNotFound(id);
   }
 
   async updateVersion(accountId: string, modelId: string, input: { description?: string; tags?: Record<string, string> }): Promise<void> {
-    if (input.description === undefined && input.tags === undefined) throw new ApiError('MissingParameter', 'nothing to update: give description and/or tags');
+    if (input.description === undefined && input.tags === undefined) throw ERRORS.NothingToUpdate('description and/or tags');
     if (input.tags) checkTags(input.tags);
     await this.repo.transaction(async (tx) => {
       const v = await this.models.findVersion(accountId, modelId, tx);
-      if (!v) throw new ApiError('ModelNotFound', `model version not found: no modelId ${modelId} in this account`);
+      if (!v) throw ERRORS.ModelVersionNotFound(modelId);
       const at = nowIso();
       await this.repo.updateVersion(accountId, modelId, { ...(input.description !== undefined ? { description: input.description === '' ? null : input.description } : {}), modified_at: at }, tx);
       if (input.tags) await this.repo.replaceTags(v, input.tags, tx);
@@ -52,12 +52,12 @@ export class MetadataService {
 
 function checkTags(tags: Record<string, string>): void {
   const keys = Object.keys(tags);
-  if (keys.length > MAX_TAGS) throw new ApiError('InvalidParameter', `tags: at most ${MAX_TAGS} tags per version (got ${keys.length})`);
+  if (keys.length > MAX_TAGS) throw ERRORS.TooManyTags(MAX_TAGS, keys.length);
   for (const k of keys) {
-    if (!TAG_KEY.test(k)) throw new ApiError('InvalidParameter', `tags: key "${k.slice(0, 80)}" must be 1-64 characters: letters, digits, _ . : / - and spaces, not starting with a space`);
+    if (!TAG_KEY.test(k)) throw ERRORS.InvalidTagKey(k);
     const v = tags[k];
-    if (typeof v !== 'string') throw new ApiError('InvalidParameter', `tags.${k} must be a string`);
-    if (v.length > MAX_TAG_VALUE) throw new ApiError('InvalidParameter', `tags.${k} must be at most ${MAX_TAG_VALUE} characters`);
+    if (typeof v !== 'string') throw ERRORS.FieldInvalid(`tags.${k}`, 'must be a string');
+    if (v.length > MAX_TAG_VALUE) throw ERRORS.FieldInvalid(`tags.${k}`, `must be at most ${MAX_TAG_VALUE} characters`);
   }
 }
 

@@ -1,6 +1,6 @@
 // Model sets (am-…): create, describe, list by marker, delete. Every query is scoped to the
 // caller's account, so another account's set is simply "not found".
-import { ApiError } from '../errors.js';
+import { ERRORS } from '../errors/catalogue.js';
 import { checkQuota, UNLIMITED_QUOTAS, type Quotas } from '../quotas.js';
 import { newId } from '../ids.js';
 import { nowIso } from '../time.js';
@@ -37,7 +37,7 @@ export class ModelSetService {
 
   async create(accountId: string, input: { modelSetName: string; modelType: string; labels?: string[] }): Promise<ModelSetView> {
     if (!SET_NAME.test(input.modelSetName)) {
-      throw new ApiError('InvalidParameter', 'modelSetName must be 2-50 characters: letters (Chinese included), digits, "_", "-" or ".", starting with a letter');
+      throw ERRORS.InvalidModelSetName();
     }
     if (this.quotas.modelSets > 0) checkQuota('model sets', 'MODELREG_QUOTA_MODEL_SETS', await this.repo.countSets(accountId), this.quotas.modelSets);
     const at = nowIso();
@@ -56,7 +56,7 @@ export class ModelSetService {
     try {
       await this.repo.insertSet(row);
     } catch (err) {
-      if (isUniqueViolation(err)) throw new ApiError('ModelSetNameConflict', `a model set named "${input.modelSetName}" already exists in this account`);
+      if (isUniqueViolation(err)) throw ERRORS.ModelSetNameTaken(input.modelSetName);
       throw err;
     }
     return modelSetView(row, []);
@@ -66,7 +66,7 @@ export class ModelSetService {
     const row = await this.repo.findSet(accountId, by);
     if (!row) {
       const what = by.id !== undefined ? `modelSetId ${by.id}` : `modelSetName "${by.name}"`;
-      throw new ApiError('ModelSetNotFound', `model set not found: no ${what} in this account`);
+      throw ERRORS.ModelSetNotFoundBy(what);
     }
     return row;
   }
@@ -108,10 +108,10 @@ export class ModelSetService {
     await this.repo.transaction(async (tx) => {
       // Locked (PostgreSQL) so a version being created at this moment is either counted or refused.
       const row = await this.repo.lockSet(accountId, id, tx);
-      if (!row) throw new ApiError('ModelSetNotFound', `model set not found: no modelSetId ${id} in this account`);
+      if (!row) throw ERRORS.ModelSetNotFound(id);
       const n = await this.repo.countVersions(id, tx);
       if (n > 0) {
-        throw new ApiError('ModelSetNotEmpty', `model set ${id} still has ${n} version(s); delete them first with DeleteModel, or delete the set with all its versions with DeleteModelSet and deleteVersions: true`);
+        throw ERRORS.ModelSetNotEmpty(id, n);
       }
       await this.repo.deleteSet(id, tx);
     });

@@ -1,6 +1,6 @@
 // Model versions (amv-…): creation with gap-free V1, V2, … numbering, describe, delete.
 // A version starts Creating; a background job (src/jobs) moves it to Ready or Fail.
-import { ApiError } from '../errors.js';
+import { ERRORS } from '../errors/catalogue.js';
 import { checkQuota, UNLIMITED_QUOTAS, type Quotas } from '../quotas.js';
 import { newId } from '../ids.js';
 import { nowIso } from '../time.js';
@@ -56,7 +56,7 @@ export class ModelVersionService {
   async create(accountId: string, input: CreateModelInput): Promise<{ modelSetId: string; modelId: string }> {
     checkCreateModelInput(input);
     const set = await this.repo.findSet(accountId, { id: input.modelSetId });
-    if (!set) throw new ApiError('ModelSetNotFound', `model set not found: no modelSetId ${input.modelSetId} in this account`);
+    if (!set) throw ERRORS.ModelSetNotFound(input.modelSetId);
 
     const ctx = { accountId, modelSetId: set.id };
     const prepared = input.sourceType === 'Train'
@@ -69,7 +69,7 @@ export class ModelVersionService {
       // The set may have been deleted since the read above. Locked (PostgreSQL) until commit,
       // so a concurrent DeleteModelSet waits and then counts this version.
       const stillThere = await this.repo.lockSet(accountId, set.id, tx);
-      if (!stillThere) throw new ApiError('ModelSetNotFound', `model set ${set.id} was deleted`);
+      if (!stillThere) throw ERRORS.ModelSetDeleted(set.id);
       await this.checkQuotas(accountId, set.id, tx);
       const versionNo = await this.repo.takeVersionNumber(set.id, tx);
       if (prepared.unique) {
@@ -121,7 +121,7 @@ export class ModelVersionService {
 
   async describe(accountId: string, modelId: string): Promise<ModelVersionView> {
     const found = await this.repo.findVersionWithSet(accountId, modelId);
-    if (!found) throw new ApiError('ModelNotFound', `model version not found: no modelId ${modelId} in this account`);
+    if (!found) throw ERRORS.ModelVersionNotFound(modelId);
     const adapters = Number(found.adapter_count) > 0 ? (await this.adapters.adaptersOf(found.id)).map(boundAdapterView) : [];
     const view = modelVersionView(found, found.set_name, adapters);
     if (found.status === 'Creating') {
@@ -135,7 +135,7 @@ export class ModelVersionService {
   async delete(accountId: string, modelId: string): Promise<void> {
     const row = await this.repo.transaction(async (tx) => {
       const row = await this.repo.findVersion(accountId, modelId, tx);
-      if (!row) throw new ApiError('ModelNotFound', `model version not found: no modelId ${modelId} in this account`);
+      if (!row) throw ERRORS.ModelVersionNotFound(modelId);
       // Jobs first, then the version's row, in the order the import job's own transactions lock them
       // (PostgreSQL would otherwise see a deadlock with an import finishing at this moment).
       await this.jobs.cancelFor(modelId, tx);
@@ -144,7 +144,7 @@ export class ModelVersionService {
       const bound = await this.adapters.adaptersOf(modelId, tx);
       if (bound.length > 0) {
         const names = bound.map((a) => `${a.set_name}/${a.name} (${a.id})`).join(', ');
-        throw new ApiError('BaseHasAdapters', `model version ${modelId} is the base of ${bound.length} adapter version(s): ${names}; delete them first with DeleteModel`);
+        throw ERRORS.BaseHasAdapters(modelId, bound.length, names);
       }
       await this.beforeDelete(accountId, row, tx);
       await this.adapters.forget(modelId, tx);

@@ -2,7 +2,7 @@
 // account (MODELREG_BUCKET_GRANTS), that exists, with files under the path. One check for every
 // source — an Import, a trainer's checkpoint report, publishing a checkpoint — so that training is
 // never a way around bucket grants. Every dependency is required: there is no unwired, open mode.
-import { ApiError } from '../errors.js';
+import { ERRORS } from '../errors/catalogue.js';
 import { normalizeObjectPath, validateBucketName } from '../../objects/object-path.js';
 import { transformersVersionFor } from '../import/transformers-versions.js';
 import type { ObjectStore } from '../../objects/object-store.js';
@@ -85,7 +85,7 @@ export class SourceLocations {
   async requireGrant(accountId: string, bucket: string): Promise<void> {
     const account = await this.accounts.findAccountById(accountId);
     if (!account || !bucketGranted(this.grants, bucket, account.name)) {
-      throw new ApiError('AccessDenied', `access denied: bucket "${bucket}" is not granted to this account`);
+      throw ERRORS.BucketNotGranted(bucket);
     }
   }
 
@@ -96,10 +96,10 @@ export class SourceLocations {
   async requireFiles(accountId: string, bucket: string, objectPath: string, advice: string, opts: { orObject?: boolean } = {}): Promise<void> {
     await this.requireGrant(accountId, bucket);
     if (!(await this.store.bucketExists(bucket))) {
-      throw new ApiError('BucketNotFound', `bucket "${bucket}" does not exist in the registry's object store (${this.store.kind}); ${advice}`);
+      throw ERRORS.BucketNotInRegistry(bucket, this.store.kind, advice);
     }
     for await (const _first of this.store.list(bucket, objectPath)) return;
     if (opts.orObject && (await this.store.stat(bucket, objectPath))) return;
-    throw new ApiError('InvalidParameter', `no files under bos://${bucket}/${objectPath}; ${advice}`);
+    throw ERRORS.NoFilesUnder(bucket, objectPath, advice);
   }
 }

@@ -1,7 +1,7 @@
 // The platform's preset advanced configuration per (modelFormat, modelApplicationType), returned
 // by DescribeModelSystemAdvancedConf as a JSON string and accepted back as importMeta.advanceConf.
 // Values are the serving defaults modelreg recommends; they are data, not behaviour.
-import { ApiError } from '../errors.js';
+import { ERRORS } from '../errors/catalogue.js';
 import { APPLICATION_TYPES, MODEL_FORMATS, formatMismatch, isApplicationType, isHuggingFace, isModelFormat } from '../catalogue/formats.js';
 
 const LLM_DEFAULTS = {
@@ -23,13 +23,13 @@ const TEXT_TO_IMAGE_DEFAULTS = {
 
 export function systemAdvancedConf(modelFormat: string, modelApplicationType: string): string {
   if (!isModelFormat(modelFormat)) {
-    throw new ApiError('InvalidParameter', `modelFormat must be one of: ${MODEL_FORMATS.join(', ')}`);
+    throw ERRORS.FieldNotOneOf('modelFormat', MODEL_FORMATS);
   }
   if (!isApplicationType(modelApplicationType)) {
-    throw new ApiError('InvalidParameter', `modelApplicationType must be one of: ${APPLICATION_TYPES.join(', ')}`);
+    throw ERRORS.FieldNotOneOf('modelApplicationType', APPLICATION_TYPES);
   }
   const mismatch = formatMismatch(modelFormat, modelApplicationType, { field: '', noun: 'imports', things: 'models' });
-  if (mismatch) throw new ApiError('InvalidParameter', `modelFormat ${modelFormat} does not go with modelApplicationType ${modelApplicationType}: ${mismatch}`);
+  if (mismatch) throw ERRORS.FormatDoesNotFitApplicationType(modelFormat, modelApplicationType, mismatch);
   if (!isHuggingFace(modelFormat)) return JSON.stringify(TEXT_TO_IMAGE_DEFAULTS);
   return JSON.stringify({ ...LLM_DEFAULTS, ...(modelApplicationType === 'completion' ? { temperature: 0.8 } : {}) });
 }

@@ -4,7 +4,7 @@
 // (key, file name, expiry) under a key derived from the master key (so every replica verifies them).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ObjectStore } from '../../objects/object-store.js';
-import { ApiError } from '../errors.js';
+import { ERRORS } from '../errors/catalogue.js';
 
 export const DOWNLOAD_PATH = '/v1/download';
 
@@ -36,12 +36,12 @@ export class DownloadLinks {
   verify(query: Record<string, unknown>, nowMs = Date.now()): DownloadTarget {
     const { key, name, expires, signature } = query;
     if (typeof key !== 'string' || typeof name !== 'string' || typeof expires !== 'string' || typeof signature !== 'string' || !/^\d{1,12}$/.test(expires)) {
-      throw new ApiError('AccessDenied', 'this download URL is incomplete: it needs key, name, expires and signature, each once');
+      throw ERRORS.DownloadUrlIncomplete();
     }
     const want = Buffer.from(this.sign(key, name, Number(expires)), 'hex');
     const got = Buffer.from(signature, 'hex');
-    if (got.length !== want.length || !timingSafeEqual(got, want)) throw new ApiError('AccessDenied', 'this download URL was altered or was not issued by this registry');
-    if (Number(expires) * 1000 < nowMs) throw new ApiError('RequestExpired', 'this download URL has expired; ask for a new one (DescribeModelExportTask, DescribeModelFiles)');
+    if (got.length !== want.length || !timingSafeEqual(got, want)) throw ERRORS.DownloadUrlAltered();
+    if (Number(expires) * 1000 < nowMs) throw ERRORS.DownloadUrlExpired();
     return { key, fileName: name };
   }
 

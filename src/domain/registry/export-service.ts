@@ -1,7 +1,7 @@
 // Qianfan's model export tasks: CreateModelExportTask queues a durable job (src/jobs/export-job.ts)
 // that packs a Ready version into one tar archive in registry storage; DescribeModelExportTask
 // reports the newest task of the version and, once Done, a short-lived download URL.
-import { ApiError } from '../errors.js';
+import { ERRORS } from '../errors/catalogue.js';
 import { newId } from '../ids.js';
 import { nowIso } from '../time.js';
 import type { ModelsRepo } from '../../store/repos/models-repo.js';
@@ -111,14 +111,14 @@ export class ModelExportService {
 
   private async version(accountId: string, modelId: string) {
     const v = await this.models.findVersionWithSet(accountId, modelId);
-    if (!v) throw new ApiError('ModelNotFound', `model version not found: no modelId ${modelId} in this account`);
+    if (!v) throw ERRORS.ModelVersionNotFound(modelId);
     return v;
   }
 
   private async readyVersion(accountId: string, modelId: string) {
     const v = await this.version(accountId, modelId);
     if (v.status !== 'Ready') {
-      throw new ApiError('ModelNotReady', `model version ${modelId} is ${v.status}${v.status === 'Creating' ? ' (still importing)' : ''}; only a Ready version's files can be exported or downloaded`);
+      throw ERRORS.ModelNotReady(modelId, v.status);
     }
     return v;
   }

@@ -3,7 +3,7 @@
 // checkpoint), and ends once, in Done, Failed or Stopped. modelreg does not train; the trainer
 // running the task reports its progress, checkpoints and end. The spellings are Qianfan's (the
 // Python SDK's TrainStatus: Finish "Done", Running, Fail "Failed", Stop "Stopped", Waiting).
-import { ApiError } from '../errors.js';
+import { ERRORS } from '../errors/catalogue.js';
 import { ENGINES, NEWEST_TRANSFORMERS_VERSION, isTransformersVersion, unsupportedVersion } from '../catalogue/engines.js';
 import {
   APPLICATION_TYPES,
@@ -49,7 +49,7 @@ export function checkpointFormat(input: { modelFormat?: string; modelApplication
   }
   const modelFormat = format as ModelFormat;
   const appType = input.modelApplicationType ?? defaultApplicationType(modelFormat);
-  if (!isApplicationType(appType)) bad(`modelApplicationType must be one of: ${APPLICATION_TYPES.join(', ')}`);
+  if (!isApplicationType(appType)) throw ERRORS.FieldNotOneOf('modelApplicationType', APPLICATION_TYPES);
   const mismatch = formatMismatch(modelFormat, appType as ApplicationType, { field: '', noun: 'checkpoints', things: 'checkpoints' });
   if (mismatch) bad(mismatch);
   const engine = engineOf(modelFormat);
@@ -65,7 +65,7 @@ export function checkpointFormat(input: { modelFormat?: string; modelApplication
 }
 
 const bad = (msg: string): never => {
-  throw new ApiError('InvalidParameter', msg);
+  throw ERRORS.InvalidParameter(msg);
 };
 
 /**
@@ -76,11 +76,11 @@ const bad = (msg: string): never => {
 export function checkTransition(taskId: string, from: RunStatus, to: RunStatus): 'apply' | 'noop' {
   if (from === 'Waiting') return to === 'Waiting' ? 'noop' : 'apply';
   if (from === 'Running') {
-    if (to === 'Waiting') throw new ApiError('TaskStateConflict', `training task ${taskId} is already Running; it cannot go back to Waiting`);
+    if (to === 'Waiting') throw ERRORS.TaskStateConflict(`training task ${taskId} is already Running; it cannot go back to Waiting`);
     return 'apply';
   }
   if (from === to) return 'noop';
-  throw new ApiError('TaskStateConflict', `training task ${taskId} already ended ${from}; a finished task's runStatus cannot change to ${to}`);
+  throw ERRORS.TaskStateConflict(`training task ${taskId} already ended ${from}; a finished task's runStatus cannot change to ${to}`);
 }
 
 /** Progress arrives as 40 or "40%"; it is kept as an integer percentage. */
@@ -88,7 +88,7 @@ export function parseProgress(value: unknown): number | undefined {
   if (value === undefined) return undefined;
   const n = typeof value === 'number' ? value : typeof value === 'string' ? percentOf(value) : Number.NaN;
   if (!Number.isFinite(n) || n < 0 || n > 100) {
-    throw new ApiError('InvalidParameter', `runProgress must be a percentage from 0 to 100, like 40 or "40%" (got ${String(JSON.stringify(value)).slice(0, 40)})`);
+    throw ERRORS.InvalidRunProgress(value);
   }
   return Math.floor(n);
 }

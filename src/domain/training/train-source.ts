@@ -6,7 +6,7 @@
 // its final checkpoint; a Running task publishes only a step already reported; Failed and Stopped
 // tasks publish nothing. One set holds at most one live (Creating or Ready) version per task and
 // step: publishing it again is refused, naming the existing version (docs/training.md).
-import { ApiError } from '../errors.js';
+import { ERRORS } from '../errors/catalogue.js';
 import { requestedStep, type TrainMeta } from '../model/create-model-rules.js';
 import type { PreparedSource, TrainSource, VersionSourceContext } from '../model/version-sources.js';
 import type { SourceLocations } from '../model/source-location.js';
@@ -22,11 +22,11 @@ export class TrainingTaskSource implements TrainSource {
   async prepare(ctx: VersionSourceContext, meta: TrainMeta): Promise<PreparedSource> {
     const task = await this.repo.findTask(ctx.accountId, meta.taskId);
     if (!task) {
-      throw new ApiError('FineTuningTaskNotFound', `training task not found: no trainMeta.taskId ${meta.taskId} in this account`);
+      throw ERRORS.TrainTaskNotFound(meta.taskId);
     }
     const checkpoint = await this.pickCheckpoint(task, requestedStep(meta));
     await this.refuseDuplicate(ctx.modelSetId, task.id, checkpoint.step);
-    const duplicateOf = (v: { id: string; name: string; status: string }) => duplicateError(ctx.modelSetId, v, task.id, checkpoint.step);
+    const duplicateOf = (v: { id: string; name: string; status: string }) => ERRORS.TrainVersionExists(ctx.modelSetId, v, task.id, checkpoint.step);
     // Grants may have changed and files may be gone since the report: fail now, not in the job.
     await this.locations.requireFiles(ctx.accountId, checkpoint.bucket, checkpoint.object_path, `the checkpoint of task ${task.id} step ${checkpoint.step} is no longer there`);
     return {
@@ -53,26 +53,25 @@ export class TrainingTaskSource implements TrainSource {
   private async pickCheckpoint(task: FtTaskWithJob, step: number | undefined): Promise<FtCheckpointRow> {
     if (task.run_status === 'Failed' || task.run_status === 'Stopped') {
       const why = task.failure_reason ? ` (${task.failure_reason})` : '';
-      throw new ApiError('TaskStateConflict', `training task ${task.id} ended ${task.run_status}${why}; only checkpoints of a Running or Done task can be published`);
+      throw ERRORS.TaskStateConflict(`training task ${task.id} ended ${task.run_status}${why}; only checkpoints of a Running or Done task can be published`);
     }
     const checkpoints = await this.repo.checkpointsOf(task.id);
     const steps = checkpoints.map((c) => c.step);
     if (step === undefined) {
       if (isActive(task.run_status)) {
-        throw new ApiError(
-          'TaskStateConflict',
+        throw ERRORS.TaskStateConflict(
           `training task ${task.id} is still ${task.run_status}; name trainMeta.checkpointStep to publish one of its checkpoints (reported steps: ${listSteps(steps)}), or wait until it is Done to publish its final checkpoint`,
         );
       }
       const finalStep = task.final_step ?? steps[steps.length - 1];
       const final = checkpoints.find((c) => c.step === finalStep);
-      if (!final) throw new ApiError('CheckpointNotFound', `training task ${task.id} is Done but has no checkpoint to publish`);
+      if (!final) throw ERRORS.CheckpointNotFound(`training task ${task.id} is Done but has no checkpoint to publish`);
       return final;
     }
     const found = checkpoints.find((c) => c.step === step);
     if (!found) {
       const state = isActive(task.run_status) ? ` (still ${task.run_status})` : '';
-      throw new ApiError('CheckpointNotFound', `training task ${task.id}${state} has no checkpoint at step ${step}${state ? ' yet' : ''}; reported steps: ${listSteps(steps)}`);
+      throw ERRORS.CheckpointNotFound(`training task ${task.id}${state} has no checkpoint at step ${step}${state ? ' yet' : ''}; reported steps: ${listSteps(steps)}`);
     }
     return found;
   }
@@ -82,16 +81,9 @@ export class TrainingTaskSource implements TrainSource {
     for (const v of await this.repo.trainVersionsOfSet(setId)) {
       if (v.status === 'Fail') continue; // a failed publish may be retried
       const info = parseSourceInfo(v.source_meta);
-      if (info.trainTaskId === taskId && info.checkpointStep === step) throw duplicateError(setId, v, taskId, step);
+      if (info.trainTaskId === taskId && info.checkpointStep === step) throw ERRORS.TrainVersionExists(setId, v, taskId, step);
     }
   }
-}
-
-function duplicateError(setId: string, v: { id: string; name: string; status: string }, taskId: string, step: number): ApiError {
-  return new ApiError(
-    'TrainVersionExists',
-    `model set ${setId} already has version ${v.name} (${v.id}, ${v.status}) published from training task ${taskId} step ${step}; use it, or delete it with DeleteModel to publish this checkpoint again`,
-  );
 }
 
 function parseSourceInfo(sourceMeta: string): { trainTaskId?: unknown; checkpointStep?: unknown } {

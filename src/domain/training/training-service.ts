@@ -2,7 +2,7 @@
 // the trainer that runs a task reports progress, checkpoints and the end through this service,
 // and a task's checkpoints become model versions through TrainingTaskSource.
 import { checkQuota, type Quotas } from '../quotas.js';
-import { ApiError } from '../errors.js';
+import { ERRORS } from '../errors/catalogue.js';
 import { newId } from '../ids.js';
 import { nowIso } from '../time.js';
 import type { SourceLocations } from '../model/source-location.js';
@@ -64,7 +64,7 @@ export interface UpdateStatusInput {
 }
 
 const bad = (msg: string): never => {
-  throw new ApiError('InvalidParameter', msg);
+  throw ERRORS.InvalidParameter(msg);
 };
 
 /** What TrainingService stores and reads through (src/store/repos/training-repo.ts implements it). */
@@ -105,7 +105,7 @@ export class TrainingService {
 
   private async requireJob(accountId: string, jobId: string): Promise<FtJobRow> {
     const job = await this.repo.findJob(accountId, jobId);
-    if (!job) throw new ApiError('FineTuningJobNotFound', `fine-tuning job not found: no jobId ${jobId} in this account`);
+    if (!job) throw ERRORS.FineTuningJobNotFound(jobId);
     return job;
   }
 
@@ -121,11 +121,11 @@ export class TrainingService {
   async deleteJob(accountId: string, jobId: string): Promise<void> {
     await this.repo.transaction(async (tx) => {
       const job = await this.repo.findJob(accountId, jobId, tx);
-      if (!job) throw new ApiError('FineTuningJobNotFound', `fine-tuning job not found: no jobId ${jobId} in this account`);
+      if (!job) throw ERRORS.FineTuningJobNotFound(jobId);
       const tasks = await this.repo.tasksOfJob(job.id, tx);
       const running = tasks.filter((t) => isActive(t.run_status)).map((t) => t.id);
       if (running.length > 0) {
-        throw new ApiError('TaskStateConflict', `fine-tuning job ${job.id} still has Waiting or Running task(s) ${running.join(', ')}; stop them with StopFineTuningTask first`);
+        throw ERRORS.TaskStateConflict(`fine-tuning job ${job.id} still has Waiting or Running task(s) ${running.join(', ')}; stop them with StopFineTuningTask first`);
       }
       await this.repo.deleteCheckpointsOf(tasks.map((t) => t.id), tx);
       for (const t of tasks) await this.repo.deleteTask(t.id, tx);
@@ -141,7 +141,7 @@ export class TrainingService {
     if (input.incrementTaskId !== undefined) {
       const base = await this.requireTask(accountId, input.incrementTaskId, 'incrementTaskId');
       if (input.incrementCheckpointStep !== undefined && !(await this.repo.findCheckpoint(base.id, input.incrementCheckpointStep))) {
-        throw new ApiError('CheckpointNotFound', `incrementTaskId ${base.id} has no checkpoint at step ${input.incrementCheckpointStep}`);
+        throw ERRORS.CheckpointNotFound(`incrementTaskId ${base.id} has no checkpoint at step ${input.incrementCheckpointStep}`);
       }
     }
     if (this.quotas.fineTuningTasks > 0) {
@@ -172,7 +172,7 @@ export class TrainingService {
 
   private async requireTask(accountId: string, taskId: string, field = 'taskId'): Promise<FtTaskWithJob> {
     const task = await this.repo.findTask(accountId, taskId);
-    if (!task) throw new ApiError('FineTuningTaskNotFound', `fine-tuning task not found: no ${field} ${taskId} in this account`);
+    if (!task) throw ERRORS.FineTuningTaskNotFound(taskId, field);
     return task;
   }
 
@@ -199,7 +199,7 @@ export class TrainingService {
     const task = await this.requireTask(accountId, taskId);
     if (task.run_status === 'Stopped') return;
     if (!isActive(task.run_status)) {
-      throw new ApiError('TaskStateConflict', `fine-tuning task ${task.id} already ended ${task.run_status}; only a Waiting or Running task can be stopped`);
+      throw ERRORS.TaskEnded(task.id, task.run_status, 'only a Waiting or Running task can be stopped');
     }
     const at = nowIso();
     if (!(await this.repo.updateActiveTask(task.id, { run_status: 'Stopped', finished_at: at, modified_at: at }))) {
@@ -211,9 +211,9 @@ export class TrainingService {
   async deleteTask(accountId: string, taskId: string): Promise<void> {
     await this.repo.transaction(async (tx) => {
       const task = await this.repo.findTask(accountId, taskId, tx);
-      if (!task) throw new ApiError('FineTuningTaskNotFound', `fine-tuning task not found: no taskId ${taskId} in this account`);
+      if (!task) throw ERRORS.FineTuningTaskNotFound(taskId);
       if (isActive(task.run_status)) {
-        throw new ApiError('TaskStateConflict', `fine-tuning task ${task.id} is ${task.run_status}; stop it with StopFineTuningTask before deleting it`);
+        throw ERRORS.TaskStateConflict(`fine-tuning task ${task.id} is ${task.run_status}; stop it with StopFineTuningTask before deleting it`);
       }
       await this.repo.deleteCheckpointsOf([task.id], tx);
       await this.repo.deleteTask(task.id, tx);
@@ -233,7 +233,7 @@ export class TrainingService {
 
     const task = await this.requireTask(accountId, input.taskId);
     if (isFinished(task.run_status)) {
-      throw new ApiError('TaskStateConflict', `fine-tuning task ${task.id} already ended ${task.run_status}; checkpoints can only be reported while it is Waiting or Running`);
+      throw ERRORS.TaskEnded(task.id, task.run_status, 'checkpoints can only be reported while it is Waiting or Running');
     }
     await this.locations.requireFiles(accountId, bucket, objectPath, 'upload the checkpoint before reporting it');
 
@@ -256,15 +256,12 @@ export class TrainingService {
       // A Waiting task's first checkpoint says its trainer runs: it becomes Running.
       const patch = { modified_at: at, run_status: 'Running' as const, ...(progress !== undefined && { run_progress: progress }) };
       if (!(await this.repo.updateActiveTask(task.id, patch, tx))) {
-        throw new ApiError('TaskStateConflict', `fine-tuning task ${task.id} ended while the checkpoint was being reported; checkpoints can only be reported while it is Running`);
+        throw ERRORS.TaskStateConflict(`fine-tuning task ${task.id} ended while the checkpoint was being reported; checkpoints can only be reported while it is Running`);
       }
       const existing = await this.repo.findCheckpoint(task.id, input.step, tx);
       if (existing) {
         if (sameCheckpoint(existing, row)) return existing;
-        throw new ApiError(
-          'Conflict',
-          `fine-tuning task ${task.id} already has a checkpoint at step ${input.step} (bos://${existing.bucket}/${existing.object_path}, ${existing.model_format}); a reported checkpoint cannot be replaced`,
-        );
+        throw ERRORS.CheckpointExists(task.id, input.step, `bos://${existing.bucket}/${existing.object_path}, ${existing.model_format}`);
       }
       await this.repo.insertCheckpoint(row, tx);
       return row;
@@ -296,7 +293,7 @@ export class TrainingService {
         // It ended meanwhile (or was deleted): answer as for that end. Reads go through tx:
         // on SQLite a query outside the open transaction would wait for it forever.
         const now = await this.repo.findTask(accountId, task.id, tx);
-        if (!now) throw new ApiError('FineTuningTaskNotFound', `fine-tuning task not found: no taskId ${task.id} in this account`);
+        if (!now) throw ERRORS.FineTuningTaskNotFound(task.id);
         checkTransition(task.id, now.run_status, to);
         return;
       }
@@ -304,10 +301,10 @@ export class TrainingService {
       // Read after the update took the row lock, so every checkpoint reported before is seen.
       const steps = (await this.repo.checkpointsOf(task.id, tx)).map((c) => c.step);
       if (steps.length === 0) {
-        throw new ApiError('TaskStateConflict', `fine-tuning task ${task.id} has no checkpoints; report one with ReportFineTuningTaskCheckpoint before marking it Done (or mark it Failed)`);
+        throw ERRORS.TaskStateConflict(`fine-tuning task ${task.id} has no checkpoints; report one with ReportFineTuningTaskCheckpoint before marking it Done (or mark it Failed)`);
       }
       if (input.finalCheckpointStep !== undefined && !steps.includes(input.finalCheckpointStep)) {
-        throw new ApiError('CheckpointNotFound', `finalCheckpointStep ${input.finalCheckpointStep} is not a reported checkpoint of task ${task.id}; reported steps: ${steps.join(', ')}`);
+        throw ERRORS.CheckpointNotFound(`finalCheckpointStep ${input.finalCheckpointStep} is not a reported checkpoint of task ${task.id}; reported steps: ${steps.join(', ')}`);
       }
     });
     return this.describeTask(accountId, task.id);

@@ -3,8 +3,8 @@
 // gets the server to buffer its body. A signature that covers the body (x-bce-content-sha256 or
 // content-md5 signed) is checked against it by checkSignedBody once the body has arrived.
 import type { FastifyRequest } from 'fastify';
-import { ApiError } from '../../domain/errors.js';
 import { AUTH_VERSION } from '../../protocol/bce-v1/canonical-request.js';
+import { ERRORS } from '../../domain/errors/catalogue.js';
 import type { IamService, Principal } from '../../domain/iam/iam-service.js';
 import { checkBodyDigests, checkTimeWindow, parseAuthorization, signsBody, verifySignature, type ParsedAuthorization } from './verify-signature.js';
 
@@ -31,14 +31,11 @@ export async function authenticate(req: FastifyRequest, iam: IamService, opts: A
   const auth = parseAuthorization(headerValue(req.headers.authorization));
   checkTimeWindow(auth, Date.now(), opts.maxSkewSeconds);
   if (opts.requireContentSha256 && !auth.signedHeaders.includes('x-bce-content-sha256')) {
-    throw new ApiError(
-      'InvalidAuthorization',
-      'this registry requires x-bce-content-sha256 (the hex SHA-256 of the body) among the signed headers, so that a captured request cannot be replayed with another body',
-    );
+    throw ERRORS.ContentSha256NotSigned();
   }
   const key = await iam.resolveKey(auth.accessKey);
   // Unknown key: the message does not echo the key id back (it may be a pasted secret).
-  if (!key) throw new ApiError('InvalidAccessKey', 'the access key id in the Authorization header is not known to this registry');
+  if (!key) throw ERRORS.UnknownAccessKey();
   const q = req.url.indexOf('?');
   verifySignature(auth, key.secretKey, {
     method: req.method,
@@ -48,7 +45,7 @@ export async function authenticate(req: FastifyRequest, iam: IamService, opts: A
     body: undefined,
   });
   // Checked after the signature so that a disabled key's state is only told to its holder.
-  if (!key.enabled) throw new ApiError('AccessKeyDisabled', 'this access key is disabled; ask an administrator to enable it or use another key');
+  if (!key.enabled) throw ERRORS.AccessKeyDisabled();
   return { principal: key.principal, bodyAuth: signsBody(auth) ? auth : undefined };
 }
 

@@ -1,9 +1,9 @@
 // Verifies a request's bce-auth-v1 Authorization header. Every rejection names what is wrong
 // without ever echoing a secret; the signature comparison is constant-time.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { ApiError } from '../../domain/errors.js';
 import { AUTH_VERSION, authStringPrefix } from '../../protocol/bce-v1/canonical-request.js';
 import { signatureFor } from '../../protocol/bce-v1/signer.js';
+import { ERRORS } from '../../domain/errors/catalogue.js';
 
 export interface ParsedAuthorization {
   accessKey: string;
@@ -19,29 +19,29 @@ const MAX_EXPIRATION_SECONDS = 7 * 24 * 3600;
 
 export function parseAuthorization(header: string | undefined): ParsedAuthorization {
   if (header === undefined || header.trim() === '') {
-    throw new ApiError('MissingAuthorization', 'the Authorization header is missing; sign the request with bce-auth-v1 (AK/SK)');
+    throw ERRORS.AuthorizationMissing();
   }
   const parts = header.trim().split('/');
   if (parts.length !== 6 || parts[0] !== AUTH_VERSION) {
-    throw new ApiError('InvalidAuthorization', 'malformed Authorization header: expected bce-auth-v1/{accessKeyId}/{timestamp}/{expirationSeconds}/{signedHeaders}/{signature}');
+    throw ERRORS.AuthorizationMalformed('expected bce-auth-v1/{accessKeyId}/{timestamp}/{expirationSeconds}/{signedHeaders}/{signature}');
   }
   const [, accessKey, timestamp, exp, signedHeaders, signature] = parts as [string, string, string, string, string, string];
-  if (!accessKey) throw new ApiError('InvalidAuthorization', 'malformed Authorization header: the access key id is empty');
+  if (!accessKey) throw ERRORS.AuthorizationMalformed('the access key id is empty');
   if (!TIMESTAMP.test(timestamp) || Number.isNaN(Date.parse(timestamp))) {
-    throw new ApiError('InvalidAuthorization', 'malformed Authorization header: the timestamp must look like 2024-01-02T03:04:05Z (UTC)');
+    throw ERRORS.AuthorizationMalformed('the timestamp must look like 2024-01-02T03:04:05Z (UTC)');
   }
   if (!/^\d{1,9}$/.test(exp) || Number(exp) < 1 || Number(exp) > MAX_EXPIRATION_SECONDS) {
-    throw new ApiError('InvalidAuthorization', `malformed Authorization header: expirationSeconds must be an integer from 1 to ${MAX_EXPIRATION_SECONDS}`);
+    throw ERRORS.AuthorizationMalformed(`expirationSeconds must be an integer from 1 to ${MAX_EXPIRATION_SECONDS}`);
   }
   if (!/^[0-9a-f]{64}$/.test(signature)) {
-    throw new ApiError('InvalidAuthorization', 'malformed Authorization header: the signature must be 64 lowercase hex digits');
+    throw ERRORS.AuthorizationMalformed('the signature must be 64 lowercase hex digits');
   }
   const names = signedHeaders === '' ? [] : signedHeaders.split(';');
   if (names.some((n) => !/^[a-z0-9-]+$/.test(n))) {
-    throw new ApiError('InvalidAuthorization', 'malformed Authorization header: signed header names must be lowercase and separated by ";"');
+    throw ERRORS.AuthorizationMalformed('signed header names must be lowercase and separated by ";"');
   }
   if (!names.includes('host')) {
-    throw new ApiError('InvalidAuthorization', 'the host header must be among the signed headers');
+    throw ERRORS.HostNotSigned();
   }
   return {
     accessKey,
@@ -56,10 +56,10 @@ export function parseAuthorization(header: string | undefined): ParsedAuthorizat
 export function checkTimeWindow(auth: ParsedAuthorization, now: number, maxSkewSeconds: number): void {
   const signedAt = Date.parse(auth.timestamp);
   if (signedAt > now + maxSkewSeconds * 1000) {
-    throw new ApiError('RequestExpired', `the request's timestamp ${auth.timestamp} is more than ${maxSkewSeconds}s in the future; check the client's clock`);
+    throw ERRORS.SignedInFuture(auth.timestamp, maxSkewSeconds);
   }
   if (now > signedAt + auth.expirationSeconds * 1000) {
-    throw new ApiError('RequestExpired', `the signature expired: signed at ${auth.timestamp} for ${auth.expirationSeconds}s; sign the request again`);
+    throw ERRORS.SignatureExpired(auth.timestamp, auth.expirationSeconds);
   }
 }
 
@@ -74,7 +74,7 @@ export interface RequestToVerify {
 export function verifySignature(auth: ParsedAuthorization, secretKey: string, req: RequestToVerify): void {
   for (const name of auth.signedHeaders) {
     if (req.headers[name] === undefined) {
-      throw new ApiError('SignatureDoesNotMatch', `the signed header "${name}" is missing from the request`);
+      throw ERRORS.SignedHeaderMissing(name);
     }
   }
   // The Go and Java SDKs sign the host without its port (u.Hostname(), uri.getHost()) while the
@@ -84,7 +84,7 @@ export function verifySignature(auth: ParsedAuthorization, secretKey: string, re
     sameHex(expectedSignature(auth, secretKey, req, req.headers), auth.signature) ||
     (auth.signedHeaders.includes('host') && hostsWithoutPort(req.headers.host).some((host) => sameHex(expectedSignature(auth, secretKey, req, { ...req.headers, host }), auth.signature)));
   if (!matches) {
-    throw new ApiError('SignatureDoesNotMatch', 'the request signature does not match: check the secret key and that the signed headers, path and query were not changed');
+    throw ERRORS.SignatureMismatch();
   }
 }
 
@@ -130,13 +130,13 @@ export function checkBodyDigests(auth: ParsedAuthorization, req: Pick<RequestToV
   if (auth.signedHeaders.includes('x-bce-content-sha256')) {
     const want = (req.headers['x-bce-content-sha256'] ?? '').trim().toLowerCase();
     if (createHash('sha256').update(body).digest('hex') !== want) {
-      throw new ApiError('SignatureDoesNotMatch', 'the body does not match the signed x-bce-content-sha256 header');
+      throw ERRORS.BodyDigestMismatch('x-bce-content-sha256');
     }
   }
   if (auth.signedHeaders.includes('content-md5')) {
     const want = (req.headers['content-md5'] ?? '').trim();
     if (createHash('md5').update(body).digest('base64') !== want) {
-      throw new ApiError('SignatureDoesNotMatch', 'the body does not match the signed content-md5 header');
+      throw ERRORS.BodyDigestMismatch('content-md5');
     }
   }
 }

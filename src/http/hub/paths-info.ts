@@ -2,7 +2,7 @@
 // (missing ones left out). The JS client's downloadFileToCacheDir names the cache blob from it;
 // huggingface_hub sends the same fields form-encoded.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError } from '../../domain/errors.js';
+import { ERRORS } from '../../domain/errors/catalogue.js';
 import { parseStrictJson } from '../strict-json.js';
 import { directoriesOf, directoryEntry, fileEntry, type TreeEntry } from './entries.js';
 import { sendHubJson } from './hub-reply.js';
@@ -44,13 +44,13 @@ function parseBody(req: FastifyRequest): { paths: string[]; expand: boolean } {
     try {
       body = raw.trim() === '' ? {} : parseStrictJson(raw);
     } catch {
-      throw new ApiError('InvalidParameter', 'the body must be JSON {"paths": [...], "expand": true|false} or the same fields form-encoded');
+      throw ERRORS.PathsInfoBodyInvalid();
     }
     paths = (body as { paths?: unknown })?.paths;
     expand = (body as { expand?: unknown })?.expand;
   }
   if (typeof paths === 'string') paths = [paths];
-  if (!Array.isArray(paths) || !paths.every((x) => typeof x === 'string')) throw new ApiError('InvalidParameter', 'paths must be a list of file paths');
-  if (paths.length > MAX_PATHS) throw new ApiError('InvalidParameter', `at most ${MAX_PATHS} paths per request`);
+  if (!Array.isArray(paths) || !paths.every((x) => typeof x === 'string')) throw ERRORS.FieldInvalid('paths', 'must be a list of file paths');
+  if (paths.length > MAX_PATHS) throw ERRORS.TooManyPaths(MAX_PATHS);
   return { paths: paths as string[], expand: expand === true || (typeof expand === 'string' && /^(1|true)$/i.test(expand)) };
 }

@@ -1,6 +1,6 @@
 // The Range header of a file download: one byte range (RFC 9110 §14.1.2). Several ranges are
 // answered with the whole file (allowed, and no Hub client asks for several).
-import { ApiError } from '../../domain/errors.js';
+import { ERRORS } from '../../domain/errors/catalogue.js';
 
 export type RangeAsk = { start: number; end: number } | 'whole';
 
@@ -25,5 +25,4 @@ export function parseRange(header: string | undefined, size: number): RangeAsk {
   return { start, end };
 }
 
-const unsatisfiable = (size: number) =>
-  new ApiError('RangeNotSatisfiable', `the requested range is outside the file's ${size} bytes`, { 'content-range': `bytes */${size}` });
+const unsatisfiable = ERRORS.HubRangeNotSatisfiable;

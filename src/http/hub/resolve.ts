@@ -3,7 +3,7 @@
 // a replica; on the local store the file itself, with Range support.
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError } from '../../domain/errors.js';
+import { ERRORS } from '../../domain/errors/catalogue.js';
 import { parseRange } from './range.js';
 import { authorizedRevision, repoPath, type RepoParams, type HubContext } from './params.js';
 
@@ -18,7 +18,7 @@ export function registerResolve(app: FastifyInstance, hub: HubContext): void {
     const r = await authorizedRevision(req, hub, p.rev!);
     const filePath = repoPath(p['*']);
     const file = filePath === null ? undefined : r.byPath.get(filePath);
-    if (!file) throw new ApiError('EntryNotFound', `Entry not found: ${p['*']} is not a file of ${p.ns}/${p.name} at ${p.rev}`);
+    if (!file) throw ERRORS.HubFileNotFound(String(p['*']), `${p.ns}/${p.name}`, String(p.rev));
     const etag = `"${file.sha256}"`;
     reply.headers({
       'x-request-id': req.apiRequestId,

@@ -1,7 +1,7 @@
 // GET /api/models/{ns}/{name}/tree/{rev}[/{path}]?recursive=&expand=&limit=&cursor=: one page of
 // the revision's files and directories; the next page's absolute URL is in Link rel="next".
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError } from '../../domain/errors.js';
+import { ERRORS } from '../../domain/errors/catalogue.js';
 import { listTree } from './entries.js';
 import { selfOrigin, sendHubJson } from './hub-reply.js';
 import { authorizedRevision, repoPath, truthy, type RepoParams, type HubContext } from './params.js';
@@ -17,7 +17,7 @@ export function registerTree(app: FastifyInstance, hub: HubContext): void {
     const r = await authorizedRevision(req, hub, p.rev!);
     const dir = repoPath(p['*']);
     const entries = dir === null ? null : listTree(r, dir, truthy(q.recursive), truthy(q.expand));
-    if (!entries) throw new ApiError('EntryNotFound', `${p['*']} is not a directory of ${p.ns}/${p.name} at ${p.rev}`);
+    if (!entries) throw ERRORS.HubDirectoryNotFound(String(p['*']), `${p.ns}/${p.name}`, String(p.rev));
     const limit = pageNumber(q.limit, TREE_PAGE_SIZE, 'limit') || TREE_PAGE_SIZE;
     const from = pageNumber(q.cursor, 0, 'cursor');
     const next = from + Math.min(limit, TREE_PAGE_SIZE);
@@ -36,6 +36,6 @@ export function registerTree(app: FastifyInstance, hub: HubContext): void {
 
 function pageNumber(v: unknown, fallback: number, what: string): number {
   if (v === undefined || v === '') return fallback;
-  if (typeof v !== 'string' || !/^\d{1,9}$/.test(v)) throw new ApiError('InvalidParameter', `${what} must be a non-negative integer`);
+  if (typeof v !== 'string' || !/^\d{1,9}$/.test(v)) throw ERRORS.FieldInvalid(what, 'must be a non-negative integer');
   return Number(v);
 }

@@ -1,7 +1,7 @@
 // Everything else under /api/: uploads, commits, repo creation, search… A write gets a clear
 // "read-only" error; an unknown read a clear "not supported", both as HF clients read errors.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError } from '../../domain/errors.js';
+import { ERRORS } from '../../domain/errors/catalogue.js';
 import { sendHubError } from './hub-reply.js';
 
 export function registerUnsupported(app: FastifyInstance): void {
@@ -11,9 +11,9 @@ export function registerUnsupported(app: FastifyInstance): void {
       return sendHubError(
         req,
         reply.header('allow', 'GET, HEAD'),
-        new ApiError('HubWriteUnsupported', `modelreg's Hub API is read-only: ${req.method} ${path.slice(0, 200)} (uploads, commits, repo creation) is not supported; add versions with CreateCustomModel (modelreg import) instead`),
+        ERRORS.HubWriteUnsupported(req.method, path),
       );
     }
-    return sendHubError(req, reply, new ApiError('RouteNotFound', `modelreg does not serve ${path.slice(0, 200)}; its Hub API serves model downloads only (docs/hub.md)`));
+    return sendHubError(req, reply, ERRORS.HubRouteNotFound(path));
   });
 }

@@ -52,7 +52,8 @@ export class ModelsRepo {
       db.insertInto('model_sets').values({ id, account_id: account, name, model_type: type, labels, source, next_version: next as unknown as number, created_at: created, modified_at: modified }),
     );
     this.setById = prepareRead<ModelSetRow>(db, 2, (account, id) => db.selectFrom('model_sets').selectAll().where('account_id', '=', account).where('id', '=', id));
-    this.setCount = prepareRead(db, 1, (account) => db.selectFrom('model_sets').select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', account));
+    // Kept by triggers on model_sets (migration 0015): one primary-key read, whatever the account's size.
+    this.setCount = prepareRead(db, 1, (account) => db.selectFrom('model_set_counts').select('n').where('account_id', '=', account));
     this.setPages = ([false, true] as const).map((reverse) =>
       ([false, true] as const).map((withMarker) =>
         // The keyset every listing uses (store/keyset.ts), compiled once with its values as parameters.
@@ -76,7 +77,7 @@ export class ModelsRepo {
   private readonly setById: (...args: unknown[]) => Promise<ModelSetRow[]>;
   /** [forward, reverse] × [from the start, from a marker]; the limit is a parameter. */
   private readonly setPages: Array<Array<(...args: unknown[]) => Promise<ModelSetRow[]>>>;
-  /** The account's count of sets (the listing's totalCount without a filter). */
+  /** The account's count of sets (the listing's totalCount without a filter, the sets quota). */
   private readonly setCount: (...args: unknown[]) => Promise<{ n: number | string | bigint }[]>;
   /** listVersions by the number of sets asked about (1 … 101, a page and its look-ahead). */
   private readonly versionLists = new Map<number, (...args: unknown[]) => Promise<VersionListRow[]>>();
@@ -124,7 +125,7 @@ export class ModelsRepo {
   }
 
   async countSetsMatching(accountId: string, filter: SetFilter): Promise<number> {
-    if (isUnfiltered(filter)) return Number((await this.setCount(accountId))[0]!.n);
+    if (isUnfiltered(filter)) return this.countSets(accountId);
     const r = await this.filteredSets(accountId, filter).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     return Number(r.n);
   }
@@ -271,9 +272,9 @@ export class ModelsRepo {
   }
 
   /** An account's model sets (the sets quota). */
-  async countSets(accountId: string, db: Db = this.db): Promise<number> {
-    const r = await db.selectFrom('model_sets').select((eb) => eb.fn.countAll().as('n')).where('account_id', '=', accountId).executeTakeFirstOrThrow();
-    return Number(r.n);
+  async countSets(accountId: string): Promise<number> {
+    const row = (await this.setCount(accountId))[0];
+    return row ? Number(row.n) : 0;
   }
 
   /** What the version and import quotas count (src/domain/quotas.ts). */

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { writeTinyCausalLM } from '../../fixtures/model-builder.js';
-import { call, parseSdkError, sdk, startServer, type TestServer } from '../../helpers/harness.js';
+import { call, parseSdkError, sdk, startServer, type Key, type TestServer } from '../../helpers/harness.js';
 import { importBody, versionsOf } from '../scale/scale-helpers.js';
 
 const db = process.env.MODELREG_TEST_DATABASE ? 'PostgreSQL' : 'SQLite';
@@ -52,3 +52,58 @@ test(`${db}: DeleteModelSet racing CreateCustomModel: one of them wins cleanly, 
   }
   assert.ok(seen.size > 0);
 });
+
+// totalCount of the unfiltered listing is a counter kept by triggers (migration 0015), not a count
+// per page: it must stay exact through concurrent creates (name conflicts included) and deletes,
+// DeleteModelSet with deleteVersions among them.
+test(`${db}: the sets' totalCount stays exact through concurrent creates and deletes`, async () => {
+  const key = await server.newKey(`counted-${Math.random().toString(36).slice(2, 8)}`);
+  const create = (name: string) => outcomeAs(key, 'CreateCustomModelSet', { modelSetName: name, modelType: 'Text2Text' });
+  const total = async () => (await call(server, key, 'DescribeCustomModelSets', { maxKeys: 1 })).pageInfo.totalCount as number;
+  // 30 names, 10 of them asked for twice at once: exactly one of each pair is created.
+  const first = await Promise.all([...Array.from({ length: 30 }, (_, i) => create(`n${i}`)), ...Array.from({ length: 10 }, (_, i) => create(`n${i}`))]);
+  assert.equal(first.filter((o) => o === 'ok').length, 30, first.join(' '));
+  assert.equal(await total(), 30);
+  const sets = await listAll(key);
+  assert.equal(sets.length, 30);
+  // Two sets get a version each (their imports may still run: deleteVersions stops them).
+  for (const s of sets.slice(0, 2)) await call(server, key, 'CreateCustomModel', importBody(s.modelSetId, 'to delete'));
+  const second = await Promise.all([
+    ...sets.slice(0, 2).map((s) => outcomeAs(key, 'DeleteModelSet', { modelSetId: s.modelSetId, deleteVersions: true })),
+    ...sets.slice(2, 12).map((s) => outcomeAs(key, 'DeleteModelSet', { modelSetId: s.modelSetId })),
+    // The same set deleted twice at once: one delete counts, the other finds nothing.
+    outcomeAs(key, 'DeleteModelSet', { modelSetId: sets[12]!.modelSetId }),
+    outcomeAs(key, 'DeleteModelSet', { modelSetId: sets[12]!.modelSetId }),
+    ...Array.from({ length: 10 }, (_, i) => create(`m${i}`)),
+  ]);
+  assert.equal(second.filter((o) => o === 'ok').length, 2 + 10 + 1 + 10, second.join(' '));
+  assert.ok(second.includes('ModelSetNotFound/404') || second.includes('ModelSetNotFound/400'), second.join(' '));
+  const left = await listAll(key);
+  assert.equal(left.length, 30 - 13 + 10);
+  assert.equal(await total(), left.length);
+  // Another account's creates do not move this one's count.
+  await call(server, server.key, 'CreateCustomModelSet', { modelSetName: 'elsewhere', modelType: 'Text2Text' });
+  assert.equal(await total(), left.length);
+});
+
+async function outcomeAs(key: Key, action: string, data: Record<string, unknown>): Promise<string> {
+  try {
+    await sdk(server.url, key, '/v2/model', action, data);
+    return 'ok';
+  } catch (err) {
+    const e = parseSdkError(err);
+    return `${e.body.code ?? 'no code'}/${e.status}`;
+  }
+}
+
+/** Every set of the account, by following the pages (not trusting totalCount). */
+async function listAll(key: Key): Promise<Array<{ modelSetId: string }>> {
+  const out: Array<{ modelSetId: string }> = [];
+  let marker = '';
+  for (;;) {
+    const r = await call(server, key, 'DescribeCustomModelSets', { maxKeys: 7, ...(marker ? { marker } : {}) });
+    out.push(...r.customModelSetList);
+    if (!r.pageInfo.isTruncated) return out;
+    marker = r.pageInfo.nextMarker;
+  }
+}

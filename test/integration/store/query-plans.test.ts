@@ -201,6 +201,20 @@ test(`${dbName}: a filtered page of model sets (modelType, nameContains) still s
   }
 });
 
+// The unfiltered listing's totalCount is the account's counter row (migration 0015): a primary-key
+// read that never touches model_sets, so a page costs the same with 10 sets or 10 million.
+test(`${dbName}: the unfiltered listing's totalCount reads the account's counter row, not its sets`, async () => {
+  const spy = spyDb();
+  assert.equal(await new ModelsRepo(spy.db).countSetsMatching('acct-a', {}), SETS / 2);
+  const p = await plan(spy.last());
+  assert.doesNotMatch(p, /model_sets\b(?!_)/, p);
+  if (store.dialect === 'sqlite') assert.match(p, /SEARCH model_set_counts USING (INDEX sqlite_autoindex_model_set_counts_1|PRIMARY KEY) \(account_id=\?\)/, p);
+  else assert.match(p, /Scan.* on model_set_counts|Scan using model_set_counts_pkey/, p);
+  // What it replaced, and what a filtered listing still does: a scan of the account's sets.
+  await new ModelsRepo(spy.db).countSetsMatching('acct-a', { modelType: 'Text2Text' });
+  assert.match(await plan(spy.last()), /model_sets/);
+});
+
 test(`${dbName}: a page of model sets holds the next rows in (sort key, id) order, ties included, each way`, async () => {
   const repo = new ModelsRepo(store.db);
   for (const { sortBy } of SET_ORDERS) {

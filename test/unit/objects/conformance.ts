@@ -5,6 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { PassThrough, Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ObjectInfo, ObjectStore } from '../../../src/objects/object-store.js';
+import { ObjectStoreError } from '../../../src/objects/object-store-error.js';
+import { asApiError } from '../../../src/domain/errors/from-object-store.js';
 
 export interface StoreFixture {
   store: ObjectStore;
@@ -38,13 +40,13 @@ export async function readText(body: Readable): Promise<string> {
   return Buffer.concat(parts).toString('utf8');
 }
 
-/** Asserts that a promise rejects with an ApiError of the given wire code. */
+/** Asserts that a promise rejects with the store's own error, answered over the API with the given wire code. */
 export async function rejectsWith(p: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
   await assert.rejects(p, (e: unknown) => {
-    const err = e as { name?: string; code?: string; message?: string };
-    assert.equal(err.name, 'ApiError', `expected an ApiError, got ${String(e)}`);
-    assert.equal(err.code, code, `expected ${code}: ${err.message}`);
-    if (message) assert.match(err.message ?? '', message);
+    assert.ok(e instanceof ObjectStoreError, `expected an ObjectStoreError, got ${String(e)}`);
+    const err = asApiError(e);
+    assert.equal(err?.code, code, `expected ${code}: ${e.message}`);
+    if (message) assert.match(e.message, message);
     return true;
   });
 }

@@ -8,11 +8,14 @@ import {
   validateBucketName,
   validateObjectKey,
 } from '../../../src/objects/object-path.js';
+import { ObjectStoreError } from '../../../src/objects/object-store-error.js';
+import { asApiError } from '../../../src/domain/errors/from-object-store.js';
 
 const throwsInvalid = (fn: () => unknown, message: RegExp) =>
   assert.throws(fn, (e: unknown) => {
-    const err = e as { name: string; code: string; status: number; message: string };
-    assert.equal(err.name, 'ApiError');
+    assert.ok(e instanceof ObjectStoreError, `expected an ObjectStoreError, got ${String(e)}`);
+    assert.equal(e.kind, 'InvalidName');
+    const err = asApiError(e)!;
     assert.equal(err.code, 'InvalidParameter');
     assert.equal(err.status, 400);
     assert.match(err.message, message);

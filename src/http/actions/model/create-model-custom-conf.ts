@@ -1,4 +1,4 @@
-import { ApiError } from '../../../domain/errors.js';
+import { ERRORS } from '../../../domain/errors/catalogue.js';
 import { defineAction } from '../action.js';
 
 // multipart/form-data with the template file in the field customSpecFile (as the SDKs send it);
@@ -11,16 +11,16 @@ export default defineAction({
   async handle({ principal, services, raw }) {
     const contentType = raw?.contentType ?? '';
     if (!/^multipart\/form-data/i.test(contentType)) {
-      throw new ApiError('UnsupportedMediaType', 'CreateModelCustomConf takes multipart/form-data with the file in the field customSpecFile');
+      throw ERRORS.MultipartRequired('CreateModelCustomConf', 'customSpecFile');
     }
     let form: FormData;
     try {
       form = await new Response(new Uint8Array(raw!.body), { headers: { 'content-type': contentType } }).formData();
     } catch {
-      throw new ApiError('InvalidParameter', 'the multipart body could not be parsed');
+      throw ERRORS.MultipartUnreadable();
     }
     const file = form.get('customSpecFile');
-    if (file === null) throw new ApiError('MissingParameter', 'customSpecFile is required (a multipart file field)');
+    if (file === null) throw ERRORS.MultipartFileRequired('customSpecFile');
     const bytes = typeof file === 'string' ? Buffer.from(file, 'utf8') : Buffer.from(await file.arrayBuffer());
     const name = typeof file === 'string' ? null : file.name || null;
     return services.customConfs.upload(principal.accountId, name, bytes);

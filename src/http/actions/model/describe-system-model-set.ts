@@ -1,4 +1,4 @@
-import { ApiError } from '../../../domain/errors.js';
+import { ERRORS } from '../../../domain/errors/catalogue.js';
 import { presentPreset } from '../../presenters/preset-presenter.js';
 import { defineAction, S } from '../action.js';
 
@@ -10,12 +10,12 @@ export default defineAction({
   body: S.obj({ modelSetId: S.str(1, 64), modelSetName: S.str(1, 128) }),
   async handle({ services }, body) {
     if (body.modelSetId === undefined && body.modelSetName === undefined) {
-      throw new ApiError('MissingParameter', 'modelSetId or modelSetName is required');
+      throw ERRORS.ModelSetIdOrNameRequired();
     }
     const found = services.catalogues.systemModelSets.find((s) => (body.modelSetId === undefined || s.modelSetId === body.modelSetId) && (body.modelSetName === undefined || s.modelSetName === body.modelSetName));
     if (!found) {
       const what = body.modelSetId !== undefined ? `modelSetId ${body.modelSetId}` : `modelSetName ${body.modelSetName}`;
-      throw new ApiError('ModelSetNotFound', `preset model set not found: no ${what} in the preset catalogue (DescribeSystemModelSets lists it)`);
+      throw ERRORS.PresetModelSetNotFound(what);
     }
     return presentPreset(found);
   },

@@ -1,4 +1,4 @@
-import { ApiError } from '../../../domain/errors.js';
+import { ERRORS } from '../../../domain/errors/catalogue.js';
 import { defineAction, S } from '../action.js';
 
 // modelreg extension (docs/extensions.md): a version's description (Markdown) and its key/value
@@ -27,7 +27,7 @@ export default defineAction({
 function tagObject(tags: Array<{ key: string; value: string }>): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
   for (const t of tags) {
-    if (Object.hasOwn(out, t.key)) throw new ApiError('InvalidParameter', `tags: key "${t.key}" is given twice`);
+    if (Object.hasOwn(out, t.key)) throw ERRORS.TagKeyRepeated(t.key);
     out[t.key] = t.value;
   }
   return out;
