@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     const action = findAction('/v2/model', 'DescribeModel')!;
     const raw = Buffer.from(body);
     const view = await s.modelVersions.describe(account, modelId);
-    const result = await action.handle({ principal: (await s.iam.resolveKey(key.accessKey))!.principal, services: s, requestId: 'x' }, { modelId });
+    const result = await action.handle({ principal: (await s.iam.resolveKey(key.accessKey))!.principal, services: s, requestId: 'x', origin: url }, { modelId });
     const limits = new RequestLimits({ ...DEFAULT_RATE_LIMITS, perKey: { perSecond: 1e9, burst: 1e9 } });
     const reqLog = logger.child({}, { redact: { paths: [], censor: '[redacted]' } });
 
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     await measure('iam.resolveKey (cached, PRAGMA data_version)', () => s.iam.resolveKey(key.accessKey));
     await measure('rate limiters around a resolved principal', () => limits.authenticate('127.0.0.1', key.accessKey, async () => 1, () => key.accessKey));
     await measure('parseJsonBody + validateBody', () => validateBody(action, parseJsonBody(action, raw)));
-    await measure('action.handle (reads + presenter)', () => action.handle({ principal: { accountId: account } as never, services: s, requestId: 'x' }, { modelId }));
+    await measure('action.handle (reads + presenter)', () => action.handle({ principal: { accountId: account } as never, services: s, requestId: 'x', origin: url }, { modelId }));
     await measure('modelVersions.describe (version + set + adapter count)', () => s.modelVersions.describe(account, modelId));
     const h = sqliteHandleOf(app.store.db)!;
     const withCount = h.prepare('select v.*, s.name as set_name, (select count(*) from adapter_bindings ab where ab.base_id = v.id) as adapter_count from model_versions v join model_sets s on s.id = v.model_set_id where v.account_id = ? and v.id = ?');

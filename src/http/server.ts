@@ -214,7 +214,7 @@ async function handleAction(req: FastifyRequest, reply: FastifyReply, services: 
   if (req.apiBodyAuth) checkSignedBody(req, req.apiBodyAuth);
   const contentType = String(req.headers['content-type'] ?? '');
   if (action.rawBody) {
-    const result = await action.handle({ principal, services, requestId: req.apiRequestId, raw: { contentType, body: raw ?? Buffer.alloc(0) } }, undefined);
+    const result = await action.handle({ principal, services, requestId: req.apiRequestId, origin: originOf(req), raw: { contentType, body: raw ?? Buffer.alloc(0) } }, undefined);
     return sendResult(reply, req.apiRequestId, result);
   }
   if (raw && raw.length > 0 && contentType !== '' && !JSON_TYPE.test(contentType)) {
@@ -226,8 +226,13 @@ async function handleAction(req: FastifyRequest, reply: FastifyReply, services: 
     req.log.debug({ requestId: req.apiRequestId, action: action.name, ignoredFields: ignored.slice(0, 20).map((f) => f.slice(0, 100)) }, 'unknown fields ignored');
     reply.header('x-modelreg-ignored-fields', ignoredFieldsHeader(ignored));
   }
-  const result = await action.handle({ principal, services, requestId: req.apiRequestId, origin: `${req.protocol}://${req.headers.host ?? req.hostname}` }, body);
+  const result = await action.handle({ principal, services, requestId: req.apiRequestId, origin: originOf(req) }, body);
   return sendResult(reply, req.apiRequestId, result);
+}
+
+/** scheme://host the client reached this server at. */
+function originOf(req: FastifyRequest): string {
+  return `${req.protocol}://${req.headers.host ?? req.hostname}`;
 }
 
 /** Host header against MODELREG_PUBLIC_HOSTS: an entry without a port matches any port. */

@@ -203,14 +203,7 @@ export class LocalObjectStore implements ObjectStore {
     const st = await ifExists(fsp.lstat(file));
     if (st === null || st.isDirectory()) return;
     await ifExists(fsp.unlink(file));
-    // Object stores have no empty directories: prune them up to (not including) the bucket.
-    for (let d = path.dirname(target); inside(root, d); d = path.dirname(d)) {
-      try {
-        await fsp.rmdir(d);
-      } catch {
-        break; // not empty, or a symlink: stop
-      }
-    }
+    await removeEmptyDirsUp(root, path.dirname(target));
   }
 
   async ensureFreeSpace(bucket: string, bytes: number): Promise<void> {
@@ -237,13 +230,7 @@ export class LocalObjectStore implements ObjectStore {
     };
     const st = await ifExists(fsp.lstat(start));
     if (st?.isDirectory()) await prune(start);
-    for (let d = path.dirname(start); inside(root, d); d = path.dirname(d)) {
-      try {
-        await fsp.rmdir(d);
-      } catch {
-        break;
-      }
-    }
+    await removeEmptyDirsUp(root, path.dirname(start));
   }
 
   /** A rename: the bytes never move, so promoting a multi-GB blob costs nothing. */
@@ -254,13 +241,7 @@ export class LocalObjectStore implements ObjectStore {
     if (isTemp(to)) throw reservedKey();
     const root = await this.bucketRoot(bucket);
     await this.publish(root, src, keyPath(root, to), to);
-    for (let d = path.dirname(src); inside(root, d); d = path.dirname(d)) {
-      try {
-        await fsp.rmdir(d);
-      } catch {
-        break;
-      }
-    }
+    await removeEmptyDirsUp(root, path.dirname(src));
   }
 
   /**
@@ -453,4 +434,15 @@ async function syncDir(dir: string): Promise<void> {
   const fh = await fsp.open(dir, 'r').catch(() => null);
   await fh?.sync().catch(() => undefined);
   await fh?.close();
+}
+
+/** Object stores have no empty directories: removes `dir` and then its parents while empty, up to (not including) the bucket's root. */
+async function removeEmptyDirsUp(root: string, dir: string): Promise<void> {
+  for (let d = dir; inside(root, d); d = path.dirname(d)) {
+    try {
+      await fsp.rmdir(d);
+    } catch {
+      break; // not empty, or a symlink: stop
+    }
+  }
 }

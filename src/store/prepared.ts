@@ -33,21 +33,7 @@ export function postgresUrlOf(db: Kysely<any>): string | undefined {
 }
 
 export function prepareRead<R>(db: Kysely<any>, arity: number, build: (...params: string[]) => Compilable<R>): (...args: unknown[]) => Promise<R[]> {
-  const compiled: CompiledQuery<R> = build(...Array.from({ length: arity }, (_, i) => MARK + i)).compile();
-  const slots = compiled.parameters.map((p) => (typeof p === 'string' && p.startsWith(MARK) ? Number(p.slice(MARK.length)) : -1));
-  if (slots.filter((s) => s >= 0).length < arity) throw new Error('prepareRead: a parameter did not reach the compiled query');
-  const handle = sqliteHandles.get(db);
-  // Prepared on first use: the tables may not exist yet when a repo is built (before migrations).
-  let stmt: Statement | undefined;
-  return async (...args) => {
-    if (args.length !== arity) throw new Error(`prepareRead: expected ${arity} arguments, got ${args.length}`);
-    const parameters = compiled.parameters.map((p, i) => (slots[i]! >= 0 ? args[slots[i]!] : p));
-    if (handle && !handle.inTransaction) {
-      stmt ??= handle.prepare(compiled.sql);
-      return stmt.all(parameters) as R[];
-    }
-    return (await db.executeQuery<R>({ ...compiled, parameters })).rows;
-  };
+  return prepared(db, 'prepareRead', arity, build, (stmt, parameters) => stmt.all(parameters) as R[], async (query) => (await db.executeQuery<R>(query)).rows);
 }
 
 /**
@@ -55,19 +41,45 @@ export function prepareRead<R>(db: Kysely<any>, arity: number, build: (...params
  * transaction (autocommit); on SQLite on the statement directly when no transaction is open.
  */
 export function prepareWrite(db: Kysely<any>, arity: number, build: (...params: string[]) => Compilable<unknown>): (...args: unknown[]) => Promise<void> {
-  const compiled: CompiledQuery<unknown> = build(...Array.from({ length: arity }, (_, i) => MARK + i)).compile();
+  return prepared(
+    db,
+    'prepareWrite',
+    arity,
+    build,
+    (stmt, parameters) => {
+      stmt.run(parameters);
+    },
+    async (query) => {
+      await db.executeQuery(query);
+    },
+  );
+}
+
+/**
+ * The query compiled once with marker values; each run puts its arguments in the markers' places
+ * and runs on the SQLite statement (no transaction open on the connection) or through Kysely.
+ */
+function prepared<R, T>(
+  db: Kysely<any>,
+  what: string,
+  arity: number,
+  build: (...params: string[]) => Compilable<R>,
+  onStatement: (stmt: Statement, parameters: unknown[]) => T,
+  onKysely: (query: CompiledQuery<R>) => Promise<T>,
+): (...args: unknown[]) => Promise<T> {
+  const compiled: CompiledQuery<R> = build(...Array.from({ length: arity }, (_, i) => MARK + i)).compile();
   const slots = compiled.parameters.map((p) => (typeof p === 'string' && p.startsWith(MARK) ? Number(p.slice(MARK.length)) : -1));
-  if (slots.filter((s) => s >= 0).length < arity) throw new Error('prepareWrite: a parameter did not reach the compiled query');
+  if (slots.filter((s) => s >= 0).length < arity) throw new Error(`${what}: a parameter did not reach the compiled query`);
   const handle = sqliteHandles.get(db);
+  // Prepared on first use: the tables may not exist yet when a repo is built (before migrations).
   let stmt: Statement | undefined;
   return async (...args) => {
-    if (args.length !== arity) throw new Error(`prepareWrite: expected ${arity} arguments, got ${args.length}`);
+    if (args.length !== arity) throw new Error(`${what}: expected ${arity} arguments, got ${args.length}`);
     const parameters = compiled.parameters.map((p, i) => (slots[i]! >= 0 ? args[slots[i]!] : p));
     if (handle && !handle.inTransaction) {
       stmt ??= handle.prepare(compiled.sql);
-      stmt.run(parameters);
-      return;
+      return onStatement(stmt, parameters);
     }
-    await db.executeQuery({ ...compiled, parameters });
+    return onKysely({ ...compiled, parameters });
   };
 }

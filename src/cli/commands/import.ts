@@ -12,15 +12,14 @@ import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { ApiError } from '../../domain/errors.js';
-import { SAMPLING_STRATEGIES, TRANSFORMER_VERSIONS, VLLM_VERSIONS } from '../../domain/catalogue/engines.js';
-import { APPLICATION_TYPES, MODEL_FORMATS } from '../../domain/catalogue/formats.js';
+import { SAMPLING_STRATEGIES } from '../../domain/catalogue/engines.js';
 import type { CreateModelInput, ImportMeta } from '../../domain/model/create-model-rules.js';
 import { normalizeObjectPath, validateBucketName } from '../../objects/object-path.js';
 import type { ObjectStore } from '../../objects/object-store.js';
 import { ObjectStoreError } from '../../objects/object-store-error.js';
 import { clientOptions, resolveClient, type ClientFlags } from '../client-options.js';
 import { failIfFailed, followVersion, formatVersion } from '../follow.js';
-import { formatFieldsOf, importRequestProblem } from '../import-request.js';
+import { formatFieldsOf, formatOptions, importRequestProblem, type FormatFlags } from '../import-request.js';
 import { inFlagTerms } from '../field-flags.js';
 import { findSet, MODEL_ROUTE } from '../model-sets.js';
 import { CliError, EXIT, formatBytes, printJson, usageError } from '../output.js';
@@ -28,14 +27,10 @@ import { ProgressBar } from '../progress.js';
 import { existingKeys, listModelDir, uploadFiles } from '../upload.js';
 import { parseSeconds } from './versions.js';
 
-interface ImportFlags extends ClientFlags {
+interface ImportFlags extends ClientFlags, FormatFlags {
   set: string;
   bucket: string;
   path: string;
-  format: string;
-  applicationType?: string;
-  transformerVersion?: string;
-  vllmVersion?: string;
   baseModel?: string;
   base?: string;
   description?: string;
@@ -153,16 +148,15 @@ async function upload(o: ImportFlags, dir: string, bucket: string, prefix: strin
 
 export function registerImport(program: Command): void {
   clientOptions(
-    program
-      .command('import [dir]')
-      .description('upload a local model directory to a bucket, create the version and follow it until Ready (0) or Fail (3)')
-      .requiredOption('--set <nameOrId>', 'the model set to add the version to (name or am-… id)')
-      .requiredOption('--bucket <bucket>', 'bucket of the registry’s object store')
-      .requiredOption('--path <objectPath>', 'directory inside the bucket, e.g. models/qwen2-7b')
-      .option('--format <modelFormat>', `model format: ${MODEL_FORMATS.join(', ')}`, oneOf(MODEL_FORMATS), 'HuggingFace.Transformers')
-      .option('--application-type <type>', `${APPLICATION_TYPES.join(', ')} (default chat, or Text-to-Image for Safetensors)`, oneOf(APPLICATION_TYPES))
-      .option('--transformer-version <v>', `transformers version: ${TRANSFORMER_VERSIONS.join(', ')} (default the newest)`)
-      .option('--vllm-version <v>', `vLLM version for HuggingFace.vLLM: ${VLLM_VERSIONS.join(', ')} (default the newest)`)
+    formatOptions(
+      program
+        .command('import [dir]')
+        .description('upload a local model directory to a bucket, create the version and follow it until Ready (0) or Fail (3)')
+        .requiredOption('--set <nameOrId>', 'the model set to add the version to (name or am-… id)')
+        .requiredOption('--bucket <bucket>', 'bucket of the registry’s object store')
+        .requiredOption('--path <objectPath>', 'directory inside the bucket, e.g. models/qwen2-7b'),
+      oneOf,
+    )
       .option('--base-model <name>', 'basicModelName (HuggingFace for other models)')
       .option('--base <ref>', 'for a LoRA adapter: the base version it binds to (amv-…, SET/Vn), importMeta.baseModelId')
       .option('--description <text>', 'version description (up to 300 characters)')

@@ -6,11 +6,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { inspectModel, ModelValidationError, type InspectModelInput } from '../../domain/import/inspect-model.js';
-import { TRANSFORMER_VERSIONS, VLLM_VERSIONS } from '../../domain/catalogue/engines.js';
-import { APPLICATION_TYPES, MODEL_FORMATS } from '../../domain/catalogue/formats.js';
+import { MODEL_FORMATS } from '../../domain/catalogue/formats.js';
 import type { ImportRequest } from '../../domain/model/create-model-rules.js';
 import type { ObjectInfo, ObjectStore } from '../../objects/object-store.js';
-import { formatFieldsOf, importRequestProblem } from '../import-request.js';
+import { formatFieldsOf, formatOptions, importRequestProblem, type FormatFlags } from '../import-request.js';
 import { CliError, EXIT, formatBytes, formatFields, printJson, usageError } from '../output.js';
 import { listModelDir, type LocalFile } from '../upload.js';
 
@@ -41,24 +40,18 @@ function directoryStore(files: LocalFile[]): ObjectStore {
   };
 }
 
-interface ValidateFlags {
-  format: string;
-  applicationType?: string;
-  transformerVersion?: string;
-  vllmVersion?: string;
+interface ValidateFlags extends FormatFlags {
   enablePromptAutoConcat?: boolean;
   chatTemplateFile?: boolean;
   json?: boolean;
 }
 
 export function registerValidate(program: Command): void {
-  program
-    .command('validate <dir>')
-    .description('check a local model directory as an import would (format, config, tokenizer, weights, chat template), before uploading')
-    .option('--format <modelFormat>', `model format: ${MODEL_FORMATS.join(', ')}`, 'HuggingFace.Transformers')
-    .option('--application-type <type>', `${APPLICATION_TYPES.join(', ')} (default chat, or Text-to-Image for Safetensors)`)
-    .option('--transformer-version <v>', `transformers version: ${TRANSFORMER_VERSIONS.join(', ')} (default the newest)`)
-    .option('--vllm-version <v>', `vLLM version for HuggingFace.vLLM: ${VLLM_VERSIONS.join(', ')} (default the newest)`)
+  formatOptions(
+    program
+      .command('validate <dir>')
+      .description('check a local model directory as an import would (format, config, tokenizer, weights, chat template), before uploading'),
+  )
     .option('--enable-prompt-auto-concat', 'the import will use the tokenizer’s chat template')
     .option('--chat-template-file', 'the import will use an uploaded chat template (customSpec)')
     .option('--json', 'print JSON for scripts')

@@ -8,6 +8,7 @@
 import type { ObjectStore } from '../../objects/object-store.js';
 import { ObjectStoreError } from '../../objects/object-store-error.js';
 import type { ApplicationType } from '../catalogue/formats.js';
+import type { ImportMeta } from '../model/create-model-rules.js';
 import { checkApplicationFits, classifyArchitecture, resolveChatTemplate, type ChatTemplateResult } from './application-type.js';
 import { deriveCapabilities } from './capabilities.js';
 import { deriveContextLength, splitTokenLimitations, textToImageTokenLimitations, type ContextLength } from './context-length.js';
@@ -27,17 +28,11 @@ export { ModelValidationError } from './model-validation-error.js';
 export type { AdapterInspection } from './peft-adapter.js';
 export type { InspectedFile, ModelCapabilities, ModelCompConfig, ModelInspection, TokenLimitations } from './types.js';
 
-export interface InspectModelInput {
-  bucket: string;
-  objectPath: string;
-  modelFormat: string;
-  modelApplicationType: string;
-  transformerVersion?: string;
-  vLLMVersion?: string;
-  enablePromptAutoConcat?: boolean;
+/** Where the files are and what the import request said of them (its chatConf and customSpec: only whether given). */
+export type InspectModelInput = Pick<ImportMeta, 'bucket' | 'objectPath' | 'modelFormat' | 'modelApplicationType' | 'transformerVersion' | 'vLLMVersion' | 'enablePromptAutoConcat'> & {
   hasChatConf?: boolean;
   hasCustomSpec?: boolean;
-}
+};
 
 export interface InspectModelOptions {
   signal?: AbortSignal;

@@ -3,7 +3,7 @@
 // costs the event loop nothing; every document's nesting depth is bounded (MAX_JSON_DEPTH).
 import { INLINE_PARSE_BYTES, MAX_CONFIG_JSON_BYTES } from '../../sandbox/limits.js';
 import { runInSandbox, SandboxError } from '../../sandbox/sandbox.js';
-import { parseJsonChecked, TaskRefusal, topLevelKinds } from '../../sandbox/tasks.js';
+import { parseJsonChecked, TaskRefusal, topLevelKinds, type TaskOutputs } from '../../sandbox/tasks.js';
 import { ModelValidationError } from './model-validation-error.js';
 import { reason } from './failure-codes.js';
 
@@ -23,17 +23,7 @@ export function parseJsonObject(bytes: Buffer, name: string): Record<string, unk
 /** Like parseJsonObject, but documents above INLINE_PARSE_BYTES are parsed in the sandbox. */
 export async function parseJsonDocument(bytes: Buffer, name: string, signal?: AbortSignal): Promise<Record<string, unknown>> {
   if (bytes.length <= INLINE_PARSE_BYTES) return parseJsonObject(bytes, name);
-  refuseBom(bytes, name);
-  let json: unknown;
-  try {
-    json = await runInSandbox('parseJson', { bytes, name }, signal ? { signal } : {});
-  } catch (err) {
-    if (err instanceof SandboxError) {
-      throw new ModelValidationError(err.reason === 'refused' ? err.message : `${name} (${bytes.length} bytes) ${err.message} while being parsed`, name, reason('InvalidJson', { file: name, detail: err.message }));
-    }
-    throw err;
-  }
-  return asObject(json, name);
+  return asObject(await inSandbox('parseJson', bytes, name, signal), name);
 }
 
 /**
@@ -41,22 +31,23 @@ export async function parseJsonDocument(bytes: Buffer, name: string, signal?: Ab
  * shape is checked but whose contents are not needed (tokenizer.json): large ones never cross into this heap.
  */
 export async function jsonObjectKinds(bytes: Buffer, name: string, signal?: AbortSignal): Promise<Record<string, string>> {
-  let kinds: Record<string, string> | string;
-  if (bytes.length <= INLINE_PARSE_BYTES) {
-    kinds = topLevelKinds(parseJsonObject(bytes, name));
-  } else {
-    refuseBom(bytes, name);
-    try {
-      kinds = await runInSandbox('jsonTopLevelKinds', { bytes, name }, signal ? { signal } : {});
-    } catch (err) {
-      if (err instanceof SandboxError) {
-        throw new ModelValidationError(err.reason === 'refused' ? err.message : `${name} (${bytes.length} bytes) ${err.message} while being parsed`, name, reason('InvalidJson', { file: name, detail: err.message }));
-      }
-      throw err;
-    }
-  }
-  if (typeof kinds === 'string') throw new ModelValidationError(`${name} must contain a JSON object, got ${kinds === 'null' || kinds === 'array' ? (kinds === 'array' ? 'an array' : 'null') : `a ${kinds}`}`, name, reason('InvalidJson', { file: name, detail: `not a JSON object` }));
+  // A string: the document's own kind, when it is not an object.
+  const kinds = bytes.length <= INLINE_PARSE_BYTES ? topLevelKinds(parseJsonObject(bytes, name)) : await inSandbox('jsonTopLevelKinds', bytes, name, signal);
+  if (typeof kinds === 'string') throw notAnObject(name, kinds);
   return kinds;
+}
+
+/** A large document's task, run in the sandbox: its refusals and failures name the file. */
+async function inSandbox<K extends 'parseJson' | 'jsonTopLevelKinds'>(task: K, bytes: Buffer, name: string, signal: AbortSignal | undefined): Promise<TaskOutputs[K]> {
+  refuseBom(bytes, name);
+  try {
+    return await runInSandbox(task, { bytes, name }, signal ? { signal } : {});
+  } catch (err) {
+    if (err instanceof SandboxError) {
+      throw new ModelValidationError(err.reason === 'refused' ? err.message : `${name} (${bytes.length} bytes) ${err.message} while being parsed`, name, reason('InvalidJson', { file: name, detail: err.message }));
+    }
+    throw err;
+  }
 }
 
 function refuseBom(bytes: Buffer, name: string): void {
@@ -66,10 +57,14 @@ function refuseBom(bytes: Buffer, name: string): void {
 }
 
 function asObject(json: unknown, name: string): Record<string, unknown> {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new ModelValidationError(`${name} must contain a JSON object, got ${json === null ? 'null' : Array.isArray(json) ? 'an array' : `a ${typeof json}`}`, name, reason('InvalidJson', { file: name, detail: `not a JSON object` }));
-  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw notAnObject(name, json === null ? 'null' : Array.isArray(json) ? 'array' : typeof json);
   return json as Record<string, unknown>;
+}
+
+/** `kind`: the document's JSON kind ('null', 'array', 'string', 'number', 'boolean'). */
+function notAnObject(name: string, kind: string): ModelValidationError {
+  const got = kind === 'null' ? 'null' : kind === 'array' ? 'an array' : `a ${kind}`;
+  return new ModelValidationError(`${name} must contain a JSON object, got ${got}`, name, reason('InvalidJson', { file: name, detail: 'not a JSON object' }));
 }
 
 /** Config documents (config.json, generation_config.json, model_index.json, scheduler/preprocessor configs). */

@@ -12,23 +12,6 @@ import { reason } from './failure-codes.js';
 
 export type VllmTask = 'generate' | 'embedding' | 'multimodal' | 'speculative';
 
-// vLLM 0.3.2 (approximate): the confirmed base is vllm-project/vllm commit 0109fd26 (just before
-// 0.3.2, 29 names), plus GemmaForCausalLM and OLMoForCausalLM, added in 0.3.2 per its release notes
-// ("Gemma and OLMo support") [from memory]. Uncertain and therefore left out: OrionForCausalLM and
-// StableLmForCausalLM, seen only in a mid-March-2024 snapshot that also has 0.3.3/0.4.0 additions
-// (treated as ≥ 0.3.3 unless verified). Not in 0.3.2: Starcoder2, Cohere, DBRX, Qwen2Moe, Xverse,
-// JAIS, Llava.
-const V0_3_2_GENERATE = [
-  'AquilaModel', 'AquilaForCausalLM', 'BaiChuanForCausalLM', 'BaichuanForCausalLM', 'BloomForCausalLM',
-  'ChatGLMModel', 'ChatGLMForConditionalGeneration', 'DeciLMForCausalLM', 'DeepseekForCausalLM',
-  'FalconForCausalLM', 'GPT2LMHeadModel', 'GPTBigCodeForCausalLM', 'GPTJForCausalLM', 'GPTNeoXForCausalLM',
-  'InternLMForCausalLM', 'InternLM2ForCausalLM', 'LlamaForCausalLM', 'LLaMAForCausalLM', 'MistralForCausalLM',
-  'MixtralForCausalLM', 'QuantMixtralForCausalLM', 'MptForCausalLM', 'MPTForCausalLM', 'OPTForCausalLM',
-  'PhiForCausalLM', 'QWenLMHeadModel', 'Qwen2ForCausalLM', 'RWForCausalLM', 'StableLMEpochForCausalLM',
-  // added in 0.3.2 [release notes, from memory]
-  'GemmaForCausalLM', 'OLMoForCausalLM',
-];
-
 // vLLM 0.4.0 (confirmed: 0.4.0.post1 `__init__.py`, minus the fork-only
 // AutoModelForCausalLMWithValueHead; Cohere, DBRX, DeciLM also match the 0.4.0.post1 docs).
 // Not yet in 0.4.0: MiniCPMForCausalLM, Phi3ForCausalLM, ArcticForCausalLM (0.4.1+ [from memory]).
@@ -43,6 +26,18 @@ const V0_4_0_GENERATE = [
   'Qwen2MoeForCausalLM', 'RWForCausalLM', 'StableLMEpochForCausalLM', 'StableLmForCausalLM',
   'Starcoder2ForCausalLM', 'XverseForCausalLM',
 ];
+
+// vLLM 0.3.2 (approximate), written as 0.4.0's table without what came later, so a name both load
+// is written once. The confirmed base is vllm-project/vllm commit 0109fd26 (just before 0.3.2, 29
+// names), plus GemmaForCausalLM and OLMoForCausalLM, added in 0.3.2 per its release notes ("Gemma and
+// OLMo support") [from memory], listed last. OrionForCausalLM and StableLmForCausalLM count as later:
+// seen only in a mid-March-2024 snapshot that also has 0.3.3/0.4.0 additions (≥ 0.3.3 unless verified).
+const ADDED_AFTER_0_3_2: ReadonlySet<string> = new Set([
+  'CohereForCausalLM', 'DbrxForCausalLM', 'JAISLMHeadModel', 'LlavaForConditionalGeneration', 'OrionForCausalLM',
+  'Qwen2MoeForCausalLM', 'StableLmForCausalLM', 'Starcoder2ForCausalLM', 'XverseForCausalLM',
+]);
+const ADDED_IN_0_3_2 = ['GemmaForCausalLM', 'OLMoForCausalLM'];
+const V0_3_2_GENERATE = [...V0_4_0_GENERATE.filter((a) => !ADDED_AFTER_0_3_2.has(a) && !ADDED_IN_0_3_2.includes(a)), ...ADDED_IN_0_3_2];
 
 // vLLM 0.6.3 (near-exact: a fork's registry.py from early Oct 2024, with NVLM_D (added just before
 // 0.6.3) but not Molmo; matches the v0.6.3 docs on Bart, DeepseekV2 and Exaone).

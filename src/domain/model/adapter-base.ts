@@ -10,8 +10,8 @@ import type { ModelInspection } from '../import/types.js';
 import { checkVllmLora, vllmMaxLoraRank } from '../import/vllm-lora.js';
 import { isVllmVersion } from '../catalogue/engines.js';
 import type { AdaptersRepo } from '../../store/repos/adapters-repo.js';
-import type { ModelVersionRow, ModelsRepo } from '../../store/repos/models-repo.js';
-import { parseBaseRef, resolveBaseRef, type AliasLookup } from './base-ref.js';
+import type { ModelVersionRow } from '../../store/repos/models-repo.js';
+import { parseBaseRef, resolveBaseRef, type AliasLookup, type BaseRefStore } from './base-ref.js';
 
 export interface AdapterRequest {
   /** importMeta / trainMeta.baseModelId, as given. */
@@ -35,6 +35,9 @@ export interface AdapterBinding {
 /** Reads a base's tensor shapes from its stored files when none were recorded at its import; null when it cannot. */
 export type ShapesFallback = (base: ModelVersionRow) => Promise<Record<string, number[]> | null>;
 
+/** The recorded tensor shapes of bases (src/store/repos/adapters-repo.ts implements it). */
+export type BaseShapesStore = Pick<AdaptersRepo, 'shapesOf' | 'putShapes'>;
+
 /** A chat import that builds prompts from the tokenizer's template, for an adapter saved without one. */
 function needsTokenizerTemplate(req: AdapterRequest, inspection: ModelInspection): boolean {
   return req.modelApplicationType === 'chat' && req.enablePromptAutoConcat === true && !req.hasChatConf && !req.customSpecFile && inspection.chatTemplate === undefined;
@@ -42,8 +45,8 @@ function needsTokenizerTemplate(req: AdapterRequest, inspection: ModelInspection
 
 export class AdapterBaseResolver {
   constructor(
-    private readonly models: ModelsRepo,
-    private readonly adapters: AdaptersRepo,
+    private readonly models: BaseRefStore,
+    private readonly adapters: BaseShapesStore,
     private readonly aliases?: AliasLookup,
     private readonly shapesFallback?: ShapesFallback,
   ) {}

@@ -37,9 +37,12 @@ export function parseBaseRef(s: string, allowBareSet = false): BaseRef | null {
 /** Looks an alias up (branch hub); returns the version id it points at, or null. */
 export type AliasLookup = (accountId: string, modelSetId: string, alias: string) => Promise<string | null>;
 
+/** What resolving reads (src/store/repos/models-repo.ts implements it). */
+export type BaseRefStore = Pick<ModelsRepo, 'findSet' | 'findVersion' | 'listVersions'>;
+
 export type Resolved = { ok: true; version: ModelVersionRow; setName: string } | { ok: false; why: string };
 
-export async function resolveBaseRef(repo: ModelsRepo, accountId: string, ref: BaseRef, aliases?: AliasLookup): Promise<Resolved> {
+export async function resolveBaseRef(repo: BaseRefStore, accountId: string, ref: BaseRef, aliases?: AliasLookup): Promise<Resolved> {
   if (ref.kind === 'id') {
     const v = await repo.findVersion(accountId, ref.id);
     if (!v) return { ok: false, why: `no version ${ref.id} in this account` };

@@ -8,10 +8,13 @@ import type { ImportMeta } from './create-model-rules.js';
 import type { SourceLocations } from './source-location.js';
 import type { ImportSource, PreparedSource, VersionSourceContext } from './version-sources.js';
 
+/** The customSpec files uploaded with CreateModelCustomConf (src/store/repos/custom-confs-repo.ts implements it). */
+export type CustomSpecFiles = Pick<CustomConfsRepo, 'find'>;
+
 export class ObjectStoreImportSource implements ImportSource {
   constructor(
     private readonly locations: SourceLocations,
-    private readonly confs: CustomConfsRepo,
+    private readonly confs: CustomSpecFiles,
   ) {}
 
   async prepare(ctx: VersionSourceContext, meta: ImportMeta): Promise<PreparedSource> {

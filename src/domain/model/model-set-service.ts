@@ -7,30 +7,11 @@ import { nowIso } from '../time.js';
 import { readPage, type Page, type PageRequest } from '../paging.js';
 import { isUniqueViolation } from '../../store/dialect.js';
 import type { ModelSetRow, ModelsRepo, SetFilter } from '../../store/repos/models-repo.js';
+import { modelSetView, versionSummary, type ModelSetView, type VersionSummary } from './model-views.js';
 
 export const MODEL_TYPES = ['Text2Text', 'Text2Image', 'TextRepresentation', 'ImageUnderstanding', 'Industry'] as const;
 // Letters (any script, so Chinese names work), digits, '_', '-', '.'; starts with a letter.
 const SET_NAME = /^\p{L}[\p{L}\p{N}_.-]{1,49}$/u;
-
-export interface VersionSummary {
-  modelId: string;
-  modelName: string;
-  versionNo: number;
-  status: string;
-  sourceType: string;
-  description: string | null;
-  failureReason: string | null;
-  /** The reason's stable code and parameters (failure-codes.ts); null for versions failed before they were kept. */
-  failureCode?: string | null;
-  failureParams?: string | null;
-  createdAt: string;
-  modifiedAt: string;
-}
-
-export interface ModelSetView {
-  row: ModelSetRow;
-  versions: VersionSummary[];
-}
 
 export interface SetPage extends Page<ModelSetView> {
   /** Sets that match the filter, over all pages. */
@@ -54,7 +35,7 @@ export class ModelSetService {
     private readonly quotas: Quotas = UNLIMITED_QUOTAS,
   ) {}
 
-  async create(accountId: string, input: { modelSetName: string; modelType: string; labels?: string[] }): Promise<ModelSetRow> {
+  async create(accountId: string, input: { modelSetName: string; modelType: string; labels?: string[] }): Promise<ModelSetView> {
     if (!SET_NAME.test(input.modelSetName)) {
       throw ERRORS.InvalidModelSetName();
     }
@@ -78,10 +59,10 @@ export class ModelSetService {
       if (isUniqueViolation(err)) throw ERRORS.ModelSetNameTaken(input.modelSetName);
       throw err;
     }
-    return row;
+    return modelSetView(row, []);
   }
 
-  async require(accountId: string, by: { id?: string; name?: string }): Promise<ModelSetRow> {
+  private async require(accountId: string, by: { id?: string; name?: string }): Promise<ModelSetRow> {
     const row = await this.repo.findSet(accountId, by);
     if (!row) {
       const what = by.id !== undefined ? `modelSetId ${by.id}` : `modelSetName "${by.name}"`;
@@ -92,7 +73,7 @@ export class ModelSetService {
 
   async describe(accountId: string, by: { id?: string; name?: string }): Promise<ModelSetView> {
     const row = await this.require(accountId, by);
-    return { row, versions: await this.versionsOf([row.id]).then((m) => m.get(row.id) ?? []) };
+    return modelSetView(row, await this.versionsOf([row.id]).then((m) => m.get(row.id) ?? []));
   }
 
   async page(accountId: string, req: PageRequest & { sortBy?: SetSort; filter?: SetFilter }): Promise<SetPage> {
@@ -105,7 +86,7 @@ export class ModelSetService {
     });
     const totalCount = await this.repo.countSetsMatching(accountId, filter);
     const versions = await this.versionsOf(page.items.map((r) => r.id));
-    return { ...page, items: page.items.map((row) => ({ row, versions: versions.get(row.id) ?? [] })), totalCount };
+    return { ...page, items: page.items.map((row) => modelSetView(row, versions.get(row.id) ?? [])), totalCount };
   }
 
   /** A page of a set's versions (DescribeCustomModels), paged in the database by a modelId marker. */
@@ -119,7 +100,7 @@ export class ModelSetService {
       what: 'a version of this model set',
       rows: (marker, limit) => this.repo.pageVersionsOfSet(set.id, { marker, limit, reverse: req.pageReverse }),
     });
-    return { ...page, items: page.items.map(toSummary) };
+    return { ...page, items: page.items.map(versionSummary) };
   }
 
   /** Refuses while versions remain: deleting a set must never silently delete models. */
@@ -140,25 +121,9 @@ export class ModelSetService {
     const out = new Map<string, VersionSummary[]>();
     for (const v of await this.repo.listVersions(setIds)) {
       const list = out.get(v.model_set_id) ?? [];
-      list.push(toSummary(v));
+      list.push(versionSummary(v));
       out.set(v.model_set_id, list);
     }
     return out;
   }
-}
-
-function toSummary(v: Awaited<ReturnType<ModelsRepo['listVersions']>>[number]): VersionSummary {
-  return {
-    modelId: v.id,
-    modelName: v.name,
-    versionNo: v.version_no,
-    status: v.status,
-    sourceType: v.source_type,
-    description: v.description,
-    failureReason: v.failure_reason,
-    failureCode: v.failure_code ?? null,
-    failureParams: v.failure_params ?? null,
-    createdAt: v.created_at,
-    modifiedAt: v.modified_at,
-  };
 }

@@ -6,21 +6,13 @@ import { newId } from '../ids.js';
 import { nowIso } from '../time.js';
 import { checkCreateModelInput, type CreateModelInput } from './create-model-rules.js';
 import type { VersionSources } from './version-sources.js';
-import { describeImportProgress, type ImportProgress } from './import-progress.js';
-import type { ModelSetRow, ModelVersionRow, ModelsRepo } from '../../store/repos/models-repo.js';
-import type { AdaptersRepo, BoundAdapter } from '../../store/repos/adapters-repo.js';
+import { describeImportProgress } from './import-progress.js';
+import { boundAdapterView, modelVersionView, type ModelVersionView } from './model-views.js';
+import type { ModelVersionRow, ModelsRepo } from '../../store/repos/models-repo.js';
+import type { AdaptersRepo } from '../../store/repos/adapters-repo.js';
 import type { JobQueue } from '../../jobs/job-queue.js';
 import type { Transaction } from 'kysely';
 import type { Database } from '../../store/schema.js';
-
-export interface VersionView {
-  row: ModelVersionRow;
-  set: Pick<ModelSetRow, 'id' | 'name'>;
-  /** Adapter versions bound to this one (it is their base). */
-  adapters: BoundAdapter[];
-  /** While Creating: where the import is (queued, copying, …). */
-  importProgress?: ImportProgress;
-}
 
 /** What ModelVersionService stores and reads through (src/store implements each). */
 export interface ModelVersionPorts {
@@ -127,16 +119,13 @@ export class ModelVersionService {
     checkQuota('imports queued or running', 'MODELREG_QUOTA_CONCURRENT_IMPORTS', use.liveJobs, q.concurrentImports);
   }
 
-  async describe(accountId: string, modelId: string): Promise<VersionView> {
+  async describe(accountId: string, modelId: string): Promise<ModelVersionView> {
     const found = await this.repo.findVersionWithSet(accountId, modelId);
     if (!found) throw ERRORS.ModelVersionNotFound(modelId);
-    // The joined row serves as the version's row: its two extra columns are read by name only,
-    // and copying the rest out (object rest) was a measurable share of the read (bench/README.md).
-    const row: ModelVersionRow = found;
-    const adapters = Number(found.adapter_count) > 0 ? await this.adapters.adaptersOf(row.id) : [];
-    const view: VersionView = { row, set: { id: row.model_set_id, name: found.set_name }, adapters };
-    if (row.status === 'Creating') {
-      const progress = describeImportProgress(await this.jobs.liveJobOf(row.id));
+    const adapters = Number(found.adapter_count) > 0 ? (await this.adapters.adaptersOf(found.id)).map(boundAdapterView) : [];
+    const view = modelVersionView(found, found.set_name, adapters);
+    if (found.status === 'Creating') {
+      const progress = describeImportProgress(await this.jobs.liveJobOf(found.id));
       if (progress) view.importProgress = progress;
     }
     return view;

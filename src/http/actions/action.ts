@@ -12,7 +12,7 @@ export interface ActionContext {
   services: Services;
   requestId: string;
   /** scheme://host the client reached this server at (for download URLs the answer carries). */
-  origin?: string;
+  origin: string;
   /** Only for actions declared with rawBody: the body bytes and their content type. */
   raw?: { contentType: string; body: Buffer };
 }

@@ -1,28 +1,10 @@
-// Domain rows → the JSON shapes of Qianfan's documented results (seeds/describe-model.txt).
+// Model views → the JSON shapes of Qianfan's documented results (seeds/describe-model.txt).
 import { toApiTime } from '../../domain/time.js';
-import type { ModelSetView, VersionSummary } from '../../domain/model/model-set-service.js';
-import type { VersionView } from '../../domain/model/model-version-service.js';
-
-// Stored JSON documents (a version's details and source) are the same text request after request:
-// parsed once per distinct text (bounded: 1000 texts of up to 16 KiB; longer ones are parsed each time). The parsed
-// values are shared between answers, so presenters only read them.
-const parsed = new Map<string, unknown>();
-const parse = <T>(s: string | null | undefined, fallback: T): T => {
-  if (!s) return fallback;
-  if (s.length > 16_384) return JSON.parse(s) as T;
-  let v = parsed.get(s);
-  if (v === undefined) {
-    v = JSON.parse(s);
-    if (parsed.size >= 1000) parsed.clear();
-    parsed.set(s, v);
-  }
-  return v as T;
-};
+import type { FailureParams, ModelSetView, ModelVersionView, VersionSummary } from '../../domain/model/model-views.js';
 
 /** failureCode and failureParams beside failureReason (the English sentence stays as it was). */
-function failureCodeFields(code: string | null | undefined, params: string | null | undefined) {
-  return code ? { failureCode: code, failureParams: parse<Record<string, string | number>>(params ?? null, {}) } : {};
-}
+const failureCodeFields = (v: { failureCode: string | null; failureParams: FailureParams | null }) =>
+  v.failureCode ? { failureCode: v.failureCode, failureParams: v.failureParams ?? {} } : {};
 
 export function presentVersionSummary(v: VersionSummary) {
   return {
@@ -32,23 +14,22 @@ export function presentVersionSummary(v: VersionSummary) {
     sourceType: v.sourceType,
     ...(v.description ? { description: v.description } : {}),
     ...(v.failureReason ? { failureReason: v.failureReason } : {}),
-    ...failureCodeFields(v.failureCode, v.failureParams),
+    ...failureCodeFields(v),
     createTime: toApiTime(v.createdAt),
     modifyTime: toApiTime(v.modifiedAt),
   };
 }
 
 export function presentModelSet(v: ModelSetView) {
-  const r = v.row;
   return {
-    modelSetId: r.id,
-    modelSetName: r.name,
-    source: r.source,
-    modelType: r.model_type,
-    labels: parse<string[]>(r.labels, []),
-    ...(r.description ? { description: r.description } : {}),
-    createTime: toApiTime(r.created_at),
-    modifyTime: toApiTime(r.modified_at),
+    modelSetId: v.id,
+    modelSetName: v.name,
+    source: v.source,
+    modelType: v.modelType,
+    labels: v.labels,
+    ...(v.description ? { description: v.description } : {}),
+    createTime: toApiTime(v.createdAt),
+    modifyTime: toApiTime(v.modifiedAt),
     modelCount: v.versions.length,
     modelIds: v.versions.map((x) => x.modelId),
     modelNames: v.versions.map((x) => x.modelName),
@@ -80,28 +61,28 @@ const DETAIL_FIELDS = [
   'storage',
 ] as const;
 
-export function presentModel({ row, set, adapters, importProgress }: VersionView) {
-  const meta = parse<Record<string, any>>(row.source_meta, {});
-  const details = parse<Record<string, unknown>>(row.details, {});
-  const sourceInfo: Record<string, unknown> = { sourceType: row.source_type, ...(meta.sourceInfo ?? {}) };
+export function presentModel(v: ModelVersionView) {
+  const meta = v.source;
+  const details = v.details;
+  const sourceInfo: Record<string, unknown> = { sourceType: v.sourceType, ...(meta.sourceInfo ?? {}) };
   const picked = Object.fromEntries(DETAIL_FIELDS.filter((k) => details[k] !== undefined).map((k) => [k, details[k]]));
   return {
-    modelSetId: set.id,
-    modelSetName: set.name,
-    modelId: row.id,
-    modelName: row.name,
+    modelSetId: v.modelSetId,
+    modelSetName: v.modelSetName,
+    modelId: v.id,
+    modelName: v.name,
     // Import: the basicModelName given; Train: the base model of the task's job.
     ...(meta.basicModelName ? { model: meta.basicModelName } : meta.baseModel ? { model: meta.baseModel } : {}),
-    ...(row.description ? { description: row.description } : {}),
+    ...(v.description ? { description: v.description } : {}),
     sourceInfo,
-    status: row.status,
-    ...(row.failure_reason ? { failureReason: row.failure_reason } : {}),
-    ...failureCodeFields(row.failure_code, row.failure_params),
-    ...(importProgress ? { importProgress } : {}),
-    modelApplicationType: row.model_application_type ?? undefined,
-    endpointType: row.model_application_type ?? undefined,
-    createTime: toApiTime(row.created_at),
-    modifyTime: toApiTime(row.modified_at),
+    status: v.status,
+    ...(v.failureReason ? { failureReason: v.failureReason } : {}),
+    ...failureCodeFields(v),
+    ...(v.importProgress ? { importProgress: v.importProgress } : {}),
+    modelApplicationType: v.modelApplicationType ?? undefined,
+    endpointType: v.modelApplicationType ?? undefined,
+    createTime: toApiTime(v.createdAt),
+    modifyTime: toApiTime(v.modifiedAt),
     isSupportDeploy: false,
     isSupportModelComp: false,
     isSupportEvaluation: false,
@@ -114,9 +95,8 @@ export function presentModel({ row, set, adapters, importProgress }: VersionView
     ...(meta.vLLMVersion ? { vLLMVersion: meta.vLLMVersion } : {}),
     ...(meta.enablePromptAutoConcat !== undefined ? { enablePromptAutoConcat: meta.enablePromptAutoConcat } : {}),
     ...(meta.baseModelId ? { baseModelId: meta.baseModelId } : {}),
-    ...(adapters.length > 0
-      ? { adapters: adapters.map((a) => ({ modelId: a.id, modelName: a.name, modelSetId: a.model_set_id, modelSetName: a.set_name, status: a.status })) }
-      : {}),
-    ...(row.resource_config ? { resourceConfig: parse(row.resource_config, {}) } : {}),
+    // The views are DescribeModel's own shape (model-views.ts BoundAdapterView).
+    ...(v.adapters.length > 0 ? { adapters: v.adapters } : {}),
+    ...(v.resourceConfig !== null ? { resourceConfig: v.resourceConfig } : {}),
   };
 }

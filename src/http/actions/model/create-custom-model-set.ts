@@ -14,7 +14,7 @@ export default defineAction({
     ['modelSetName', 'modelType'],
   ),
   async handle({ principal, services }, body) {
-    const row = await services.modelSets.create(principal.accountId, body);
-    return { modelSetId: row.id, modelSetName: row.name };
+    const set = await services.modelSets.create(principal.accountId, body);
+    return { modelSetId: set.id, modelSetName: set.name };
   },
 });

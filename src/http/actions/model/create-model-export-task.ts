@@ -1,10 +1,11 @@
-import { defineAction, S } from '../action.js';
+import { defineAction } from '../action.js';
+import { MODEL_ID_BODY } from './model-id-body.js';
 
 export default defineAction({
   route: '/v2/model',
   name: 'CreateModelExportTask',
   access: 'write',
-  body: S.obj({ modelId: S.str(1, 64) }, ['modelId']),
+  body: MODEL_ID_BODY,
   async handle({ principal, services }, body) {
     return services.exports.create(principal.accountId, body.modelId);
   },

@@ -1,13 +1,14 @@
-import { defineAction, S } from '../action.js';
+import { defineAction } from '../action.js';
+import { MODEL_ID_BODY } from './model-id-body.js';
 
 // The version's advanced config as a JSON string; "{}" when it has none (seed example).
 export default defineAction({
   route: '/v2/model',
   name: 'DescribeModelCustomAdvancedConf',
   access: 'read',
-  body: S.obj({ modelId: S.str(1, 64) }, ['modelId']),
+  body: MODEL_ID_BODY,
   async handle({ principal, services }, body) {
-    const { row } = await services.modelVersions.describe(principal.accountId, body.modelId);
-    return row.advance_conf && row.advance_conf.trim() !== '' ? row.advance_conf : '{}';
+    const { advanceConf } = await services.modelVersions.describe(principal.accountId, body.modelId);
+    return advanceConf && advanceConf.trim() !== '' ? advanceConf : '{}';
   },
 });

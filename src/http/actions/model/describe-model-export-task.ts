@@ -1,12 +1,13 @@
-import { defineAction, S } from '../action.js';
+import { defineAction } from '../action.js';
+import { MODEL_ID_BODY } from './model-id-body.js';
 
 export default defineAction({
   route: '/v2/model',
   name: 'DescribeModelExportTask',
   // Qianfan grants it with the same (write) policies as CreateModelExportTask.
   access: 'write',
-  body: S.obj({ modelId: S.str(1, 64) }, ['modelId']),
+  body: MODEL_ID_BODY,
   async handle({ principal, services, origin }, body) {
-    return services.exports.describe(principal.accountId, body.modelId, origin ?? '');
+    return services.exports.describe(principal.accountId, body.modelId, origin);
   },
 });

@@ -12,7 +12,7 @@ export default defineAction({
       throw ERRORS.ModelSetIdOrNameRequired();
     }
     const view = await services.modelSets.describe(principal.accountId, { id: body.modelSetId, name: body.modelSetName });
-    const aliases = (await services.aliases.listForSet(view.row.id)).map(({ alias, modelId, modelName }) => ({ alias, modelId, modelName }));
+    const aliases = (await services.aliases.listForSet(view.id)).map(({ alias, modelId, modelName }) => ({ alias, modelId, modelName }));
     return { ...presentModelSet(view), aliases };
   },
 });
