@@ -1,7 +1,7 @@
 // Writes console/lib/bce-v1-canonical.js, the browser's copy of the signature's text half, from
 // src/protocol/bce-v1/canonical-request.ts (types stripped, nothing else changed):
 //   node --import tsx scripts/write-console-signer.ts
-// test/console/bce-sign.test.ts fails when the copy and its source disagree.
+// test/integration/console/bce-sign.test.ts fails when the copy and its source disagree.
 import fs from 'node:fs';
 import ts from 'typescript';
 

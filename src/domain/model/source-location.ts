@@ -70,8 +70,14 @@ export class SourceLocations {
     if (info.size > CONFIG_PEEK_BYTES) return { configFound: true };
     let raw: unknown;
     try {
+      // Bounded again while reading: the object may have grown since it was stat'ed.
       const chunks: Buffer[] = [];
-      for await (const c of await this.store.read(bucket, key)) chunks.push(Buffer.from(c as Buffer));
+      let bytes = 0;
+      for await (const c of await this.store.read(bucket, key)) {
+        chunks.push(Buffer.from(c as Buffer));
+        bytes += chunks[chunks.length - 1]!.length;
+        if (bytes > CONFIG_PEEK_BYTES) return { configFound: true };
+      }
       raw = JSON.parse(Buffer.concat(chunks).toString('utf8'));
     } catch {
       return { configFound: true };

@@ -51,3 +51,35 @@ test('objectPath follows the import rules (no escaping the bucket), and a read-o
   const reader = await s.newKey(`reader-${Date.now()}`, ['QianfanReadAccessPolicy']);
   await expectFail(s, reader, 'CheckBucketAccess', { bucket: 'peek', objectPath: 'models/a' }, 403, 'AccessDenied');
 });
+
+// What a hostile bucket cannot make the peek do: read a file outside the bucket through a symlinked
+// config.json or a symlinked directory, or read past its size bound. (Local directory store.)
+test('the peek never follows a symlink out of the bucket, and never reads a large config.json', async () => {
+  const outside = bucketPath(s, 'outside-peek', 'secret');
+  fs.mkdirSync(outside, { recursive: true });
+  fs.writeFileSync(`${outside}/config.json`, JSON.stringify({ transformers_version: '4.38.2' }));
+  fs.mkdirSync(bucketPath(s, 'peek', 'models/linked-file'), { recursive: true });
+  fs.symlinkSync(`${outside}/config.json`, bucketPath(s, 'peek', 'models/linked-file/config.json'));
+  fs.symlinkSync(outside, bucketPath(s, 'peek', 'models/linked-dir'));
+  for (const objectPath of ['models/linked-file', 'models/linked-dir']) {
+    const r = await call(s, s.key, 'CheckBucketAccess', { bucket: 'peek', objectPath });
+    assert.equal(r.configTransformersVersion, undefined, `${objectPath}: ${JSON.stringify(r)}`);
+  }
+  // A config.json above the bound (256 KiB) is found but not read.
+  fs.mkdirSync(bucketPath(s, 'peek', 'models/huge'), { recursive: true });
+  fs.writeFileSync(bucketPath(s, 'peek', 'models/huge/config.json'), JSON.stringify({ transformers_version: '4.38.2', pad: 'x'.repeat(300 * 1024) }));
+  const huge = await call(s, s.key, 'CheckBucketAccess', { bucket: 'peek', objectPath: 'models/huge' });
+  assert.equal(huge.configFound, true);
+  assert.equal(huge.configTransformersVersion, undefined);
+});
+
+test('a bucket not granted to the account is refused before anything in it is looked at', async () => {
+  const g = await startServer({ bucketGrants: { peek: ['someone-else'] } });
+  try {
+    await writeTinyCausalLM(bucketPath(g, 'peek', 'models/a'), { transformersVersion: '4.38.2' });
+    await expectFail(g, g.key, 'CheckBucketAccess', { bucket: 'peek', objectPath: 'models/a' }, 403, 'AccessDenied');
+    await expectFail(g, g.key, 'CheckBucketAccess', { bucket: 'peek', objectPath: 'models/nothing' }, 403, 'AccessDenied');
+  } finally {
+    await g.close();
+  }
+});
