@@ -93,6 +93,21 @@ async function main(): Promise<void> {
     hooked.addHook('onResponse', (_req, _reply, done) => done());
     hooked.post('/v2/model', { onRequest: async () => {} }, async (_req, reply) => reply.header('content-type', 'application/json; charset=utf-8').send(bytes));
     await measure('  the same route with modelreg\'s hook layout, hooks empty (inject)', () => hooked.inject({ method: 'POST', url: '/v2/model?Action=DescribeModel', headers, payload: body }));
+    // And with the request path's chain of awaits and nothing else in it: admit → rate limiters →
+    // authenticate → resolveKey, then the handler → action → three reads; what the async layers cost.
+    const awaited = Fastify();
+    const leaf = async (): Promise<number> => 1;
+    const chain = async (depth: number): Promise<number> => (depth <= 1 ? leaf() : (await chain(depth - 1)) + 1);
+    awaited.addHook('onRequest', (_req, _reply, done) => done());
+    awaited.removeAllContentTypeParsers();
+    awaited.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, b, done) => done(null, b));
+    awaited.addHook('onResponse', (_req, _reply, done) => done());
+    awaited.post('/v2/model', { onRequest: async () => { await chain(3); } }, async (_req, reply) => {
+      await Promise.all([leaf(), leaf(), leaf()].map(async (p) => p));
+      await chain(2);
+      return reply.header('content-type', 'application/json; charset=utf-8').send(bytes);
+    });
+    await measure('  the same with the request path\'s awaits, nothing else (inject)', () => awaited.inject({ method: 'POST', url: '/v2/model?Action=DescribeModel', headers, payload: body }));
     if (process.env.BENCH_PARTS_ONLY === 'whole') return;
     await measure('authenticate (parse, window, key, two HMAC)', () => authenticate(fakeReq, s.iam, { maxSkewSeconds: 900 }));
     await measure('iam.resolveKey (cached, PRAGMA data_version)', () => s.iam.resolveKey(key.accessKey));
