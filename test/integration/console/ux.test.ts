@@ -50,6 +50,18 @@ describe('console: progress, lists, key awareness (issue 15)', { skip }, () => {
     return p;
   }
 
+  /** A Chinese-speaking browser (zh-CN) signed in with the test key, on the set list. */
+  async function signInInChinese(options: { timezoneId?: string } = {}): Promise<{ ctxZh: BrowserContext; p: Page }> {
+    const ctxZh = await browser.newContext({ locale: 'zh-CN', ...options, viewport: { width: 1280, height: 800 } });
+    const p = await newPage(ctxZh);
+    await p.goto(s.url + '/console/');
+    await p.getByLabel('Access Key (AK)').fill(s.key.accessKey);
+    await p.getByLabel('Secret Key (SK)').fill(s.key.secretKey);
+    await p.locator('form button[type="submit"]').click();
+    await p.locator('details.new-set').waitFor();
+    return { ctxZh, p };
+  }
+
   async function signIn(p: Page, key: { accessKey: string; secretKey: string }) {
     await p.goto(s.url + '/console/');
     await p.getByLabel('Access key (AK)').fill(key.accessKey);
@@ -346,13 +358,7 @@ describe('console: progress, lists, key awareness (issue 15)', { skip }, () => {
   });
 
   test('errors speak the user’s language: a known code is explained in Chinese above the server’s message', async () => {
-    const ctxZh = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 800 } });
-    const p = await newPage(ctxZh);
-    await p.goto(s.url + '/console/');
-    await p.getByLabel('Access Key (AK)').fill(s.key.accessKey);
-    await p.getByLabel('Secret Key (SK)').fill(s.key.secretKey);
-    await p.locator('form button[type="submit"]').click();
-    await p.locator('details.new-set').waitFor();
+    const { ctxZh, p } = await signInInChinese();
     await p.locator('details.new-set summary').click();
     await p.locator('input[name="modelSetName"]').fill('described');
     await p.locator('.new-set-form button[type="submit"]').click();
@@ -372,13 +378,7 @@ describe('console: progress, lists, key awareness (issue 15)', { skip }, () => {
     assert.equal((await settle(s, s.key, modelId)).failureCode, 'UnsupportedArchitecture');
     await replica.stop();
     replica = undefined;
-    const ctxZh = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1280, height: 800 } });
-    const p = await newPage(ctxZh);
-    await p.goto(s.url + '/console/');
-    await p.getByLabel('Access Key (AK)').fill(s.key.accessKey);
-    await p.getByLabel('Secret Key (SK)').fill(s.key.secretKey);
-    await p.locator('form button[type="submit"]').click();
-    await p.locator('details.new-set').waitFor();
+    const { ctxZh, p } = await signInInChinese({ timezoneId: 'Asia/Shanghai' });
     await p.goto(`${s.url}/console/#/models/${modelId}`);
     const reason = p.locator('.error-box [data-failure-code="UnsupportedArchitecture"]');
     await reason.waitFor();
@@ -406,13 +406,7 @@ describe('console: progress, lists, key awareness (issue 15)', { skip }, () => {
   });
 
   test('a field error names the form field by its label, in the user’s language, not the API path', async () => {
-    const ctxZh = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 800 } });
-    const p = await newPage(ctxZh);
-    await p.goto(s.url + '/console/');
-    await p.getByLabel('Access Key (AK)').fill(s.key.accessKey);
-    await p.getByLabel('Secret Key (SK)').fill(s.key.secretKey);
-    await p.locator('form button[type="submit"]').click();
-    await p.locator('details.new-set').waitFor();
+    const { ctxZh, p } = await signInInChinese();
     await p.locator('details.new-set summary').click();
     await p.locator('input[name="modelSetName"]').fill('9-starts-with-a-digit');
     await p.locator('.new-set-form button[type="submit"]').click();
