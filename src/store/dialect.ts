@@ -4,7 +4,7 @@
 //  * PostgreSQL cannot store NUL in text; request bodies refuse it (src/http/strict-json.ts).
 //  * String order: run PostgreSQL databases with the C collation (scripts/pg-start.sh does) to get
 //    SQLite's byte order; keyset pages are correct under any collation either way.
-import { CompiledQuery, PostgresAdapter, SqliteDialect, sql, type Driver, type Kysely } from 'kysely';
+import { CompiledQuery, PostgresAdapter, SqliteDialect, sql, type Driver, type Kysely, type Transaction } from 'kysely';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -20,6 +20,20 @@ export function dialectOf(db: Kysely<any>): DialectName {
  */
 export function lockRows<Q extends { forUpdate(): Q }>(q: Q, d: DialectName): Q {
   return d === 'postgres' ? q.forUpdate() : q;
+}
+
+/** The advisory-lock class of per-account quota locks (pg_advisory_xact_lock's first key). */
+const ACCOUNT_LOCK_CLASS = 0x71756f74; // 'quot'
+
+/**
+ * Holds one account's quota lock until `tx` ends, so a quota's count and the insert it allows are
+ * one step for that account. PostgreSQL: a transaction-scoped advisory lock keyed by the account
+ * (the two-key form, apart from Kysely's migration lock; a hash collision only serializes two
+ * accounts). SQLite: nothing to do, our transactions begin IMMEDIATE and hold the file's only
+ * write lock (ImmediateSqliteDialect), even against another process.
+ */
+export async function lockAccount(tx: Transaction<any>, accountId: string): Promise<void> {
+  if (dialectOf(tx) === 'postgres') await sql`select pg_advisory_xact_lock(${ACCOUNT_LOCK_CLASS}, hashtext(${accountId}))`.execute(tx);
 }
 
 /** Foreign-key violation, as each driver reports it. */

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { runInSandbox, SandboxError } from '../../sandbox/sandbox.js';
 import { MAX_TEMPLATE_BYTES } from '../../sandbox/limits.js';
 import { ERRORS } from '../errors/catalogue.js';
-import { checkQuota, UNLIMITED_QUOTAS, type Quotas } from '../quotas.js';
+import { checkQuota, UNLIMITED_QUOTAS, withAccountQuota, type Quotas } from '../quotas.js';
 import { randomSuffix } from '../ids.js';
 import { nowIso } from '../time.js';
 import type { CustomConfsRepo } from '../../store/repos/custom-confs-repo.js';
@@ -14,7 +14,7 @@ export const MAX_CUSTOM_CONF_BYTES = MAX_TEMPLATE_BYTES;
 
 export class CustomConfService {
   constructor(
-    private readonly repo: Pick<CustomConfsRepo, 'delete' | 'insert' | 'usage'>,
+    private readonly repo: Pick<CustomConfsRepo, 'delete' | 'insert' | 'lockAccount' | 'transaction' | 'usage'>,
     private readonly quotas: Quotas = { ...UNLIMITED_QUOTAS, templateMaxBytes: MAX_CUSTOM_CONF_BYTES },
   ) {}
 
@@ -24,11 +24,14 @@ export class CustomConfService {
     if (bytes.length > maxBytes) {
       throw ERRORS.CustomConfTooLarge(bytes.length, maxBytes);
     }
-    if (this.quotas.templates > 0 || this.quotas.templateBytes > 0) {
-      const use = await this.repo.usage(accountId);
+    const quotaOn = this.quotas.templates > 0 || this.quotas.templateBytes > 0;
+    const checkQuotas = async (tx?: Parameters<CustomConfsRepo['usage']>[1]): Promise<void> => {
+      const use = await this.repo.usage(accountId, tx);
       checkQuota('custom templates', 'MODELREG_QUOTA_TEMPLATES', use.count, this.quotas.templates);
       checkQuota('custom template bytes', 'MODELREG_QUOTA_TEMPLATE_BYTES', use.bytes, this.quotas.templateBytes, bytes.length, 'bytes');
-    }
+    };
+    // A quick refusal before the sandbox's parse; the exact check is again at the insert, locked.
+    if (quotaOn) await checkQuotas();
     const content = decodeUtf8OrFail(bytes);
     try {
       // In the sandbox: the template library's lexer is quadratic on some inputs.
@@ -40,14 +43,17 @@ export class CustomConfService {
     }
     const base = (originalName ?? 'template').replace(/[^A-Za-z0-9_.-]/g, '_').slice(-64) || 'template';
     const fileName = `${randomSuffix(8)}-${base}`;
-    await this.repo.insert({
-      file_name: fileName,
-      account_id: accountId,
-      original_name: originalName,
-      size: bytes.length,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-      content,
-      created_at: nowIso(),
+    await withAccountQuota(this.repo, accountId, quotaOn, async (tx) => {
+      if (tx) await checkQuotas(tx);
+      await this.repo.insert({
+        file_name: fileName,
+        account_id: accountId,
+        original_name: originalName,
+        size: bytes.length,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+        content,
+        created_at: nowIso(),
+      }, tx);
     });
     return fileName;
   }

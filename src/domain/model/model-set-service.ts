@@ -1,7 +1,7 @@
 // Model sets (am-…): create, describe, list by marker, delete. Every query is scoped to the
 // caller's account, so another account's set is simply "not found".
 import { ERRORS } from '../errors/catalogue.js';
-import { checkQuota, UNLIMITED_QUOTAS, type Quotas } from '../quotas.js';
+import { checkQuota, UNLIMITED_QUOTAS, withAccountQuota, type Quotas } from '../quotas.js';
 import { newId } from '../ids.js';
 import { nowIso } from '../time.js';
 import { readPage, type Page, type PageRequest } from '../paging.js';
@@ -26,7 +26,7 @@ export type { SetFilter };
 /** What ModelSetService stores and reads through (src/store/repos/models-repo.ts implements it). */
 export type ModelSetStore = Pick<
   ModelsRepo,
-  'countSets' | 'countSetsMatching' | 'countVersions' | 'deleteSet' | 'findSet' | 'findVersion' | 'insertSet' | 'listSets' | 'listVersions' | 'lockSet' | 'pageVersionsOfSet' | 'transaction'
+  'countSets' | 'countSetsMatching' | 'countVersions' | 'deleteSet' | 'findSet' | 'findVersion' | 'insertSet' | 'listSets' | 'listVersions' | 'lockAccount' | 'lockSet' | 'pageVersionsOfSet' | 'transaction'
 >;
 
 export class ModelSetService {
@@ -39,7 +39,6 @@ export class ModelSetService {
     if (!SET_NAME.test(input.modelSetName)) {
       throw ERRORS.InvalidModelSetName();
     }
-    if (this.quotas.modelSets > 0) checkQuota('model sets', 'MODELREG_QUOTA_MODEL_SETS', await this.repo.countSets(accountId), this.quotas.modelSets);
     const at = nowIso();
     const row: ModelSetRow = {
       id: newId.modelSet(),
@@ -53,8 +52,13 @@ export class ModelSetService {
       created_at: at,
       modified_at: at,
     };
+    const limit = this.quotas.modelSets;
     try {
-      await this.repo.insertSet(row);
+      // Quotas off: the single prepared insert (issue 14 measures it).
+      await withAccountQuota(this.repo, accountId, limit > 0, async (tx) => {
+        if (tx) checkQuota('model sets', 'MODELREG_QUOTA_MODEL_SETS', await this.repo.countSets(accountId, tx), limit);
+        await this.repo.insertSet(row, tx);
+      });
     } catch (err) {
       if (isUniqueViolation(err)) throw ERRORS.ModelSetNameTaken(input.modelSetName);
       throw err;

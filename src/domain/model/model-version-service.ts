@@ -16,7 +16,7 @@ import type { Database } from '../../store/schema.js';
 
 /** What ModelVersionService stores and reads through (src/store implements each). */
 export interface ModelVersionPorts {
-  models: Pick<ModelsRepo, 'findSet' | 'lockSet' | 'takeVersionNumber' | 'liveVersionsOfSet' | 'insertVersion' | 'touchSet' | 'versionUsage' | 'findVersionWithSet' | 'findVersion' | 'deleteVersion' | 'transaction'>;
+  models: Pick<ModelsRepo, 'findSet' | 'lockAccount' | 'lockSet' | 'takeVersionNumber' | 'liveVersionsOfSet' | 'insertVersion' | 'touchSet' | 'versionUsage' | 'findVersionWithSet' | 'findVersion' | 'deleteVersion' | 'transaction'>;
   adapters: Pick<AdaptersRepo, 'adaptersOf' | 'lockVersion' | 'forget'>;
   jobs: Pick<JobQueue, 'enqueue' | 'cancelFor' | 'liveJobOf'>;
   sources: VersionSources;
@@ -65,7 +65,11 @@ export class ModelVersionService {
 
     const id = newId.modelVersion();
     const meta = input.sourceType === 'Train' ? input.trainMeta! : input.importMeta!;
+    const q = this.quotas;
+    const perAccount = q.versionsPerAccount > 0 || q.concurrentImports > 0;
     await this.repo.transaction(async (tx) => {
+      // Account before set, the one lock order: the per-account counts below are then exact too.
+      if (perAccount) await this.repo.lockAccount(accountId, tx);
       // The set may have been deleted since the read above. Locked (PostgreSQL) until commit,
       // so a concurrent DeleteModelSet waits and then counts this version.
       const stillThere = await this.repo.lockSet(accountId, set.id, tx);
@@ -109,7 +113,7 @@ export class ModelVersionService {
     return { modelSetId: set.id, modelId: id };
   }
 
-  /** Under the set's lock, so versions per set are exact even on PostgreSQL. */
+  /** Under the set's lock (and the account's, when a per-account quota is on): exact on both databases. */
   private async checkQuotas(accountId: string, setId: string, tx: Parameters<ModelsRepo['versionUsage']>[2]): Promise<void> {
     const q = this.quotas;
     if (!(q.versionsPerSet > 0 || q.versionsPerAccount > 0 || q.concurrentImports > 0)) return;

@@ -1,7 +1,7 @@
 // Fine-tuning jobs (job-…) and tasks (task-…) as registry records. modelreg does not train:
 // the trainer that runs a task reports progress, checkpoints and the end through this service,
 // and a task's checkpoints become model versions through TrainingTaskSource.
-import { checkQuota, type Quotas } from '../quotas.js';
+import { checkQuota, withAccountQuota, type Quotas } from '../quotas.js';
 import { ERRORS } from '../errors/catalogue.js';
 import { newId } from '../ids.js';
 import { nowIso } from '../time.js';
@@ -70,7 +70,7 @@ const bad = (msg: string): never => {
 /** What TrainingService stores and reads through (src/store/repos/training-repo.ts implements it). */
 export type TrainingStore = Pick<
   TrainingRepo,
-  | 'transaction' | 'countOf' | 'insertJob' | 'findJob' | 'pageJobs' | 'tasksOfJob' | 'deleteCheckpointsOf' | 'deleteTask' | 'deleteJob'
+  | 'transaction' | 'lockAccount' | 'countOf' | 'insertJob' | 'findJob' | 'pageJobs' | 'tasksOfJob' | 'deleteCheckpointsOf' | 'deleteTask' | 'deleteJob'
   | 'findCheckpoint' | 'insertTask' | 'findTask' | 'checkpointsOf' | 'pageTasks' | 'updateActiveTask' | 'insertCheckpoint'
 >;
 
@@ -83,9 +83,6 @@ export class TrainingService {
   ) {}
 
   async createJob(accountId: string, input: CreateJobInput): Promise<FineTuningJobView> {
-    if (this.quotas.fineTuningJobs > 0) {
-      checkQuota('fine-tuning jobs', 'MODELREG_QUOTA_FINE_TUNING_JOBS', await this.repo.countOf('finetuning_jobs', accountId), this.quotas.fineTuningJobs);
-    }
     const at = nowIso();
     const row: FtJobRow = {
       id: newId.fineTuningJob(),
@@ -99,7 +96,11 @@ export class TrainingService {
       parameter_scale: input.parameterScale ?? null,
       hyper_parameter_config: input.hyperParameterConfig !== undefined ? JSON.stringify(input.hyperParameterConfig) : null,
     };
-    await this.repo.insertJob(row);
+    const limit = this.quotas.fineTuningJobs;
+    await withAccountQuota(this.repo, accountId, limit > 0, async (tx) => {
+      if (tx) checkQuota('fine-tuning jobs', 'MODELREG_QUOTA_FINE_TUNING_JOBS', await this.repo.countOf('finetuning_jobs', accountId, tx), limit);
+      await this.repo.insertJob(row, tx);
+    });
     return jobView(row);
   }
 
@@ -144,28 +145,29 @@ export class TrainingService {
         throw ERRORS.CheckpointNotFound(`incrementTaskId ${base.id} has no checkpoint at step ${input.incrementCheckpointStep}`);
       }
     }
-    if (this.quotas.fineTuningTasks > 0) {
-      checkQuota('fine-tuning tasks', 'MODELREG_QUOTA_FINE_TUNING_TASKS', await this.repo.countOf('finetuning_tasks', accountId), this.quotas.fineTuningTasks);
-    }
     // Everything but the job and the scale is the trainer's business: stored as given, shown back.
     const { jobId: _job, parameterScale = job.parameter_scale ?? undefined, ...params } = input;
     if (job.hyper_parameter_config) params.hyperParameterConfig = { ...(JSON.parse(job.hyper_parameter_config) as Record<string, unknown>), ...params.hyperParameterConfig };
     const at = nowIso();
     const id = newId.fineTuningTask();
-    await this.repo.insertTask({
-      id,
-      account_id: accountId,
-      job_id: job.id,
-      parameter_scale: parameterScale ?? null,
-      params: JSON.stringify(params),
-      run_status: 'Waiting',
-      run_progress: 0,
-      failure_reason: null,
-      metrics: null,
-      final_step: null,
-      created_at: at,
-      modified_at: at,
-      finished_at: null,
+    const limit = this.quotas.fineTuningTasks;
+    await withAccountQuota(this.repo, accountId, limit > 0, async (tx) => {
+      if (tx) checkQuota('fine-tuning tasks', 'MODELREG_QUOTA_FINE_TUNING_TASKS', await this.repo.countOf('finetuning_tasks', accountId, tx), limit);
+      await this.repo.insertTask({
+        id,
+        account_id: accountId,
+        job_id: job.id,
+        parameter_scale: parameterScale ?? null,
+        params: JSON.stringify(params),
+        run_status: 'Waiting',
+        run_progress: 0,
+        failure_reason: null,
+        metrics: null,
+        final_step: null,
+        created_at: at,
+        modified_at: at,
+        finished_at: null,
+      }, tx);
     });
     return { jobId: job.id, taskId: id };
   }

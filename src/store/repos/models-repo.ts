@@ -2,7 +2,7 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database, ModelSetsTable, ModelVersionsTable } from '../schema.js';
 import { prepareRead, prepareWrite } from '../prepared.js';
-import { dialectOf, lockRows } from '../dialect.js';
+import { dialectOf, lockAccount, lockRows } from '../dialect.js';
 import { keysetPage, type PageOf } from '../keyset.js';
 
 export type ModelSetRow = Selectable<ModelSetsTable>;
@@ -95,6 +95,11 @@ export class ModelsRepo {
     if (by.id !== undefined) q = q.where('id', '=', by.id);
     if (by.name !== undefined) q = q.where('name', '=', by.name);
     return q.executeTakeFirst();
+  }
+
+  /** The account's quota lock until `tx` ends (store/dialect.ts): quota count and insert as one. */
+  lockAccount(accountId: string, tx: Transaction<Database>): Promise<void> {
+    return lockAccount(tx, accountId);
   }
 
   /**
@@ -272,8 +277,8 @@ export class ModelsRepo {
   }
 
   /** An account's model sets (the sets quota). */
-  async countSets(accountId: string): Promise<number> {
-    const row = (await this.setCount(accountId))[0];
+  async countSets(accountId: string, db: Db = this.db): Promise<number> {
+    const row = db === this.db ? (await this.setCount(accountId))[0] : await db.selectFrom('model_set_counts').select('n').where('account_id', '=', accountId).executeTakeFirst();
     return row ? Number(row.n) : 0;
   }
 

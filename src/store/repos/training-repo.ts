@@ -3,6 +3,7 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database, FineTuningCheckpointsTable, FineTuningJobsTable, FineTuningTasksTable } from '../schema.js';
 import { keysetPage, type PageOf } from '../keyset.js';
+import { lockAccount } from '../dialect.js';
 
 export type FtJobRow = Selectable<FineTuningJobsTable>;
 export type FtTaskRow = Selectable<FineTuningTasksTable>;
@@ -24,9 +25,14 @@ export class TrainingRepo {
     return this.db.transaction().execute(fn);
   }
 
+  /** The account's quota lock until `tx` ends (store/dialect.ts): quota count and insert as one. */
+  lockAccount(accountId: string, tx: Transaction<Database>): Promise<void> {
+    return lockAccount(tx, accountId);
+  }
+
   /** An account's fine-tuning jobs and tasks (the training quotas). */
-  async countOf(table: 'finetuning_jobs' | 'finetuning_tasks', accountId: string): Promise<number> {
-    const r = await this.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).where('account_id', '=', accountId).executeTakeFirstOrThrow();
+  async countOf(table: 'finetuning_jobs' | 'finetuning_tasks', accountId: string, db: Db = this.db): Promise<number> {
+    const r = await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).where('account_id', '=', accountId).executeTakeFirstOrThrow();
     return Number(r.n);
   }
 
