@@ -39,9 +39,11 @@ export async function openDatabase(database: string, opts: OpenOptions = {}): Pr
   const sqlite = new SQLite(database);
   // WAL survives a SIGKILL without losing committed transactions and lets the CLI
   // read and write while a server runs; busy_timeout makes concurrent writers wait.
+  // busy_timeout first: setting the journal mode takes a lock too, and without a timeout a replica
+  // starting while another writes fails at once with "database is locked".
+  sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
   // Hot reads (store/prepared.ts) and the key-change check (store/key-changes.ts) use it directly.
