@@ -70,7 +70,12 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
   // Everything modelreg creates (data dir, database and WAL, registry files, master key, temp files) is
   // the service user's alone (SECURITY.md, class 5); files of older versions are tightened too.
   tightenDataDir(config, logger);
-  configureSandbox({ timeoutMs: config.sandboxTimeoutMs, memoryMb: config.sandboxMemoryMb, maxProcesses: config.sandboxProcesses });
+  configureSandbox({
+    timeoutMs: config.sandboxTimeoutMs,
+    memoryMb: config.sandboxMemoryMb,
+    maxProcesses: config.sandboxProcesses,
+    maxWaitingPerAccount: config.sandboxWaitingPerAccount,
+  });
   // Before the store opens, so that a bad master key leaves no connection behind.
   const box = config.masterKey ? SecretBox.fromBase64(config.masterKey) : SecretBox.fromDataDir(config.dataDir);
   // Read before the store opens too: a bad catalogue file stops the start with its own message.

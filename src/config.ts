@@ -79,6 +79,8 @@ export interface Config {
   sandboxTimeoutMs: number;
   sandboxMemoryMb: number;
   sandboxProcesses: number;
+  /** Sandbox tasks one account may have waiting for a process (accounts take turns); one more is refused with 429. 0 = no cap. */
+  sandboxWaitingPerAccount: number;
   /** A read from a bucket or the registry that delivers nothing for this long fails. */
   readStallTimeoutMs: number;
   /** Imports refuse any file larger than this. */
@@ -193,6 +195,7 @@ function buildConfig(overrides: ConfigOverrides): Config {
     sandboxTimeoutMs: envInt('MODELREG_SANDBOX_TIMEOUT_MS', 10_000),
     sandboxMemoryMb: envInt('MODELREG_SANDBOX_MEMORY_MB', 256),
     sandboxProcesses: envInt('MODELREG_SANDBOX_PROCESSES', 2),
+    sandboxWaitingPerAccount: envInt('MODELREG_SANDBOX_WAITING_PER_ACCOUNT', 16),
     readStallTimeoutMs: envInt('MODELREG_READ_STALL_TIMEOUT_MS', 60_000),
     maxImportFileBytes: envInt('MODELREG_MAX_IMPORT_FILE_BYTES', 128 * 1024 ** 3),
     minFreeBytes: envInt('MODELREG_MIN_FREE_BYTES', 1024 ** 3),

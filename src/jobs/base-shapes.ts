@@ -22,7 +22,9 @@ export async function shapesFromStoredFiles(files: RegistryFiles, base: { id: st
     if (n <= 0 || n > MAX_HEADER_SIZE || 8 + n > f.size) return null;
     const bytes = await read(8, 7 + n);
     const header: SafetensorsHeader =
-      n > INLINE_HEADER_BYTES ? await runInSandbox('parseSafetensorsHeader', { bytes, fileSize: f.size, name: f.path }) : parseSafetensorsHeader(bytes, f.size, f.path);
+      n > INLINE_HEADER_BYTES
+        ? await runInSandbox('parseSafetensorsHeader', { bytes, fileSize: f.size, name: f.path }, { account: base.account_id })
+        : parseSafetensorsHeader(bytes, f.size, f.path);
     for (const t of header.tensors) shapes[t.name] = t.shape;
   }
   return shapes;

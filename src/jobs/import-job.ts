@@ -85,6 +85,7 @@ export class ImportJobHandler implements JobHandler<'import'> {
         copying,
         { ...input, hasCustomSpec: customSpecFile !== undefined },
         {
+          account: version.account_id,
           signal: ctx.signal,
           onProgress: (done, total) => progress.bytes(done, total),
           ...(this.deps.maxFileBytes !== undefined ? { maxFileBytes: this.deps.maxFileBytes } : {}),

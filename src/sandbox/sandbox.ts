@@ -3,11 +3,17 @@
 // nor exhaust the server's heap. A process that overruns is killed and replaced; the task fails with
 // a SandboxError saying why.
 //
+// Tasks wait for a process in a FairQueue keyed by the account they run for: accounts take turns, so one
+// tenant's backlog of expensive templates or huge documents does not hold up another tenant's task, and
+// an account with maxWaitingPerAccount tasks already waiting is refused at once (SECURITY.md, section 6).
+//
 // Why processes and not worker_threads: a worker's resourceLimits are enforced by V8's near-heap-limit
 // callback, and one large allocation that overshoots the limit (a growing array in a Jinja `range`)
 // still aborts the whole process (observed on Node 20.20). A child process's OOM kills only the child.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ERRORS } from '../domain/errors/catalogue.js';
+import { FairQueue } from './fair-queue.js';
 import type { TaskInputs, TaskName, TaskOutputs } from './tasks.js';
 
 export interface SandboxSettings {
@@ -15,23 +21,35 @@ export interface SandboxSettings {
   timeoutMs: number;
   /** V8 old-space limit of a sandbox process (--max-old-space-size). */
   memoryMb: number;
-  /** Sandbox processes alive at once; further tasks wait their turn. */
+  /** Sandbox processes alive at once; further tasks wait their turn (accounts in turn, FIFO within one). */
   maxProcesses: number;
+  /** Tasks one account may have waiting; one more is refused at once (429). 0 = no cap. */
+  maxWaitingPerAccount: number;
   /** An idle process exits after this long. */
   idleMs: number;
 }
 
-const settings: SandboxSettings = { timeoutMs: 10_000, memoryMb: 256, maxProcesses: 2, idleMs: 30_000 };
+const settings: SandboxSettings = { timeoutMs: 10_000, memoryMb: 256, maxProcesses: 2, maxWaitingPerAccount: 16, idleMs: 30_000 };
 /** Generous: a cold start under tsx on a loaded machine takes seconds. */
 const BOOT_TIMEOUT_MS = 60_000;
 
 /** Process-wide (the processes are a process-wide resource); src/app.ts sets it from the config. */
 export function configureSandbox(s: Partial<SandboxSettings>): void {
   Object.assign(settings, Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined)));
+  grantWaiting(); // more processes allowed now: waiting tasks need not wait for a release
 }
 
 export function sandboxSettings(): Readonly<SandboxSettings> {
   return settings;
+}
+
+/**
+ * Who a task runs for and when to give up: the account takes its turn among the others' (work without
+ * a tenant, such as the CLI's local validation, shares one turn); the signal aborts the task.
+ */
+export interface SandboxCaller {
+  account?: string;
+  signal?: AbortSignal;
 }
 
 export type SandboxFailure = 'refused' | 'timeout' | 'memory' | 'crashed';
@@ -58,9 +76,14 @@ interface Proc {
 }
 
 const idle: Proc[] = [];
-const waiting: Array<() => void> = [];
-let alive = 0;
+/** Tasks holding one of the maxProcesses turns (each with a process of its own). */
+let busy = 0;
 let nextId = 1;
+/** Work without an account: one key of its own, which no account id can equal. */
+const SHARED = Symbol('no account');
+/** A waiting task's wake-up: it has been handed a turn. */
+type Grant = () => void;
+const waiting = new FairQueue<string | typeof SHARED, Grant>();
 
 function spawn(): Proc {
   const child = fork(entry, [], {
@@ -96,36 +119,56 @@ function spawn(): Proc {
   return proc;
 }
 
-async function acquire(signal?: AbortSignal): Promise<Proc> {
-  for (;;) {
-    signal?.throwIfAborted();
-    const p = idle.pop();
-    if (p) {
-      clearTimeout(p.idleTimer);
-      if (p.exited) {
-        alive--;
-        continue;
-      }
-      return p;
-    }
-    if (alive < settings.maxProcesses) {
-      alive++;
-      return spawn();
-    }
-    await new Promise<void>((resolve, reject) => {
-      const wake = () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      const onAbort = () => {
-        const i = waiting.indexOf(wake);
-        if (i >= 0) waiting.splice(i, 1);
-        reject(signal?.reason);
-      };
-      waiting.push(wake);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+/** A turn for a task of `account`: at once when a process is free and nobody waits, else in the fair queue. */
+async function acquire(account: string | undefined, signal?: AbortSignal): Promise<Proc> {
+  signal?.throwIfAborted();
+  // Nobody overtakes a waiting task: a free process goes to the queue first.
+  if (busy < settings.maxProcesses && waiting.size === 0) {
+    busy++;
+    return takeProcess();
   }
+  const key = account ?? SHARED;
+  const cap = settings.maxWaitingPerAccount;
+  if (cap > 0 && waiting.waiting(key) >= cap) throw ERRORS.SandboxBacklogFull(account, cap);
+  await new Promise<void>((resolve, reject) => {
+    const grant = () => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    };
+    const onAbort = () => {
+      if (waiting.remove(key, grant)) reject(signal?.reason);
+    };
+    waiting.push(key, grant);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  if (signal?.aborted) {
+    // Aborted between the hand-over and now: the turn goes to the next waiting task.
+    endTurn();
+    signal.throwIfAborted();
+  }
+  return takeProcess();
+}
+
+/** An idle process, or a new one (there are never more than maxProcesses turns, so never more processes). */
+function takeProcess(): Proc {
+  for (let p = idle.pop(); p; p = idle.pop()) {
+    clearTimeout(p.idleTimer);
+    if (!p.exited) return p;
+  }
+  return spawn();
+}
+
+/** Hands freed turns to waiting tasks, account by account in turn. */
+function grantWaiting(): void {
+  while (busy < settings.maxProcesses && waiting.size > 0) {
+    busy++;
+    (waiting.shift() as Grant)();
+  }
+}
+
+function endTurn(): void {
+  busy--;
+  grantWaiting();
 }
 
 function release(p: Proc, reusable: boolean): void {
@@ -135,26 +178,24 @@ function release(p: Proc, reusable: boolean): void {
     p.idleTimer = setTimeout(() => {
       const i = idle.indexOf(p);
       if (i >= 0) idle.splice(i, 1);
-      alive--;
       p.child.kill('SIGKILL');
-      waiting.shift()?.();
     }, settings.idleMs);
     p.idleTimer.unref();
     idle.push(p);
-  } else {
-    if (!p.exited) p.child.kill('SIGKILL');
-    alive--;
+  } else if (!p.exited) {
+    p.child.kill('SIGKILL');
   }
-  waiting.shift()?.();
+  endTurn();
 }
 
 /**
- * Runs `task` on `input` in a sandbox process. Rejects with SandboxError ('refused' carries the task's
- * own reason; 'timeout', 'memory' and 'crashed' mean the process was killed or died), or with the
- * signal's reason when aborted (the process is killed).
+ * Runs `task` on `input` in a sandbox process, when `opts.account`'s turn comes. Rejects with
+ * SandboxError ('refused' carries the task's own reason; 'timeout', 'memory' and 'crashed' mean the
+ * process was killed or died), with the signal's reason when aborted (the process is killed), or with
+ * the API error SandboxBacklogFull when the account already has maxWaitingPerAccount tasks waiting.
  */
-export async function runInSandbox<K extends TaskName>(task: K, input: TaskInputs[K], opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<TaskOutputs[K]> {
-  const p = await acquire(opts.signal);
+export async function runInSandbox<K extends TaskName>(task: K, input: TaskInputs[K], opts: SandboxCaller & { timeoutMs?: number } = {}): Promise<TaskOutputs[K]> {
+  const p = await acquire(opts.account, opts.signal);
   let reusable = false;
   try {
     await p.ready;
@@ -215,6 +256,5 @@ export function closeSandbox(): void {
   for (const p of idle.splice(0)) {
     clearTimeout(p.idleTimer);
     p.child.kill('SIGKILL');
-    alive--;
   }
 }

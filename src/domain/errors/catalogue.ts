@@ -107,6 +107,13 @@ export const ERRORS = {
     ),
   TooManyBodyBytes: (limit: number) =>
     err('ServiceUnavailable', `the server is receiving too many request bodies at once (limit ${limit} bytes, MODELREG_MAX_INFLIGHT_BODY_BYTES); retry shortly`, retryAfter(1)),
+  /** src/sandbox: one account's tasks waiting for a sandbox process are capped (SECURITY.md, section 6). */
+  SandboxBacklogFull: (account: string | undefined, limit: number) =>
+    err(
+      'TooManyRequests',
+      `${account === undefined ? 'work without an account' : `account ${account}`} already has ${limit} templates or documents waiting to be checked in the sandbox (limit ${limit}, MODELREG_SANDBOX_WAITING_PER_ACCOUNT); retry when earlier ones have finished`,
+      retryAfter(1),
+    ),
   StorageFull: (requestId: string) =>
     err('ServiceUnavailable', `the registry's storage is full, so nothing was changed; retry once an administrator has freed space (requestId ${requestId})`, retryAfter(60)),
   InternalError: (requestId: string) => err('InternalError', `internal error; quote requestId ${requestId} when reporting it`),

@@ -49,6 +49,8 @@ export interface ChatTemplateOptions {
   enablePromptAutoConcat?: boolean;
   hasChatConf?: boolean;
   hasCustomSpec?: boolean;
+  /** The account the import runs for: the preview takes its turn in the sandbox. */
+  account?: string;
   signal?: AbortSignal;
 }
 
@@ -95,7 +97,7 @@ export async function resolveChatTemplate(
     return { warnings };
   }
   try {
-    const preview = await renderChatTemplatePreview(template, tokenizerConfig ?? {}, opts.signal);
+    const preview = await renderChatTemplatePreview(template, tokenizerConfig ?? {}, opts);
     warnings.push(...previewWarnings(preview));
     return { chatTemplate: template, chatTemplatePreview: preview, warnings };
   } catch (err) {

@@ -3,7 +3,7 @@
 // builds prompts with it, so it must parse and render; we prove that with @huggingface/jinja (the JS
 // port used by transformers.js) on a sample two-turn conversation.
 import { MAX_TEMPLATE_BYTES } from '../../sandbox/limits.js';
-import { runInSandbox, SandboxError } from '../../sandbox/sandbox.js';
+import { runInSandbox, SandboxError, type SandboxCaller } from '../../sandbox/sandbox.js';
 import { ModelValidationError } from './model-validation-error.js';
 
 const FILE = 'tokenizer_config.json';
@@ -62,7 +62,7 @@ export function specialTokens(tokenizerConfig: Record<string, unknown>): Record<
  * Parses and renders the template on SAMPLE_CONVERSATION in the sandbox (src/sandbox: a template can
  * loop or allocate without bound); returns the rendered prompt.
  */
-export async function renderChatTemplatePreview(template: string, tokenizerConfig: Record<string, unknown>, signal?: AbortSignal): Promise<string> {
+export async function renderChatTemplatePreview(template: string, tokenizerConfig: Record<string, unknown>, caller: SandboxCaller = {}): Promise<string> {
   const bytes = Buffer.byteLength(template, 'utf8');
   if (bytes > MAX_TEMPLATE_BYTES) {
     throw new ModelValidationError(`${FILE} chat_template is ${bytes} bytes; modelreg accepts chat templates of at most ${MAX_TEMPLATE_BYTES} bytes`, FILE).as('InvalidChatTemplate');
@@ -70,7 +70,7 @@ export async function renderChatTemplatePreview(template: string, tokenizerConfi
   let out: string;
   try {
     const context = { ...specialTokens(tokenizerConfig), messages: SAMPLE_CONVERSATION.map((m) => ({ ...m })), add_generation_prompt: true };
-    out = await runInSandbox('renderTemplate', { template, context }, signal ? { signal } : {});
+    out = await runInSandbox('renderTemplate', { template, context }, caller);
   } catch (err) {
     if (!(err instanceof SandboxError)) throw err;
     const why = err.reason === 'refused' ? err.message.replace(/^fails to render:/, 'fails to render a two-turn user/assistant/user conversation:') : `${err.message} while rendering a two-turn conversation`;

@@ -63,6 +63,8 @@ export interface HfDirectoryOptions {
   listing?: ListedFile[];
   /** An existing read session over that listing (inspectModel passes its own). */
   session?: FileSession;
+  /** The account the inspection runs for: its large documents take their turn in the sandbox. */
+  account?: string;
   signal?: AbortSignal;
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
   /** chat/completion need a tokenizer (default true). */
@@ -80,7 +82,11 @@ export async function inspectHfDirectory(store: ObjectStore, bucket: string, pre
   if (!session) {
     const listing = opts.listing ?? (await listFiles(store, bucket, prefix, opts.signal));
     if (listing.length === 0) throw new ModelValidationError(`no files under ${location}`, undefined, reason('NoFiles', { location }));
-    const ctxOpts = { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
+    const ctxOpts = {
+      ...(opts.account !== undefined ? { account: opts.account } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    };
     session = new FileSession(newReadContext(store, bucket, location, listing, ctxOpts), listing);
   }
   return inspectHfSession(session, opts);

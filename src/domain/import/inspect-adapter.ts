@@ -17,6 +17,8 @@ export async function inspectAdapterSession(s: FileSession, input: InspectModelI
       ...(input.enablePromptAutoConcat !== undefined ? { enablePromptAutoConcat: input.enablePromptAutoConcat } : {}),
       ...(input.hasChatConf !== undefined ? { hasChatConf: input.hasChatConf } : {}),
       ...(input.hasCustomSpec !== undefined ? { hasCustomSpec: input.hasCustomSpec } : {}),
+      ...(s.ctx.account !== undefined ? { account: s.ctx.account } : {}),
+      ...(s.ctx.signal ? { signal: s.ctx.signal } : {}),
     });
     warnings.push(...r.warnings);
     chat = r;

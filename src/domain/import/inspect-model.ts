@@ -35,6 +35,8 @@ export type InspectModelInput = Pick<ImportMeta, 'bucket' | 'objectPath' | 'mode
 };
 
 export interface InspectModelOptions {
+  /** The account the import runs for: its templates and large documents take their turn in the sandbox. */
+  account?: string;
   signal?: AbortSignal;
   /** Bytes read so far / total listed bytes; called every few MiB and after each file. */
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
@@ -81,7 +83,11 @@ export async function inspectModel(store: ObjectStore, input: InspectModelInput,
     }
   }
 
-  const ctxOpts = { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
+  const ctxOpts = {
+    ...(opts.account !== undefined ? { account: opts.account } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+  };
   const session = new FileSession(newReadContext(store, input.bucket, location, listing, ctxOpts), listing);
 
   const result = format === 'Safetensors' ? await inspectTextToImage(session) : await inspectLanguageModel(session, input, appType as 'chat' | 'completion');
@@ -119,6 +125,7 @@ async function inspectLanguageModel(s: FileSession, input: InspectModelInput, ap
       ...(input.enablePromptAutoConcat !== undefined ? { enablePromptAutoConcat: input.enablePromptAutoConcat } : {}),
       ...(input.hasChatConf !== undefined ? { hasChatConf: input.hasChatConf } : {}),
       ...(input.hasCustomSpec !== undefined ? { hasCustomSpec: input.hasCustomSpec } : {}),
+      ...(s.ctx.account !== undefined ? { account: s.ctx.account } : {}),
       ...(s.ctx.signal ? { signal: s.ctx.signal } : {}),
     };
     chat = await resolveChatTemplate(appType, meta.tokenizerConfig, chatOpts);

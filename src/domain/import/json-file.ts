@@ -2,7 +2,7 @@
 // above INLINE_PARSE_BYTES are parsed in the sandbox (src/sandbox), so a huge or deeply nested one
 // costs the event loop nothing; every document's nesting depth is bounded (MAX_JSON_DEPTH).
 import { INLINE_PARSE_BYTES, MAX_CONFIG_JSON_BYTES } from '../../sandbox/limits.js';
-import { runInSandbox, SandboxError } from '../../sandbox/sandbox.js';
+import { runInSandbox, SandboxError, type SandboxCaller } from '../../sandbox/sandbox.js';
 import { parseJsonChecked, TaskRefusal, topLevelKinds, type TaskOutputs } from '../../sandbox/tasks.js';
 import { ModelValidationError } from './model-validation-error.js';
 import { reason } from './failure-codes.js';
@@ -21,27 +21,27 @@ export function parseJsonObject(bytes: Buffer, name: string): Record<string, unk
 }
 
 /** Like parseJsonObject, but documents above INLINE_PARSE_BYTES are parsed in the sandbox. */
-export async function parseJsonDocument(bytes: Buffer, name: string, signal?: AbortSignal): Promise<Record<string, unknown>> {
+export async function parseJsonDocument(bytes: Buffer, name: string, caller: SandboxCaller = {}): Promise<Record<string, unknown>> {
   if (bytes.length <= INLINE_PARSE_BYTES) return parseJsonObject(bytes, name);
-  return asObject(await inSandbox('parseJson', bytes, name, signal), name);
+  return asObject(await inSandbox('parseJson', bytes, name, caller), name);
 }
 
 /**
  * The kind of each top-level member of a JSON object document ('object', 'array', ...), for files whose
  * shape is checked but whose contents are not needed (tokenizer.json): large ones never cross into this heap.
  */
-export async function jsonObjectKinds(bytes: Buffer, name: string, signal?: AbortSignal): Promise<Record<string, string>> {
+export async function jsonObjectKinds(bytes: Buffer, name: string, caller: SandboxCaller = {}): Promise<Record<string, string>> {
   // A string: the document's own kind, when it is not an object.
-  const kinds = bytes.length <= INLINE_PARSE_BYTES ? topLevelKinds(parseJsonObject(bytes, name)) : await inSandbox('jsonTopLevelKinds', bytes, name, signal);
+  const kinds = bytes.length <= INLINE_PARSE_BYTES ? topLevelKinds(parseJsonObject(bytes, name)) : await inSandbox('jsonTopLevelKinds', bytes, name, caller);
   if (typeof kinds === 'string') throw notAnObject(name, kinds);
   return kinds;
 }
 
 /** A large document's task, run in the sandbox: its refusals and failures name the file. */
-async function inSandbox<K extends 'parseJson' | 'jsonTopLevelKinds'>(task: K, bytes: Buffer, name: string, signal: AbortSignal | undefined): Promise<TaskOutputs[K]> {
+async function inSandbox<K extends 'parseJson' | 'jsonTopLevelKinds'>(task: K, bytes: Buffer, name: string, caller: SandboxCaller): Promise<TaskOutputs[K]> {
   refuseBom(bytes, name);
   try {
-    return await runInSandbox(task, { bytes, name }, signal ? { signal } : {});
+    return await runInSandbox(task, { bytes, name }, caller);
   } catch (err) {
     if (err instanceof SandboxError) {
       throw new ModelValidationError(err.reason === 'refused' ? err.message : `${name} (${bytes.length} bytes) ${err.message} while being parsed`, name, reason('InvalidJson', { file: name, detail: err.message }));

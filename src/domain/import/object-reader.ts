@@ -53,6 +53,8 @@ export interface ReadContext {
   bucket: string;
   /** 'bucket/objectPath', for messages. */
   location: string;
+  /** The account the import runs for: its large documents take their turn in the sandbox (a SandboxCaller with signal). */
+  account?: string;
   signal?: AbortSignal;
   progress: ByteProgress;
 }
@@ -62,10 +64,11 @@ export function newReadContext(
   bucket: string,
   location: string,
   files: ListedFile[],
-  opts: { signal?: AbortSignal; onProgress?: (bytesDone: number, bytesTotal: number) => void } = {},
+  opts: { account?: string; signal?: AbortSignal; onProgress?: (bytesDone: number, bytesTotal: number) => void } = {},
 ): ReadContext {
   const total = files.reduce((s, f) => s + f.size, 0);
   const ctx: ReadContext = { store, bucket, location, progress: new ByteProgress(total, opts.onProgress) };
+  if (opts.account !== undefined) ctx.account = opts.account;
   if (opts.signal) ctx.signal = opts.signal;
   return ctx;
 }
@@ -159,7 +162,7 @@ export async function readSafetensorsFile(
   file: ListedFile,
   onHeader?: (header: SafetensorsHeader) => void,
 ): Promise<{ file: InspectedFile; info: SafetensorsInfo }> {
-  const opts = { ...digestOpts(ctx), ...(onHeader ? { onHeader } : {}) };
+  const opts = { ...digestOpts(ctx), ...(ctx.account !== undefined ? { account: ctx.account } : {}), ...(onHeader ? { onHeader } : {}) };
   const info = await inspectSafetensors(await open(ctx, file), file.size, file.path, opts);
   ctx.progress.flush();
   return { file: record(file, info.sha256), info };
@@ -216,12 +219,12 @@ export class FileSession {
 
   /** Reads a JSON object document of at most `limit` bytes (large ones are parsed in the sandbox). */
   async readJson(file: ListedFile, limit: number, name = file.path): Promise<Record<string, unknown>> {
-    return parseJsonDocument(await this.readSmall(file, limit), name, this.ctx.signal);
+    return parseJsonDocument(await this.readSmall(file, limit), name, this.ctx);
   }
 
   /** Reads a JSON object document and returns only the kind of each top-level member (see jsonObjectKinds). */
   async readJsonKinds(file: ListedFile, limit: number): Promise<Record<string, string>> {
-    return jsonObjectKinds(await this.readSmall(file, limit), file.path, this.ctx.signal);
+    return jsonObjectKinds(await this.readSmall(file, limit), file.path, this.ctx);
   }
 
   async readSafetensors(file: ListedFile, onHeader?: (header: SafetensorsHeader) => void): Promise<SafetensorsInfo> {

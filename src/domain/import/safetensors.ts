@@ -9,7 +9,7 @@ import { reason as coded } from './failure-codes.js';
 import { findDuplicateKey } from '../json/json-scan.js';
 import { digestStream, discard, type DigestOptions } from './stream-digest.js';
 import { MAX_SAFETENSORS_HEADER_BYTES } from '../../sandbox/limits.js';
-import { runInSandbox, SandboxError } from '../../sandbox/sandbox.js';
+import { runInSandbox, SandboxError, type SandboxCaller } from '../../sandbox/sandbox.js';
 
 /** Headers above this size are parsed in the sandbox rather than on the event loop. */
 const INLINE_HEADER_BYTES = 1024 * 1024;
@@ -72,6 +72,8 @@ export interface SafetensorsInfo extends SafetensorsHeader {
 }
 
 export interface SafetensorsOptions extends DigestOptions {
+  /** The account the import runs for: a large header's parse takes its turn in the sandbox. */
+  account?: string;
   /** Called once the header is validated, before the data is streamed; throw to stop early. */
   onHeader?: (header: SafetensorsHeader) => void;
 }
@@ -101,7 +103,7 @@ export async function inspectSafetensors(
     async (chunk) => {
       if (header) return;
       header = reader.push(chunk);
-      if (!header && reader.complete) header = await reader.parseInSandbox(opts.signal);
+      if (!header && reader.complete) header = await reader.parseInSandbox(opts);
       if (header) opts.onHeader?.(header);
     },
     opts,
@@ -163,10 +165,14 @@ export class SafetensorsHeaderReader {
   }
 
   /** Parses a large complete header in the sandbox (src/sandbox), off the event loop. */
-  async parseInSandbox(signal?: AbortSignal): Promise<SafetensorsHeader> {
+  async parseInSandbox(caller: SandboxCaller = {}): Promise<SafetensorsHeader> {
     if (this.parsed) return this.parsed;
     try {
-      this.parsed = await runInSandbox('parseSafetensorsHeader', { bytes: this.headerBuf as Buffer, fileSize: this.size, name: this.name }, signal ? { signal } : {});
+      const { account, signal } = caller;
+      this.parsed = await runInSandbox('parseSafetensorsHeader', { bytes: this.headerBuf as Buffer, fileSize: this.size, name: this.name }, {
+        ...(account !== undefined ? { account } : {}),
+        ...(signal ? { signal } : {}),
+      });
     } catch (err) {
       if (!(err instanceof SandboxError)) throw err;
       throw err.reason === 'refused' ? new ModelValidationError(err.message, this.name, coded('InvalidSafetensors', { file: this.name, detail: err.message })) : this.fail(`has a ${this.headerLen}-byte header that ${err.message} while being parsed`);
