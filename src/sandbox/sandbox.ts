@@ -251,6 +251,11 @@ export async function runInSandbox<K extends TaskName>(task: K, input: TaskInput
   }
 }
 
+/** Tasks running and waiting now (waiting: for all accounts, or for one; undefined = work without an account). */
+export function sandboxLoad(account?: string): { running: number; waiting: number; waitingForAccount: number } {
+  return { running: busy, waiting: waiting.size, waitingForAccount: waiting.waiting(account ?? SHARED) };
+}
+
 /** Stops every idle sandbox process (busy ones end with their task); for shutdown and tests. */
 export function closeSandbox(): void {
   for (const p of idle.splice(0)) {
