@@ -199,6 +199,11 @@ export async function runInSandbox<K extends TaskName>(task: K, input: TaskInput
   let reusable = false;
   try {
     await p.ready;
+    if (opts.signal?.aborted) {
+      // Given up while the process started: it is ready and unused, so it is kept for the next task.
+      reusable = true;
+      opts.signal.throwIfAborted();
+    }
     p.child.ref();
     (p.child.channel as { ref?: () => void } | undefined)?.ref?.();
     const timeoutMs = opts.timeoutMs ?? settings.timeoutMs;

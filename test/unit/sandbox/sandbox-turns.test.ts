@@ -2,12 +2,22 @@
 // not hold up another account's task, and an account cannot queue without bound. Real sandbox
 // processes, one at a time, so the order tasks finish in is the order they ran in.
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { ApiError } from '../../../src/domain/errors.js';
+import { inspectModel, type InspectModelInput } from '../../../src/domain/import/inspect-model.js';
+import { INLINE_PARSE_BYTES } from '../../../src/sandbox/limits.js';
 import { closeSandbox, configureSandbox, runInSandbox, sandboxLoad, sandboxSettings } from '../../../src/sandbox/sandbox.js';
+import { CHATML_TEMPLATE, writeTinyCausalLM } from '../../fixtures/model-builder.js';
+import { BUCKET, tempStore, type TempStore } from '../../fixtures/temp-store.js';
 
 /** A template that loops a while before printing its tag: real work in the sandbox, not a sleep. */
 const SLOW = '{% set ns = namespace(n=0) %}{% for i in range(3000) %}{% set ns.n = ns.n + i %}{% endfor %}{{ tag }}';
+/** CPU only, for hours: holds the process until the test aborts it. */
+const ENDLESS = '{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}';
+
+const isBacklogFull = (account: string) => (err: unknown) =>
+  err instanceof ApiError && err.status === 429 && err.message.startsWith(`account ${account} already has 1 templates or documents waiting`);
 
 describe('sandbox turns across accounts', () => {
   const defaults = { ...sandboxSettings() };
@@ -100,5 +110,51 @@ describe('sandbox turns across accounts', () => {
     assert.deepEqual(sandboxLoad(), { running: 3, waiting: 0, waitingForAccount: 0 });
     await Promise.all(all);
     assert.deepEqual([...log].sort(), ['a1', 'a2', 'a3']);
+  });
+});
+
+describe("an import's sandbox work takes its account's turn", () => {
+  const defaults = { ...sandboxSettings() };
+  let ts: TempStore;
+  before(async () => {
+    ts = await tempStore();
+  });
+  after(async () => {
+    configureSandbox(defaults);
+    closeSandbox();
+    await ts.cleanup();
+  });
+
+  const chat = (objectPath: string): InspectModelInput => ({
+    bucket: BUCKET,
+    objectPath,
+    modelFormat: 'HuggingFace.Transformers',
+    modelApplicationType: 'chat',
+    transformerVersion: '4.36.2',
+    enablePromptAutoConcat: true,
+  });
+
+  it('a large config.json and the chat-template preview count against the importing account, not a shared line', async () => {
+    // config.json above the inline limit is parsed in the sandbox; the chat template is rendered there.
+    await writeTinyCausalLM(path.join(ts.bucketDir, 'big'), { chatTemplate: CHATML_TEMPLATE, config: { padding: 'x'.repeat(INLINE_PARSE_BYTES + 1024) } });
+    await writeTinyCausalLM(path.join(ts.bucketDir, 'small'), { chatTemplate: CHATML_TEMPLATE });
+    configureSandbox({ maxProcesses: 1, maxWaitingPerAccount: 1 });
+    // Account A holds the only process and has one task waiting: its line is full until the test ends it.
+    const hold = new AbortController();
+    const running = runInSandbox('renderTemplate', { template: ENDLESS, context: {} }, { account: 'acct-a', signal: hold.signal });
+    const waiting = runInSandbox('renderTemplate', { template: SLOW, context: { tag: 'a2' } }, { account: 'acct-a' });
+    assert.deepEqual(sandboxLoad('acct-a'), { running: 1, waiting: 1, waitingForAccount: 1 });
+
+    await assert.rejects(inspectModel(ts.store, chat('big'), { account: 'acct-a' }), isBacklogFull('acct-a'));
+    await assert.rejects(inspectModel(ts.store, chat('small'), { account: 'acct-a' }), isBacklogFull('acct-a'));
+    // Account B's import queues behind A's running task, ahead of nothing of B's, and completes once A's task ends.
+    const b = inspectModel(ts.store, chat('big'), { account: 'acct-b' });
+    for (let i = 0; i < 200 && sandboxLoad('acct-b').waitingForAccount === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(sandboxLoad('acct-b'), { running: 1, waiting: 2, waitingForAccount: 1 });
+    hold.abort(new Error('held long enough'));
+    await assert.rejects(running, /held long enough/);
+    const r = await b;
+    assert.match(r.chatTemplatePreview ?? '', /What is the capital of France\?/);
+    assert.equal(await waiting, 'a2');
   });
 });
