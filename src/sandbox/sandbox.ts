@@ -125,7 +125,7 @@ async function acquire(account: string | undefined, signal?: AbortSignal): Promi
   // Nobody overtakes a waiting task: a free process goes to the queue first.
   if (busy < settings.maxProcesses && waiting.size === 0) {
     busy++;
-    return takeProcess();
+    return takeProcessOrEndTurn();
   }
   const key = account ?? SHARED;
   const cap = settings.maxWaitingPerAccount;
@@ -146,7 +146,17 @@ async function acquire(account: string | undefined, signal?: AbortSignal): Promi
     endTurn();
     signal.throwIfAborted();
   }
-  return takeProcess();
+  return takeProcessOrEndTurn();
+}
+
+/** A process for the turn just taken; if none can be made, the turn is handed on rather than lost. */
+function takeProcessOrEndTurn(): Proc {
+  try {
+    return takeProcess();
+  } catch (err) {
+    endTurn();
+    throw err;
+  }
 }
 
 /** An idle process, or a new one (there are never more than maxProcesses turns, so never more processes). */
