@@ -1,0 +1,37 @@
+// The NUL character in what a tenant supplies outside a JSON body (strict JSON refuses \u0000 there,
+// SECURITY.md): strings inside the model files an import reads. PostgreSQL cannot store NUL in text, so each must end in a clear answer or a Fail
+// with a reason, never a 500 or an import retried until it gives up.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startServer, type TestServer } from '../../helpers/harness.js';
+import { createSet, transformersImport, vllmImport } from '../../helpers/api.js';
+import { writeTinyCausalLM } from '../../fixtures/model-builder.js';
+import { bucketPath, FAST, importAndSettle } from '../pipeline/pipeline-helpers.js';
+
+const BUCKET = 'nul-models';
+
+describe('NUL characters in tenant-supplied strings', () => {
+  let server: TestServer;
+  let setId: string;
+
+  before(async () => {
+    server = await startServer({ ...FAST });
+    setId = (await createSet(server, server.key)).modelSetId;
+  });
+  after(() => server?.close());
+
+  test('an architecture name with NUL in config.json ends the import in Fail at once, with a reason', async () => {
+    await writeTinyCausalLM(bucketPath(server, BUCKET, 'arch'), { architecture: 'Evil\u0000ForCausalLM' });
+    const d = await importAndSettle(server, server.key, vllmImport(setId, { bucket: BUCKET, objectPath: 'arch' }), 20_000);
+    assert.equal(d.status, 'Fail', JSON.stringify(d));
+    assert.match(d.failureReason, /architecture/i);
+    assert.doesNotMatch(d.failureReason, /interrupted|gave up|attempts/);
+  });
+
+  test('a transformers_version with NUL in config.json does not stall the import', async () => {
+    await writeTinyCausalLM(bucketPath(server, BUCKET, 'tv'), { transformersVersion: '4.36\u00002' });
+    const d = await importAndSettle(server, server.key, transformersImport(setId, { bucket: BUCKET, objectPath: 'tv' }), 20_000);
+    assert.ok(d.status === 'Ready' || d.status === 'Fail', JSON.stringify(d));
+    assert.doesNotMatch(d.failureReason ?? '', /interrupted|gave up|attempts/);
+  });
+});
