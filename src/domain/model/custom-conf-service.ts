@@ -48,7 +48,7 @@ export class CustomConfService {
       await this.repo.insert({
         file_name: fileName,
         account_id: accountId,
-        original_name: originalName,
+        original_name: originalName === null ? null : recordedName(originalName),
         size: bytes.length,
         sha256: createHash('sha256').update(bytes).digest('hex'),
         content,
@@ -76,3 +76,10 @@ export function decodeUtf8OrFail(bytes: Buffer): string {
     throw ERRORS.FieldInvalid('customSpecFile', 'must be UTF-8 text');
   }
 }
+
+/**
+ * The uploaded file's own name, kept for the record only: the client chose it, so control
+ * characters (NUL above all, which PostgreSQL cannot store in text) become "_", and it is cut to
+ * 255 characters (whole code points).
+ */
+const recordedName = (name: string): string => [...name.replace(/\p{Cc}/gu, '_')].slice(0, 255).join('');

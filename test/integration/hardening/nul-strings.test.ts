@@ -1,9 +1,10 @@
 // The NUL character in what a tenant supplies outside a JSON body (strict JSON refuses \u0000 there,
-// SECURITY.md): strings inside the model files an import reads. PostgreSQL cannot store NUL in text, so each must end in a clear answer or a Fail
+// SECURITY.md): a template's file name in a multipart upload, and strings inside the model files an
+// import reads. PostgreSQL cannot store NUL in text, so each must end in a clear answer or a Fail
 // with a reason, never a 500 or an import retried until it gives up.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startServer, type TestServer } from '../../helpers/harness.js';
+import { signedFetch, startServer, type TestServer } from '../../helpers/harness.js';
 import { createSet, transformersImport, vllmImport } from '../../helpers/api.js';
 import { writeTinyCausalLM } from '../../fixtures/model-builder.js';
 import { bucketPath, FAST, importAndSettle } from '../pipeline/pipeline-helpers.js';
@@ -19,6 +20,17 @@ describe('NUL characters in tenant-supplied strings', () => {
     setId = (await createSet(server, server.key)).modelSetId;
   });
   after(() => server?.close());
+
+  test('a template uploaded under a file name with NUL is stored (the name cleaned) or refused, never a 500', async () => {
+    const boundary = 'nulboundary';
+    const body = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="customSpecFile"; filename="chat\u0000template.jinja"\r\nContent-Type: text/plain\r\n\r\n{{ messages }}\r\n--${boundary}--\r\n`,
+      'utf8',
+    );
+    const r = await signedFetch(server.url, server.key, { query: 'Action=CreateModelCustomConf', body, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } });
+    assert.ok(r.status === 200 || r.status === 400, `${r.status} ${r.text}`);
+    if (r.status === 200) assert.doesNotMatch(JSON.stringify(r.body), /\\u0000/);
+  });
 
   test('an architecture name with NUL in config.json ends the import in Fail at once, with a reason', async () => {
     await writeTinyCausalLM(bucketPath(server, BUCKET, 'arch'), { architecture: 'Evil\u0000ForCausalLM' });
