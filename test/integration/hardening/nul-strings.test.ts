@@ -4,7 +4,8 @@
 // with a reason, never a 500 or an import retried until it gives up.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { signedFetch, startServer, type TestServer } from '../../helpers/harness.js';
+import { call, signedFetch, startServer, type TestServer } from '../../helpers/harness.js';
+import { accountOf, readToken } from '../hub/hub-helpers.js';
 import { createSet, transformersImport, vllmImport } from '../../helpers/api.js';
 import { writeTinyCausalLM } from '../../fixtures/model-builder.js';
 import { bucketPath, FAST, importAndSettle } from '../pipeline/pipeline-helpers.js';
@@ -45,5 +46,24 @@ describe('NUL characters in tenant-supplied strings', () => {
     const d = await importAndSettle(server, server.key, transformersImport(setId, { bucket: BUCKET, objectPath: 'tv' }), 20_000);
     assert.ok(d.status === 'Ready' || d.status === 'Fail', JSON.stringify(d));
     assert.doesNotMatch(d.failureReason ?? '', /interrupted|gave up|attempts/);
+  });
+
+  test('Hub repo names and revisions with an encoded NUL are not found, never a 500', async () => {
+    const account = await accountOf(server, server.key);
+    const { token } = await readToken(server, account);
+    const set = (await call(server, server.key, 'DescribeModelSet', { modelSetId: setId })).modelSetName as string;
+    const cases: Array<[string, string]> = [
+      [`/api/models/${account}/${set}%00`, 'RepoNotFound'],
+      [`/api/models/${account}%00/${set}`, 'RepoNotFound'],
+      [`/api/models/${account}/${set}/revision/main%00`, 'RevisionNotFound'],
+      [`/api/models/${account}/${set}/tree/V1%00`, 'RevisionNotFound'],
+      [`/${account}/${set}/resolve/prod%00/config.json`, 'RevisionNotFound'],
+      [`/${account}/${set}/resolve/amv-x%00/config.json`, 'RevisionNotFound'],
+    ];
+    for (const [path, code] of cases) {
+      const r = await fetch(server.url + path, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(r.status, 404, `${path}: ${r.status} ${await r.text()}`);
+      assert.equal(r.headers.get('x-error-code'), code, path);
+    }
   });
 });
