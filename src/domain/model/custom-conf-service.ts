@@ -70,11 +70,15 @@ export class CustomConfService {
 }
 
 export function decodeUtf8OrFail(bytes: Buffer): string {
+  let text: string;
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     throw ERRORS.FieldInvalid('customSpecFile', 'must be UTF-8 text');
   }
+  // Refused like \u0000 in a JSON body (strict-json.ts): PostgreSQL cannot store it in text.
+  if (text.includes('\u0000')) throw ERRORS.FieldInvalid('customSpecFile', 'must not contain the NUL character (\\u0000)');
+  return text;
 }
 
 /**

@@ -8,7 +8,7 @@ import { call, signedFetch, startServer, type TestServer } from '../../helpers/h
 import { accountOf, readToken } from '../hub/hub-helpers.js';
 import { createSet, transformersImport, vllmImport } from '../../helpers/api.js';
 import { writeTinyCausalLM } from '../../fixtures/model-builder.js';
-import { bucketPath, FAST, importAndSettle } from '../pipeline/pipeline-helpers.js';
+import { bucketPath, FAST, importAndSettle, uploadCustomConf } from '../pipeline/pipeline-helpers.js';
 
 const BUCKET = 'nul-models';
 
@@ -31,6 +31,13 @@ describe('NUL characters in tenant-supplied strings', () => {
     const r = await signedFetch(server.url, server.key, { query: 'Action=CreateModelCustomConf', body, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } });
     assert.ok(r.status === 200 || r.status === 400, `${r.status} ${r.text}`);
     if (r.status === 200) assert.doesNotMatch(JSON.stringify(r.body), /\\u0000/);
+  });
+
+  test('a template whose text holds NUL is refused with a clear 400, never a 500', async () => {
+    const r = await uploadCustomConf(server.url, server.key, 'Hello\u0000{{ messages }}');
+    assert.equal(r.status, 400, `${r.status} ${r.text}`);
+    assert.equal(r.body?.code, 'InvalidParameter');
+    assert.match(r.body?.message ?? '', /customSpecFile.*NUL/);
   });
 
   test('an architecture name with NUL in config.json ends the import in Fail at once, with a reason', async () => {
