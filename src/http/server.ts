@@ -137,8 +137,9 @@ export function buildHttpServer(services: Services, opts: HttpOptions): FastifyI
       await opts.healthCheck();
       return reply.send({ status: 'ok' });
     } catch (err) {
-      req.log.error({ err }, 'health check failed');
-      return reply.code(503).send({ status: 'unavailable', reason: (err as Error).message });
+      req.log.error({ err, requestId: req.apiRequestId }, 'health check failed');
+      // Anyone may ask: the driver's message (database name, host, port, user) stays in the log.
+      return reply.code(503).send({ status: 'unavailable', reason: 'the database is unreachable; the server log has the cause' });
     }
   });
 
