@@ -94,8 +94,8 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
   const jobsRepo = new JobsRepo(store.db, store.dialect);
   const adaptersRepo = new AdaptersRepo(store.db);
   const exportService = new ModelExportService(modelsRepo, exportsRepo, jobsRepo, blobs, downloads, () => hooks.exportQueued());
-  // Imports and checkpoints live in the same users' buckets, under the same grants.
-  const locations = new SourceLocations(objects.source, config.bucketGrants, accountsRepo);
+  // Imports and checkpoints live in the same users' buckets, under the same grants; never the registry's own.
+  const locations = new SourceLocations(objects.source, config.bucketGrants, accountsRepo, objects.registry.store === objects.source ? objects.registry.bucket : undefined);
   const importSource = new ObjectStoreImportSource(locations, confsRepo);
   const trainingRepo = new TrainingRepo(store.db);
   const quotas: Quotas = {

@@ -1,8 +1,9 @@
 // Bounds on what clients can make the server hold before a handler runs (issue 10, class 4):
 //  - open connections, overall and per client address (a socket over either cap is closed at once);
 //  - request body bytes in flight (declared or, for chunked bodies, the body limit), overall and
-//    per client address. Bodies are only read after the signature is checked, so these budgets
-//    are spent by authenticated clients alone.
+//    per client address. Bodies are only read after the signature (or the Hub's read token) is
+//    checked, and routes that take no body never read one, so these budgets are spent by
+//    authenticated clients alone.
 // Per process, like the rate limits. Behind a proxy the connection's peer is the proxy: raise
 // the per-client connection cap (or set it to 0) there; the body budget uses the client address.
 import type { Server, IncomingMessage } from 'node:http';

@@ -21,6 +21,7 @@ import { registerConsole } from './console-route.js';
 import { lazyChildLogger } from './lazy-request-logger.js';
 import { registerDownloads } from './download-route.js';
 import { registerHub } from './hub/index.js';
+import { carriesBody } from './request-body.js';
 import { sendError, sendResult } from './envelope.js';
 import { errorField } from './error-field.js';
 import { ignoredFieldsHeader, parseJsonBody, validateBody } from './validate-body.js';
@@ -88,12 +89,18 @@ export function buildHttpServer(services: Services, opts: HttpOptions): FastifyI
 
   app.decorateRequest('apiRequestId', '');
   // A callback hook (not async): no promise per request for work that never waits.
-  app.addHook('onRequest', (req, _reply, done) => {
+  app.addHook('onRequest', (req, reply, done) => {
     req.apiRequestId = randomUUID();
     try {
       rejectAmbiguousHeaders(req.raw.rawHeaders);
       // Load balancers probe /healthz by address; everything else must name a public host when set.
       if (opts.publicHosts?.length && !req.url.startsWith('/healthz')) checkHost(req.headers.host, opts.publicHosts);
+      // A route that does not exist (or not for this method) reads no body: answer from the headers,
+      // so an unauthenticated client cannot make the server buffer one.
+      if (req.is404 && carriesBody(req)) {
+        reply.header('connection', 'close');
+        throw notFoundError(req);
+      }
     } catch (err) {
       done(err as Error);
       return;
@@ -130,8 +137,9 @@ export function buildHttpServer(services: Services, opts: HttpOptions): FastifyI
       await opts.healthCheck();
       return reply.send({ status: 'ok' });
     } catch (err) {
-      req.log.error({ err }, 'health check failed');
-      return reply.code(503).send({ status: 'unavailable', reason: (err as Error).message });
+      req.log.error({ err, requestId: req.apiRequestId }, 'health check failed');
+      // Anyone may ask: the driver's message (database name, host, port, user) stays in the log.
+      return reply.code(503).send({ status: 'unavailable', reason: 'the database is unreachable; the server log has the cause' });
     }
   });
 
@@ -140,24 +148,13 @@ export function buildHttpServer(services: Services, opts: HttpOptions): FastifyI
   connections.attach(app.server);
   app.post('/v2/:route', { onRequest: (req, reply) => admit(req, reply, services, opts, limits, connections) }, (req, reply) => handleAction(req, reply, services));
   // The Hugging Face Hub-compatible download API (GET /api/…, /{ns}/{name}/resolve/…).
-  registerHub(app, services, toApiError, limits);
+  registerHub(app, services, toApiError, limits, (req, reply) => reserveBody(req, reply, opts, connections));
   // The web console (static files; it calls the API above like any other client).
   registerConsole(app);
   // Signed download URLs of the local store (export archives, `modelreg pull`).
   registerDownloads(app, services);
 
-  app.setNotFoundHandler((req, reply) => {
-    const path = req.url.split('?')[0] ?? '';
-    const route = ROUTES.find((r) => r === path);
-    if (route) {
-      return sendError(reply, req.apiRequestId, ERRORS.MethodNotAllowed(req.method, path));
-    }
-    const version = /^\/(v\d+)(\/[a-z]+)$/.exec(path);
-    if (version && ROUTES.includes(`/v2${version[2]}` as never)) {
-      return sendError(reply, req.apiRequestId, ERRORS.InvalidVersion(version[1]!, version[2]!));
-    }
-    return sendError(reply, req.apiRequestId, ERRORS.RouteNotFound(req.method, path, ROUTES));
-  });
+  app.setNotFoundHandler((req, reply) => sendError(reply, req.apiRequestId, notFoundError(req)));
 
   app.setErrorHandler((err, req, reply) => {
     const e = toApiError(err, req);
@@ -197,14 +194,26 @@ async function admit(req: FastifyRequest, reply: FastifyReply, services: Service
       throw ERRORS.ActionNotAllowed(principal.policies, action.name);
     }
     req.apiActionDef = action;
-    connections.reserveBody(req.ip, req.raw, opts.bodyLimitBytes, (release) => reply.raw.once('close', release));
+    reserveBody(req, reply, opts, connections);
   } catch (err) {
     // The body (if any) will not be read: do not keep the connection for the next request.
-    if (req.headers['content-length'] !== '0' && (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined)) {
-      reply.header('connection', 'close');
-    }
+    if (carriesBody(req)) reply.header('connection', 'close');
     throw err;
   }
+}
+
+/** The in-flight body budget, reserved once the sender is authenticated; released when the answer is done. */
+function reserveBody(req: FastifyRequest, reply: FastifyReply, opts: HttpOptions, connections: ConnectionLimits): void {
+  connections.reserveBody(req.ip, req.raw, opts.bodyLimitBytes, (release) => reply.raw.once('close', release));
+}
+
+/** The answer to a path or method no route takes. */
+function notFoundError(req: FastifyRequest): ApiError {
+  const path = req.url.split('?')[0] ?? '';
+  if (ROUTES.includes(path as never)) return ERRORS.MethodNotAllowed(req.method, path);
+  const version = /^\/(v\d+)(\/[a-z]+)$/.exec(path);
+  if (version && ROUTES.includes(`/v2${version[2]}` as never)) return ERRORS.InvalidVersion(version[1]!, version[2]!);
+  return ERRORS.RouteNotFound(req.method, path, ROUTES);
 }
 
 async function handleAction(req: FastifyRequest, reply: FastifyReply, services: Services): Promise<FastifyReply> {

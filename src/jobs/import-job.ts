@@ -5,7 +5,7 @@
 // still holds the job's lease: a half-done import is never visible as Ready.
 import type { Logger } from 'pino';
 import { inspectModel, ModelValidationError, type InspectModelInput, type ModelInspection } from '../domain/import/inspect-model.js';
-import { reason as coded, type CodedReason } from '../domain/import/failure-codes.js';
+import { reason as coded, storableReason, type CodedReason } from '../domain/import/failure-codes.js';
 import { AdapterBaseResolver, type AdapterBinding } from '../domain/model/adapter-base.js';
 import { ProgressPublisher } from '../domain/model/import-progress.js';
 import type { AdaptersRepo } from '../store/repos/adapters-repo.js';
@@ -243,8 +243,9 @@ export class ImportJobHandler implements JobHandler<'import'> {
     await this.fail(job, ctx, job.subjectId, reason, coded('InvalidModel', { detail: reason }));
   }
 
-  private async fail(job: { id: string }, ctx: JobContext, versionId: string, reason: string, code: CodedReason): Promise<void> {
+  private async fail(job: { id: string }, ctx: JobContext, versionId: string, text: string, code: CodedReason): Promise<void> {
     const { models, jobs } = this.deps;
+    const reason = storableReason(text);
     const at = new Date().toISOString();
     await models.transaction(async (tx) => {
       const ours = await jobs.finish(job.id, ctx.owner, 'failed', reason, at, tx);
@@ -259,7 +260,8 @@ export class ImportJobHandler implements JobHandler<'import'> {
   }
 
   /** Queues the job again after a delay growing with its attempts; any worker then claims it. */
-  private async retryLater(job: Job<'import'>, ctx: JobContext, reason: string): Promise<void> {
+  private async retryLater(job: Job<'import'>, ctx: JobContext, text: string): Promise<void> {
+    const reason = storableReason(text);
     const at = Date.now();
     await this.deps.jobs.retry(job.id, ctx.owner, reason, new Date(at).toISOString(), new Date(at + this.deps.retryDelayMs * job.attempts).toISOString());
     this.deps.logger.warn({ jobId: job.id, reason, attempt: job.attempts }, 'import failed on infrastructure; will retry');

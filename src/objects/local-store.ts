@@ -9,7 +9,8 @@
 // Hostile trees (SECURITY.md, classes 3, 5, 6): a bucket directory that is itself a symlink is refused
 // (a tenant who can write the buckets root could otherwise point its bucket at another one); files are
 // opened O_NOFOLLOW | O_NONBLOCK and the opened handle must be a regular file (a FIFO swapped in after
-// listing fails at once instead of blocking a thread forever); with `untrusted`, files with more than
+// listing fails at once instead of blocking a thread forever) inside the bucket (a directory on the
+// path swapped for a link after the path was resolved); with `untrusted`, files with more than
 // one hard link and sparse files are refused; every read has a stall timeout.
 //
 // Atomicity: `write` streams into a hidden temp file in the bucket root, fsyncs it and renames
@@ -89,6 +90,21 @@ const notFound = STORE_ERRORS.objectNotFound;
 /** How often a put retries a race with a concurrent prune of empty directories before giving up. */
 const PUBLISH_ATTEMPTS = 20;
 
+/**
+ * Is the file behind an open handle inside `root`? Its path was resolved before it was opened, and
+ * O_NOFOLLOW guards the last component only: a directory on the path may have been swapped for a
+ * link to elsewhere meanwhile (a tenant who can write its bucket directory can flip one in a loop,
+ * and read master.key through it). Linux names the handle's own file in /proc/self/fd; elsewhere the
+ * handle must be the file (device and inode) that the path, resolved again, names inside the root.
+ */
+async function openedInside(root: string, fh: fsp.FileHandle, st: Stats, resolveAgain: () => Promise<string | null>): Promise<boolean> {
+  const where = await fsp.readlink(`/proc/self/fd/${fh.fd}`).catch(() => null);
+  if (where !== null) return inside(root, where);
+  const real = await resolveAgain();
+  const now = real === null ? null : await ifExists(fsp.stat(real));
+  return now !== null && now.dev === st.dev && now.ino === st.ino;
+}
+
 /** Is a non-directory (a stored object) at `dir` or at one of its parents below `root`? */
 async function fileInTheWay(root: string, dir: string): Promise<boolean> {
   for (let d = dir; d === root || inside(root, d); d = path.dirname(d)) {
@@ -137,14 +153,15 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   async stat(bucket: string, key: string): Promise<ObjectInfo | null> {
-    const file = await this.locate(bucket, key);
+    const file = (await this.locate(bucket, key))?.file ?? null;
     const st = file === null ? null : await ifExists(fsp.stat(file));
     return st?.isFile() ? info(key, st) : null;
   }
 
   async read(bucket: string, key: string, range?: { start: number; end: number }): Promise<Readable> {
-    const file = await this.locate(bucket, key);
-    if (file === null) throw notFound(bucket, key);
+    const found = await this.locate(bucket, key);
+    if (found === null) throw notFound(bucket, key);
+    const { root, file } = found;
     let fh: fsp.FileHandle | null;
     try {
       fh = await ifExists(fsp.open(file, OPEN_READ));
@@ -157,6 +174,7 @@ export class LocalObjectStore implements ObjectStore {
       // Size and type come from the open handle, so a concurrent replace cannot skew them.
       const st = await fh.stat();
       if (!st.isFile()) throw notRegular(key);
+      if (!(await openedInside(root, fh, st, () => this.resolveInside(root, key)))) throw notFound(bucket, key);
       if (this.opts.untrusted) refuseUntrusted(key, st);
       const r = range && checkRange(range, key, st.size);
       // 4 MiB reads: model files are large and the consumers hash them; 64 KiB chunks cost throughput.
@@ -235,7 +253,7 @@ export class LocalObjectStore implements ObjectStore {
 
   /** A rename: the bytes never move, so promoting a multi-GB blob costs nothing. */
   async move(bucket: string, from: string, to: string): Promise<void> {
-    const src = await this.locate(bucket, from);
+    const src = (await this.locate(bucket, from))?.file ?? null;
     if (src === null) throw notFound(bucket, from);
     validateObjectKey(to);
     if (isTemp(to)) throw reservedKey();
@@ -283,11 +301,16 @@ export class LocalObjectStore implements ObjectStore {
     return dir;
   }
 
-  /** Real path of an object's file, or null when missing or resolving outside the bucket. */
-  private async locate(bucket: string, key: string): Promise<string | null> {
+  /** The bucket's real path and the real path of an object's file; null when missing or resolving outside the bucket. */
+  private async locate(bucket: string, key: string): Promise<{ root: string; file: string } | null> {
     validateObjectKey(key);
     const root = await this.bucketRoot(bucket);
     if (isTemp(key)) return null;
+    const file = await this.resolveInside(root, key);
+    return file === null ? null : { root, file };
+  }
+
+  private async resolveInside(root: string, key: string): Promise<string | null> {
     const real = await ifExists(fsp.realpath(keyPath(root, key)));
     return real !== null && inside(root, real) ? real : null;
   }

@@ -197,6 +197,8 @@ export const ERRORS = {
 
   // ---- buckets and the files in them (imports, checkpoints, stored blobs) ----
   BucketNotGranted: (bucket: string) => err('AccessDenied', `access denied: bucket "${bucket}" is not granted to this account`),
+  RegistryBucketNotASource: (bucket: string) =>
+    err('AccessDenied', `access denied: bucket "${bucket}" is the registry's own storage (MODELREG_REGISTRY_BUCKET), never a source; import from a bucket of your own`),
   /** `advice` says what to do before retrying (e.g. "upload the checkpoint before reporting it"). */
   BucketNotInRegistry: (bucket: string, storeKind: string, advice: string) =>
     err('BucketNotFound', `bucket "${bucket}" does not exist in the registry's object store (${storeKind}); ${advice}`),

@@ -9,6 +9,8 @@ import type { HubRepo } from '../../store/repos/hub-repo.js';
 import type { ReadTokenService, TokenReader } from './read-token-service.js';
 import { RevisionMiss, type ResolvedRevision, type RevisionResolver } from './revisions.js';
 
+const CONTROL = /\p{Cc}/u;
+
 export class HubService {
   constructor(
     private readonly tokens: ReadTokenService,
@@ -28,8 +30,11 @@ export class HubService {
   }
 
   async revision(reader: TokenReader, ns: string, name: string, rev: string): Promise<ResolvedRevision> {
-    const set = ns === reader.accountName ? await this.repo.setByName(reader.accountId, name) : undefined;
+    // No set name, version, alias or commit holds a control character, so such a name is never
+    // looked up (PostgreSQL cannot even compare a NUL: the lookup failed with a 500).
+    const set = ns === reader.accountName && !CONTROL.test(name) ? await this.repo.setByName(reader.accountId, name) : undefined;
     if (!set) throw ERRORS.RepoNotFound(ns, name);
+    if (CONTROL.test(rev)) throw ERRORS.RevisionNotFound(rev, `${set.name} has no revision with control characters in its name`);
     const r = await this.revisions.find(set, rev);
     if (r instanceof RevisionMiss) throw ERRORS.RevisionNotFound(rev, r.reason);
     return r;

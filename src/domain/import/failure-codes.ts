@@ -72,3 +72,10 @@ export const reason = (code: FailureCode, params: Record<string, string | number
       .map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v as string | number)]),
   ),
 });
+
+/**
+ * A reason's sentence as stored and shown: it quotes strings from the tenant's files, so control
+ * characters become "?" (NUL above all, which PostgreSQL cannot store in text: the failure could
+ * not be recorded and the import never ended); line breaks and tabs stay.
+ */
+export const storableReason = (text: string): string => text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '?');

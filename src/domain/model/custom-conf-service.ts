@@ -49,7 +49,7 @@ export class CustomConfService {
       await this.repo.insert({
         file_name: fileName,
         account_id: accountId,
-        original_name: originalName,
+        original_name: originalName === null ? null : recordedName(originalName),
         size: bytes.length,
         sha256: createHash('sha256').update(bytes).digest('hex'),
         content,
@@ -71,9 +71,20 @@ export class CustomConfService {
 }
 
 export function decodeUtf8OrFail(bytes: Buffer): string {
+  let text: string;
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     throw ERRORS.FieldInvalid('customSpecFile', 'must be UTF-8 text');
   }
+  // Refused like \u0000 in a JSON body (strict-json.ts): PostgreSQL cannot store it in text.
+  if (text.includes('\u0000')) throw ERRORS.FieldInvalid('customSpecFile', 'must not contain the NUL character (\\u0000)');
+  return text;
 }
+
+/**
+ * The uploaded file's own name, kept for the record only: the client chose it, so control
+ * characters (NUL above all, which PostgreSQL cannot store in text) become "_", and it is cut to
+ * 255 characters (whole code points).
+ */
+const recordedName = (name: string): string => [...name.replace(/\p{Cc}/gu, '_')].slice(0, 255).join('');

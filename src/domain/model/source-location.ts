@@ -42,6 +42,11 @@ export class SourceLocations {
     private readonly store: ObjectStore,
     private readonly grants: BucketGrants,
     private readonly accounts: AccountNames,
+    /**
+     * The registry's own bucket when it lives in the users' store (S3): it holds every account's
+     * registered files, so it is never a source, whatever the grants say.
+     */
+    private readonly registryBucket?: string,
   ) {}
 
   /**
@@ -89,6 +94,7 @@ export class SourceLocations {
   }
 
   async requireGrant(accountId: string, bucket: string): Promise<void> {
+    if (bucket === this.registryBucket) throw ERRORS.RegistryBucketNotASource(bucket);
     const account = await this.accounts.findAccountById(accountId);
     if (!account || !bucketGranted(this.grants, bucket, account.name)) {
       throw ERRORS.BucketNotGranted(bucket);

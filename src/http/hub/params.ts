@@ -1,5 +1,5 @@
 // What every Hub route reads from its request: the repo, the revision, the reader's token.
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { TokenReader } from '../../domain/hub/read-token-service.js';
 import type { ResolvedRevision } from '../../domain/hub/revisions.js';
 import type { Services } from '../../domain/services.js';
@@ -8,6 +8,8 @@ import type { Services } from '../../domain/services.js';
 export interface HubContext {
   services: Services;
   reader(req: FastifyRequest): Promise<TokenReader>;
+  /** Reserves the in-flight body budget for a request whose sender is authenticated (src/http/connection-limits.ts). */
+  reserveBody(req: FastifyRequest, reply: FastifyReply): void;
 }
 
 export interface RepoParams {

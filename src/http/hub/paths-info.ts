@@ -3,6 +3,7 @@
 // huggingface_hub sends the same fields form-encoded.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERRORS } from '../../domain/errors/catalogue.js';
+import { carriesBody } from '../request-body.js';
 import { parseStrictJson } from '../strict-json.js';
 import { directoriesOf, directoryEntry, fileEntry, type TreeEntry } from './entries.js';
 import { sendHubJson } from './hub-reply.js';
@@ -12,8 +13,19 @@ const MAX_PATHS = 1000;
 
 export function registerPathsInfo(app: FastifyInstance, hub: HubContext): void {
   const { services } = hub;
-  app.post('/api/models/:ns/:name/paths-info/:rev', async (req: FastifyRequest, reply: FastifyReply) => {
+  // The token is checked on the headers and the body budget reserved before any body byte is
+  // read, as for the signed API (src/http/server.ts): an unauthenticated body is never buffered.
+  const admit = async (req: FastifyRequest, reply: FastifyReply) => {
     req.apiAction = 'HubPathsInfo';
+    try {
+      await hub.reader(req);
+      hub.reserveBody(req, reply);
+    } catch (err) {
+      if (carriesBody(req)) reply.header('connection', 'close');
+      throw err;
+    }
+  };
+  app.post('/api/models/:ns/:name/paths-info/:rev', { onRequest: admit }, async (req: FastifyRequest, reply: FastifyReply) => {
     const p = req.params as RepoParams;
     const ask = parseBody(req);
     const r = await authorizedRevision(req, hub, p.rev!);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { promises as fsp } from 'node:fs';
+import fs, { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -130,6 +130,52 @@ describe('LocalObjectStore specifics', { timeout: 60_000 }, () => {
       await rejectsWith(store.write('links', 'outdir/planted', Buffer.from('x')), 'InvalidParameter', /symbolic link/);
       await store.delete('links', 'outdir/secret');
       assert.deepEqual((await fsp.readdir(outside)).sort(), ['secret']); // nothing written or deleted outside
+    } finally {
+      await fsp.rm(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('never reads outside the bucket when a directory on the path is swapped for a link while a key is opened', async () => {
+    // A tenant who can write its bucket directory flips a directory and a link to elsewhere in a
+    // loop: a read that resolved the path while it was the directory, then opened it once it was
+    // the link, read the outside file (before the fix, over a thousand times in a second here).
+    await store.createBucket('flips');
+    const b = path.join(dir, 'flips');
+    const outside = await tempDir('flip-outside');
+    try {
+      await fsp.mkdir(path.join(b, 'd'));
+      await fsp.writeFile(path.join(b, 'd', 'f.txt'), 'inside');
+      await fsp.writeFile(path.join(outside, 'f.txt'), 'SECRET');
+      await fsp.symlink(outside, path.join(b, 'other'));
+      let flipping = true;
+      const flip = () => {
+        if (!flipping) return;
+        fs.renameSync(path.join(b, 'other'), path.join(b, 'swap'));
+        fs.renameSync(path.join(b, 'd'), path.join(b, 'other'));
+        fs.renameSync(path.join(b, 'swap'), path.join(b, 'd'));
+        setImmediate(flip);
+      };
+      setImmediate(flip);
+      const got = { inside: 0, outside: 0, refused: 0 };
+      const until = Date.now() + 1_000;
+      try {
+        while (Date.now() < until) {
+          await Promise.all(
+            Array.from({ length: 8 }, async () => {
+              try {
+                const text = await readText(await store.read('flips', 'd/f.txt'));
+                got[text === 'SECRET' ? 'outside' : 'inside']++;
+              } catch {
+                got.refused++;
+              }
+            }),
+          );
+        }
+      } finally {
+        flipping = false;
+      }
+      assert.equal(got.outside, 0, `read the file outside the bucket ${got.outside} times (${JSON.stringify(got)})`);
+      assert.ok(got.inside + got.refused > 100, JSON.stringify(got));
     } finally {
       await fsp.rm(outside, { recursive: true, force: true });
     }
