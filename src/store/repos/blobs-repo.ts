@@ -98,21 +98,24 @@ export class BlobsRepo {
     return (await this.db.selectFrom('blobs').select('state').where('scope', '=', scope).where('sha256', '=', sha256).executeTakeFirst())?.state;
   }
 
-  /** Bytes of the distinct blobs the account's versions reference (the stored-bytes quota's measure). */
+  /**
+   * Bytes of the distinct blobs the account's versions reference (the stored-bytes quota's
+   * measure). Read from the account's manifests, not from every blob of every tenant: it runs
+   * under the account's lock, on SQLite the file's write lock.
+   */
   async storedBytes(accountId: string, db: Db = this.db): Promise<number> {
     const r = await db
-      .selectFrom('blobs as b')
-      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('b.size'), sql<number>`0`).as('n'))
-      .where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom('version_files as f')
-            .innerJoin('model_versions as v', 'v.id', 'f.version_id')
-            .select('f.path')
-            .where('v.account_id', '=', accountId)
-            .whereRef('f.scope', '=', 'b.scope')
-            .whereRef('f.sha256', '=', 'b.sha256'),
-        ),
+      .selectFrom((eb) =>
+        eb
+          .selectFrom('version_files as f')
+          .innerJoin('model_versions as v', 'v.id', 'f.version_id')
+          .select(['f.scope', 'f.sha256'])
+          .distinct()
+          .where('v.account_id', '=', accountId)
+          .as('r'),
       )
+      .innerJoin('blobs as b', (j) => j.onRef('b.scope', '=', 'r.scope').onRef('b.sha256', '=', 'r.sha256'))
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('b.size'), sql<number>`0`).as('n'))
       .executeTakeFirstOrThrow();
     return Number(r.n);
   }
