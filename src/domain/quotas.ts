@@ -4,6 +4,8 @@
 // Exact on both databases: with a quota on, its count and the insert it allows run in one
 // transaction under the account's lock (withAccountQuota; the store decides what the lock is),
 // so creates racing at the limit pass one at a time. With every quota off nothing is locked.
+// The stored-bytes quota (MODELREG_STORED_BYTES_QUOTA) takes the same lock where an import records
+// its files (src/jobs/blob-store.ts record).
 import { ERRORS } from './errors/catalogue.js';
 
 export interface Quotas {

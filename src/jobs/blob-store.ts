@@ -2,15 +2,18 @@
 // dedup scope (the account by default; "shared" when MODELREG_BLOB_SCOPE=global):
 //   <registry bucket>/blobs/<scope>/<sha256[0:2]>/<sha256>
 // An import streams each file to a staging key (incoming/<account>/<version>/attempt-N/<path>),
-// then, per file, in one transaction claims the blob row (insert pending, or bump claimed_at of an
-// existing one) and records the manifest row; only then does it promote the staged bytes (a rename
-// on the local store) or, when the blob was already there, drop them. The collector
-// (blob-collector.ts) removes a blob only while holding its row with no manifest row and no recent
-// claim, so a blob an import relies on is never removed under it.
+// then, in one transaction, checks the stored-bytes quota under the account's lock, claims the
+// blob rows (insert pending, or bump claimed_at of existing ones) and records the manifest rows;
+// only after the commit does it promote each staged file (a rename on the local store) or, when
+// the blob was already there, drop it. The collector (blob-collector.ts) removes a blob only while
+// holding its row with no manifest row and no recent claim, so a blob an import relies on is
+// never removed under it.
 import type { Readable } from 'node:stream';
 import { ERRORS } from '../domain/errors/catalogue.js';
 import type { ManifestFile, RegistryFiles } from '../domain/registry/registry-files.js';
+import type { Transaction } from 'kysely';
 import type { BlobsRepo, ManifestRow } from '../store/repos/blobs-repo.js';
+import type { Database } from '../store/schema.js';
 import { isForeignKeyViolation } from '../store/dialect.js';
 import type { RegistryLocation } from './registry-copy.js';
 
@@ -55,31 +58,58 @@ export class BlobStore implements RegistryFiles {
    */
   async storeVersion(accountId: string, versionId: string, stagingPrefix: string, files: readonly ManifestFile[]): Promise<ManifestRow[]> {
     const scope = this.scopeOf(accountId);
-    await this.checkQuota(accountId, scope, files);
     const rows = files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, scope }));
-    await pool(rows, 4, (row) => this.adopt(versionId, row, `${stagingPrefix}/${row.path}`));
+    const states = await this.record(versionId, scope, rows, this.opts.quotaBytes > 0 ? accountId : undefined);
+    await pool(rows, 4, (row) => this.promote(row, `${stagingPrefix}/${row.path}`, states.get(row.sha256)!));
     return rows;
   }
 
   /**
    * Claims `row`'s blob for the version, then makes sure its bytes are at the blob key, taking
    * them from `stagedKey` (moved) or dropping the staged copy when the blob already exists.
-   * Idempotent, so an interrupted upgrade or retried import can run it again.
+   * Idempotent, so an interrupted upgrade or retried import can run it again. No quota check:
+   * the registry upgrade adopts what earlier releases already stored.
    */
   async adopt(versionId: string, row: ManifestRow, stagedKey: string): Promise<void> {
-    const { store, bucket } = this.registry;
+    const states = await this.record(versionId, row.scope, [row]);
+    await this.promote(row, stagedKey, states.get(row.sha256)!);
+  }
+
+  /**
+   * One transaction: claims the rows' blobs and records the version's manifest rows, which is what
+   * makes their bytes count against the account. With the quota on, the check runs first in the
+   * same transaction under the account's lock (the counted quotas' lock), so imports finishing
+   * together pass it one at a time and a refusal records nothing. Only database work happens
+   * here; the object store is touched after the commit (promote).
+   */
+  private async record(
+    versionId: string,
+    scope: string,
+    rows: readonly ManifestRow[],
+    /** The account whose stored-bytes quota the rows are checked against; none: no check. */
+    quotaAccount?: string,
+  ): Promise<Map<string, 'pending' | 'ready'>> {
+    const blobs = [...new Map(rows.map((r) => [r.sha256, { sha256: r.sha256, size: r.size }])).values()].sort((a, b) => (a.sha256 < b.sha256 ? -1 : 1));
     const at = new Date().toISOString();
-    let state: 'pending' | 'ready';
     try {
-      state = await this.repo.transaction(async (tx) => {
-        const s = await this.repo.claim(row.scope, row.sha256, row.size, at, tx);
-        await this.repo.addFile(versionId, row, tx);
-        return s;
+      return await this.repo.transaction(async (tx) => {
+        if (quotaAccount !== undefined) {
+          await this.repo.lockAccount(quotaAccount, tx);
+          await this.checkQuota(quotaAccount, scope, blobs, tx);
+        }
+        const states = await this.repo.claim(scope, blobs, at, tx);
+        await this.repo.addFiles(versionId, rows, tx);
+        return states;
       });
     } catch (err) {
       if (isForeignKeyViolation(err)) throw new VersionGoneError(`version ${versionId} was deleted`);
       throw err;
     }
+  }
+
+  /** Puts a claimed blob's bytes at its key (from the staged copy), then marks it ready. */
+  private async promote(row: ManifestRow, stagedKey: string, state: 'pending' | 'ready'): Promise<void> {
+    const { store, bucket } = this.registry;
     const key = BlobStore.blobKey(row.scope, row.sha256);
     const staged = await store.stat(bucket, stagedKey);
     if (state === 'ready' && (await store.stat(bucket, key))) {
@@ -98,14 +128,13 @@ export class BlobStore implements RegistryFiles {
     await this.repo.markReady(row.scope, row.sha256);
   }
 
-  private async checkQuota(accountId: string, scope: string, files: readonly ManifestFile[]): Promise<void> {
-    if (this.opts.quotaBytes <= 0) return;
-    const distinct = new Map(files.map((f) => [f.sha256, f.size]));
-    const known = await this.repo.referencedByAccount(accountId, scope, [...distinct.keys()]);
+  /** In `tx`, under the account's lock; `blobs` distinct. Blobs the account already references do not count again. */
+  private async checkQuota(accountId: string, scope: string, blobs: readonly { sha256: string; size: number }[], tx: Transaction<Database>): Promise<void> {
+    const known = await this.repo.referencedByAccount(accountId, scope, blobs.map((b) => b.sha256), tx);
     let added = 0;
-    for (const [sha, size] of distinct) if (!known.has(sha)) added += size;
+    for (const b of blobs) if (!known.has(b.sha256)) added += b.size;
     if (added === 0) return;
-    const used = await this.repo.storedBytes(accountId);
+    const used = await this.repo.storedBytes(accountId, tx);
     if (used + added > this.opts.quotaBytes) {
       throw new StorageQuotaError(
         `the account's stored-bytes quota would be exceeded: ${used} bytes stored + ${added} new bytes > quota ${this.opts.quotaBytes} bytes (MODELREG_STORED_BYTES_QUOTA); delete versions you no longer need or ask the operator to raise the quota`,

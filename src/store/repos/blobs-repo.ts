@@ -2,7 +2,7 @@
 // makes them safe against concurrent imports and collectors lives in src/jobs/blob-store.ts.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../schema.js';
-import { dialectOf, lockRows } from '../dialect.js';
+import { dialectOf, lockAccount, lockRows } from '../dialect.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -20,30 +20,46 @@ export class BlobsRepo {
     return this.db.transaction().execute(fn);
   }
 
+  /** Holds the account's quota lock (the counted quotas' lock, src/store/dialect.ts) until `tx` ends. */
+  lockAccount(accountId: string, tx: Transaction<Database>): Promise<void> {
+    return lockAccount(tx, accountId);
+  }
+
   /**
-   * Inserts the blob as pending, or pins an existing one (claimed_at = now); returns its state.
-   * Waits on PostgreSQL while a collector holds the row, then sees the row gone and inserts it.
+   * Inserts each blob as pending, or pins an existing one (claimed_at = now); returns their states
+   * by sha256. Pass distinct blobs of one scope, sorted by sha256: transactions claiming
+   * overlapping sets then lock their rows in one order (PostgreSQL), so they cannot deadlock.
+   * Waits on PostgreSQL while a collector holds a row, then sees the row gone and inserts it.
    */
-  async claim(scope: string, sha256: string, size: number, now: string, db: Db): Promise<'pending' | 'ready'> {
-    const row = await db
-      .insertInto('blobs')
-      .values({ scope, sha256, size, state: 'pending', claimed_at: now })
-      .onConflict((oc) => oc.columns(['scope', 'sha256']).doUpdateSet({ claimed_at: now }))
-      .returning('state')
-      .executeTakeFirstOrThrow();
-    return row.state;
+  async claim(scope: string, blobs: readonly { sha256: string; size: number }[], now: string, db: Db): Promise<Map<string, 'pending' | 'ready'>> {
+    const states = new Map<string, 'pending' | 'ready'>();
+    for (let i = 0; i < blobs.length; i += 200) {
+      const rows = await db
+        .insertInto('blobs')
+        .values(blobs.slice(i, i + 200).map((b) => ({ scope, sha256: b.sha256, size: b.size, state: 'pending' as const, claimed_at: now })))
+        .onConflict((oc) => oc.columns(['scope', 'sha256']).doUpdateSet({ claimed_at: now }))
+        .returning(['sha256', 'state'])
+        .execute();
+      for (const r of rows) states.set(r.sha256, r.state);
+    }
+    return states;
   }
 
   async markReady(scope: string, sha256: string): Promise<void> {
     await this.db.updateTable('blobs').set({ state: 'ready' }).where('scope', '=', scope).where('sha256', '=', sha256).execute();
   }
 
-  addFile(versionId: string, f: ManifestRow, db: Db): Promise<unknown> {
-    return db
-      .insertInto('version_files')
-      .values({ version_id: versionId, path: f.path, size: f.size, sha256: f.sha256, scope: f.scope })
-      .onConflict((oc) => oc.columns(['version_id', 'path']).doUpdateSet({ size: f.size, sha256: f.sha256, scope: f.scope }))
-      .execute();
+  /** Records (or re-records, for a retried attempt) the version's manifest rows for `files`. */
+  async addFiles(versionId: string, files: readonly ManifestRow[], db: Db): Promise<void> {
+    for (let i = 0; i < files.length; i += 200) {
+      await db
+        .insertInto('version_files')
+        .values(files.slice(i, i + 200).map((f) => ({ version_id: versionId, path: f.path, size: f.size, sha256: f.sha256, scope: f.scope })))
+        .onConflict((oc) =>
+          oc.columns(['version_id', 'path']).doUpdateSet((eb) => ({ size: eb.ref('excluded.size'), sha256: eb.ref('excluded.sha256'), scope: eb.ref('excluded.scope') })),
+        )
+        .execute();
+    }
   }
 
   /** Replaces the version's manifest with exactly `files` (in the transaction that marks it Ready). */
@@ -82,30 +98,33 @@ export class BlobsRepo {
     return (await this.db.selectFrom('blobs').select('state').where('scope', '=', scope).where('sha256', '=', sha256).executeTakeFirst())?.state;
   }
 
-  /** Bytes of the distinct blobs the account's versions reference (the stored-bytes quota's measure). */
-  async storedBytes(accountId: string): Promise<number> {
-    const r = await this.db
-      .selectFrom('blobs as b')
-      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('b.size'), sql<number>`0`).as('n'))
-      .where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom('version_files as f')
-            .innerJoin('model_versions as v', 'v.id', 'f.version_id')
-            .select('f.path')
-            .where('v.account_id', '=', accountId)
-            .whereRef('f.scope', '=', 'b.scope')
-            .whereRef('f.sha256', '=', 'b.sha256'),
-        ),
+  /**
+   * Bytes of the distinct blobs the account's versions reference (the stored-bytes quota's
+   * measure). Read from the account's manifests, not from every blob of every tenant: it runs
+   * under the account's lock, on SQLite the file's write lock.
+   */
+  async storedBytes(accountId: string, db: Db = this.db): Promise<number> {
+    const r = await db
+      .selectFrom((eb) =>
+        eb
+          .selectFrom('version_files as f')
+          .innerJoin('model_versions as v', 'v.id', 'f.version_id')
+          .select(['f.scope', 'f.sha256'])
+          .distinct()
+          .where('v.account_id', '=', accountId)
+          .as('r'),
       )
+      .innerJoin('blobs as b', (j) => j.onRef('b.scope', '=', 'r.scope').onRef('b.sha256', '=', 'r.sha256'))
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('b.size'), sql<number>`0`).as('n'))
       .executeTakeFirstOrThrow();
     return Number(r.n);
   }
 
   /** Of the given hashes, those some version of the account already references. */
-  async referencedByAccount(accountId: string, scope: string, hashes: string[]): Promise<Set<string>> {
+  async referencedByAccount(accountId: string, scope: string, hashes: string[], db: Db = this.db): Promise<Set<string>> {
     const out = new Set<string>();
     for (let i = 0; i < hashes.length; i += 500) {
-      const rows = await this.db
+      const rows = await db
         .selectFrom('version_files as f')
         .innerJoin('model_versions as v', 'v.id', 'f.version_id')
         .select('f.sha256')
