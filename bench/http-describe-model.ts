@@ -1,8 +1,9 @@
 // Throughput and latency of three signed actions (DescribeModel, DescribeCustomModelSets with a
-// page of 10, CreateCustomModelSet) against two references measured in the same run with the same
+// page of 10, CreateCustomModelSet) against three references measured in the same run with the same
 // load (autocannon, 50 connections by default):
 //   - bare: node:http answering the very bytes modelreg answers (no signature, no database);
-//   - floor: bench/floor-server.ts, node:http doing only the work the action needs (issue 14).
+//   - floor: bench/floor-server.ts, node:http doing only the work the action needs (issue 14);
+//   - the floor in Fastify: the same work in one Fastify route (what the framework adds).
 //   npm run bench:http                      (10 s per target, 50 connections, 1 round)
 //   BENCH_ROUNDS=3 BENCH_DURATION=5 npm run bench:http   (medians over rounds)
 //   BENCH_JSON=1 npm run bench:http         (one JSON line instead of the tables)
