@@ -1,15 +1,18 @@
 // Throughput and latency of three signed actions (DescribeModel, DescribeCustomModelSets with a
-// page of 10, CreateCustomModelSet) against two references measured in the same run with the same
+// page of 10, CreateCustomModelSet) against three references measured in the same run with the same
 // load (autocannon, 50 connections by default):
 //   - bare: node:http answering the very bytes modelreg answers (no signature, no database);
-//   - floor: bench/floor-server.ts, node:http doing only the work the action needs (issue 14).
+//   - floor: bench/floor-server.ts, node:http doing only the work the action needs (issue 14);
+//   - the floor in Fastify: the same work in one Fastify route (what the framework adds).
 //   npm run bench:http                      (10 s per target, 50 connections, 1 round)
 //   BENCH_ROUNDS=3 BENCH_DURATION=5 npm run bench:http   (medians over rounds)
 //   BENCH_JSON=1 npm run bench:http         (one JSON line instead of the tables)
 //   BENCH_PROFILE=/tmp/prof npm run bench:http   (V8 CPU profiles of the modelreg server, and of the floor in /tmp/prof/floor)
 //   BENCH_ACTIONS=DescribeModel npm run bench:http (some of the actions only)
 //   BENCH_MODELREG_ROOT=<checkout> npm run bench:http (the modelreg server of another checkout)
-//   BENCH_FASTIFY_FLOOR=1 npm run bench:http (also the floor's work inside Fastify)
+//   BENCH_FASTIFY_FLOOR=0 npm run bench:http (without the floor's work inside Fastify, measured by default)
+//   BENCH_FIXED_RATE=0 npm run bench:http   (without the p99 at a fixed offered rate; BENCH_RATE=<req/s>
+//                                   sets that rate, default half the floor's median req/s)
 //   BENCH_BASELINE_ROOT=<checkout> npm run bench:http (also that checkout's server, on the same
 //                                   database, in the same rounds: before/after side by side)
 // Every server is a child process so that the load generator does not share its event loop.
@@ -33,11 +36,14 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+const FIXED_RATE = process.env.BENCH_FIXED_RATE !== '0';
 
 interface Measured {
   /** CPU time (user + system) the server process spent per answered request, µs. */
   cpuUsPerRequest?: number;
   requestsPerSec: number;
+  /** Mean latency, ms. */
+  mean: number;
   p50: number;
   p99: number;
   non2xx: number;
@@ -53,7 +59,8 @@ interface Case {
   key: Key;
 }
 
-async function load(url: string, c: Case, seconds: number, pid?: number): Promise<Measured> {
+/** `rate`: the offered rate over all connections (autocannon's overallRate, latencies corrected for coordinated omission); closed loop without. */
+async function load(url: string, c: Case, seconds: number, pid?: number, rate?: number): Promise<Measured> {
   const cpuBefore = cpuSeconds(pid);
   const ids = (c.body.match(/\[<id>\]/g) ?? []).length;
   const bodyLength = Buffer.byteLength(c.body) + ids * 27;
@@ -68,10 +75,11 @@ async function load(url: string, c: Case, seconds: number, pid?: number): Promis
     connections: CONNECTIONS,
     pipelining: 1,
     duration: seconds,
+    ...(rate ? { overallRate: rate } : {}),
   });
   const cpuAfter = cpuSeconds(pid);
   const cpuUsPerRequest = cpuBefore !== undefined && cpuAfter !== undefined && r.requests.total > 0 ? Math.round(((cpuAfter - cpuBefore) * 1e6) / r.requests.total) : undefined;
-  return { cpuUsPerRequest, requestsPerSec: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total };
+  return { cpuUsPerRequest, requestsPerSec: r.requests.average, mean: r.latency.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total };
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -155,7 +163,7 @@ async function main(): Promise<void> {
 
     // BENCH_FASTIFY_FLOOR=1: the floor's work inside Fastify too (what the framework adds).
     let fastifyFloor: { url: string; pid: number | undefined } | undefined;
-    if (process.env.BENCH_FASTIFY_FLOOR === '1') {
+    if (process.env.BENCH_FASTIFY_FLOOR !== '0') {
       const port = await freePort();
       const child = spawnChild(['--import', 'tsx', 'bench/floor-server.ts'], { FLOOR_DB: path.join(dataDir, 'modelreg.sqlite'), FLOOR_MASTER_KEY: masterKey, FLOOR_PORT: String(port), FLOOR_FRAMEWORK: 'fastify' });
       fastifyFloor = { url: `http://127.0.0.1:${port}`, pid: child.pid };
@@ -169,6 +177,12 @@ async function main(): Promise<void> {
       const port = await freePort();
       const child = await startModelreg({ port, dataDir, key, masterKey, env: serverEnv, root: path.resolve(process.env.BENCH_BASELINE_ROOT) });
       before = { url: `http://127.0.0.1:${port}`, pid: child.pid };
+      // The answers must not change: the reads' bytes, but for the requestId, are the same.
+      for (const c of cases.filter((x) => !x.body.includes('[<id>]'))) {
+        const r = await postRaw(before.url, c.key, c.action, c.body);
+        const requestIdless = (text: string) => text.replace(/"requestId":"[^"]*"/, '"requestId":""');
+        if (requestIdless(r.text) !== requestIdless(fixed[c.action]!)) throw new Error(`${c.action}: the answer differs from BENCH_BASELINE_ROOT's:\n${fixed[c.action]}\n${r.text}`);
+      }
     }
 
     type Target = 'bare' | 'floor' | 'fastifyFloor' | 'modelreg' | 'before';
@@ -188,6 +202,23 @@ async function main(): Promise<void> {
         }
       }
     }
+    // The tail at a fixed offered rate (half the floor's closed-loop median unless BENCH_RATE):
+    // with 50 connections each waiting for its answer, a closed loop runs at saturation and its
+    // mean latency is connections / throughput (Little's law), so its p99 says as much about
+    // throughput as about the tail. Every target but bare, once per action, after the rounds.
+    const atRate: Record<string, { rate: number } & Partial<Record<Target, Measured>>> = {};
+    if (FIXED_RATE) {
+      for (const c of cases) {
+        const rate = Number(process.env.BENCH_RATE ?? 0) || Math.round(median(runs[c.action]!.floor!.map((m) => m.requestsPerSec)) / 2);
+        const cell: { rate: number } & Partial<Record<Target, Measured>> = { rate };
+        for (const t of names.filter((n) => n !== 'bare')) {
+          const m = await load(targets[t]!, c, DURATION, pids[t], rate);
+          if (m.non2xx > 0 || m.errors > 0) throw new Error(`${t} ${c.action} at ${rate} req/s: ${m.non2xx} non-2xx answers and ${m.errors} errors`);
+          cell[t] = m;
+        }
+        atRate[c.action] = cell;
+      }
+    }
     if (reg.exitCode !== null) throw new Error('the modelreg server died');
 
     const summary = Object.fromEntries(
@@ -196,6 +227,7 @@ async function main(): Promise<void> {
         const med = (t: Target) => ({
           requestsPerSec: Math.round(median(cell[t]!.map((m) => m.requestsPerSec))),
           cpuUsPerRequest: Math.round(median(cell[t]!.map((m) => m.cpuUsPerRequest ?? NaN))),
+          mean: Math.round(median(cell[t]!.map((m) => m.mean)) * 100) / 100,
           p50: median(cell[t]!.map((m) => m.p50)),
           p99: median(cell[t]!.map((m) => m.p99)),
         });
@@ -216,6 +248,7 @@ async function main(): Promise<void> {
             ...(before && { before: { ...med('before'), ...ratios('before') } }),
             ...(fastifyFloor && { fastifyFloor: { ...med('fastifyFloor'), ...ratios('fastifyFloor') } }),
             rounds: cell,
+            ...(atRate[action] && { fixedRate: atRate[action] }),
           } as Record<string, any>,
         ];
       }),
@@ -250,6 +283,24 @@ async function main(): Promise<void> {
         console.log(`| ${action} | ${s.bare.cpuUsPerRequest} | ${s.floor.cpuUsPerRequest} | ${s.modelreg.cpuUsPerRequest} | ${s.cpuVsFloor} | ${s.cpuVsBare} |`);
         if (s.before) console.log(`| ${action} (BENCH_BASELINE_ROOT) | ${s.bare.cpuUsPerRequest} | ${s.floor.cpuUsPerRequest} | ${s.before.cpuUsPerRequest} | ${s.before.cpuVsFloor} | ${s.before.cpuVsBare} |`);
         if (s.fastifyFloor) console.log(`| ${action} (the floor in Fastify) | ${s.bare.cpuUsPerRequest} | ${s.floor.cpuUsPerRequest} | ${s.fastifyFloor.cpuUsPerRequest} | ${s.fastifyFloor.cpuVsFloor} | ${s.fastifyFloor.cpuVsBare} |`);
+      }
+      const label = (t: Target) => ({ bare: 'bare', floor: 'floor', fastifyFloor: 'the floor in Fastify', modelreg: 'server', before: 'BENCH_BASELINE_ROOT' })[t];
+      console.log(`\nClosed loop (${CONNECTIONS} connections, each sending its next request on its answer): Little's law, mean latency = connections / req/s:`);
+      console.log('| action | target | req/s | connections / req/s ms | measured mean ms | p99 ms |');
+      console.log('| --- | --- | --- | --- | --- | --- |');
+      for (const [action, s] of Object.entries(summary)) {
+        for (const t of names) console.log(`| ${action} | ${label(t)} | ${s[t].requestsPerSec} | ${((1000 * CONNECTIONS) / s[t].requestsPerSec).toFixed(2)} | ${s[t].mean} | ${s[t].p99} |`);
+      }
+      if (FIXED_RATE) {
+        console.log(`\nAt a fixed offered rate (${CONNECTIONS} connections, autocannon overallRate, latencies corrected for coordinated omission; ${DURATION} s each):`);
+        console.log('| action | offered req/s | target | answered req/s | p50 ms | p99 ms | CPU µs per request |');
+        console.log('| --- | --- | --- | --- | --- | --- | --- |');
+        for (const [action, f] of Object.entries(atRate)) {
+          for (const t of names.filter((n) => n !== 'bare')) {
+            const m = f[t]!;
+            console.log(`| ${action} | ${f.rate} | ${label(t)} | ${Math.round(m.requestsPerSec)} | ${m.p50} | ${m.p99} | ${m.cpuUsPerRequest} |`);
+          }
+        }
       }
       console.log('goals: modelreg / floor ≥ 0.8, modelreg / bare ≥ 0.3, modelreg p99 < 10 ms');
     }

@@ -33,7 +33,40 @@ export function postgresUrlOf(db: Kysely<any>): string | undefined {
 }
 
 export function prepareRead<R>(db: Kysely<any>, arity: number, build: (...params: string[]) => Compilable<R>): (...args: unknown[]) => Promise<R[]> {
-  return prepared(db, 'prepareRead', arity, build, (stmt, parameters) => stmt.all(parameters) as R[], async (query) => (await db.executeQuery<R>(query)).rows);
+  return prepared(
+    db,
+    'prepareRead',
+    arity,
+    build,
+    (stmt) => {
+      const toRow = rowBuilder<R>(stmt);
+      return (parameters) => {
+        const values = stmt.all(parameters) as unknown[][];
+        const rows = new Array<R>(values.length);
+        for (let i = 0; i < values.length; i++) rows[i] = toRow(values[i]!);
+        return rows;
+      };
+    },
+    async (query) => (await db.executeQuery<R>(query)).rows,
+  );
+}
+
+/**
+ * Rows as better-sqlite3 would make them (the columns' names in order, a later duplicate name
+ * winning), built in JS from the statement's raw arrays: better-sqlite3 sets each property of a
+ * row object from native code, which costs more than the read itself for a page of rows
+ * (bench/README.md, fifth round). Puts the statement in raw mode.
+ */
+function rowBuilder<R>(stmt: Statement): (values: unknown[]) => R {
+  let names = stmt.columns().map((c) => c.name);
+  stmt.raw(true);
+  return (values) => {
+    // SQLite re-prepares a statement whose tables changed (a `*` may then name more columns).
+    if (values.length !== names.length) names = stmt.columns().map((c) => c.name);
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < names.length; i++) row[names[i]!] = values[i];
+    return row as R;
+  };
 }
 
 /**
@@ -46,7 +79,7 @@ export function prepareWrite(db: Kysely<any>, arity: number, build: (...params: 
     'prepareWrite',
     arity,
     build,
-    (stmt, parameters) => {
+    (stmt) => (parameters) => {
       stmt.run(parameters);
     },
     async (query) => {
@@ -64,7 +97,8 @@ function prepared<R, T>(
   what: string,
   arity: number,
   build: (...params: string[]) => Compilable<R>,
-  onStatement: (stmt: Statement, parameters: unknown[]) => T,
+  /** What runs the statement, made once when it is prepared. */
+  onStatement: (stmt: Statement) => (parameters: unknown[]) => T,
   onKysely: (query: CompiledQuery<R>) => Promise<T>,
 ): (...args: unknown[]) => Promise<T> {
   const compiled: CompiledQuery<R> = build(...Array.from({ length: arity }, (_, i) => MARK + i)).compile();
@@ -72,13 +106,13 @@ function prepared<R, T>(
   if (slots.filter((s) => s >= 0).length < arity) throw new Error(`${what}: a parameter did not reach the compiled query`);
   const handle = sqliteHandles.get(db);
   // Prepared on first use: the tables may not exist yet when a repo is built (before migrations).
-  let stmt: Statement | undefined;
+  let run: ((parameters: unknown[]) => T) | undefined;
   return async (...args) => {
     if (args.length !== arity) throw new Error(`${what}: expected ${arity} arguments, got ${args.length}`);
     const parameters = compiled.parameters.map((p, i) => (slots[i]! >= 0 ? args[slots[i]!] : p));
     if (handle && !handle.inTransaction) {
-      stmt ??= handle.prepare(compiled.sql);
-      return onStatement(stmt, parameters);
+      run ??= onStatement(handle.prepare(compiled.sql));
+      return run(parameters);
     }
     return onKysely({ ...compiled, parameters });
   };
