@@ -1,5 +1,5 @@
 // Model sets and versions: queries only. Rules (names, numbering, visibility) live in src/domain/model.
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { expressionBuilder, sql, type Expression, type Kysely, type Selectable, type SqlBool, type Transaction } from 'kysely';
 import type { Database, ModelSetsTable, ModelVersionsTable } from '../schema.js';
 import { prepareRead, prepareWrite } from '../prepared.js';
 import { dialectOf, lockAccount, lockRows } from '../dialect.js';
@@ -34,6 +34,27 @@ const isUnfiltered = (f: SetFilter): boolean =>
 
 /** LIKE-escapes a literal (with ESCAPE '!'), so % and _ in a search match themselves. */
 const likeLiteral = (s: string): string => s.replace(/[!%_]/g, (c) => `!${c}`);
+
+/**
+ * The filters other than the label, as conditions on model_sets. Columns are qualified: with a label
+ * the query reads the label's rows (migration 0016), which have a name and an account too.
+ */
+function setConditions(f: SetFilter): Expression<SqlBool>[] {
+  const eb = expressionBuilder<Database, 'model_sets'>();
+  const out: Expression<SqlBool>[] = [];
+  if (f.nameContains) out.push(sql<SqlBool>`lower(${sql.ref('model_sets.name')}) like ${`%${likeLiteral(f.nameContains.toLowerCase())}%`} escape '!'`);
+  if (f.modelType) out.push(eb('model_sets.model_type', '=', f.modelType));
+  if (f.versionStatus) {
+    out.push(eb.exists(eb.selectFrom('model_versions as v').select('v.id').whereRef('v.model_set_id', '=', 'model_sets.id').where('v.status', '=', f.versionStatus)));
+  }
+  if (f.versionTag) {
+    const { key, value } = f.versionTag;
+    let sub = eb.selectFrom('model_version_tags as t').select('t.model_id').whereRef('t.model_set_id', '=', 'model_sets.id').where('t.tag_key', '=', key);
+    if (value !== undefined) sub = sub.where('t.tag_value', '=', value);
+    out.push(eb.exists(sub));
+  }
+  return out;
+}
 
 export class ModelsRepo {
   constructor(readonly db: Kysely<Database>) {
@@ -123,37 +144,47 @@ export class ModelsRepo {
       const read = this.setPages[p.reverse ? 1 : 0]![m ? 1 : 0]!;
       return m ? read(p.accountId, p.limit, m.created_at, m.id) : read(p.accountId, p.limit);
     }
-    const q = this.filteredSets(p.accountId, p.filter).selectAll();
     const m = p.marker;
+    const conditions = setConditions(p.filter);
+    if (p.filter.label) {
+      // The label's rows carry the set's sort keys (equal to the set's own), so the page is a range
+      // of the label's (account_id, label, key…) index from the marker, each set read by its key.
+      const q = this.labelledSets(p.accountId, p.filter.label, conditions).selectAll('model_sets');
+      if (p.sortBy === 'name') return keysetPage(q, ['l.name'], { ...p, from: m && [m.name] }).execute();
+      return keysetPage(q, [`l.${p.sortBy}`, 'l.model_set_id'], { ...p, from: m && [m[p.sortBy], m.id] }).execute();
+    }
+    const q = this.accountSets(p.accountId, conditions).selectAll();
     if (p.sortBy === 'name') return keysetPage(q, ['name'], { ...p, from: m && [m.name] }).execute();
     return keysetPage(q, [p.sortBy, 'id'], { ...p, from: m && [m[p.sortBy], m.id] }).execute();
   }
 
   async countSetsMatching(accountId: string, filter: SetFilter): Promise<number> {
     if (isUnfiltered(filter)) return this.countSets(accountId);
-    const r = await this.filteredSets(accountId, filter).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const conditions = setConditions(filter);
+    const count = sql<number | string | bigint>`count(*)`.as('n');
+    // A label alone is counted in its own index, without reading a set.
+    const q = !filter.label
+      ? this.accountSets(accountId, conditions).select(count)
+      : conditions.length === 0
+        ? this.labelRows(accountId, filter.label).select(count)
+        : this.labelledSets(accountId, filter.label, conditions).select(count);
+    const r = await q.executeTakeFirstOrThrow();
     return Number(r.n);
   }
 
-  private filteredSets(accountId: string, f: SetFilter) {
-    let q = this.db.selectFrom('model_sets').where('account_id', '=', accountId);
-    if (f.nameContains) q = q.where(sql<boolean>`lower(name) like ${`%${likeLiteral(f.nameContains.toLowerCase())}%`} escape '!'`);
-    // labels is a JSON array of strings: the label's JSON form, quotes included, is one element.
-    if (f.label) q = q.where(sql<boolean>`labels like ${`%${likeLiteral(JSON.stringify(f.label))}%`} escape '!'`);
-    if (f.modelType) q = q.where('model_type', '=', f.modelType);
-    if (f.versionStatus) {
-      const status = f.versionStatus;
-      q = q.where((eb) => eb.exists(eb.selectFrom('model_versions as v').select('v.id').whereRef('v.model_set_id', '=', 'model_sets.id').where('v.status', '=', status)));
-    }
-    if (f.versionTag) {
-      const { key, value } = f.versionTag;
-      q = q.where((eb) => {
-        let sub = eb.selectFrom('model_version_tags as t').select('t.model_id').whereRef('t.model_set_id', '=', 'model_sets.id').where('t.tag_key', '=', key);
-        if (value !== undefined) sub = sub.where('t.tag_value', '=', value);
-        return eb.exists(sub);
-      });
-    }
-    return q;
+  private accountSets(accountId: string, conditions: Expression<SqlBool>[]) {
+    const q = this.db.selectFrom('model_sets').where('model_sets.account_id', '=', accountId);
+    return conditions.length ? q.where((eb) => eb.and(conditions)) : q;
+  }
+
+  /** The rows of one label of the account's sets (migration 0016). */
+  private labelRows(accountId: string, label: string) {
+    return this.db.selectFrom('model_set_labels as l').where('l.account_id', '=', accountId).where('l.label', '=', label);
+  }
+
+  private labelledSets(accountId: string, label: string, conditions: Expression<SqlBool>[]) {
+    const q = this.labelRows(accountId, label).innerJoin('model_sets', 'model_sets.id', 'l.model_set_id');
+    return conditions.length ? q.where((eb) => eb.and(conditions)) : q;
   }
 
   deleteSet(id: string, db: Db = this.db): Promise<unknown> {
