@@ -135,7 +135,8 @@ export class ModelsRepo {
   /**
    * A page of sets in the asked order, filtered in the database: a range of the index
    * (account_id, created_at, id), (account_id, modified_at, id) or (account_id, name) — a name is
-   * unique in its account, so it needs no id to break ties — from the marker row.
+   * unique in its account, so it needs no id to break ties — from the marker row; with a label, the
+   * same range of the label's rows (account_id, label, key…), migration 0016.
    */
   listSets(p: SetListQuery): Promise<ModelSetRow[]> {
     // Qianfan's own listing (no filter, by creation): the statements compiled once (bench/README.md).
