@@ -259,12 +259,20 @@ export interface ModelSetLabelsTable {
   name: string;
 }
 
+/** The number of an account's sets with a label, kept by triggers on model_sets (migration 0016). */
+export interface ModelSetLabelCountsTable {
+  account_id: string;
+  label: string;
+  n: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   access_keys: AccessKeysTable;
   model_sets: ModelSetsTable;
   model_set_counts: ModelSetCountsTable;
   model_set_labels: ModelSetLabelsTable;
+  model_set_label_counts: ModelSetLabelCountsTable;
   model_versions: ModelVersionsTable;
   jobs: JobsTable;
   finetuning_jobs: FineTuningJobsTable;

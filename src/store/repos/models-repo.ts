@@ -162,13 +162,13 @@ export class ModelsRepo {
   async countSetsMatching(accountId: string, filter: SetFilter): Promise<number> {
     if (isUnfiltered(filter)) return this.countSets(accountId);
     const conditions = setConditions(filter);
+    if (filter.label && conditions.length === 0) {
+      // Kept by triggers on model_sets (migration 0016): one primary-key read, whatever the label's size.
+      const r = await this.db.selectFrom('model_set_label_counts').select('n').where('account_id', '=', accountId).where('label', '=', filter.label).executeTakeFirst();
+      return Number(r?.n ?? 0);
+    }
     const count = sql<number | string | bigint>`count(*)`.as('n');
-    // A label alone is counted in its own index, without reading a set.
-    const q = !filter.label
-      ? this.accountSets(accountId, conditions).select(count)
-      : conditions.length === 0
-        ? this.labelRows(accountId, filter.label).select(count)
-        : this.labelledSets(accountId, filter.label, conditions).select(count);
+    const q = filter.label ? this.labelledSets(accountId, filter.label, conditions).select(count) : this.accountSets(accountId, conditions).select(count);
     const r = await q.executeTakeFirstOrThrow();
     return Number(r.n);
   }
@@ -178,13 +178,13 @@ export class ModelsRepo {
     return conditions.length ? q.where((eb) => eb.and(conditions)) : q;
   }
 
-  /** The rows of one label of the account's sets (migration 0016). */
-  private labelRows(accountId: string, label: string) {
-    return this.db.selectFrom('model_set_labels as l').where('l.account_id', '=', accountId).where('l.label', '=', label);
-  }
-
+  /** The account's sets with this label, through the label's rows (migration 0016). */
   private labelledSets(accountId: string, label: string, conditions: Expression<SqlBool>[]) {
-    const q = this.labelRows(accountId, label).innerJoin('model_sets', 'model_sets.id', 'l.model_set_id');
+    const q = this.db
+      .selectFrom('model_set_labels as l')
+      .innerJoin('model_sets', 'model_sets.id', 'l.model_set_id')
+      .where('l.account_id', '=', accountId)
+      .where('l.label', '=', label);
     return conditions.length ? q.where((eb) => eb.and(conditions)) : q;
   }
 

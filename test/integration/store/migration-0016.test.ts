@@ -65,6 +65,15 @@ test('0016: labels are backfilled into model_set_labels, then kept by inserts, u
     assert.deepEqual(await ids('b', { label: 'gpu' }), []);
     assert.deepEqual([await count('a', { label: 'gpu' }), await count('a', { label: 'gpu', nameContains: 's5' })], [3, 1]);
     assert.equal((await d.selectFrom('model_set_labels').select('model_set_id').where('model_set_id', '=', 'am-b0').execute()).length, 0);
+    // The same labels written again (and a new modification time): the rows follow, counts stay.
+    await d.updateTable('model_sets').set({ labels: '["gpu","prod"]', modified_at: '2025-01-04T00:00:00.000Z' }).where('id', '=', 'am-a0').execute();
+    assert.deepEqual(await ids('a', { label: 'prod' }, 'modified_at'), ['am-a2', 'am-a0']);
+    // Each counter is its label's rows, counted (a count at 0 keeps its row).
+    const counted = await d.selectFrom('model_set_labels').select(['account_id', 'label']).select((eb) => eb.fn.countAll().as('n')).groupBy(['account_id', 'label']).execute();
+    const kept = await d.selectFrom('model_set_label_counts').selectAll().where('n', '<>', 0).execute();
+    const key = (r: Record<string, unknown>) => `${String(r.account_id)}/${String(r.label)}=${Number(r.n)}`;
+    assert.deepEqual(kept.map(key).sort(), counted.map(key).sort());
+    assert.deepEqual(kept.map(key).sort(), ['a/Gpu=1', 'a/gpu=3', 'a/prod=2', 'a/say "hi"=1']);
 
     // down removes the table and its triggers: sets are written as before.
     const back = await new Migrator({ db: d, provider: { getMigrations: async () => migrations } }).migrateTo('0015_model_set_counts');
