@@ -12,12 +12,15 @@
 // Labels: `common` on half of each account's sets; `rare` on 50 sets of each account whatever its
 // size. Pages of 10 (11 rows read, the service's look-ahead), by creation, from the start and from a
 // marker in the middle of the label's sets.
+// What the triggers cost the writes: a set created (the repo's insert, as CreateCustomModelSet with
+// quotas off) without and with 3 labels, and its modification time moved (a new version, a
+// description), on a database migrated to 0015 (before) and to the latest (after).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sql, type Kysely } from 'kysely';
+import { Migrator, sql, type Kysely } from 'kysely';
 import { openDatabase, type OpenedStore } from '../src/store/database.js';
-import { migrateToLatest } from '../src/store/migrate.js';
+import { migrateToLatest, migrations } from '../src/store/migrate.js';
 import { ModelsRepo, type ModelSetRow } from '../src/store/repos/models-repo.js';
 import { createRandomDatabase, dropTestDatabase } from '../test/helpers/pg.js';
 
@@ -106,6 +109,42 @@ async function measure(dbKind: string, size: number): Promise<Row[]> {
   }
 }
 
+type WriteRow = { db: string; what: string; before: number; after: number };
+
+async function measureWrites(dbKind: string): Promise<WriteRow[]> {
+  const costs: Record<string, number>[] = [];
+  for (const upTo of ['0015_model_set_counts', undefined]) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelreg-labels-bench-'));
+    const url = dbKind === 'postgres' ? await createRandomDatabase(pgCluster!, 'modelreg_test_bench_') : path.join(dir, 'bench.sqlite');
+    const store = await openDatabase(url);
+    try {
+      if (upTo) {
+        const { error } = await new Migrator({ db: store.db, provider: { getMigrations: async () => migrations } }).migrateTo(upTo);
+        if (error) throw error;
+      } else await migrateToLatest(store.db);
+      await sql`insert into accounts (id, name, created_at) values ('a', 'a', '2024-01-01T00:00:00.000Z')`.execute(store.db);
+      const repo = new ModelsRepo(store.db);
+      let i = 0;
+      const create = (labels: string) => async () => {
+        const at = new Date(Date.UTC(2024, 0, 1) + i).toISOString();
+        await repo.insertSet({ id: `am-w${String(i).padStart(11, '0')}`, account_id: 'a', name: `w${i++}`, model_type: 'Text2Text', labels, source: 'UserCreate', next_version: 1, description: null, created_at: at, modified_at: at });
+      };
+      const out: Record<string, number> = {};
+      out['create, no labels'] = await median(create('[]'));
+      out['create, 3 labels'] = await median(create('["chat","prod","team-a"]'));
+      const labelled = `am-w${String(i - 1).padStart(11, '0')}`;
+      let t = 0;
+      out['modification time of a set with 3 labels'] = await median(() => repo.touchSet(labelled, new Date(Date.UTC(2025, 0, 1) + t++).toISOString(), store.db).then(() => undefined));
+      costs.push(out);
+    } finally {
+      await store.db.destroy();
+      if (dbKind === 'postgres') await dropTestDatabase(pgCluster!, url);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return Object.keys(costs[0]!).map((what) => ({ db: dbKind, what, before: costs[0]![what]!, after: costs[1]![what]! }));
+}
+
 const rows: Row[] = [];
 for (const db of DATABASES) for (const size of SIZES) rows.push(...(await measure(db, size)));
 console.log(`load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}; median ms per page (read + totalCount) of ${SAMPLES}`);
@@ -124,3 +163,9 @@ for (const db of DATABASES) {
     console.log(`| ${db} | ${r.label} | ${r.depth} | ${(big.old / r.old).toFixed(1)} | ${(big.new / r.new).toFixed(1)} |`);
   }
 }
+
+const writes: WriteRow[] = [];
+for (const db of DATABASES) writes.push(...(await measureWrites(db)));
+console.log('\n| database | write | 0015 (no triggers) ms | 0016 ms | after / before |');
+console.log('| --- | --- | --- | --- | --- |');
+for (const w of writes) console.log(`| ${w.db} | ${w.what} | ${w.before.toFixed(3)} | ${w.after.toFixed(3)} | ${(w.after / w.before).toFixed(2)} |`);

@@ -56,6 +56,11 @@ export async function up(db: Kysely<any>): Promise<void> {
         was_account text;
         now_account text;
       begin
+        -- The common update (a new version, a description): the same labels, only the sort keys move.
+        if tg_op = 'UPDATE' and old.labels = new.labels and old.account_id = new.account_id then
+          update model_set_labels set created_at = new.created_at, modified_at = new.modified_at, name = new.name where model_set_id = new.id;
+          return null;
+        end if;
         if tg_op <> 'INSERT' then was := modelreg_label_array(old.labels); was_account := old.account_id; end if;
         if tg_op <> 'DELETE' then is_now := modelreg_label_array(new.labels); now_account := new.account_id; end if;
         if tg_op = 'UPDATE' and was = is_now and was_account = now_account then
