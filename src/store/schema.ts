@@ -246,11 +246,33 @@ export interface ModelSetCountsTable {
   n: number;
 }
 
+/**
+ * One row per label of a set, written by triggers on model_sets (migration 0016) with the set's
+ * sort keys, so the label filter pages by an (account_id, label, key…) index.
+ */
+export interface ModelSetLabelsTable {
+  model_set_id: string;
+  label: string;
+  account_id: string;
+  created_at: string;
+  modified_at: string;
+  name: string;
+}
+
+/** The number of an account's sets with a label, kept by triggers on model_sets (migration 0016). */
+export interface ModelSetLabelCountsTable {
+  account_id: string;
+  label: string;
+  n: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   access_keys: AccessKeysTable;
   model_sets: ModelSetsTable;
   model_set_counts: ModelSetCountsTable;
+  model_set_labels: ModelSetLabelsTable;
+  model_set_label_counts: ModelSetLabelCountsTable;
   model_versions: ModelVersionsTable;
   jobs: JobsTable;
   finetuning_jobs: FineTuningJobsTable;

@@ -1,5 +1,5 @@
 // Model sets and versions: queries only. Rules (names, numbering, visibility) live in src/domain/model.
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { expressionBuilder, sql, type Expression, type Kysely, type Selectable, type SqlBool, type Transaction } from 'kysely';
 import type { Database, ModelSetsTable, ModelVersionsTable } from '../schema.js';
 import { prepareRead, prepareWrite } from '../prepared.js';
 import { dialectOf, lockAccount, lockRows } from '../dialect.js';
@@ -34,6 +34,27 @@ const isUnfiltered = (f: SetFilter): boolean =>
 
 /** LIKE-escapes a literal (with ESCAPE '!'), so % and _ in a search match themselves. */
 const likeLiteral = (s: string): string => s.replace(/[!%_]/g, (c) => `!${c}`);
+
+/**
+ * The filters other than the label, as conditions on model_sets. Columns are qualified: with a label
+ * the query reads the label's rows (migration 0016), which have a name and an account too.
+ */
+function setConditions(f: SetFilter): Expression<SqlBool>[] {
+  const eb = expressionBuilder<Database, 'model_sets'>();
+  const out: Expression<SqlBool>[] = [];
+  if (f.nameContains) out.push(sql<SqlBool>`lower(${sql.ref('model_sets.name')}) like ${`%${likeLiteral(f.nameContains.toLowerCase())}%`} escape '!'`);
+  if (f.modelType) out.push(eb('model_sets.model_type', '=', f.modelType));
+  if (f.versionStatus) {
+    out.push(eb.exists(eb.selectFrom('model_versions as v').select('v.id').whereRef('v.model_set_id', '=', 'model_sets.id').where('v.status', '=', f.versionStatus)));
+  }
+  if (f.versionTag) {
+    const { key, value } = f.versionTag;
+    let sub = eb.selectFrom('model_version_tags as t').select('t.model_id').whereRef('t.model_set_id', '=', 'model_sets.id').where('t.tag_key', '=', key);
+    if (value !== undefined) sub = sub.where('t.tag_value', '=', value);
+    out.push(eb.exists(sub));
+  }
+  return out;
+}
 
 export class ModelsRepo {
   constructor(readonly db: Kysely<Database>) {
@@ -114,7 +135,8 @@ export class ModelsRepo {
   /**
    * A page of sets in the asked order, filtered in the database: a range of the index
    * (account_id, created_at, id), (account_id, modified_at, id) or (account_id, name) — a name is
-   * unique in its account, so it needs no id to break ties — from the marker row.
+   * unique in its account, so it needs no id to break ties — from the marker row; with a label, the
+   * same range of the label's rows (account_id, label, key…), migration 0016.
    */
   listSets(p: SetListQuery): Promise<ModelSetRow[]> {
     // Qianfan's own listing (no filter, by creation): the statements compiled once (bench/README.md).
@@ -123,37 +145,47 @@ export class ModelsRepo {
       const read = this.setPages[p.reverse ? 1 : 0]![m ? 1 : 0]!;
       return m ? read(p.accountId, p.limit, m.created_at, m.id) : read(p.accountId, p.limit);
     }
-    const q = this.filteredSets(p.accountId, p.filter).selectAll();
     const m = p.marker;
+    const conditions = setConditions(p.filter);
+    if (p.filter.label) {
+      // The label's rows carry the set's sort keys (equal to the set's own), so the page is a range
+      // of the label's (account_id, label, key…) index from the marker, each set read by its key.
+      const q = this.labelledSets(p.accountId, p.filter.label, conditions).selectAll('model_sets');
+      if (p.sortBy === 'name') return keysetPage(q, ['l.name'], { ...p, from: m && [m.name] }).execute();
+      return keysetPage(q, [`l.${p.sortBy}`, 'l.model_set_id'], { ...p, from: m && [m[p.sortBy], m.id] }).execute();
+    }
+    const q = this.accountSets(p.accountId, conditions).selectAll();
     if (p.sortBy === 'name') return keysetPage(q, ['name'], { ...p, from: m && [m.name] }).execute();
     return keysetPage(q, [p.sortBy, 'id'], { ...p, from: m && [m[p.sortBy], m.id] }).execute();
   }
 
   async countSetsMatching(accountId: string, filter: SetFilter): Promise<number> {
     if (isUnfiltered(filter)) return this.countSets(accountId);
-    const r = await this.filteredSets(accountId, filter).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const conditions = setConditions(filter);
+    if (filter.label && conditions.length === 0) {
+      // Kept by triggers on model_sets (migration 0016): one primary-key read, whatever the label's size.
+      const r = await this.db.selectFrom('model_set_label_counts').select('n').where('account_id', '=', accountId).where('label', '=', filter.label).executeTakeFirst();
+      return Number(r?.n ?? 0);
+    }
+    const count = sql<number | string | bigint>`count(*)`.as('n');
+    const q = filter.label ? this.labelledSets(accountId, filter.label, conditions).select(count) : this.accountSets(accountId, conditions).select(count);
+    const r = await q.executeTakeFirstOrThrow();
     return Number(r.n);
   }
 
-  private filteredSets(accountId: string, f: SetFilter) {
-    let q = this.db.selectFrom('model_sets').where('account_id', '=', accountId);
-    if (f.nameContains) q = q.where(sql<boolean>`lower(name) like ${`%${likeLiteral(f.nameContains.toLowerCase())}%`} escape '!'`);
-    // labels is a JSON array of strings: the label's JSON form, quotes included, is one element.
-    if (f.label) q = q.where(sql<boolean>`labels like ${`%${likeLiteral(JSON.stringify(f.label))}%`} escape '!'`);
-    if (f.modelType) q = q.where('model_type', '=', f.modelType);
-    if (f.versionStatus) {
-      const status = f.versionStatus;
-      q = q.where((eb) => eb.exists(eb.selectFrom('model_versions as v').select('v.id').whereRef('v.model_set_id', '=', 'model_sets.id').where('v.status', '=', status)));
-    }
-    if (f.versionTag) {
-      const { key, value } = f.versionTag;
-      q = q.where((eb) => {
-        let sub = eb.selectFrom('model_version_tags as t').select('t.model_id').whereRef('t.model_set_id', '=', 'model_sets.id').where('t.tag_key', '=', key);
-        if (value !== undefined) sub = sub.where('t.tag_value', '=', value);
-        return eb.exists(sub);
-      });
-    }
-    return q;
+  private accountSets(accountId: string, conditions: Expression<SqlBool>[]) {
+    const q = this.db.selectFrom('model_sets').where('model_sets.account_id', '=', accountId);
+    return conditions.length ? q.where((eb) => eb.and(conditions)) : q;
+  }
+
+  /** The account's sets with this label, through the label's rows (migration 0016). */
+  private labelledSets(accountId: string, label: string, conditions: Expression<SqlBool>[]) {
+    const q = this.db
+      .selectFrom('model_set_labels as l')
+      .innerJoin('model_sets', 'model_sets.id', 'l.model_set_id')
+      .where('l.account_id', '=', accountId)
+      .where('l.label', '=', label);
+    return conditions.length ? q.where((eb) => eb.and(conditions)) : q;
   }
 
   deleteSet(id: string, db: Db = this.db): Promise<unknown> {

@@ -1,7 +1,8 @@
 // Lists that scale (issue 15, item 2): DescribeCustomModelSets' modelreg extensions through the
 // real SDK — sortBy (createTime, modifyTime, modelSetName) both ways, totalCount, and filters run
 // in the database (name substring, label, model type, sets with failed versions) — while a
-// request with Qianfan's fields only is answered as before (oldest first).
+// request with Qianfan's fields only is answered as before (oldest first). The label filter reads
+// rows kept per label (migration 0016): the last test changes labels and sets and reads it after each.
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
@@ -86,6 +87,10 @@ describe('DescribeCustomModelSets: filters in the database', () => {
 
   test('label: one of the labels, exactly', async () => {
     assert.deepEqual(names(await list({ label: 'chat' })), ['beta', 'gamma-chat']);
+    assert.deepEqual(names(await list({ label: 'Chat' })), []);
+    // beta's failed version modified it after gamma-chat was created.
+    assert.deepEqual(names(await list({ label: 'chat', sortBy: 'modifyTime', pageReverse: true })), ['beta', 'gamma-chat']);
+    assert.deepEqual(names(await list({ label: 'chat', sortBy: 'modelSetName', pageReverse: true })), ['gamma-chat', 'beta']);
     assert.deepEqual(names(await list({ label: 'cha' })), []);
     assert.deepEqual(names(await list({ label: '100%' })), ['epsilon100']);
   });
@@ -105,5 +110,66 @@ describe('DescribeCustomModelSets: filters in the database', () => {
     const other = await s.newKey(`other-${Date.now()}`);
     const r = await call(s, other, 'DescribeCustomModelSets', { nameContains: 'a' });
     assert.equal(r.pageInfo.totalCount, 0);
+  });
+});
+
+describe('DescribeCustomModelSets: the label filter follows every write of the labels', () => {
+  test('labels replaced, a description edited, a version added, sets deleted: matches, order, markers and totalCount follow', async () => {
+    const k = await s.newKey(`labels-${Date.now()}`);
+    const id: Record<string, string> = {};
+    const create = async (name: string, labels: string[]) => {
+      id[name] = (await call(s, k, 'CreateCustomModelSet', { modelSetName: name, modelType: 'Text2Text', labels })).modelSetId;
+      await sleep(5); // distinct creation and modification times
+    };
+    const blue = async (body: Record<string, unknown> = {}) => {
+      const r = await call(s, k, 'DescribeCustomModelSets', { label: 'blue', ...body });
+      return { names: names(r), total: r.pageInfo.totalCount };
+    };
+    const update = async (name: string, body: Record<string, unknown>) => {
+      assert.equal(await call(s, k, 'UpdateModelSet', { modelSetId: id[name], ...body }), true);
+      await sleep(5);
+    };
+    await create('l-one', ['blue']);
+    await create('l-two', ['blue', 'blue', 'red']);
+    await create('l-three', []);
+    await create('l-four', ['red']);
+    await create('l-five', ['blue']);
+    assert.deepEqual(await blue(), { names: ['l-one', 'l-two', 'l-five'], total: 3 }, 'a label given twice counts once');
+
+    await update('l-three', { labels: ['blue'] });
+    await update('l-two', { labels: ['red'] });
+    assert.deepEqual(await blue(), { names: ['l-one', 'l-three', 'l-five'], total: 3 });
+    assert.deepEqual(await blue({ sortBy: 'modifyTime', pageReverse: true }), { names: ['l-three', 'l-five', 'l-one'], total: 3 });
+    // Editing only the description moves the set in modifyTime order, within the label too.
+    await update('l-one', { description: 'now first by modification' });
+    assert.deepEqual(await blue({ sortBy: 'modifyTime', pageReverse: true }), { names: ['l-one', 'l-three', 'l-five'], total: 3 });
+    assert.deepEqual(await blue({ sortBy: 'modelSetName' }), { names: ['l-five', 'l-one', 'l-three'], total: 3 });
+    assert.deepEqual(await blue({ nameContains: 'THR' }), { names: ['l-three'], total: 1 });
+    assert.deepEqual(await blue({ label: 'Blue' }), { names: [], total: 0 }, 'a label matches exactly, case included');
+    assert.deepEqual(names(await call(s, k, 'DescribeCustomModelSets', { label: 'red' })), ['l-two', 'l-four']);
+
+    // Paging by marker through the label's sets, newest first.
+    const p1 = await call(s, k, 'DescribeCustomModelSets', { label: 'blue', maxKeys: 2, pageReverse: true });
+    assert.deepEqual([names(p1), p1.pageInfo.isTruncated, p1.pageInfo.nextMarker], [['l-five', 'l-three'], true, id['l-one']]);
+    const p2 = await call(s, k, 'DescribeCustomModelSets', { label: 'blue', maxKeys: 2, pageReverse: true, marker: p1.pageInfo.nextMarker });
+    assert.deepEqual([names(p2), p2.pageInfo.isTruncated, p2.pageInfo.totalCount], [['l-one'], false, 3]);
+
+    // A new version modifies its set: first by modifyTime among the label's sets.
+    await create('l-six', ['blue']);
+    const { modelId } = await call(s, k, 'CreateCustomModel', transformersImport(id['l-six']!, { bucket: 'broken', objectPath: 'model' }));
+    await settle(s, k, modelId);
+    await update('l-one', { description: 'edited again' });
+    const { modelId: second } = await call(s, k, 'CreateCustomModel', transformersImport(id['l-six']!, { bucket: 'broken', objectPath: 'model' }));
+    await settle(s, k, second);
+    assert.equal((await blue({ sortBy: 'modifyTime', pageReverse: true })).names[0], 'l-six');
+
+    // Deleted sets leave the filter; a new set may take a deleted one's name and label.
+    await call(s, k, 'DeleteModelSet', { modelSetId: id['l-five'] });
+    await call(s, k, 'DeleteModelSet', { modelSetId: id['l-six'], deleteVersions: true });
+    assert.deepEqual(await blue(), { names: ['l-one', 'l-three'], total: 2 });
+    await create('l-five', ['blue']);
+    assert.deepEqual(await blue(), { names: ['l-one', 'l-three', 'l-five'], total: 3 });
+    await update('l-one', { labels: [] });
+    assert.deepEqual(await blue(), { names: ['l-three', 'l-five'], total: 2 });
   });
 });

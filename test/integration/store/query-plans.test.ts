@@ -36,7 +36,8 @@ before(async () => {
     account_id: i % 2 ? 'acct-a' : 'acct-b',
     name: `s${i}`,
     model_type: 'Text2Text',
-    labels: '[]',
+    // Labels (migration 0016's rows): half of each account's sets are 'gpu', a quarter of acct-a's 'cpu'.
+    labels: i % 4 === 1 ? '["gpu","team-a"]' : i % 4 === 3 ? '["cpu"]' : i % 4 === 0 ? '["gpu"]' : '[]',
     source: 'UserCreate',
     next_version: 1,
     created_at: new Date(Date.UTC(2024, 0, 1) + Math.floor(i / 3) * 1000).toISOString(), // ties on created_at
@@ -182,8 +183,6 @@ for (const { sortBy, sqlite, pg, cond } of SET_ORDERS) {
   }
 }
 
-// A label filter is left out: PostgreSQL estimates the LIKE over the labels' JSON as matching almost
-// nothing and reads the account's sets by bitmap, then sorts them (a cost per account, not per depth).
 test(`${dbName}: a filtered page of model sets (modelType, nameContains) still seeks from the marker in the order's index`, async () => {
   const marker = await store.db.selectFrom('model_sets').selectAll().where('id', '=', 'am-p00000010801').executeTakeFirstOrThrow();
   for (const filter of [{ modelType: 'Text2Text' }, { nameContains: 's1' }]) {
@@ -199,6 +198,87 @@ test(`${dbName}: a filtered page of model sets (modelType, nameContains) still s
       assert.doesNotMatch(p, /Sort|Seq Scan/, p);
     }
   }
+});
+
+// A label filter pages through the label's own rows (migration 0016): a range of the
+// (account_id, label, sort key…) index from the marker, then each set by its primary key; its
+// totalCount is the (account, label) counter row the same migration keeps. The LIKE
+// over the labels' JSON it replaced read the account's sets (PostgreSQL: all of them, by bitmap,
+// then a sort), so its cost grew with the account, not with the page.
+/**
+ * A join's plan as its shape: PostgreSQL may put a cache (Memoize) in front of the sets' primary-key
+ * reads and read the label's index alone or with the table (as the visibility map allows), by its
+ * estimates; neither changes the work per page.
+ */
+const joinShape = (p: string): string =>
+  shape(p)
+    .split('\n')
+    .filter((l) => !/Memoize|Cache (Key|Mode)/.test(l))
+    .map((l) => l.trim().replace('Index Only Scan', 'Index Scan'))
+    .join('\n');
+
+const LABEL_ORDERS = [
+  { sortBy: 'created_at', sqlite: /model_set_labels_created \(account_id=\? AND label=\? AND \(created_at,model_set_id\)[<>]=?\(\?,\?\)\)/, pg: 'model_set_labels_created', cond: /label.*ROW\(\(?(l\.)?created_at\)?(::text)?, \(?(l\.)?model_set_id\)?(::text)?\) [<>]= ROW/ },
+  { sortBy: 'modified_at', sqlite: /model_set_labels_modified \(account_id=\? AND label=\? AND \(modified_at,model_set_id\)[<>]=?\(\?,\?\)\)/, pg: 'model_set_labels_modified', cond: /label.*ROW\(\(?(l\.)?modified_at\)?(::text)?, \(?(l\.)?model_set_id\)?(::text)?\) [<>]= ROW/ },
+  { sortBy: 'name', sqlite: /model_set_labels_name \(account_id=\? AND label=\? AND name[<>]=?\?\)/, pg: 'model_set_labels_name', cond: /label.*\(?(l\.)?name\)?(::text)? [<>]= / },
+] as const;
+
+for (const { sortBy, sqlite, pg, cond } of LABEL_ORDERS) {
+  for (const reverse of [false, true]) {
+    test(`${dbName}: a page of model sets with a label, by ${sortBy}${reverse ? ' (pageReverse)' : ''}, is one range scan of the label's (account_id, label, ${sortBy}…) index, no sort, at any depth`, async () => {
+      const all = await store.db.selectFrom('model_sets').selectAll().where('account_id', '=', 'acct-a').orderBy(sortBy).orderBy('id').execute();
+      const gpu = all.filter((r) => (JSON.parse(r.labels) as string[]).includes('gpu'));
+      const spy = spyDb();
+      const shapes: string[] = [];
+      for (const at of [1, 1234, gpu.length - 2]) {
+        const marker = gpu[at]!;
+        const rows = await new ModelsRepo(spy.db).listSets({ accountId: 'acct-a', sortBy, marker, limit: 11, reverse, filter: { label: 'gpu' } });
+        const expected = reverse ? gpu.slice(Math.max(0, at - 10), at + 1).reverse() : gpu.slice(at, at + 11);
+        assert.deepEqual(rows.map((r) => r.id), expected.map((r) => r.id));
+        const p = await plan(spy.last());
+        shapes.push(joinShape(p));
+        if (store.dialect === 'sqlite') {
+          assert.match(p, new RegExp(`SEARCH l USING (COVERING )?INDEX ${sqlite.source}`), p);
+          assert.match(p, /SEARCH model_sets USING INDEX sqlite_autoindex_model_sets_1 \(id=\?\)/, p);
+          assert.doesNotMatch(p, /TEMP B-TREE|SCAN/, p);
+        } else {
+          assert.match(p, new RegExp(`Index (Only )?Scan( Backward)? using ${pg} on model_set_labels l`), p);
+          assert.match(p, new RegExp(`Index Cond: .*${cond.source}`), p);
+          assert.match(p, /Index Scan using model_sets_pkey on model_sets/, p);
+          assert.doesNotMatch(p, /Sort|Seq Scan|Bitmap/, p);
+        }
+      }
+      // The same plan at the start, in the middle and at the end of the label's sets.
+      assert.equal(new Set(shapes).size, 1, shapes.join('\n---\n'));
+    });
+  }
+}
+
+test(`${dbName}: a label combined with other filters still leads with the label's index; a label's totalCount is its counter row`, async () => {
+  const marker = await store.db.selectFrom('model_sets').selectAll().where('id', '=', 'am-p00000010801').executeTakeFirstOrThrow();
+  for (const filter of [{ label: 'gpu', nameContains: '1' }, { label: 'gpu', modelType: 'Text2Text' }]) {
+    const spy = spyDb();
+    await new ModelsRepo(spy.db).listSets({ accountId: 'acct-a', sortBy: 'created_at', marker, limit: 11, reverse: false, filter });
+    const p = await plan(spy.last());
+    if (store.dialect === 'sqlite') assert.match(p, /SEARCH l USING (COVERING )?INDEX model_set_labels_created \(account_id=\? AND label=\? AND \(created_at,model_set_id\)>=?\(\?,\?\)\)/, p);
+    else assert.match(p, /Index (Only )?Scan using model_set_labels_created on model_set_labels l/, p);
+    assert.doesNotMatch(p, store.dialect === 'sqlite' ? /TEMP B-TREE/ : /Sort|Seq Scan/, p);
+  }
+  const spy = spyDb();
+  assert.equal(await new ModelsRepo(spy.db).countSetsMatching('acct-a', { label: 'gpu' }), SETS / 4);
+  assert.equal(await new ModelsRepo(spy.db).countSetsMatching('acct-b', { label: 'gpu' }), SETS / 4);
+  assert.equal(await new ModelsRepo(spy.db).countSetsMatching('acct-a', { label: 'cpu' }), SETS / 4);
+  assert.equal(await new ModelsRepo(spy.db).countSetsMatching('acct-a', { label: 'none' }), 0);
+  const p = await plan(spy.last());
+  assert.doesNotMatch(p, /model_sets?\b(?!_)|model_set_labels\b/, p);
+  if (store.dialect === 'sqlite') assert.match(p, /SEARCH model_set_label_counts USING (INDEX sqlite_autoindex_model_set_label_counts_1|PRIMARY KEY) \(account_id=\? AND label=\?\)/, p);
+  else assert.match(p, /Scan.* on model_set_label_counts|Scan using model_set_label_counts_pk/, p);
+  // With another filter too, the label's sets are counted per page, through its rows (PostgreSQL
+  // may hash-join them when, as here, the account is half the table).
+  const both = { label: 'gpu', nameContains: 's1' };
+  const all = await new ModelsRepo(store.db).listSets({ accountId: 'acct-a', sortBy: 'name', limit: SETS, reverse: false, filter: both });
+  assert.equal(await new ModelsRepo(spy.db).countSetsMatching('acct-a', both), all.length);
+  assert.match(await plan(spy.last()), /model_set_labels/);
 });
 
 // The unfiltered listing's totalCount is the account's counter row (migration 0015): a primary-key
