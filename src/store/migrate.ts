@@ -17,6 +17,7 @@ import * as m0012 from './migrations/0012_failure_codes.js';
 import * as m0013 from './migrations/0013_job_retries.js';
 import * as m0014 from './migrations/0014_listing_keysets.js';
 import * as m0015 from './migrations/0015_model_set_counts.js';
+import * as m0017 from './migrations/0017_version_commit_ids.js';
 
 // A static list (not a directory scan) so the compiled build and tsx behave the same.
 export const migrations: Record<string, Migration> = {
@@ -34,6 +35,7 @@ export const migrations: Record<string, Migration> = {
   '0013_job_retries': m0013,
   '0014_listing_keysets': m0014,
   '0015_model_set_counts': m0015,
+  '0017_version_commit_ids': m0017,
 };
 
 class StaticProvider implements MigrationProvider {
