@@ -355,7 +355,10 @@ test(`${dbName}: a Hub commit (and a commit the set lacks) is one seek of the (m
     } else {
       assert.match(p, /Index Scan( Backward)? using model_versions_set_commit/, p);
       assert.match(p, /Index Cond: .*model_set_id.*commit_id/, p);
-      assert.doesNotMatch(p, /Sort|Seq Scan/, p);
+      // PostgreSQL orders the rows an IS NULL condition found with a sort (it does not take IS NULL
+      // as an equality for the index's order): of the set's versions still without a commit, read
+      // only on the way to filling them. The lookup by commit itself is not sorted.
+      assert.doesNotMatch(p, p === hit ? /Sort|Seq Scan/ : /Seq Scan/, p);
     }
   }
 });
