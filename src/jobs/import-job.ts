@@ -8,6 +8,7 @@ import { inspectModel, ModelValidationError, type InspectModelInput, type ModelI
 import { reason as coded, storableReason, type CodedReason } from '../domain/import/failure-codes.js';
 import { AdapterBaseResolver, type AdapterBinding } from '../domain/model/adapter-base.js';
 import { ProgressPublisher } from '../domain/model/import-progress.js';
+import { commitIdOf } from '../domain/hub/commit-id.js';
 import type { AdaptersRepo } from '../store/repos/adapters-repo.js';
 import type { ObjectStore } from '../objects/object-store.js';
 import type { CustomConfsRepo } from '../store/repos/custom-confs-repo.js';
@@ -198,7 +199,8 @@ export class ImportJobHandler implements JobHandler<'import'> {
       }
       // Exactly this attempt's files (an earlier attempt may have recorded others).
       await this.deps.blobs.repo.replaceManifest(version.id, manifest, tx);
-      await models.updateVersion(version.id, { status: 'Ready', details: JSON.stringify(details), failure_reason: null, failure_code: null, failure_params: null, modified_at: now() }, tx);
+      // Its Hub commit with it, so a revision naming the commit is one indexed lookup (migration 0017).
+      await models.updateVersion(version.id, { status: 'Ready', commit_id: commitIdOf(manifest), details: JSON.stringify(details), failure_reason: null, failure_code: null, failure_params: null, modified_at: now() }, tx);
       if (binding?.baseId) await this.adapters.bind({ adapter_id: version.id, base_id: binding.baseId, account_id: version.account_id, created_at: now() }, tx);
       if (inspection.tensorShapes && !inspection.adapter) await this.adapters.putShapes(version.id, inspection.tensorShapes, tx);
       return true;

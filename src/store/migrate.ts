@@ -18,6 +18,7 @@ import * as m0013 from './migrations/0013_job_retries.js';
 import * as m0014 from './migrations/0014_listing_keysets.js';
 import * as m0015 from './migrations/0015_model_set_counts.js';
 import * as m0016 from './migrations/0016_model_set_labels.js';
+import * as m0017 from './migrations/0017_version_commit_ids.js';
 
 // A static list (not a directory scan) so the compiled build and tsx behave the same.
 export const migrations: Record<string, Migration> = {
@@ -36,6 +37,7 @@ export const migrations: Record<string, Migration> = {
   '0014_listing_keysets': m0014,
   '0015_model_set_counts': m0015,
   '0016_model_set_labels': m0016,
+  '0017_version_commit_ids': m0017,
 };
 
 class StaticProvider implements MigrationProvider {

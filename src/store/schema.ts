@@ -59,6 +59,11 @@ export interface ModelVersionsTable {
   advance_conf: string | null;
   /** JSON: what the import/publish recorded (token limits, files, capabilities, …). */
   details: string | null;
+  /**
+   * The Hub commit of a Ready version's manifest (commitIdOf; migration 0017), written when it
+   * becomes Ready. NULL for versions made Ready before 0017 until the resolver fills it in.
+   */
+  commit_id?: string | null;
   created_at: string;
   modified_at: string;
 }

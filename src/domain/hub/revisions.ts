@@ -33,7 +33,7 @@ export class RevisionResolver {
 
   constructor(
     private readonly models: Pick<ModelsRepo, 'findSet' | 'findVersion'>,
-    private readonly hub: Pick<HubRepo, 'findAlias' | 'readyVersionsOfSet' | 'versionOfSet'>,
+    private readonly hub: Pick<HubRepo, 'findAlias' | 'readyVersionByCommit' | 'readyVersionsOfSet' | 'readyVersionsWithoutCommit' | 'recordCommit' | 'versionOfSet'>,
     private readonly files: RegistryFiles,
   ) {}
 
@@ -60,10 +60,8 @@ export class RevisionResolver {
     if (/^V\d{1,9}$/.test(rev)) return ready(await this.hub.versionOfSet(set.id, { name: rev }), rev);
     if (rev.startsWith('amv-')) return ready(await this.hub.versionOfSet(set.id, { id: rev }), rev);
     if (COMMIT_ID.test(rev)) {
-      for (const v of await this.hub.readyVersionsOfSet(set.id)) {
-        const snap = await this.snapshotOf(v);
-        if (snap.commit === rev) return { set, version: v, ...snap };
-      }
+      const v = (await this.hub.readyVersionByCommit(set.id, rev)) ?? (await this.fillCommits(set, rev));
+      if (v) return { set, version: v, ...(await this.snapshotOf(v)) };
       return new RevisionMiss(`${set.name} has no Ready version with commit ${rev}`);
     }
     const aliasName = DEFAULT_REVISIONS.has(rev) ? 'main' : rev;
@@ -74,6 +72,22 @@ export class RevisionResolver {
       return newest ? ready(newest, rev) : new RevisionMiss(`${set.name} has no Ready version yet`);
     }
     return new RevisionMiss(`${set.name} has no version, alias or commit named "${rev}"`);
+  }
+
+  /**
+   * A miss by index: records the commits of the set's Ready versions made Ready before migration
+   * 0017 (newest first, so what is recorded is always the newest of the set's old versions), and
+   * returns the newest that has `commit`. Each manifest is read here once per database: after it,
+   * a commit the set does not have costs one indexed query.
+   */
+  private async fillCommits(set: ModelSetRow, commit: string): Promise<ModelVersionRow | undefined> {
+    let found: ModelVersionRow | undefined;
+    for (const v of await this.hub.readyVersionsWithoutCommit(set.id)) {
+      const snap = await this.snapshotOf(v);
+      if (snap.files.length > 0 && filesSettled(v)) await this.hub.recordCommit(v.id, snap.commit);
+      if (!found && snap.commit === commit) found = { ...v, commit_id: snap.commit };
+    }
+    return found;
   }
 
   /**
@@ -103,6 +117,20 @@ export class RevisionResolver {
   private orThrow(r: ResolvedRevision | RevisionMiss): ResolvedRevision {
     if (r instanceof RevisionMiss) throw ERRORS.RefNotFound(r.reason);
     return r;
+  }
+}
+
+/**
+ * Whether the version's files are all in their final place. A version stored by a release before
+ * content-addressed blobs has its manifest built file by file by the registry upgrade at start
+ * (src/jobs/registry-upgrade.ts), which marks it layout "blobs" once done: a commit of a partial
+ * manifest must never be recorded.
+ */
+function filesSettled(v: ModelVersionRow): boolean {
+  try {
+    return (JSON.parse(v.details ?? '{}') as { storage?: { layout?: string } }).storage?.layout === 'blobs';
+  } catch {
+    return false;
   }
 }
 

@@ -96,6 +96,7 @@ export class ModelVersionService {
           failure_reason: null,
           failure_code: null,
           failure_params: null,
+          commit_id: null,
           model_application_type: input.importMeta?.modelApplicationType ?? prepared.modelApplicationType ?? null,
           source_meta: JSON.stringify({ ...meta, ...(prepared.baseModel !== undefined && { baseModel: prepared.baseModel }), sourceInfo: prepared.sourceInfo }),
           resource_config: input.resourceConfig ? JSON.stringify(input.resourceConfig) : null,

@@ -20,6 +20,8 @@ export class HubRepo {
   /** DescribeModel lists a version's aliases on every call: compiled once. */
   private readonly aliasesOfVersionRead;
   private readonly readyRead;
+  private readonly commitRead;
+  private readonly commitlessRead;
 
   constructor(readonly db: Kysely<Database>) {
     this.tokenRead = prepareRead<ReadTokenRow & { account_name: string }>(db, 1, (hash) =>
@@ -29,6 +31,27 @@ export class HubRepo {
     this.versionByName = prepareRead<ModelVersionRow>(db, 2, (setId, name) => db.selectFrom('model_versions').selectAll().where('model_set_id', '=', setId).where('name', '=', name));
     this.readyRead = prepareRead<ModelVersionRow>(db, 2, (setId, status) =>
       db.selectFrom('model_versions').selectAll().where('model_set_id', '=', setId).where('status', '=', status as ModelVersionRow['status']).orderBy('version_no', 'desc'),
+    );
+    // Both seek model_versions_set_commit (migration 0017): a set's versions with one commit, or
+    // with none yet, newest first, whatever the set's size.
+    this.commitRead = prepareRead<ModelVersionRow>(db, 3, (setId, commit, status) =>
+      db
+        .selectFrom('model_versions')
+        .selectAll()
+        .where('model_set_id', '=', setId)
+        .where('commit_id', '=', commit)
+        .where('status', '=', status as ModelVersionRow['status'])
+        .orderBy('version_no', 'desc')
+        .limit(1),
+    );
+    this.commitlessRead = prepareRead<ModelVersionRow>(db, 2, (setId, status) =>
+      db
+        .selectFrom('model_versions')
+        .selectAll()
+        .where('model_set_id', '=', setId)
+        .where('commit_id', 'is', null)
+        .where('status', '=', status as ModelVersionRow['status'])
+        .orderBy('version_no', 'desc'),
     );
     this.aliasRead = prepareRead<AliasRow>(db, 2, (setId, alias) => db.selectFrom('model_set_aliases').selectAll().where('model_set_id', '=', setId).where('alias', '=', alias));
     this.aliasesOfVersionRead = prepareRead<AliasRow>(db, 1, (modelId) => db.selectFrom('model_set_aliases').selectAll().where('model_id', '=', modelId).orderBy('alias'));
@@ -123,6 +146,25 @@ export class HubRepo {
   /** Newest first. */
   readyVersionsOfSet(setId: string): Promise<ModelVersionRow[]> {
     return this.readyRead(setId, 'Ready');
+  }
+
+  /** The newest Ready version of the set whose recorded commit is `commit`: one index seek. */
+  async readyVersionByCommit(setId: string, commit: string): Promise<ModelVersionRow | undefined> {
+    return (await this.commitRead(setId, commit, 'Ready'))[0];
+  }
+
+  /** The set's Ready versions with no commit recorded yet (made Ready before migration 0017), newest first. */
+  readyVersionsWithoutCommit(setId: string): Promise<ModelVersionRow[]> {
+    return this.commitlessRead(setId, 'Ready');
+  }
+
+  /**
+   * Records a Ready version's commit if none is recorded. Idempotent: the commit is derived from
+   * the manifest, so concurrent fillers (two replicas) write the same value, and a version deleted
+   * meanwhile is simply not updated.
+   */
+  async recordCommit(versionId: string, commit: string): Promise<void> {
+    await this.db.updateTable('model_versions').set({ commit_id: commit }).where('id', '=', versionId).where('status', '=', 'Ready').where('commit_id', 'is', null).execute();
   }
 
   /** A set by its name within an account (the Hub's repo id). */

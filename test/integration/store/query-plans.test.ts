@@ -409,3 +409,36 @@ test(`${dbName}: an account's read tokens (DescribeReadTokens) are read by the (
     assert.doesNotMatch(p, /Seq Scan on read_tokens/, p);
   }
 });
+
+// A Hub revision given as a commit (migration 0017): the version is found by one seek of
+// (model_set_id, commit_id, version_no), newest first with no sort, and so is a miss; so are the
+// versions still without a commit that the resolver fills at a miss. Before, every Ready version
+// of the set was read with its manifest. Last in this file: it gives the versions their commits.
+test(`${dbName}: a Hub commit (and a commit the set lacks) is one seek of the (model_set_id, commit_id) index`, async () => {
+  const db = store.db as unknown as Kysely<any>;
+  await db.updateTable('model_versions').set({ commit_id: sql`'c' || id` }).where('model_set_id', '!=', 'am-p00000000003').execute();
+  await sql`analyze`.execute(db);
+  const spy = spyDb();
+  const repo = new HubRepo(spy.db);
+  assert.equal((await repo.readyVersionByCommit('am-p00000000001', 'camv-p00000000007'))?.id, 'amv-p00000000007');
+  const hit = await plan(spy.last());
+  assert.equal(await repo.readyVersionByCommit('am-p00000000001', 'f'.repeat(40)), undefined);
+  const miss = await plan(spy.last());
+  assert.equal(shape(miss), shape(hit));
+  assert.equal((await repo.readyVersionsWithoutCommit('am-p00000000003')).length, 50);
+  assert.deepEqual(await repo.readyVersionsWithoutCommit('am-p00000000001'), []);
+  const unfilled = await plan(spy.last());
+  for (const p of [hit, unfilled]) {
+    if (store.dialect === 'sqlite') {
+      assert.match(p, /SEARCH model_versions USING INDEX model_versions_set_commit \(model_set_id=\? AND commit_id[= ]/, p);
+      assert.doesNotMatch(p, /TEMP B-TREE/, p);
+    } else {
+      assert.match(p, /Index Scan( Backward)? using model_versions_set_commit/, p);
+      assert.match(p, /Index Cond: .*model_set_id.*commit_id/, p);
+      // PostgreSQL orders the rows an IS NULL condition found with a sort (it does not take IS NULL
+      // as an equality for the index's order): of the set's versions still without a commit, read
+      // only on the way to filling them. The lookup by commit itself is not sorted.
+      assert.doesNotMatch(p, p === hit ? /Sort|Seq Scan/ : /Seq Scan/, p);
+    }
+  }
+});
