@@ -23,6 +23,7 @@ import { BlobCollector } from './jobs/blob-collector.js';
 import { upgradeRegistryLayout } from './jobs/registry-upgrade.js';
 import { BlobsRepo } from './store/repos/blobs-repo.js';
 import { ExportsRepo } from './store/repos/exports-repo.js';
+import { DownloadGrants } from './domain/registry/download-grants.js';
 import { DownloadLinks } from './domain/registry/download-links.js';
 import { ModelExportService } from './domain/registry/export-service.js';
 import { ExportJobHandler } from './jobs/export-job.js';
@@ -89,8 +90,10 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
   const blobs = new BlobStore(objects.registry, new BlobsRepo(store.db), { scope: config.blobScope, quotaBytes: config.storedBytesQuota });
   // Late-bound: the worker that wants waking exists only in a serving process.
   const hooks = { jobQueued: () => {}, versionDeleted: (_versionId: string) => {}, exportQueued: () => {} };
-  const downloads = new DownloadLinks(objects.registry.store, objects.registry.bucket, box.derive('download-urls'), config.publicUrl, config.downloadUrlTtlSeconds);
   const exportsRepo = new ExportsRepo(store.db);
+  const iam = new IamService(accountsRepo, box, { changes: openKeyChanges(store.db), keyRowMaxAgeMs: config.keyCacheMs });
+  const grants = new DownloadGrants(modelsRepo, exportsRepo, iam);
+  const downloads = new DownloadLinks(objects.registry.store, objects.registry.bucket, box.derive('download-urls'), config.publicUrl, config.downloadUrlTtlSeconds, grants);
   const jobsRepo = new JobsRepo(store.db, store.dialect);
   const adaptersRepo = new AdaptersRepo(store.db);
   const exportService = new ModelExportService(modelsRepo, exportsRepo, jobsRepo, blobs, downloads, () => hooks.exportQueued());
@@ -113,7 +116,7 @@ export async function openCore(config: Config, logger: Logger = createLogger(con
   const aliases = new AliasService(hubRepo, modelsRepo);
   const readTokens = new ReadTokenService(hubRepo, accountsRepo);
   const services: Services = {
-    iam: new IamService(accountsRepo, box, { changes: openKeyChanges(store.db), keyRowMaxAgeMs: config.keyCacheMs }),
+    iam,
     modelSets: new ModelSetService(modelsRepo, quotas),
     modelVersions: new ModelVersionService({
       models: modelsRepo,

@@ -1,6 +1,8 @@
-// GET|HEAD /v1/download?key&name&expires&signature: the local store's stand-in for a presigned URL
-// (src/domain/registry/download-links.ts). The URL itself is the credential, so no BCE signature is
-// needed; single byte ranges are honoured (206, 416), so downloads can resume.
+// GET|HEAD /v1/download?key&name&for&by&expires&signature: the local store's stand-in for a presigned
+// URL (src/domain/registry/download-links.ts). The URL itself is the credential, so no BCE signature
+// is needed; what it was issued for is checked on every request (the version or export still there,
+// the key that asked still enabled: download-grants.ts). Single byte ranges are honoured (206, 416),
+// so downloads can resume.
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERRORS } from '../domain/errors/catalogue.js';
@@ -26,7 +28,7 @@ export function parseRange(header: string | undefined, size: number): { start: n
 export function registerDownloads(app: FastifyInstance, services: Services): void {
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
     const links = services.downloads;
-    const target = links.verify(req.query as Record<string, unknown>);
+    const target = await links.admit(req.query as Record<string, unknown>);
     const info = await links.stat(target.key);
     if (!info) throw ERRORS.DownloadGone();
     const range = parseRange(req.headers.range, info.size);

@@ -207,10 +207,14 @@ export const ERRORS = {
   StoredFileNotFound: (sha256: string) => err('ResourceNotFound', `no stored file with sha256 ${sha256} in this account`),
 
   // ---- downloads (src/domain/registry, src/http/download-route.ts) ----
-  DownloadUrlIncomplete: () => err('AccessDenied', 'this download URL is incomplete: it needs key, name, expires and signature, each once'),
+  DownloadUrlIncomplete: () => err('AccessDenied', 'this download URL is incomplete: it needs key, name, for, by, expires and signature, each once'),
   DownloadUrlAltered: () => err('AccessDenied', 'this download URL was altered or was not issued by this registry'),
+  DownloadUrlOutdated: () =>
+    err('AccessDenied', 'this download URL was issued before this registry tied URLs to what they were issued for, and is no longer honoured; ask for a new one (DescribeModelExportTask, DescribeModelFiles)'),
   DownloadUrlExpired: () => err('RequestExpired', 'this download URL has expired; ask for a new one (DescribeModelExportTask, DescribeModelFiles)'),
   DownloadGone: () => err('ResourceNotFound', 'the file behind this download URL no longer exists (its version or export was deleted)'),
+  DownloadKeyRevoked: (accessKey: string) =>
+    err('AccessDenied', `access key ${accessKey}, which asked for this download URL, is disabled or deleted, so its URLs no longer work; ask for a new one with an enabled key`),
   RangeOutsideDownload: (range: string, size: number) => err('RangeNotSatisfiable', `Range ${range} is outside the file's ${size} bytes`),
 
   // ---- the Hugging Face Hub-compatible API (src/http/hub, src/domain/hub) ----

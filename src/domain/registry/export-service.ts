@@ -8,11 +8,15 @@ import type { ModelsRepo } from '../../store/repos/models-repo.js';
 import type { ExportRow, ExportsRepo } from '../../store/repos/exports-repo.js';
 import type { JobQueue } from '../../jobs/job-queue.js';
 import type { DownloadLinks } from './download-links.js';
+import type { Principal } from '../iam/iam-service.js';
 import type { ManifestFile, RegistryFiles } from './registry-files.js';
 
 /** What ModelExportService stores and reads through (src/store implements each; src/app.ts wires them). */
 export type ExportVersions = Pick<ModelsRepo, 'findVersionWithSet' | 'transaction'>;
 export type ExportRecords = Pick<ExportsRepo, 'allFor' | 'delete' | 'insert' | 'latestFor'>;
+
+/** Who asks for download URLs: the URLs name its access key. */
+export type Asker = Pick<Principal, 'accountId' | 'accessKey'>;
 
 export interface ExportView {
   exportId: string;
@@ -60,20 +64,22 @@ export class ModelExportService {
     return { exportId: id };
   }
 
-  async describe(accountId: string, modelId: string, origin: string): Promise<ExportView> {
-    await this.version(accountId, modelId);
-    const e = await this.exports.latestFor(accountId, modelId);
+  /** `asker`: the key whose URLs these are; disabling it, or deleting the export or version, revokes them (local store). */
+  async describe(asker: Asker, modelId: string, origin: string): Promise<ExportView> {
+    await this.version(asker.accountId, modelId);
+    const e = await this.exports.latestFor(asker.accountId, modelId);
     if (!e) return { exportId: '', hasRecord: false };
-    return this.present(e, origin);
+    return this.present(e, asker, origin);
   }
 
   /** Every file of a Ready version with a short-lived download URL (what `modelreg pull` fetches). */
-  async versionFiles(accountId: string, modelId: string, origin: string): Promise<VersionFilesView> {
-    const v = await this.readyVersion(accountId, modelId);
+  async versionFiles(asker: Asker, modelId: string, origin: string): Promise<VersionFilesView> {
+    const v = await this.readyVersion(asker.accountId, modelId);
     const manifest = await this.files.manifest(modelId);
+    const grant = { subject: 'version', id: modelId, accessKey: asker.accessKey } as const;
     const out = [];
     for (const f of manifest) {
-      out.push({ ...f, downloadUrl: await this.links.url(origin, this.files.blobKeyOf(accountId, f.sha256), f.path.split('/').pop() ?? f.path) });
+      out.push({ ...f, downloadUrl: await this.links.url(origin, this.files.blobKeyOf(asker.accountId, f.sha256), f.path.split('/').pop() ?? f.path, grant) });
     }
     return {
       modelId,
@@ -95,7 +101,7 @@ export class ModelExportService {
     await this.exports.delete(e.id);
   }
 
-  private async present(e: ExportRow, origin: string): Promise<ExportView> {
+  private async present(e: ExportRow, asker: Asker, origin: string): Promise<ExportView> {
     const base: ExportView = { exportId: e.id, hasRecord: true, status: e.status };
     if (e.status === 'Fail') return { ...base, failureReason: e.failure_reason ?? 'the export failed' };
     if (e.status !== 'Done' || !e.object_key || !e.file_name) return base;
@@ -105,7 +111,7 @@ export class ModelExportService {
       fileType: 'tar',
       md5: e.md5 ?? '',
       fileSize: Number(e.size ?? 0),
-      downloadUrl: await this.links.url(origin, e.object_key, e.file_name),
+      downloadUrl: await this.links.url(origin, e.object_key, e.file_name, { subject: 'export', id: e.id, accessKey: asker.accessKey }),
     };
   }
 

@@ -222,7 +222,7 @@ export class ModelsRepo {
     return (await this.versionWithSet(accountId, id))[0];
   }
 
-  /** id, account and status of the given versions that exist (for the registry janitor). */
+  /** id, account and status of the given versions that exist (for the registry janitor, and each local download). */
   versionStates(ids: string[]): Promise<Pick<ModelVersionRow, 'id' | 'account_id' | 'status'>[]> {
     if (ids.length === 0) return Promise.resolve([]);
     return this.db.selectFrom('model_versions').select(['id', 'account_id', 'status']).where('id', 'in', ids).execute();

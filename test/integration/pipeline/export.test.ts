@@ -95,8 +95,15 @@ describe('export tasks on the local store', () => {
     assert.equal(beyond.status, 416);
     assert.equal((await beyond.json()).code, 'InvalidRange');
 
-    // Altered: another key, another name, a later expiry, a different signature.
-    for (const [param, value] of [['key', 'blobs/x/ab/abc'], ['name', 'other.tar'], ['expires', String(Number(url.searchParams.get('expires')) + 1000)], ['signature', '0'.repeat(64)]]) {
+    // Altered: another key, another name, another grant, a later expiry, a different signature.
+    for (const [param, value] of [
+      ['key', 'blobs/x/ab/abc'],
+      ['name', 'other.tar'],
+      ['for', `version:${v.modelId}`],
+      ['by', 'someone-else-key'],
+      ['expires', String(Number(url.searchParams.get('expires')) + 1000)],
+      ['signature', '0'.repeat(64)],
+    ]) {
       const bad = new URL(url);
       bad.searchParams.set(param as string, value as string);
       const res = await fetch(bad);
@@ -104,7 +111,8 @@ describe('export tasks on the local store', () => {
       assert.equal((await res.json()).code, 'AccessDenied');
     }
     // Expired: a URL signed an hour ago for 1 second.
-    const stale = new URL(await server.app.services.downloads.url(server.url, url.searchParams.get('key') as string, d.fileName, -3600));
+    const grant = { subject: 'export', id: d.exportId, accessKey: server.key.accessKey } as const;
+    const stale = new URL(await server.app.services.downloads.url(server.url, url.searchParams.get('key') as string, d.fileName, grant, -3600));
     const expired = await fetch(stale);
     assert.equal(expired.status, 400);
     assert.equal((await expired.json()).code, 'RequestExpired');

@@ -8,6 +8,6 @@ export default defineAction({
   access: 'write',
   body: MODEL_ID_BODY,
   async handle({ principal, services, origin }, body) {
-    return services.exports.describe(principal.accountId, body.modelId, origin);
+    return services.exports.describe(principal, body.modelId, origin);
   },
 });

@@ -9,6 +9,6 @@ export default defineAction({
   access: 'read',
   body: MODEL_ID_BODY,
   async handle({ principal, services, origin }, body) {
-    return services.exports.versionFiles(principal.accountId, body.modelId, origin);
+    return services.exports.versionFiles(principal, body.modelId, origin);
   },
 });
