@@ -18,7 +18,7 @@ async function download(url: string, method: 'GET' | 'HEAD' = 'GET') {
   const res = await fetch(url, { method });
   const bytes = Buffer.from(await res.arrayBuffer());
   const isJson = (res.headers.get('content-type') ?? '').includes('json');
-  return { status: res.status, bytes, body: isJson ? JSON.parse(bytes.toString()) : undefined, text: bytes.toString() };
+  return { status: res.status, bytes, body: isJson && bytes.length > 0 ? JSON.parse(bytes.toString()) : undefined, text: bytes.toString() };
 }
 
 async function filesOf(server: TestServer, key: Key, modelId: string): Promise<{ path: string; sha256: string; downloadUrl: string }[]> {
