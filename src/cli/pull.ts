@@ -74,7 +74,7 @@ export async function pullFiles(dir: string, files: RemoteFile[], opts: PullOpti
         break;
       } catch (err) {
         if (err instanceof CliError || attempt >= 4) throw err;
-        if ((err as { status?: number }).status === 401 || (err as { status?: number }).status === 403) await refresh();
+        if ((err as { stale?: boolean }).stale) await refresh();
         else await sleep(250 * attempt);
       }
     }
@@ -114,9 +114,11 @@ async function fetchInto(f: RemoteFile, url: string, part: string, stats: PullSt
   if (have < f.size) {
     const res = await get(url, have > 0 ? { range: `bytes=${have}-` } : {});
     const status = res.statusCode ?? 0;
-    if (status === 401 || status === 403) {
+    // A stale URL: refused (401/403, as S3 answers an expired presigned URL) or, from modelreg's
+    // own /v1/download, expired (400 RequestExpired). Fresh URLs are asked for.
+    if (status === 400 || status === 401 || status === 403) {
       res.resume();
-      throw Object.assign(new Error(`the download URL of ${f.path} was refused (${status})`), { status });
+      throw Object.assign(new Error(`the download URL of ${f.path} was refused (${status})`), { status, stale: true });
     }
     if (status === 404) {
       res.resume();
