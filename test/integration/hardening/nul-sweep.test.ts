@@ -13,7 +13,8 @@ import { after, before, describe, test } from 'node:test';
 import { ALL_ACTIONS } from '../../../src/http/actions/index.js';
 import type { ActionDef, JsonSchema } from '../../../src/http/actions/action.js';
 import { fieldLimits } from '../../../src/http/actions/field-limits.js';
-import { call, signedFetch, startServer, type TestServer } from '../../helpers/harness.js';
+import { runCli } from '../../helpers/cli.js';
+import { call, signedFetch, startServer, tempDir, type TestServer } from '../../helpers/harness.js';
 import { createSet, transformersImport, vllmImport } from '../../helpers/api.js';
 import { encodeSafetensors, llamaTensors, writeTinyCausalLM, writeTinyLoraAdapter } from '../../fixtures/model-builder.js';
 import { accountOf, readToken } from '../hub/hub-helpers.js';
@@ -204,6 +205,28 @@ describe('NUL sweep: every string input, on this database', () => {
       const r = await fetch(u.href.replace(url.origin, server.url));
       assert.ok(r.status < 500, `download ${name}: ${r.status} ${await r.text()}`);
     }
+  });
+
+  test('the command line: files it reads (a chat template, @file advanced config) holding NUL end in an error naming the field', async () => {
+    // Arguments and environment variables cannot hold NUL (execve ends them there); files can.
+    const home = tempDir('modelreg-nul-cli-');
+    const tpl = path.join(home, 'template.jinja');
+    fs.writeFileSync(tpl, `{{ messages }}${NUL}`);
+    const conf = path.join(home, 'advance.json');
+    fs.writeFileSync(conf, `{"note": "${NUL}"}`); // a raw NUL, not the escape \u0000 (that is six letters of valid JSON)
+    const env = { HOME: home, MODELREG_PROFILE_FILE: path.join(home, 'credentials'), QIANFAN_CONSOLE_API_BASE_URL: server.url, QIANFAN_ACCESS_KEY: server.key.accessKey, QIANFAN_SECRET_KEY: server.key.secretKey };
+    const base = ['import', bucketPath(server, BUCKET, 'good'), '--set', setName, '--bucket', BUCKET, '--path', 'good', '--no-upload', '--timeout', '60'];
+    for (const [flags, field] of [
+      [['--chat-template-file', tpl], /customSpecFile must not contain the NUL character/],
+      // Refused before it is sent: a raw NUL makes the text invalid JSON.
+      [['--advance-conf', `@${conf}`], /--advance-conf \(importMeta.advanceConf\) must be a JSON object/],
+    ] as const) {
+      const r = await runCli([...base, ...flags], env, 60_000);
+      assert.ok(r.code !== 0 && r.code !== null, `${flags[0]}: exit ${r.code} ${r.stderr}`);
+      assert.match(r.stderr, field, flags[0]);
+      assert.doesNotMatch(r.stderr, /InternalError|\n\s+at /, flags[0]);
+    }
+    fs.rmSync(home, { recursive: true, force: true });
   });
 
   describe('model files: every string an import reads, holding NUL', () => {
