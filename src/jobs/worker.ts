@@ -14,7 +14,7 @@ import { parseJobPayload, type JobKind } from './job-payloads.js';
 import type { ClaimedJob, Job, JobQueue } from './job-queue.js';
 
 /** Why a job ended whose result the database refused (src/store/dialect.ts unstorableText). */
-export const UNSTORABLE_REASON = {
+const UNSTORABLE_REASON = {
   nul: 'the result holds the NUL character (\\u0000), which the registry cannot store (it came from the files or the request); remove it and try again',
   'too-long': 'the result holds a text longer than the registry can store; shorten it and try again',
 } as const;
