@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { ApiError } from '../domain/errors.js';
 import { ERRORS } from '../domain/errors/catalogue.js';
 import { asApiError } from '../domain/errors/from-object-store.js';
+import { refusedText } from '../domain/errors/from-metadata-store.js';
 import { policiesAllow } from '../domain/iam/policies.js';
 import type { Principal } from '../domain/iam/iam-service.js';
 import type { Services } from '../domain/services.js';
@@ -255,7 +256,11 @@ function checkHost(host: string | undefined, allowed: string[]): void {
 /** Framework errors become envelope errors; anything unexpected is a logged 500 without details. */
 function toApiError(err: unknown, req: FastifyRequest): ApiError {
   const known = asApiError(err);
-  if (known) return known;
+  if (known) {
+    // The database refused a string no input check caught: a 400 all the same, and logged so that the input gets its own check.
+    if (refusedText(err)) req.log.warn({ err, requestId: req.apiRequestId, action: req.apiAction }, 'a string the metadata database cannot store reached it');
+    return known;
+  }
   const e = err as { code?: string; statusCode?: number; message?: string };
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':

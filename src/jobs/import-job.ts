@@ -10,6 +10,7 @@ import { AdapterBaseResolver, type AdapterBinding } from '../domain/model/adapte
 import { ProgressPublisher } from '../domain/model/import-progress.js';
 import { commitIdOf } from '../domain/hub/commit-id.js';
 import type { AdaptersRepo } from '../store/repos/adapters-repo.js';
+import { unstorableText } from '../store/dialect.js';
 import type { ObjectStore } from '../objects/object-store.js';
 import type { CustomConfsRepo } from '../store/repos/custom-confs-repo.js';
 import type { ImportJobPayload } from './job-payloads.js';
@@ -105,6 +106,7 @@ export class ImportJobHandler implements JobHandler<'import'> {
         throw err;
       }
       await deletePrefix(registry, dest).catch(() => undefined);
+      if (unstorableText(err)) throw err; // the worker ends the job: the same text fails every attempt
       // A write refused for the disk's reserve (FreeSpaceError) will not succeed on a retry either.
       if (err instanceof ModelValidationError || (err as Error)?.name === 'FreeSpaceError') {
         await this.fail(job, ctx, version.id, (err as Error).message, err instanceof ModelValidationError ? err.reason : coded('StorageFull', { detail: (err as Error).message }));
@@ -129,7 +131,7 @@ export class ImportJobHandler implements JobHandler<'import'> {
         await this.fail(job, ctx, version.id, err.message, err.reason);
         return;
       }
-      if (ctx.signal.aborted) throw err;
+      if (ctx.signal.aborted || unstorableText(err)) throw err;
       // Database or registry-store trouble while reading the base: retried like a copy failure.
       const reason = `could not check the adapter against its base: ${(err as Error)?.message ?? String(err)}`;
       if (job.attempts < MAX_IMPORT_ATTEMPTS) await this.retryLater(job, ctx, reason);
@@ -172,7 +174,7 @@ export class ImportJobHandler implements JobHandler<'import'> {
       manifest = await this.deps.blobs.storeVersion(version.account_id, version.id, dest, inspection.files);
     } catch (err) {
       await deletePrefix(registry, dest).catch(() => undefined);
-      if (ctx.signal.aborted) throw err;
+      if (ctx.signal.aborted || unstorableText(err)) throw err;
       if (err instanceof VersionGoneError) {
         await jobs.finish(job.id, ctx.owner, 'done', 'version deleted', now());
         return;
@@ -241,7 +243,7 @@ export class ImportJobHandler implements JobHandler<'import'> {
   }
 
   /** A stored payload that does not fit: the version fails with the reason, like any invalid import. */
-  async reject(job: ClaimedJob<'import'>, reason: string, ctx: JobContext): Promise<void> {
+  async reject(job: Omit<ClaimedJob<'import'>, 'payload'>, reason: string, ctx: JobContext): Promise<void> {
     await this.fail(job, ctx, job.subjectId, reason, coded('InvalidModel', { detail: reason }));
   }
 

@@ -9,8 +9,15 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { Logger } from 'pino';
+import { unstorableText } from '../store/dialect.js';
 import { parseJobPayload, type JobKind } from './job-payloads.js';
 import type { ClaimedJob, Job, JobQueue } from './job-queue.js';
+
+/** Why a job ended whose result the database refused (src/store/dialect.ts unstorableText). */
+const UNSTORABLE_REASON = {
+  nul: 'the result holds the NUL character (\\u0000), which the registry cannot store (it came from the files or the request); remove it and try again',
+  'too-long': 'the result holds a text longer than the registry can store; shorten it and try again',
+} as const;
 
 export interface JobContext {
   owner: string;
@@ -22,10 +29,11 @@ export interface JobHandler<K extends JobKind = JobKind> {
   /** Must finish the job (JobQueue.finish) itself, in the same transaction as its result. */
   run(job: Job<K>, ctx: JobContext): Promise<void>;
   /**
-   * Ends a claimed job that cannot run (its stored payload does not fit its kind), and what it was
-   * for, with `reason`. Without it the job alone fails.
+   * Ends a claimed job that cannot run (its stored payload does not fit its kind, or the database
+   * refused text its run tried to record), and what it was for, with `reason`. Without it the job
+   * alone fails.
    */
-  reject?(job: ClaimedJob<K>, reason: string, ctx: JobContext): Promise<void>;
+  reject?(job: Omit<ClaimedJob<K>, 'payload'>, reason: string, ctx: JobContext): Promise<void>;
 }
 
 export interface WorkerOptions {
@@ -135,7 +143,7 @@ export class JobWorker<K extends JobKind = JobKind> {
     }
   }
 
-  private async reject(job: ClaimedJob<K>, reason: string): Promise<void> {
+  private async reject(job: Omit<ClaimedJob<K>, 'payload'>, reason: string): Promise<void> {
     const log = this.opts.logger.child({ jobId: job.id, subject: job.subjectId, attempt: job.attempts });
     log.error({ reason }, 'job cannot run; failing it');
     const ctx = { owner: this.owner, signal: new AbortController().signal };
@@ -192,6 +200,11 @@ export class JobWorker<K extends JobKind = JobKind> {
           log.info('job handed back to the queue at shutdown');
         } else if (controller.signal.aborted) {
           log.info({ reason: String(controller.signal.reason) }, 'job aborted');
+        } else if (unstorableText(err)) {
+          // The same text fails every attempt: the job ends now, with a reason, instead of waiting
+          // out its lease to be retried until its attempts run out.
+          log.error({ err }, 'job result holds text the database cannot store');
+          await this.reject(job, UNSTORABLE_REASON[unstorableText(err)!]);
         } else {
           log.error({ err }, 'job handler failed');
         }

@@ -1,7 +1,9 @@
 // Every place where SQLite and PostgreSQL differ, named once. Differences that need no code:
 //  * PostgreSQL enforces varchar(n) lengths and SQLite does not, so every length is checked
 //    before the store (request schemas, domain rules): an over-long value is a 400 on both.
-//  * PostgreSQL cannot store NUL in text; request bodies refuse it (src/http/strict-json.ts).
+//  * PostgreSQL cannot store NUL in text; request bodies refuse it (src/http/strict-json.ts), and
+//    every other input refuses or replaces it at its boundary (SECURITY.md). What slips through
+//    anyway is recognised by unstorableText below: a 400 for a request, a permanent job failure.
 //  * String order: run PostgreSQL databases with the C collation (scripts/pg-start.sh does) to get
 //    SQLite's byte order; keyset pages are correct under any collation either way.
 import { CompiledQuery, PostgresAdapter, SqliteDialect, sql, type Driver, type Kysely, type Transaction } from 'kysely';
@@ -46,6 +48,19 @@ export function isForeignKeyViolation(err: unknown): boolean {
 export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
   return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/**
+ * Why PostgreSQL refused to store (or even compare) a string, or null for any other error:
+ * 22021 "invalid byte sequence for encoding UTF8: 0x00" (NUL in text), 22P05 "unsupported Unicode
+ * escape sequence" (\u0000 in json/jsonb), 22001 a string longer than its varchar(n) column.
+ * SQLite stores all of these, so it never raises them.
+ */
+export function unstorableText(err: unknown): 'nul' | 'too-long' | null {
+  const code = (err as { code?: unknown })?.code;
+  if (code === '22021' || code === '22P05') return 'nul';
+  if (code === '22001') return 'too-long';
+  return null;
 }
 
 /**

@@ -69,6 +69,14 @@ export const ERRORS = {
     err('UnsupportedMediaType', `${action} takes multipart/form-data with the file in the field ${field}`),
   MultipartUnreadable: () => err('InvalidParameter', 'the multipart body could not be parsed'),
   MultipartFileRequired: (field: string) => err('MissingParameter', `${field} is required (a multipart file field)`),
+  /** A string the metadata database refused (src/store/dialect.ts unstorableText): a backstop, each input refuses these itself first. */
+  TextNotStorable: (why: 'nul' | 'too-long') =>
+    err(
+      'InvalidParameter',
+      why === 'nul'
+        ? 'a text in the request holds the NUL character (\\u0000), which the registry cannot store; remove it and send the request again'
+        : 'a text in the request is longer than the registry can store; shorten it (docs/limits.md lists each field\'s limit)',
+    ),
 
   // ---- authentication (src/http/auth) ----
   AuthorizationMissing: () => err('MissingAuthorization', 'the Authorization header is missing; sign the request with bce-auth-v1 (AK/SK)'),
