@@ -13,7 +13,7 @@
 // reached by path, and a tenant that swaps a directory for a link and back between two of those calls
 // (a few microseconds) can still win a read, stat or listing now and then; a delete or rename through
 // such a swap cannot be undone by a check after it. SECURITY.md (class 5) says so.
-import { constants as fsc, existsSync, promises as fsp, type Dirent, type Stats } from 'node:fs';
+import { constants as fsc, existsSync, lstatSync, promises as fsp, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
 
 const PROC_FD = '/proc/self/fd';
@@ -37,19 +37,27 @@ export const within = (root: string, p: string) => p === root || inside(root, p)
 
 /**
  * Portable check: `real` (a resolved path) lies within `root`, every component below the root is a real
- * directory or file, not a link, and the last is the file `st` is (same device and inode).
+ * directory or file, not a link, and the last is the file `st` is (same device and inode). Synchronous on
+ * purpose: a few lstat calls back to back leave a swap microseconds, not an event-loop turn per step.
  */
-async function namesWithoutLinks(root: string, real: string, st: Stats): Promise<boolean> {
+function namesWithoutLinks(root: string, real: string, st: Stats): boolean {
   if (!within(root, real)) return false;
   const parts = real === root ? [] : path.relative(root, real).split(path.sep);
   let p = root;
-  let now = await fsp.lstat(p).catch(() => null);
+  let now = lstatOrNull(p);
   for (const part of parts) {
     if (!now?.isDirectory()) return false;
     p = path.join(p, part);
-    now = await fsp.lstat(p).catch(() => null);
+    now = lstatOrNull(p);
   }
-  return now !== null && !now.isSymbolicLink() && now.dev === st.dev && now.ino === st.ino;
+  return now !== undefined && !now.isSymbolicLink() && now.dev === st.dev && now.ino === st.ino;
+}
+function lstatOrNull(p: string): Stats | undefined {
+  try {
+    return lstatSync(p);
+  } catch {
+    return undefined; // missing, or a component is no directory now
+  }
 }
 
 /**
@@ -62,7 +70,7 @@ export async function handleWithin(root: string, fh: fsp.FileHandle, st: Stats, 
     if (where !== null) return within(root, where);
   }
   const real = await resolved();
-  return real !== null && (await namesWithoutLinks(root, real, st));
+  return real !== null && namesWithoutLinks(root, real, st);
 }
 
 /** An open directory of a bucket, checked to lie within it; its entries are reached through the handle. */
@@ -108,11 +116,12 @@ export class InsideDir {
   }
 
   /**
-   * Is the directory still where it was checked? Always on Linux (entries went through the handle);
-   * without /proc the path is checked again, which catches a swap that was not undone meanwhile.
+   * Is `st`, found as entry `name`, really this directory's entry? Always on Linux (it was reached through
+   * the handle); without /proc the path is walked again, synchronously, down to the entry's inode, so a
+   * directory swapped for a link and back around an asynchronous call is caught.
    */
-  async stillHere(): Promise<boolean> {
-    return this.st === null || (await namesWithoutLinks(this.root, this.dir, this.st));
+  holds(name: string, st: Stats): boolean {
+    return this.st === null || namesWithoutLinks(this.root, path.join(this.dir, name), st);
   }
 
   /** Makes renames into the directory durable; not supported everywhere (e.g. Windows), so best effort. */
@@ -127,14 +136,13 @@ export class InsideDir {
 
 /**
  * Runs `act` on the resolved directory `dir` of a bucket opened as an InsideDir; null when it is not within
- * `root` (or, without /proc, no longer at its path afterwards).
+ * `root`. A read that must not report what it found elsewhere asks `holds()` too.
  */
 export async function inDir<T>(root: string, dir: string, act: (d: InsideDir) => Promise<T>): Promise<T | null> {
   const d = await InsideDir.open(root, dir);
   if (d === null) return null;
   try {
-    const result = await act(d);
-    return (await d.stillHere()) ? result : null;
+    return await act(d);
   } finally {
     await d.close();
   }

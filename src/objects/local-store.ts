@@ -382,7 +382,7 @@ export class LocalObjectStore implements ObjectStore {
           continue;
         }
         const st = item.real !== null ? await statInside(root, item.real) : await ifExists(fsp.lstat(dir.at(item.name)));
-        if (st?.isFile() && (await dir.stillHere())) yield info(key, st);
+        if (st?.isFile() && (item.real !== null || dir.holds(item.name, st))) yield info(key, st);
       }
     } finally {
       await dir.close();
@@ -391,8 +391,15 @@ export class LocalObjectStore implements ObjectStore {
 }
 
 /** The stat of the resolved path `file` (not following a link), taken within its opened directory; null when missing or not within `root`. */
-function statInside(root: string, file: string): Promise<Stats | null> {
-  return ifExists(inDir(root, path.dirname(file), (d) => ifExists(fsp.lstat(d.at(path.basename(file)))))).then((st) => st ?? null);
+async function statInside(root: string, file: string): Promise<Stats | null> {
+  const name = path.basename(file);
+  const st = await ifExists(
+    inDir(root, path.dirname(file), async (d) => {
+      const found = await ifExists(fsp.lstat(d.at(name)));
+      return found !== null && d.holds(name, found) ? found : null;
+    }),
+  );
+  return st ?? null;
 }
 
 /** Streams `body` into a new file at `file`, checks its size and fsyncs it. */
