@@ -61,16 +61,16 @@ function lstatOrNull(p: string): Stats | undefined {
 }
 
 /**
- * Is the file or directory behind an open handle within `root`? `st` is the handle's fstat; `resolved`
- * gives the path it should be at now (used only without /proc).
+ * Is the file or directory behind an open handle within `root`? `st` is the handle's fstat (taken when
+ * not given); `resolved` gives the path it should be at now (both used only without /proc).
  */
-export async function handleWithin(root: string, fh: fsp.FileHandle, st: Stats, resolved: () => Promise<string | null>): Promise<boolean> {
+export async function handleWithin(root: string, fh: fsp.FileHandle, st: Stats | null, resolved: () => Promise<string | null>): Promise<boolean> {
   if (viaProc()) {
     const where = await fsp.readlink(`${PROC_FD}/${fh.fd}`).catch(() => null);
     if (where !== null) return within(root, where);
   }
   const real = await resolved();
-  return real !== null && namesWithoutLinks(root, real, st);
+  return real !== null && namesWithoutLinks(root, real, st ?? (await fh.stat()));
 }
 
 /** An open directory of a bucket, checked to lie within it; its entries are reached through the handle. */
@@ -90,8 +90,8 @@ export class InsideDir {
   static async open(root: string, dir: string): Promise<InsideDir | null> {
     const fh = await fsp.open(dir, OPEN_DIR);
     try {
-      const st = await fh.stat();
-      if (await handleWithin(root, fh, st, async () => dir)) return new InsideDir(root, fh, dir, viaProc() ? null : st);
+      const st = viaProc() ? null : await fh.stat();
+      if (await handleWithin(root, fh, st, async () => dir)) return new InsideDir(root, fh, dir, st);
     } catch (e) {
       await fh.close();
       throw e;
@@ -144,6 +144,6 @@ export async function inDir<T>(root: string, dir: string, act: (d: InsideDir) =>
   try {
     return await act(d);
   } finally {
-    await d.close();
+    void d.close().catch(() => undefined); // not waited for: nothing goes through the handle any more
   }
 }

@@ -87,6 +87,9 @@ const info = (key: string, st: Stats): ObjectInfo => ({
 });
 const notFound = STORE_ERRORS.objectNotFound;
 
+/** How many files of a directory a listing stats ahead, in parallel. */
+const STAT_AHEAD = 16;
+
 /** How often a put retries a race with a concurrent prune of empty directories before giving up. */
 const PUBLISH_ATTEMPTS = 20;
 
@@ -374,15 +377,32 @@ export class LocalObjectStore implements ObjectStore {
         items.push({ name: e.name, isDir, real, order: Buffer.from(isDir ? `${e.name}/` : e.name) });
       }
       items.sort((a, b) => Buffer.compare(a.order, b.order));
-      for (const item of items) {
-        const key = keyPrefix + item.name;
-        if (item.isDir) {
-          const sub = await ifExists(dir.child(item.name)); // a link by now: not entered
-          if (sub !== null) yield* this.walk(root, sub, `${key}/`);
-          continue;
+      // Files are stat'ed a few ahead, in parallel: a big directory is one stat per file, and the thread pool has several threads.
+      const ahead = new Map<number, Promise<{ st: Stats | null } | { err: unknown }>>();
+      const statOf = async (item: (typeof items)[number]): Promise<Stats | null> => {
+        if (item.real !== null) return statInside(root, item.real);
+        const st = await ifExists(fsp.lstat(dir.at(item.name)));
+        return st !== null && dir.holds(item.name, st) ? st : null;
+      };
+      try {
+        for (let i = 0; i < items.length; i++) {
+          const item = items[i];
+          const key = keyPrefix + item.name;
+          if (item.isDir) {
+            const sub = await ifExists(dir.child(item.name)); // a link by now: not entered
+            if (sub !== null) yield* this.walk(root, sub, `${key}/`);
+            continue;
+          }
+          for (let j = i; j < Math.min(items.length, i + STAT_AHEAD); j++) {
+            if (!items[j].isDir && !ahead.has(j)) ahead.set(j, statOf(items[j]).then((st) => ({ st }), (err: unknown) => ({ err })));
+          }
+          const got = await ahead.get(i)!;
+          ahead.delete(i);
+          if ('err' in got) throw got.err;
+          if (got.st?.isFile()) yield info(key, got.st);
         }
-        const st = item.real !== null ? await statInside(root, item.real) : await ifExists(fsp.lstat(dir.at(item.name)));
-        if (st?.isFile() && (item.real !== null || dir.holds(item.name, st))) yield info(key, st);
+      } finally {
+        await Promise.all(ahead.values()); // before the handle they go through is closed
       }
     } finally {
       await dir.close();
