@@ -8,12 +8,12 @@
 // lacks): an entry of a directory checked once is inside, so a listing checks per directory, not per file.
 //
 // Without /proc (macOS, BSD, a container without it) the check is the strongest portable one: after
-// opening, the resolved path is walked again with lstat, every component must be a real directory (no
-// link) and the last must be the opened handle's device and inode. Residual risk there: entries are
-// reached by path, and a tenant that swaps a directory for a link and back between two of those calls
-// (a few microseconds) can still win a read, stat or listing now and then; a delete or rename through
-// such a swap cannot be undone by a check after it. SECURITY.md (class 5) says so.
-import { constants as fsc, existsSync, lstatSync, promises as fsp, type Dirent, type Stats } from 'node:fs';
+// opening (or after an entry's stat), the resolved path is walked again with lstat, synchronously, every
+// component must be a real directory (no link) and the last the handle's (or the entry's) device and
+// inode. Residual risk there: entries are reached by path, so a swap and swap-back within that walk's
+// few microseconds can still pass a read, stat or listing; and a delete, rename or rmdir is checked
+// before it acts, by path, and cannot be undone by a check after it. SECURITY.md (class 5) says so.
+import { constants as fsc, existsSync, lstatSync, promises as fsp, renameSync, rmdirSync, unlinkSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
 
 const PROC_FD = '/proc/self/fd';
@@ -122,6 +122,35 @@ export class InsideDir {
    */
   holds(name: string, st: Stats): boolean {
     return this.st === null || namesWithoutLinks(this.root, path.join(this.dir, name), st);
+  }
+
+  unlink(name: string): Promise<void> {
+    return this.change([], () => fsp.unlink(this.at(name)), () => unlinkSync(this.at(name)));
+  }
+
+  rmdir(name: string): Promise<void> {
+    return this.change([], () => fsp.rmdir(this.at(name)), () => rmdirSync(this.at(name)));
+  }
+
+  /** Renames `from` (a path directly in the bucket's root, or an entry of another InsideDir) to the entry `name`. */
+  rename(from: string | { dir: InsideDir; name: string }, name: string): Promise<void> {
+    const src = typeof from === 'string' ? from : from.dir.at(from.name);
+    return this.change(typeof from === 'string' ? [] : [from.dir], () => fsp.rename(src, this.at(name)), () => renameSync(src, this.at(name)));
+  }
+
+  /**
+   * A change of an entry: through the handle on Linux. Without /proc it goes by path, synchronously right
+   * after checking (also synchronously) that the directories are still where they were checked, so a swap
+   * has microseconds, not an event-loop turn; a directory that moved fails like a missing one (ENOENT).
+   */
+  private async change(others: InsideDir[], viaHandle: () => Promise<void>, byPath: () => void): Promise<void> {
+    if (this.st === null) return viaHandle();
+    for (const d of [this, ...others]) {
+      if (d.st !== null && !namesWithoutLinks(d.root, d.dir, d.st)) {
+        throw Object.assign(new Error(`${d.dir} is no longer the directory that was checked`), { code: 'ENOENT' });
+      }
+    }
+    byPath();
   }
 
   /** Makes renames into the directory durable; not supported everywhere (e.g. Windows), so best effort. */

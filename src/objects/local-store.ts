@@ -209,7 +209,7 @@ export class LocalObjectStore implements ObjectStore {
     const removed = await ifExists(
       inDir(root, dir, async (d) => {
         const st = await ifExists(fsp.lstat(d.at(name)));
-        return st !== null && !st.isDirectory() && (await ifExists(fsp.unlink(d.at(name)))) !== null;
+        return st !== null && !st.isDirectory() && (await ifExists(d.unlink(name))) !== null;
       }),
     );
     if (removed) await removeEmptyDirsUp(root, path.dirname(target));
@@ -240,7 +240,7 @@ export class LocalObjectStore implements ObjectStore {
       } finally {
         await dir.close();
       }
-      await fsp.rmdir(parent.at(name)).catch(() => undefined); // not empty: kept
+      await parent.rmdir(name).catch(() => undefined); // not empty: kept
     };
     const parent = await ifExists(fsp.realpath(path.dirname(start)));
     if (parent !== null && within(root, parent)) await ifExists(inDir(root, parent, (p) => prune(p, path.basename(start))));
@@ -255,7 +255,7 @@ export class LocalObjectStore implements ObjectStore {
     if (isTemp(to)) throw reservedKey();
     const { root, file } = found;
     // Renamed from its opened directory: a swapped link on the path cannot bring an outside file in.
-    const moved = await ifExists(inDir(root, path.dirname(file), (d) => this.publish(root, d.at(path.basename(file)), keyPath(root, to), to)));
+    const moved = await ifExists(inDir(root, path.dirname(file), (d) => this.publish(root, { dir: d, name: path.basename(file) }, keyPath(root, to), to)));
     if (moved === null) throw notFound(bucket, from);
     await removeEmptyDirsUp(root, path.dirname(file));
   }
@@ -313,8 +313,8 @@ export class LocalObjectStore implements ObjectStore {
     return real !== null && inside(root, real) ? real : null;
   }
 
-  /** Moves a finished temp file onto its key; returns the stored object's stat. */
-  private async publish(root: string, tmp: string, target: string, key: string): Promise<Stats> {
+  /** Moves a finished temp file (or an object's file, in its opened directory) onto its key; returns the stored object's stat. */
+  private async publish(root: string, tmp: string | { dir: InsideDir; name: string }, target: string, key: string): Promise<Stats> {
     for (let attempt = 1; ; attempt++) {
       try {
         const dir = await fsp.mkdir(path.dirname(target), { recursive: true, mode: 0o700 }).then(() => fsp.realpath(path.dirname(target)));
@@ -323,7 +323,7 @@ export class LocalObjectStore implements ObjectStore {
         const st = !within(root, dir)
           ? null
           : await inDir(root, dir, async (d) => {
-              await fsp.rename(tmp, d.at(name));
+              await d.rename(tmp, name);
               await d.sync();
               return fsp.lstat(d.at(name));
             });
@@ -499,7 +499,7 @@ async function removeEmptyDirsUp(root: string, dir: string): Promise<void> {
     const parent = await ifExists(fsp.realpath(path.dirname(d)));
     if (parent === null || !within(root, parent)) break;
     const name = path.basename(d);
-    const removed = await inDir(root, parent, (p) => fsp.rmdir(p.at(name)).then(() => true, () => false)).catch(() => null);
+    const removed = await inDir(root, parent, (p) => p.rmdir(name).then(() => true, () => false)).catch(() => null);
     if (!removed) break; // not empty, or a symlink: stop
   }
 }
