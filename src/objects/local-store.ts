@@ -9,9 +9,10 @@
 // Hostile trees (SECURITY.md, classes 3, 5, 6): a bucket directory that is itself a symlink is refused
 // (a tenant who can write the buckets root could otherwise point its bucket at another one); files are
 // opened O_NOFOLLOW | O_NONBLOCK and the opened handle must be a regular file (a FIFO swapped in after
-// listing fails at once instead of blocking a thread forever) inside the bucket (a directory on the
-// path swapped for a link after the path was resolved); with `untrusted`, files with more than
-// one hard link and sparse files are refused; every read has a stall timeout.
+// listing fails at once instead of blocking a thread forever); with `untrusted`, files with more than
+// one hard link and sparse files are refused; every read has a stall timeout. A directory on a path
+// may be swapped for a link after the path was resolved: every operation acts on an opened handle
+// checked to lie inside the bucket, and reaches entries through it (inside-bucket.ts).
 //
 // Atomicity: `write` streams into a hidden temp file in the bucket root, fsyncs it and renames
 // it over the key, so readers see the old object or the new one, never a partial file.
@@ -24,6 +25,7 @@ import { checkRange, directoryPrefix, isValidObjectKey, validateBucketName, vali
 import type { ObjectInfo, ObjectStore } from './object-store.js';
 import { SPARSE_MIN_ALLOCATED_FRACTION, SPARSE_MIN_SIZE } from '../sandbox/limits.js';
 import { withStallTimeout } from './stall-guard.js';
+import { handleWithin, inDir, inside, InsideDir, within } from './inside-bucket.js';
 
 export interface LocalStoreOptions {
   /** The users' buckets: refuse hard-linked and sparse files on read. */
@@ -70,8 +72,6 @@ async function ifExists<T>(p: Promise<T>): Promise<T | null> {
   }
 }
 
-const inside = (root: string, p: string) => p.startsWith(root + path.sep);
-
 /** Lexical path of a validated key; the prefix check is a backstop should validation ever regress. */
 function keyPath(root: string, key: string): string {
   const p = path.resolve(root, ...validateObjectKey(key).split('/'));
@@ -87,23 +87,11 @@ const info = (key: string, st: Stats): ObjectInfo => ({
 });
 const notFound = STORE_ERRORS.objectNotFound;
 
+/** How many files of a directory a listing stats ahead, in parallel. */
+const STAT_AHEAD = 16;
+
 /** How often a put retries a race with a concurrent prune of empty directories before giving up. */
 const PUBLISH_ATTEMPTS = 20;
-
-/**
- * Is the file behind an open handle inside `root`? Its path was resolved before it was opened, and
- * O_NOFOLLOW guards the last component only: a directory on the path may have been swapped for a
- * link to elsewhere meanwhile (a tenant who can write its bucket directory can flip one in a loop,
- * and read master.key through it). Linux names the handle's own file in /proc/self/fd; elsewhere the
- * handle must be the file (device and inode) that the path, resolved again, names inside the root.
- */
-async function openedInside(root: string, fh: fsp.FileHandle, st: Stats, resolveAgain: () => Promise<string | null>): Promise<boolean> {
-  const where = await fsp.readlink(`/proc/self/fd/${fh.fd}`).catch(() => null);
-  if (where !== null) return inside(root, where);
-  const real = await resolveAgain();
-  const now = real === null ? null : await ifExists(fsp.stat(real));
-  return now !== null && now.dev === st.dev && now.ino === st.ino;
-}
 
 /** Is a non-directory (a stored object) at `dir` or at one of its parents below `root`? */
 async function fileInTheWay(root: string, dir: string): Promise<boolean> {
@@ -148,13 +136,14 @@ export class LocalObjectStore implements ObjectStore {
     const dirPrefix = directoryPrefix(prefix);
     const root = await this.bucketRoot(bucket);
     const start = dirPrefix === '' ? root : await ifExists(fsp.realpath(path.join(root, ...dirPrefix.split('/'))));
-    if (start === null || (start !== root && !inside(root, start))) return;
-    yield* this.walk(root, start, dirPrefix);
+    if (start === null || !within(root, start)) return;
+    const dir = await ifExists(InsideDir.open(root, start));
+    if (dir !== null) yield* this.walk(root, dir, dirPrefix);
   }
 
   async stat(bucket: string, key: string): Promise<ObjectInfo | null> {
-    const file = (await this.locate(bucket, key))?.file ?? null;
-    const st = file === null ? null : await ifExists(fsp.stat(file));
+    const found = await this.locate(bucket, key);
+    const st = found === null ? null : await statInside(found.root, found.file);
     return st?.isFile() ? info(key, st) : null;
   }
 
@@ -174,7 +163,7 @@ export class LocalObjectStore implements ObjectStore {
       // Size and type come from the open handle, so a concurrent replace cannot skew them.
       const st = await fh.stat();
       if (!st.isFile()) throw notRegular(key);
-      if (!(await openedInside(root, fh, st, () => this.resolveInside(root, key)))) throw notFound(bucket, key);
+      if (!(await handleWithin(root, fh, st, () => this.resolveInside(root, key)))) throw notFound(bucket, key);
       if (this.opts.untrusted) refuseUntrusted(key, st);
       const r = range && checkRange(range, key, st.size);
       // 4 MiB reads: model files are large and the consumers hash them; 64 KiB chunks cost throughput.
@@ -201,8 +190,7 @@ export class LocalObjectStore implements ObjectStore {
       const reserve = this.opts.minFreeBytes ?? 0;
       if (reserve > 0) await checkFreeSpace(root, size ?? 0, reserve, key);
       await writeDurably(tmp, body, key, size, reserve > 0 ? (written) => checkFreeSpace(root, 0, reserve, key, written) : undefined);
-      const final = await this.publish(root, tmp, target, key);
-      return info(key, await fsp.stat(final));
+      return info(key, await this.publish(root, tmp, target, key));
     } catch (e) {
       if (tmp !== undefined) await fsp.rm(tmp, { force: true });
       if (!Buffer.isBuffer(body)) body.destroy();
@@ -216,12 +204,15 @@ export class LocalObjectStore implements ObjectStore {
     if (isTemp(key)) return;
     const target = keyPath(root, key);
     const dir = await ifExists(fsp.realpath(path.dirname(target)));
-    if (dir === null || (dir !== root && !inside(root, dir))) return;
-    const file = path.join(dir, path.basename(target));
-    const st = await ifExists(fsp.lstat(file));
-    if (st === null || st.isDirectory()) return;
-    await ifExists(fsp.unlink(file));
-    await removeEmptyDirsUp(root, path.dirname(target));
+    if (dir === null || !within(root, dir)) return;
+    const name = path.basename(target);
+    const removed = await ifExists(
+      inDir(root, dir, async (d) => {
+        const st = await ifExists(fsp.lstat(d.at(name)));
+        return st !== null && !st.isDirectory() && (await ifExists(d.unlink(name))) !== null;
+      }),
+    );
+    if (removed) await removeEmptyDirsUp(root, path.dirname(target));
   }
 
   async ensureFreeSpace(bucket: string, bytes: number): Promise<void> {
@@ -240,26 +231,33 @@ export class LocalObjectStore implements ObjectStore {
     const root = await this.bucketRoot(bucket);
     const start = path.join(root, ...directoryPrefix(prefix).split('/').filter(Boolean));
     if (start === root || !inside(root, start)) return;
-    const prune = async (dir: string): Promise<void> => {
-      const entries = await ifExists(fsp.readdir(dir, { withFileTypes: true }));
-      if (entries === null) return;
-      for (const e of entries) if (e.isDirectory()) await prune(path.join(dir, e.name));
-      await fsp.rmdir(dir).catch(() => undefined); // not empty: kept
+    // Depth first through opened directories: a sub-directory swapped for a link is not entered.
+    const prune = async (parent: InsideDir, name: string): Promise<void> => {
+      const dir = await ifExists(parent.child(name));
+      if (dir === null) return;
+      try {
+        for (const e of (await ifExists(dir.entries())) ?? []) if (e.isDirectory()) await prune(dir, e.name);
+      } finally {
+        await dir.close();
+      }
+      await parent.rmdir(name).catch(() => undefined); // not empty: kept
     };
-    const st = await ifExists(fsp.lstat(start));
-    if (st?.isDirectory()) await prune(start);
+    const parent = await ifExists(fsp.realpath(path.dirname(start)));
+    if (parent !== null && within(root, parent)) await ifExists(inDir(root, parent, (p) => prune(p, path.basename(start))));
     await removeEmptyDirsUp(root, path.dirname(start));
   }
 
   /** A rename: the bytes never move, so promoting a multi-GB blob costs nothing. */
   async move(bucket: string, from: string, to: string): Promise<void> {
-    const src = (await this.locate(bucket, from))?.file ?? null;
-    if (src === null) throw notFound(bucket, from);
+    const found = await this.locate(bucket, from);
+    if (found === null) throw notFound(bucket, from);
     validateObjectKey(to);
     if (isTemp(to)) throw reservedKey();
-    const root = await this.bucketRoot(bucket);
-    await this.publish(root, src, keyPath(root, to), to);
-    await removeEmptyDirsUp(root, path.dirname(src));
+    const { root, file } = found;
+    // Renamed from its opened directory: a swapped link on the path cannot bring an outside file in.
+    const moved = await ifExists(inDir(root, path.dirname(file), (d) => this.publish(root, { dir: d, name: path.basename(file) }, keyPath(root, to), to)));
+    if (moved === null) throw notFound(bucket, from);
+    await removeEmptyDirsUp(root, path.dirname(file));
   }
 
   /**
@@ -315,19 +313,22 @@ export class LocalObjectStore implements ObjectStore {
     return real !== null && inside(root, real) ? real : null;
   }
 
-  /** Moves a finished temp file onto its key; returns the final path. */
-  private async publish(root: string, tmp: string, target: string, key: string): Promise<string> {
+  /** Moves a finished temp file (or an object's file, in its opened directory) onto its key; returns the stored object's stat. */
+  private async publish(root: string, tmp: string | { dir: InsideDir; name: string }, target: string, key: string): Promise<Stats> {
     for (let attempt = 1; ; attempt++) {
       try {
         const dir = await fsp.mkdir(path.dirname(target), { recursive: true, mode: 0o700 }).then(() => fsp.realpath(path.dirname(target)));
         // A symlinked directory inside the bucket could point anywhere: never write through it.
-        if (dir !== root && !inside(root, dir)) {
-          throw new ObjectStoreError('InvalidName', `object key "${key}" leads outside the bucket through a symbolic link`);
-        }
-        const final = path.join(dir, path.basename(target));
-        await fsp.rename(tmp, final);
-        await syncDir(dir);
-        return final;
+        const name = path.basename(target);
+        const st = !within(root, dir)
+          ? null
+          : await inDir(root, dir, async (d) => {
+              await d.rename(tmp, name);
+              await d.sync();
+              return fsp.lstat(d.at(name));
+            });
+        if (st === null) throw new ObjectStoreError('InvalidName', `object key "${key}" leads outside the bucket through a symbolic link`);
+        return st;
       } catch (e) {
         // Deleting or moving an object prunes its emptied parent directories. A put into a sibling
         // can lose its directory between mkdir and rename (ENOENT), or in the middle of the recursive
@@ -349,39 +350,76 @@ export class LocalObjectStore implements ObjectStore {
     }
   }
 
-  /** Depth-first walk yielding keys in UTF-8 byte order, the order S3 lists in. */
-  private async *walk(root: string, dir: string, keyPrefix: string): AsyncGenerator<ObjectInfo> {
-    const entries = await ifExists(fsp.readdir(dir, { withFileTypes: true }));
-    if (entries === null) return; // removed while listing
-    const items: { name: string; full: string; isDir: boolean; order: Buffer }[] = [];
-    for (const e of entries) {
-      if (keyPrefix === '' && e.name.startsWith(TEMP_PREFIX)) continue; // in-progress writes
-      if (!isValidObjectKey(keyPrefix + e.name)) continue; // not addressable through the API
-      const full = path.join(dir, e.name);
-      let isDir = e.isDirectory();
-      if (e.isSymbolicLink()) {
-        const real = await ifExists(fsp.realpath(full));
-        const st = real === null || !inside(root, real) ? null : await ifExists(fsp.stat(real));
-        if (!st?.isFile()) continue; // outside the bucket, dangling, or a directory link
-        isDir = false;
-      } else if (!isDir && !e.isFile()) {
-        continue; // sockets, fifos, devices
+  /**
+   * Depth-first walk yielding keys in UTF-8 byte order, the order S3 lists in. Entries are read and
+   * stat'ed through the opened directory, checked once (InsideDir), not per file.
+   */
+  private async *walk(root: string, dir: InsideDir, keyPrefix: string): AsyncGenerator<ObjectInfo> {
+    try {
+      const entries = await ifExists(dir.entries());
+      if (entries === null) return; // removed while listing
+      const items: { name: string; isDir: boolean; real: string | null; order: Buffer }[] = [];
+      for (const e of entries) {
+        if (keyPrefix === '' && e.name.startsWith(TEMP_PREFIX)) continue; // in-progress writes
+        if (!isValidObjectKey(keyPrefix + e.name)) continue; // not addressable through the API
+        let isDir = e.isDirectory();
+        let real: string | null = null;
+        if (e.isSymbolicLink()) {
+          real = await ifExists(fsp.realpath(dir.at(e.name)));
+          const st = real === null ? null : await statInside(root, real);
+          if (!st?.isFile()) continue; // outside the bucket, dangling, or a directory link
+          isDir = false;
+        } else if (!isDir && !e.isFile()) {
+          continue; // sockets, fifos, devices
+        }
+        // Sorting a directory as "name/" makes the depth-first walk match global key order:
+        // 'a/b-c' < 'a/b.txt' < 'a/b/x' because '-' < '.' < '/'.
+        items.push({ name: e.name, isDir, real, order: Buffer.from(isDir ? `${e.name}/` : e.name) });
       }
-      // Sorting a directory as "name/" makes the depth-first walk match global key order:
-      // 'a/b-c' < 'a/b.txt' < 'a/b/x' because '-' < '.' < '/'.
-      items.push({ name: e.name, full, isDir, order: Buffer.from(isDir ? `${e.name}/` : e.name) });
-    }
-    items.sort((a, b) => Buffer.compare(a.order, b.order));
-    for (const item of items) {
-      const key = keyPrefix + item.name;
-      if (item.isDir) {
-        yield* this.walk(root, item.full, `${key}/`);
-        continue;
+      items.sort((a, b) => Buffer.compare(a.order, b.order));
+      // Files are stat'ed a few ahead, in parallel: a big directory is one stat per file, and the thread pool has several threads.
+      const ahead = new Map<number, Promise<{ st: Stats | null } | { err: unknown }>>();
+      const statOf = async (item: (typeof items)[number]): Promise<Stats | null> => {
+        if (item.real !== null) return statInside(root, item.real);
+        const st = await ifExists(fsp.lstat(dir.at(item.name)));
+        return st !== null && dir.holds(item.name, st) ? st : null;
+      };
+      try {
+        for (let i = 0; i < items.length; i++) {
+          const item = items[i];
+          const key = keyPrefix + item.name;
+          if (item.isDir) {
+            const sub = await ifExists(dir.child(item.name)); // a link by now: not entered
+            if (sub !== null) yield* this.walk(root, sub, `${key}/`);
+            continue;
+          }
+          for (let j = i; j < Math.min(items.length, i + STAT_AHEAD); j++) {
+            if (!items[j].isDir && !ahead.has(j)) ahead.set(j, statOf(items[j]).then((st) => ({ st }), (err: unknown) => ({ err })));
+          }
+          const got = await ahead.get(i)!;
+          ahead.delete(i);
+          if ('err' in got) throw got.err;
+          if (got.st?.isFile()) yield info(key, got.st);
+        }
+      } finally {
+        await Promise.all(ahead.values()); // before the handle they go through is closed
       }
-      const st = await ifExists(fsp.stat(item.full));
-      if (st?.isFile()) yield info(key, st);
+    } finally {
+      await dir.close();
     }
   }
+}
+
+/** The stat of the resolved path `file` (not following a link), taken within its opened directory; null when missing or not within `root`. */
+async function statInside(root: string, file: string): Promise<Stats | null> {
+  const name = path.basename(file);
+  const st = await ifExists(
+    inDir(root, path.dirname(file), async (d) => {
+      const found = await ifExists(fsp.lstat(d.at(name)));
+      return found !== null && d.holds(name, found) ? found : null;
+    }),
+  );
+  return st ?? null;
 }
 
 /** Streams `body` into a new file at `file`, checks its size and fsyncs it. */
@@ -452,20 +490,16 @@ const linkedBucket = (bucket: string) =>
 const sizeMismatch = STORE_ERRORS.sizeMismatch;
 const reservedKey = () => new ObjectStoreError('InvalidName', `object key must not start with "${TEMP_PREFIX}" (reserved)`);
 
-/** Makes the rename itself durable. Not supported everywhere (e.g. Windows), so best effort. */
-async function syncDir(dir: string): Promise<void> {
-  const fh = await fsp.open(dir, 'r').catch(() => null);
-  await fh?.sync().catch(() => undefined);
-  await fh?.close();
-}
-
-/** Object stores have no empty directories: removes `dir` and then its parents while empty, up to (not including) the bucket's root. */
+/**
+ * Object stores have no empty directories: removes `dir` and then its parents while empty, up to (not
+ * including) the bucket's root; each from within its opened parent, so a swapped link is not followed.
+ */
 async function removeEmptyDirsUp(root: string, dir: string): Promise<void> {
   for (let d = dir; inside(root, d); d = path.dirname(d)) {
-    try {
-      await fsp.rmdir(d);
-    } catch {
-      break; // not empty, or a symlink: stop
-    }
+    const parent = await ifExists(fsp.realpath(path.dirname(d)));
+    if (parent === null || !within(root, parent)) break;
+    const name = path.basename(d);
+    const removed = await inDir(root, parent, (p) => p.rmdir(name).then(() => true, () => false)).catch(() => null);
+    if (!removed) break; // not empty, or a symlink: stop
   }
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createObjectStore } from '../../../src/objects/index.js';
+import { useProcFd } from '../../../src/objects/inside-bucket.js';
 import { LocalObjectStore, TEMP_PREFIX } from '../../../src/objects/local-store.js';
 import { heldBody, keysOf, readText, registerConformanceTests, rejectsWith } from './conformance.js';
 
@@ -19,18 +20,28 @@ registerConformanceTests(
   { strictKeyOrder: true },
 );
 
-describe('LocalObjectStore specifics', { timeout: 60_000 }, () => {
+// Once as on Linux (handles located and directories entered through /proc/self/fd), once with the
+// portable check used where /proc is missing. The swaps below run on this process's event loop, so
+// they land between the store's asynchronous calls, never inside its synchronous checks: the second
+// run shows the portable path holds against that, not against a swapper in another process that hits
+// the microseconds of a check (SECURITY.md, class 5).
+for (const withProc of [true, false])
+describe(`LocalObjectStore specifics${withProc ? '' : ', without /proc'}`, { timeout: 60_000 }, () => {
   let dir: string;
   let store: LocalObjectStore;
   const bucketDir = () => path.join(dir, 'models');
   const tempFiles = async () => (await fsp.readdir(bucketDir())).filter((n) => n.startsWith(TEMP_PREFIX));
 
   before(async () => {
+    useProcFd(withProc ? undefined : false);
     dir = await tempDir('local');
     store = new LocalObjectStore(dir);
     await store.createBucket('models');
   });
-  after(() => fsp.rm(dir, { recursive: true, force: true }));
+  after(() => {
+    useProcFd(undefined);
+    return fsp.rm(dir, { recursive: true, force: true });
+  });
 
   it('puts racing deletes that prune emptied directories all succeed; a stored object in the way is still a conflict', async () => {
     // Imports of one account write under incoming/<account>/<version>/ while finished ones move
@@ -135,50 +146,172 @@ describe('LocalObjectStore specifics', { timeout: 60_000 }, () => {
     }
   });
 
-  it('never reads outside the bucket when a directory on the path is swapped for a link while a key is opened', async () => {
-    // A tenant who can write its bucket directory flips a directory and a link to elsewhere in a
-    // loop: a read that resolved the path while it was the directory, then opened it once it was
-    // the link, read the outside file (before the fix, over a thousand times in a second here).
-    await store.createBucket('flips');
-    const b = path.join(dir, 'flips');
+  /**
+   * A tenant who can write its bucket directory swaps a directory `<parent>/d` and a link
+   * `<parent>/other` to an outside directory in a loop. `round` runs (8 at once) for about a second
+   * meanwhile; it gets the directory's real place right now (synchronous code runs between swaps).
+   */
+  async function underFlips(parent: string, round: (realDir: () => string) => Promise<void>, ms = 1_000): Promise<number> {
+    const [d, other, swap] = ['d', 'other', 'swap'].map((n) => path.join(parent, n));
+    let flipping = true;
+    const flip = () => {
+      if (!flipping) return;
+      fs.renameSync(other, swap);
+      fs.renameSync(d, other);
+      // A write's mkdir may make a new d/ in the moment it is missing (inside the bucket): dropped.
+      for (let tries = 0; ; tries++) {
+        try {
+          fs.renameSync(swap, d);
+          break;
+        } catch (e) {
+          if (tries > 100 || !fs.existsSync(d)) throw e;
+          fs.rmSync(d, { recursive: true, force: true });
+        }
+      }
+      setImmediate(flip);
+    };
+    setImmediate(flip);
+    const realDir = () => (fs.lstatSync(d).isDirectory() ? d : other);
+    let rounds = 0;
+    try {
+      for (const until = Date.now() + ms; Date.now() < until; ) {
+        await Promise.all(Array.from({ length: 8 }, () => round(realDir).finally(() => rounds++)));
+      }
+    } finally {
+      flipping = false;
+    }
+    return rounds;
+  }
+
+  const SECRET = 'SECRET outside the bucket';
+  /** A bucket with d/f.txt inside and, outside, f.txt (SECRET), only-outside.txt and sub/deep.txt; `other` links outside. */
+  async function flipBucket(bucket: string, test: (b: string, outside: string) => Promise<void>): Promise<void> {
+    await store.createBucket(bucket);
+    const b = path.join(dir, bucket);
     const outside = await tempDir('flip-outside');
     try {
       await fsp.mkdir(path.join(b, 'd'));
       await fsp.writeFile(path.join(b, 'd', 'f.txt'), 'inside');
-      await fsp.writeFile(path.join(outside, 'f.txt'), 'SECRET');
+      await fsp.writeFile(path.join(b, 'd', 'keep'), 'never emptied, never pruned');
+      await fsp.writeFile(path.join(outside, 'f.txt'), SECRET);
+      await fsp.writeFile(path.join(outside, 'only-outside.txt'), SECRET);
+      await fsp.mkdir(path.join(outside, 'sub'));
+      await fsp.writeFile(path.join(outside, 'sub', 'deep.txt'), SECRET);
       await fsp.symlink(outside, path.join(b, 'other'));
-      let flipping = true;
-      const flip = () => {
-        if (!flipping) return;
-        fs.renameSync(path.join(b, 'other'), path.join(b, 'swap'));
-        fs.renameSync(path.join(b, 'd'), path.join(b, 'other'));
-        fs.renameSync(path.join(b, 'swap'), path.join(b, 'd'));
-        setImmediate(flip);
-      };
-      setImmediate(flip);
-      const got = { inside: 0, outside: 0, refused: 0 };
-      const until = Date.now() + 1_000;
-      try {
-        while (Date.now() < until) {
-          await Promise.all(
-            Array.from({ length: 8 }, async () => {
-              try {
-                const text = await readText(await store.read('flips', 'd/f.txt'));
-                got[text === 'SECRET' ? 'outside' : 'inside']++;
-              } catch {
-                got.refused++;
-              }
-            }),
-          );
-        }
-      } finally {
-        flipping = false;
-      }
-      assert.equal(got.outside, 0, `read the file outside the bucket ${got.outside} times (${JSON.stringify(got)})`);
-      assert.ok(got.inside + got.refused > 100, JSON.stringify(got));
+      await test(b, outside);
     } finally {
       await fsp.rm(outside, { recursive: true, force: true });
     }
+  }
+  const outsideFiles = (outside: string) => fsp.readdir(outside, { recursive: true }).then((names) => names.map(String).sort());
+
+  it('never reads outside the bucket when a directory on the path is swapped for a link while a key is opened', async () => {
+    // A read that resolved the path while it was the directory, then opened it once it was the link,
+    // read the outside file (before the fix, over a thousand times in a second here).
+    await flipBucket('flips', async (b) => {
+      const got = { inside: 0, outside: 0, refused: 0 };
+      await underFlips(b, async () => {
+        try {
+          const text = await readText(await store.read('flips', 'd/f.txt'));
+          got[text === SECRET ? 'outside' : 'inside']++;
+        } catch {
+          got.refused++;
+        }
+      });
+      assert.equal(got.outside, 0, `read the file outside the bucket ${got.outside} times (${JSON.stringify(got)})`);
+      assert.ok(got.inside + got.refused > 100, JSON.stringify(got));
+    });
+  });
+
+  it('never stats or lists files outside the bucket while a directory on the path is swapped for a link', async () => {
+    // stat resolved d/f.txt inside, then stat'ed the path through the link: the outside file's size
+    // and mtime; a listing read d/ through the link: the names of outside files.
+    await flipBucket('flip-stat', async (b) => {
+      const leaks: string[] = [];
+      const got = { stats: 0, keys: 0 };
+      const rounds = await underFlips(b, async () => {
+        const [st, keys] = await Promise.all([
+          store.stat('flip-stat', 'd/f.txt'),
+          (async () => {
+            const all = [];
+            for await (const o of store.list('flip-stat', '')) all.push(o);
+            for await (const o of store.list('flip-stat', 'd')) all.push(o);
+            return all;
+          })(),
+        ]);
+        if (st !== null) got.stats++;
+        if (st?.size === SECRET.length) leaks.push(`stat d/f.txt: ${st.size} bytes`);
+        for (const o of keys) {
+          got.keys++;
+          if (/only-outside|deep/.test(o.key) || o.size === SECRET.length) leaks.push(`listed ${o.key} (${o.size} bytes)`);
+        }
+      });
+      assert.deepEqual(leaks.slice(0, 5), [], `${leaks.length} outside files reported (${JSON.stringify(got)})`);
+      assert.ok(rounds > 50, `${rounds} rounds`);
+      // Each step of the store waits for the loop, where a swap runs: most answers are "not found".
+      const realDir = fs.lstatSync(path.join(b, 'd')).isDirectory() ? 'd' : 'other';
+      assert.equal((await store.stat('flip-stat', `${realDir}/f.txt`))?.size, 'inside'.length);
+      assert.deepEqual(await keysOf(store, 'flip-stat'), [`${realDir}/f.txt`, `${realDir}/keep`]);
+    });
+  });
+
+  it('never deletes, moves or writes outside the bucket while a directory on the path is swapped for a link', async () => {
+    // delete resolved d/f.txt inside and unlinked it through the link; a move renamed the outside file
+    // into the bucket; a write renamed its new file into the outside directory.
+    await flipBucket('flip-del', async (b, outside) => {
+      await fsp.writeFile(path.join(outside, 'mv.txt'), SECRET);
+      const before = await outsideFiles(outside);
+      const moved: string[] = [];
+      let n = 0;
+      await underFlips(b, async (realDir) => {
+        const i = n++;
+        fs.writeFileSync(path.join(realDir(), 'f.txt'), 'inside');
+        fs.writeFileSync(path.join(realDir(), 'mv.txt'), 'inside');
+        await Promise.allSettled([
+          store.delete('flip-del', 'd/f.txt'),
+          store.move('flip-del', 'd/mv.txt', `moved/m${i}`),
+          store.write('flip-del', `d/w${i}`, Buffer.from('written')),
+        ]);
+        const text = fs.existsSync(path.join(b, 'moved', `m${i}`)) ? fs.readFileSync(path.join(b, 'moved', `m${i}`), 'utf8') : null;
+        if (text === SECRET) moved.push(`m${i}`);
+      });
+      const after = await outsideFiles(outside);
+      const changed = { gone: before.filter((f) => !after.includes(f)), planted: after.filter((f) => !before.includes(f)).length, movedIn: moved.length };
+      assert.deepEqual(changed, { gone: [], planted: 0, movedIn: 0 }, 'files outside the bucket were deleted, written or moved in');
+      assert.equal(await fsp.readFile(path.join(outside, 'f.txt'), 'utf8'), SECRET);
+      assert.ok(n > 40, `${n} rounds`);
+      // Without swaps the same calls act inside.
+      const realDir = fs.lstatSync(path.join(b, 'd')).isDirectory() ? 'd' : 'other';
+      await store.write('flip-del', `${realDir}/mv.txt`, Buffer.from('x'));
+      await store.move('flip-del', `${realDir}/mv.txt`, 'moved/last');
+      await store.delete('flip-del', `${realDir}/keep`);
+      assert.equal(fs.existsSync(path.join(b, realDir, 'keep')), false);
+      assert.equal(fs.readFileSync(path.join(b, 'moved', 'last'), 'utf8'), 'x');
+    });
+  });
+
+  it('never prunes directories outside the bucket while a directory under the prefix is swapped for a link', async () => {
+    // pruneEmptyDirs listed p/d/ through the link and removed the outside directory's empty sub-directories.
+    await flipBucket('flip-prune', async (b, outside) => {
+      const p = path.join(b, 'p');
+      await fsp.mkdir(p);
+      await fsp.rename(path.join(b, 'd'), path.join(p, 'd'));
+      await fsp.rename(path.join(b, 'other'), path.join(p, 'other'));
+      for (const e of ['e1', 'e2']) await fsp.mkdir(path.join(outside, e));
+      const before = await outsideFiles(outside);
+      const rounds = await underFlips(p, async (realDir) => {
+        for (const e of ['e1', 'e2']) fs.mkdirSync(path.join(realDir(), e), { recursive: true });
+        await store.pruneEmptyDirs('flip-prune', 'p');
+      });
+      const after = await outsideFiles(outside);
+      assert.deepEqual(before.filter((f) => !after.includes(f)), [], 'empty directories outside the bucket were removed');
+      assert.ok(rounds > 50, `${rounds} rounds`);
+      // Without swaps the same prune empties the directory inside.
+      const realDir = fs.lstatSync(path.join(p, 'd')).isDirectory() ? 'd' : 'other';
+      await fsp.mkdir(path.join(p, realDir, 'e1'), { recursive: true });
+      await store.pruneEmptyDirs('flip-prune', 'p');
+      assert.deepEqual((await fsp.readdir(path.join(p, realDir))).sort(), ['f.txt', 'keep']);
+    });
   });
 
   it('only treats directories with valid bucket names as buckets', async () => {
