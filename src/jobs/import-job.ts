@@ -196,6 +196,8 @@ export class ImportJobHandler implements JobHandler<'import'> {
       const still = await models.findVersionById(version.id, tx);
       if (!still || still.status !== 'Creating') return false;
       if (!baseOk) {
+        // The files storeVersion recorded become collectable (they would count against the stored-bytes quota).
+        await this.deps.blobs.repo.deleteManifest(version.id, tx);
         await models.updateVersion(version.id, { status: 'Fail', failure_reason: baseGone, ...codedColumns(coded('BaseGone', { base: binding?.baseId ?? undefined })), modified_at: now() }, tx);
         return false;
       }

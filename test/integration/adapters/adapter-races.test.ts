@@ -48,6 +48,8 @@ describe('adapter imports racing DeleteModel', () => {
           assert.equal(a.status, 'Fail', 'no adapter can be Ready once its base is gone');
           assert.match(a.failureReason, /names no base|was deleted or left Ready/);
         }
+        const kept = await s.app.store.db.selectFrom('version_files').select('version_id').where('version_id', 'in', adapters).execute();
+        assert.deepEqual(kept, [], 'a failed adapter keeps no recorded files (they would count against the stored-bytes quota)');
       } else {
         const base = await call(s, s.key, 'DescribeModel', { modelId: baseId });
         const listed = new Set((base.adapters ?? []).map((a: any) => a.modelId));
