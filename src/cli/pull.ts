@@ -52,10 +52,15 @@ export async function pullFiles(dir: string, files: RemoteFile[], opts: PullOpti
   let urls = new Map(files.map((f) => [f.path, f.downloadUrl]));
   let refreshing: Promise<void> | undefined;
   const refresh = () =>
-    (refreshing ??= opts.refresh().then((fresh) => {
-      urls = new Map(fresh.map((f) => [f.path, f.downloadUrl]));
-      refreshing = undefined;
-    }));
+    (refreshing ??= opts
+      .refresh()
+      .then((fresh) => {
+        urls = new Map(fresh.map((f) => [f.path, f.downloadUrl]));
+      })
+      .finally(() => {
+        // A failed refresh is not kept: the next stale URL asks again.
+        refreshing = undefined;
+      }));
 
   const one = async (f: RemoteFile) => {
     const target = localPath(dir, f.path);
@@ -68,14 +73,24 @@ export async function pullFiles(dir: string, files: RemoteFile[], opts: PullOpti
       opts.onBytes(f.size, true);
       return;
     }
+    // Why fresh URLs could not be had, when that is what stopped the file (reported over the stale URL's refusal).
+    let refreshError: unknown;
     for (let attempt = 1; ; attempt++) {
       try {
         await fetchInto(f, urls.get(f.path) ?? f.downloadUrl, part, stats, opts.onBytes, throttle);
         break;
       } catch (err) {
-        if (err instanceof CliError || attempt >= 4) throw err;
-        if ((err as { stale?: boolean }).stale) await refresh();
-        else await sleep(250 * attempt);
+        if (err instanceof CliError) throw err;
+        if (attempt >= 4) throw refreshError ?? err;
+        if ((err as { stale?: boolean }).stale) {
+          refreshError = undefined;
+          // A refresh that fails (the API unreachable a moment) costs one attempt, like a failed GET.
+          await refresh().catch((e: unknown) => {
+            if (e instanceof CliError) throw e;
+            refreshError = e;
+            return sleep(250 * attempt);
+          });
+        } else await sleep(250 * attempt);
       }
     }
     await fsp.rename(part, target);

@@ -60,3 +60,42 @@ describe('pull asks for fresh URLs when one has expired', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('pull when asking for fresh URLs fails', () => {
+  let server: http.Server;
+  let base: string;
+  before(async () => {
+    server = http.createServer((req, res) => {
+      if (req.url === '/fresh') res.writeHead(200, { 'content-length': BYTES.length }).end(BYTES);
+      else res.writeHead(400, { 'content-type': 'application/json' }).end('{"requestId":"r","code":"RequestExpired","message":"expired"}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((r) => server.close(() => r())));
+
+  test('a refresh that fails once is asked again, and the pull completes', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelreg-pull-refresh-'));
+    let calls = 0;
+    const files = (url: string): RemoteFile[] => [{ path: 'a.bin', size: BYTES.length, sha256: SHA, downloadUrl: `${base}${url}` }];
+    const refresh = async () => {
+      calls++;
+      if (calls === 1) throw new Error('connect ECONNREFUSED (the API restarting)');
+      return files('/fresh');
+    };
+    await pullFiles(dir, files('/expired'), { parallel: 1, maxRate: 0, onBytes: () => {}, refresh });
+    assert.equal(calls, 2);
+    assert.ok(fs.readFileSync(path.join(dir, 'a.bin')).equals(BYTES));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a refresh that keeps failing is what the pull reports', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelreg-pull-refresh-'));
+    const files: RemoteFile[] = [{ path: 'a.bin', size: BYTES.length, sha256: SHA, downloadUrl: `${base}/expired` }];
+    await assert.rejects(
+      pullFiles(dir, files, { parallel: 1, maxRate: 0, onBytes: () => {}, refresh: async () => Promise.reject(new Error('the API is down')) }),
+      /the API is down/,
+    );
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
